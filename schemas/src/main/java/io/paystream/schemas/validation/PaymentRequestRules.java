@@ -1,0 +1,127 @@
+package io.paystream.schemas.validation;
+
+import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.schemas.avro.PaymentType;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The validation rules for a payment request, shared by the ingress and the processor's intake: producers may write to
+ * {@code payments.requests.v1} directly, so the processor cannot trust that the ingress saw a request first.
+ */
+public final class PaymentRequestRules {
+    /** Long enough for an invoice number and a sentence, short enough for bank statement lines (SEPA allows 140). */
+    public static final int REFERENCE_LENGTH_MAX = 140;
+    /** Metadata is for correlation ids, not payloads: a small, bounded number of entries. */
+    public static final int METADATA_ENTRIES_MAX = 20;
+    /** Metadata keys are identifiers. */
+    public static final int METADATA_KEY_LENGTH_MAX = 40;
+    /** Metadata values are short strings, so that a request stays far below the 64 KiB body limit. */
+    public static final int METADATA_VALUE_LENGTH_MAX = 500;
+    /** The HTTP contract's bound on the Idempotency-Key header. */
+    public static final int IDEMPOTENCY_KEY_LENGTH_MAX = 255;
+
+    private PaymentRequestRules() {
+    }
+
+    /** The first rule the request breaks, or empty when it is valid. */
+    public static Optional<Violation> validate(PaymentRequest request) {
+        Objects.requireNonNull(request, "request");
+        if (!isCanonicalUuid(request.getPaymentId())) {
+            return violation("paymentId", "must be a lower-case UUID");
+        }
+        if (request.getType() == null) {
+            return violation("type", "is required");
+        }
+        Optional<Violation> parties = validateParties(request.getType(), request.getFrom(), request.getTo());
+        if (parties.isPresent()) {
+            return parties;
+        }
+        if (!Money.isValidAmount(request.getAmount())) {
+            return violation("amount", "must be between " + Money.MIN_AMOUNT_MINOR + " and " + Money.MAX_AMOUNT_MINOR
+                    + " minor units");
+        }
+        if (!Money.isCurrency(request.getCurrency())) {
+            return violation("currency", "must be an upper-case ISO-4217 code");
+        }
+        if (request.getReference() != null && request.getReference().length() > REFERENCE_LENGTH_MAX) {
+            return violation("reference", "must be at most " + REFERENCE_LENGTH_MAX + " characters");
+        }
+        Optional<Violation> metadata = validateMetadata(request.getMetadata());
+        if (metadata.isPresent()) {
+            return metadata;
+        }
+        String key = request.getIdempotencyKey();
+        if (key != null && (key.isEmpty() || key.length() > IDEMPOTENCY_KEY_LENGTH_MAX)) {
+            return violation("idempotencyKey", "must be 1 to " + IDEMPOTENCY_KEY_LENGTH_MAX + " characters");
+        }
+        return Optional.empty();
+    }
+
+    /** Which parties a payment type needs: both for TRANSFER and PAYMENT, only the payee for TOPUP, only the payer for WITHDRAWAL. */
+    public static Optional<Violation> validateParties(PaymentType type, String from, String to) {
+        boolean needsPayer = type != PaymentType.TOPUP;
+        boolean needsPayee = type != PaymentType.WITHDRAWAL;
+        Optional<Violation> payer = validateParty("from", from, needsPayer, type);
+        if (payer.isPresent()) {
+            return payer;
+        }
+        Optional<Violation> payee = validateParty("to", to, needsPayee, type);
+        if (payee.isPresent()) {
+            return payee;
+        }
+        if (needsPayer && needsPayee && from.equals(to)) {
+            return violation("to", "must differ from 'from'");
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Violation> validateParty(String field, String accountId, boolean required, PaymentType type) {
+        if (!required) {
+            return accountId == null ? Optional.empty() : violation(field, "must be absent for " + type);
+        }
+        if (accountId == null) {
+            return violation(field, "is required for " + type);
+        }
+        if (!Money.isAccountId(accountId)) {
+            return violation(field, "must match " + Money.ACCOUNT_ID.pattern());
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Violation> validateMetadata(Map<String, String> metadata) {
+        if (metadata == null) {
+            return Optional.empty();
+        }
+        if (metadata.size() > METADATA_ENTRIES_MAX) {
+            return violation("metadata", "must have at most " + METADATA_ENTRIES_MAX + " entries");
+        }
+        for (Map.Entry<String, String> entry : metadata.entrySet()) {
+            if (entry.getKey().isEmpty() || entry.getKey().length() > METADATA_KEY_LENGTH_MAX) {
+                return violation("metadata", "keys must be 1 to " + METADATA_KEY_LENGTH_MAX + " characters");
+            }
+            if (entry.getValue() == null || entry.getValue().length() > METADATA_VALUE_LENGTH_MAX) {
+                return violation("metadata." + entry.getKey(),
+                        "must be a string of at most " + METADATA_VALUE_LENGTH_MAX + " characters");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean isCanonicalUuid(String id) {
+        if (id == null || id.length() != 36) {
+            return false;
+        }
+        try {
+            return UUID.fromString(id).toString().equals(id);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static Optional<Violation> violation(String field, String message) {
+        return Optional.of(new Violation(field, message));
+    }
+}

@@ -1,0 +1,119 @@
+package io.paystream.schemas.validation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.schemas.avro.PaymentType;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PaymentRequestRulesTest {
+
+    private static PaymentRequest.Builder aTransfer() {
+        return PaymentRequest.newBuilder()
+                .setPaymentId("4f6c2c55-9c1e-4b8e-8a53-1b1f1f7d1a10")
+                .setType(PaymentType.TRANSFER)
+                .setFrom("alice")
+                .setTo("bob")
+                .setAmount(1050)
+                .setCurrency("USD");
+    }
+
+    private static Optional<String> fieldOf(PaymentRequest.Builder request) {
+        return PaymentRequestRules.validate(request.build()).map(Violation::field);
+    }
+
+    @Test
+    void acceptsAWellFormedTransfer() {
+        assertThat(PaymentRequestRules.validate(aTransfer().build())).isEmpty();
+    }
+
+    @Test
+    void acceptsTheAmountBoundaries() {
+        assertThat(fieldOf(aTransfer().setAmount(1))).isEmpty();
+        assertThat(fieldOf(aTransfer().setAmount(1_000_000_000_000_000L))).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, -1, 1_000_000_000_000_001L, Long.MIN_VALUE, Long.MAX_VALUE})
+    void rejectsAmountsOutsideTheRange(long amount) {
+        assertThat(fieldOf(aTransfer().setAmount(amount))).contains("amount");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"usd", "US", "XYZ", "", "USDD"})
+    void rejectsUnknownCurrencies(String currency) {
+        assertThat(fieldOf(aTransfer().setCurrency(currency))).contains("currency");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"not-a-uuid", "4F6C2C55-9C1E-4B8E-8A53-1B1F1F7D1A10", ""})
+    void rejectsPaymentIdsThatAreNotCanonicalUuids(String id) {
+        assertThat(fieldOf(aTransfer().setPaymentId(id))).contains("paymentId");
+    }
+
+    @Test
+    void requiresBothPartiesForTransfersAndPayments() {
+        assertThat(fieldOf(aTransfer().setFrom(null))).contains("from");
+        assertThat(fieldOf(aTransfer().setTo(null))).contains("to");
+        assertThat(fieldOf(aTransfer().setType(PaymentType.PAYMENT).setTo(null))).contains("to");
+    }
+
+    @Test
+    void rejectsSelfTransfers() {
+        Optional<Violation> violation = PaymentRequestRules.validate(aTransfer().setTo("alice").build());
+
+        assertThat(violation).map(Violation::field).contains("to");
+        assertThat(violation).map(Violation::message).contains("must differ from 'from'");
+    }
+
+    @Test
+    void topUpsHaveOnlyAPayeeAndWithdrawalsOnlyAPayer() {
+        assertThat(fieldOf(aTransfer().setType(PaymentType.TOPUP).setFrom(null))).isEmpty();
+        assertThat(fieldOf(aTransfer().setType(PaymentType.TOPUP))).contains("from");
+        assertThat(fieldOf(aTransfer().setType(PaymentType.WITHDRAWAL).setTo(null))).isEmpty();
+        assertThat(fieldOf(aTransfer().setType(PaymentType.WITHDRAWAL))).contains("to");
+        assertThat(fieldOf(aTransfer().setType(PaymentType.WITHDRAWAL).setTo(null).setFrom(null))).contains("from");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-alice", "a b", "ä", "a/b"})
+    void rejectsMalformedAccountIds(String accountId) {
+        assertThat(fieldOf(aTransfer().setFrom(accountId))).contains("from");
+    }
+
+    @Test
+    void acceptsTheLongestAccountIdAndRejectsOneMore() {
+        assertThat(fieldOf(aTransfer().setFrom("a".repeat(64)))).isEmpty();
+        assertThat(fieldOf(aTransfer().setFrom("a".repeat(65)))).contains("from");
+    }
+
+    @Test
+    void boundsTheReference() {
+        assertThat(fieldOf(aTransfer().setReference("r".repeat(140)))).isEmpty();
+        assertThat(fieldOf(aTransfer().setReference("r".repeat(141)))).contains("reference");
+    }
+
+    @Test
+    void boundsTheMetadata() {
+        Map<String, String> twenty = new HashMap<>();
+        for (int i = 0; i < 20; i++) {
+            twenty.put("k" + i, "v");
+        }
+        assertThat(fieldOf(aTransfer().setMetadata(twenty))).isEmpty();
+        twenty.put("k20", "v");
+        assertThat(fieldOf(aTransfer().setMetadata(twenty))).contains("metadata");
+        assertThat(fieldOf(aTransfer().setMetadata(Map.of("order", "v".repeat(501))))).contains("metadata.order");
+    }
+
+    @Test
+    void boundsTheIdempotencyKey() {
+        assertThat(fieldOf(aTransfer().setIdempotencyKey("k".repeat(255)))).isEmpty();
+        assertThat(fieldOf(aTransfer().setIdempotencyKey("k".repeat(256)))).contains("idempotencyKey");
+        assertThat(fieldOf(aTransfer().setIdempotencyKey(""))).contains("idempotencyKey");
+    }
+}
