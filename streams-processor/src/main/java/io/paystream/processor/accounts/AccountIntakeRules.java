@@ -1,0 +1,49 @@
+package io.paystream.processor.accounts;
+
+import io.paystream.processor.core.Emissions;
+import io.paystream.schemas.avro.AccountRequest;
+import io.paystream.schemas.avro.AuditKind;
+import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.LedgerCommand;
+import io.paystream.schemas.avro.LedgerCommandType;
+import io.paystream.schemas.avro.RejectionReason;
+import io.paystream.schemas.validation.AccountRequestRules;
+import io.paystream.schemas.validation.Violation;
+import java.util.Optional;
+
+/**
+ * Account intake as a pure function: a valid request becomes a ledger command for the account's own ledger task; an
+ * invalid one is journalled as an INVALID_REQUEST rejection. No state: the ledger makes repeats harmless.
+ */
+public final class AccountIntakeRules {
+    private AccountIntakeRules() {
+    }
+
+    /** What to emit for {@code request}, received at {@code nowMs}. */
+    public static Emissions decide(AccountRequest request, long nowMs) {
+        Optional<Violation> violation = AccountRequestRules.validate(request);
+        if (violation.isPresent()) {
+            return Emissions.builder().audit(AuditRecord.newBuilder()
+                    .setAuditId(request.getRequestId() + ":" + AuditKind.REJECTION)
+                    .setKind(AuditKind.REJECTION)
+                    .setAccountId(request.getAccountId())
+                    .setAmount(0)
+                    .setCurrency(request.getCurrency())
+                    .setReason(RejectionReason.INVALID_REQUEST)
+                    .setDetail(violation.get().toString())
+                    .setCreatedAtMs(nowMs)
+                    .build()).build();
+        }
+        boolean opening = request.getCommand() == io.paystream.schemas.avro.AccountCommandType.OPEN;
+        Long limit = opening && request.getOverdraftLimit() == null ? Long.valueOf(0) : request.getOverdraftLimit();
+        return Emissions.builder().leg(LedgerCommand.newBuilder()
+                .setCommandId(request.getRequestId())
+                .setType(LedgerCommandType.valueOf(request.getCommand().name()))
+                .setAccountId(request.getAccountId())
+                .setCurrency(request.getCurrency())
+                .setAccountType(request.getAccountType())
+                .setOverdraftLimit(limit)
+                .setRequestedAtMs(nowMs)
+                .build()).build();
+    }
+}

@@ -1,0 +1,83 @@
+package io.paystream.processor.core;
+
+import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.LedgerCommand;
+import io.paystream.schemas.avro.Notification;
+import io.paystream.schemas.avro.PaymentEvent;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The records a rule decided to emit, grouped by destination. Rules return them; processors forward them, each to its
+ * topic and keyed as DESIGN.md says (events by paymentId, everything else by accountId).
+ *
+ * @param events payment lifecycle events
+ * @param audits journal entries
+ * @param legs ledger commands for the next step of a payment
+ * @param notifications messages for account holders
+ */
+public record Emissions(
+        List<PaymentEvent> events,
+        List<AuditRecord> audits,
+        List<LedgerCommand> legs,
+        List<Notification> notifications) {
+
+    private static final Emissions NONE = new Emissions(List.of(), List.of(), List.of(), List.of());
+
+    public Emissions {
+        events = List.copyOf(events);
+        audits = List.copyOf(audits);
+        legs = List.copyOf(legs);
+        notifications = List.copyOf(notifications);
+    }
+
+    /** Nothing to emit. */
+    public static Emissions none() {
+        return NONE;
+    }
+
+    /** A fresh builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** True when there is nothing to emit. */
+    public boolean isEmpty() {
+        return events.isEmpty() && audits.isEmpty() && legs.isEmpty() && notifications.isEmpty();
+    }
+
+    /** Collects emissions in order. Not thread-safe; use it within one rule evaluation. */
+    public static final class Builder {
+        private final List<PaymentEvent> events = new ArrayList<>();
+        private final List<AuditRecord> audits = new ArrayList<>();
+        private final List<LedgerCommand> legs = new ArrayList<>();
+        private final List<Notification> notifications = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        public Builder event(PaymentEvent event) {
+            events.add(event);
+            return this;
+        }
+
+        public Builder audit(AuditRecord audit) {
+            audits.add(audit);
+            return this;
+        }
+
+        public Builder leg(LedgerCommand leg) {
+            legs.add(leg);
+            return this;
+        }
+
+        public Builder notification(Notification notification) {
+            notifications.add(notification);
+            return this;
+        }
+
+        public Emissions build() {
+            return new Emissions(events, audits, legs, notifications);
+        }
+    }
+}

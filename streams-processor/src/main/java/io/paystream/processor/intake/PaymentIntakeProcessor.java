@@ -1,0 +1,77 @@
+package io.paystream.processor.intake;
+
+import io.paystream.processor.internal.EmissionSinks;
+import io.paystream.processor.metrics.PaymentMetrics;
+import io.paystream.schemas.Topic;
+import io.paystream.schemas.avro.PaymentRequest;
+import java.util.Objects;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes payment requests through {@link PaymentIntakeRules}, remembering each payment id's fingerprint in the
+ * {@code payment-requests} store. Records that do not identify a payment (no value, or a key that is not the
+ * request's payment id) cannot be answered and go to the dead-letter topic.
+ */
+final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, Object, Object> {
+    private static final Logger LOG = LoggerFactory.getLogger(PaymentIntakeProcessor.class);
+
+    private final Topic<String, PaymentRequest> source;
+    private final EmissionSinks sinks;
+    private final PaymentMetrics metrics;
+    private ProcessorContext<Object, Object> context;
+    private KeyValueStore<String, String> fingerprints;
+
+    PaymentIntakeProcessor(Topic<String, PaymentRequest> source, EmissionSinks sinks, PaymentMetrics metrics) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.sinks = Objects.requireNonNull(sinks, "sinks");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        this.fingerprints = context.getStateStore(PaymentIntakeTopology.FINGERPRINTS_STORE);
+    }
+
+    @Override
+    public void process(Record<String, PaymentRequest> record) {
+        PaymentRequest request = record.value();
+        if (request == null || record.key() == null || !record.key().equals(request.getPaymentId())) {
+            IllegalArgumentException unidentifiable = new IllegalArgumentException(request == null
+                    ? "payment request record has no value"
+                    : "record key " + record.key() + " is not the request's paymentId " + request.getPaymentId());
+            LOG.warn("unidentifiable payment request goes to the dead-letter topic: {}", unidentifiable.getMessage());
+            deadLetter(record, unidentifiable);
+            return;
+        }
+        IntakeOutcome outcome;
+        try {
+            outcome = PaymentIntakeRules.decide(request, fingerprints.get(record.key()), record.timestamp());
+        } catch (RuntimeException e) {
+            LOG.error("payment intake failed for {}; rejecting it with INTERNAL_ERROR", record.key(), e);
+            deadLetter(record, e);
+            outcome = PaymentIntakeRules.failed(request, e, record.timestamp());
+        }
+        switch (outcome.kind()) {
+            case DUPLICATE -> metrics.duplicateDropped();
+            case CONFLICT -> metrics.idempotencyConflict();
+            default -> {
+                // Accepted, invalid and failed requests are counted when their terminal status reaches the status view.
+            }
+        }
+        if (outcome.fingerprintToStore() != null) {
+            fingerprints.put(record.key(), outcome.fingerprintToStore());
+        }
+        sinks.forward(context, record, outcome.emissions());
+    }
+
+    private void deadLetter(Record<String, PaymentRequest> record, RuntimeException failure) {
+        sinks.deadLetter(context, record, source, failure);
+        metrics.deadLettered("processing", source.name());
+    }
+}

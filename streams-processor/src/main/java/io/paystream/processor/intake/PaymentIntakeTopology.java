@@ -1,0 +1,60 @@
+package io.paystream.processor.intake;
+
+import io.paystream.processor.internal.EmissionSinks;
+import io.paystream.processor.metrics.PaymentMetrics;
+import io.paystream.schemas.Topic;
+import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.LedgerCommand;
+import io.paystream.schemas.avro.PaymentEvent;
+import io.paystream.schemas.avro.PaymentRequest;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The payment intake sub-topology: reads {@code payments.requests.v1} only (key paymentId), keeps the
+ * {@code payment-requests} store (paymentId → request fingerprint), and writes ACCEPTED/REJECTED events, the first
+ * ledger leg, intake rejections to the journal, and dead letters.
+ */
+public final class PaymentIntakeTopology {
+    /** paymentId → fingerprint of the first request seen with that id. */
+    public static final String FINGERPRINTS_STORE = "payment-requests";
+
+    static final String SOURCE = "payment-requests-source";
+    static final String PROCESSOR = "payment-intake";
+
+    /**
+     * The topics payment intake touches.
+     *
+     * @param requests input
+     * @param events ACCEPTED and intake REJECTED events
+     * @param ledger first legs
+     * @param audit intake rejections and idempotency conflicts
+     * @param deadLetters requests that could not be identified or processed
+     */
+    public record Topics(
+            Topic<String, PaymentRequest> requests,
+            Topic<String, PaymentEvent> events,
+            Topic<String, LedgerCommand> ledger,
+            Topic<String, AuditRecord> audit,
+            Topic<byte[], byte[]> deadLetters) {
+    }
+
+    private PaymentIntakeTopology() {
+    }
+
+    /** Adds payment intake's source, processor, store and sinks to {@code topology}. */
+    public static void addTo(Topology topology, Topics topics, PaymentMetrics metrics) {
+        topology.addSource(SOURCE, topics.requests().keySerde().deserializer(),
+                topics.requests().valueSerde().deserializer(), topics.requests().name());
+        EmissionSinks sinks = new EmissionSinks("payment-intake-events-sink", "payment-intake-audit-sink",
+                "payment-intake-legs-sink", null, "payment-intake-dlq-sink");
+        topology.addProcessor(PROCESSOR, () -> new PaymentIntakeProcessor(topics.requests(), sinks, metrics), SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FINGERPRINTS_STORE),
+                Serdes.String(), Serdes.String()), PROCESSOR);
+        EmissionSinks.addSink(topology, sinks.events(), topics.events(), PROCESSOR);
+        EmissionSinks.addSink(topology, sinks.audit(), topics.audit(), PROCESSOR);
+        EmissionSinks.addSink(topology, sinks.legs(), topics.ledger(), PROCESSOR);
+        EmissionSinks.addSink(topology, sinks.deadLetters(), topics.deadLetters(), PROCESSOR);
+    }
+}

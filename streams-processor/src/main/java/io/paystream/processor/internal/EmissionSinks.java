@@ -1,0 +1,66 @@
+package io.paystream.processor.internal;
+
+import io.paystream.processor.core.Emissions;
+import io.paystream.schemas.Invariants;
+import io.paystream.schemas.Topic;
+import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.LedgerCommand;
+import io.paystream.schemas.avro.Notification;
+import io.paystream.schemas.avro.PaymentEvent;
+import java.util.Optional;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * The sink nodes one processor forwards to, and the forwarding itself: events keyed by paymentId, every other record
+ * keyed by its accountId, each keeping the input's timestamp and headers. A sink that a processor never uses is null,
+ * and forwarding to it is a programming error.
+ *
+ * @param events sink node for {@code payments.events.v1}
+ * @param audit sink node for {@code payments.audit.v1}
+ * @param legs sink node for {@code payments.ledger.v1}
+ * @param notifications sink node for {@code payments.notifications.v1}
+ * @param deadLetters sink node for {@code payments.dlq.v1}
+ */
+public record EmissionSinks(String events, String audit, String legs, String notifications, String deadLetters) {
+
+    /** Adds a sink node for {@code topic}, fed by {@code parent}, with the topic's own serializers. */
+    public static <K, V> String addSink(Topology topology, String name, Topic<K, V> topic, String parent) {
+        topology.addSink(name, topic.name(), topic.keySerde().serializer(), topic.valueSerde().serializer(), parent);
+        return name;
+    }
+
+    /** Forwards every emission to its sink, in the order events, audits, legs, notifications. */
+    public void forward(ProcessorContext<Object, Object> context, Record<?, ?> input, Emissions emissions) {
+        for (PaymentEvent event : emissions.events()) {
+            context.forward(input.withKey((Object) event.getPaymentId()).withValue((Object) event), required(events));
+        }
+        for (AuditRecord audit : emissions.audits()) {
+            context.forward(input.withKey((Object) audit.getAccountId()).withValue((Object) audit), required(this.audit));
+        }
+        for (LedgerCommand leg : emissions.legs()) {
+            context.forward(input.withKey((Object) leg.getAccountId()).withValue((Object) leg), required(legs));
+        }
+        for (Notification notification : emissions.notifications()) {
+            context.forward(input.withKey((Object) notification.getAccountId()).withValue((Object) notification),
+                    required(notifications));
+        }
+    }
+
+    /** Forwards the input, re-encoded with its topic's serdes, to the dead-letter sink with error headers. */
+    public <K, V> void deadLetter(ProcessorContext<Object, Object> context, Record<K, V> input, Topic<K, V> source,
+            Exception failure) {
+        Optional<RecordMetadata> metadata = context.recordMetadata();
+        String topicName = metadata.map(RecordMetadata::topic).orElse(source.name());
+        byte[] key = source.keySerde().serializer().serialize(topicName, input.key());
+        byte[] value = source.valueSerde().serializer().serialize(topicName, input.value());
+        context.forward(DeadLetters.of(input, metadata, key, value, failure), required(deadLetters));
+    }
+
+    private static String required(String sink) {
+        Invariants.check(sink != null, "this processor has no sink for that kind of record");
+        return sink;
+    }
+}

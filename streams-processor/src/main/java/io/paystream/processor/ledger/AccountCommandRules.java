@@ -1,0 +1,157 @@
+package io.paystream.processor.ledger;
+
+import io.paystream.processor.core.Emissions;
+import io.paystream.schemas.Invariants;
+import io.paystream.schemas.avro.AccountState;
+import io.paystream.schemas.avro.AccountStatus;
+import io.paystream.schemas.avro.AuditKind;
+import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.LedgerCommand;
+import io.paystream.schemas.avro.RejectionReason;
+import io.paystream.schemas.validation.Money;
+
+/**
+ * Account lifecycle on the ledger: OPEN, FREEZE, UNFREEZE, CLOSE and SET_LIMIT. They run in the ledger task that owns
+ * the account, so an account has exactly one writer. Repeating a command that already took effect is a no-op, so
+ * client retries are harmless.
+ */
+final class AccountCommandRules {
+    private AccountCommandRules() {
+    }
+
+    /** Opens an account with balance 0. Re-opening with the same parameters is a no-op; with others it is refused. */
+    static LedgerOutcome open(AccountState account, LedgerCommand command, long nowMs) {
+        long limit = command.getOverdraftLimit() == null ? 0 : command.getOverdraftLimit();
+        Invariants.check(Money.isCurrency(command.getCurrency()), "OPEN %s has currency %s", command.getCommandId(),
+                command.getCurrency());
+        Invariants.check(command.getAccountType() != null, "OPEN %s has no account type", command.getCommandId());
+        checkLimit(command, limit);
+        if (account != null) {
+            boolean same = account.getCurrency().equals(command.getCurrency())
+                    && account.getType() == command.getAccountType()
+                    && account.getOverdraftLimit() == limit;
+            return same ? LedgerOutcome.unchanged() : refuse(command, RejectionReason.INVALID_REQUEST,
+                    "account " + command.getAccountId() + " already exists with other parameters", nowMs);
+        }
+        AccountState opened = AccountState.newBuilder()
+                .setAccountId(command.getAccountId())
+                .setCurrency(command.getCurrency())
+                .setType(command.getAccountType())
+                .setStatus(AccountStatus.ACTIVE)
+                .setBalance(0)
+                .setHeld(0)
+                .setOverdraftLimit(limit)
+                .setEntrySeq(0)
+                .setOpenedAtMs(nowMs)
+                .setUpdatedAtMs(nowMs)
+                .build();
+        return changed(command, opened, AuditKind.ACCOUNT_OPENED, nowMs);
+    }
+
+    /** Stops debits and credits (reversals still apply). Freezing a frozen account is a no-op. */
+    static LedgerOutcome freeze(AccountState account, LedgerCommand command, long nowMs) {
+        LedgerOutcome refused = refuseUnlessOpen(account, command, nowMs);
+        if (refused != null) {
+            return refused;
+        }
+        if (account.getStatus() == AccountStatus.FROZEN) {
+            return LedgerOutcome.unchanged();
+        }
+        return changed(command, withStatus(account, AccountStatus.FROZEN, nowMs), AuditKind.ACCOUNT_FROZEN, nowMs);
+    }
+
+    /** Makes a frozen account usable again. Unfreezing an active account is a no-op. */
+    static LedgerOutcome unfreeze(AccountState account, LedgerCommand command, long nowMs) {
+        LedgerOutcome refused = refuseUnlessOpen(account, command, nowMs);
+        if (refused != null) {
+            return refused;
+        }
+        if (account.getStatus() == AccountStatus.ACTIVE) {
+            return LedgerOutcome.unchanged();
+        }
+        return changed(command, withStatus(account, AccountStatus.ACTIVE, nowMs), AuditKind.ACCOUNT_UNFROZEN, nowMs);
+    }
+
+    /** Closes an account for good. Only an empty account can close, so that no money is stranded in it. */
+    static LedgerOutcome close(AccountState account, LedgerCommand command, long nowMs) {
+        if (account == null) {
+            return refuse(command, RejectionReason.ACCOUNT_NOT_FOUND,
+                    "account " + command.getAccountId() + " does not exist", nowMs);
+        }
+        if (account.getStatus() == AccountStatus.CLOSED) {
+            return LedgerOutcome.unchanged();
+        }
+        if (account.getBalance() != 0 || account.getHeld() != 0) {
+            return refuse(command, RejectionReason.INVALID_REQUEST,
+                    "account " + command.getAccountId() + " has balance " + account.getBalance()
+                            + "; only an empty account can close", nowMs);
+        }
+        return changed(command, withStatus(account, AccountStatus.CLOSED, nowMs), AuditKind.ACCOUNT_CLOSED, nowMs);
+    }
+
+    /** Changes the overdraft limit. A limit below what the account already owes is refused with LIMIT_EXCEEDED. */
+    static LedgerOutcome setLimit(AccountState account, LedgerCommand command, long nowMs) {
+        Invariants.check(command.getOverdraftLimit() != null, "SET_LIMIT %s has no limit", command.getCommandId());
+        long limit = command.getOverdraftLimit();
+        checkLimit(command, limit);
+        LedgerOutcome refused = refuseUnlessOpen(account, command, nowMs);
+        if (refused != null) {
+            return refused;
+        }
+        if (account.getOverdraftLimit() == limit) {
+            return LedgerOutcome.unchanged();
+        }
+        if (account.getBalance() - account.getHeld() < -limit) {
+            return refuse(command, RejectionReason.LIMIT_EXCEEDED,
+                    "balance " + account.getBalance() + " is already below -" + limit, nowMs);
+        }
+        AccountState updated = AccountState.newBuilder(account).setOverdraftLimit(limit).setUpdatedAtMs(nowMs).build();
+        return changed(command, updated, AuditKind.LIMIT_CHANGED, nowMs);
+    }
+
+    private static LedgerOutcome refuseUnlessOpen(AccountState account, LedgerCommand command, long nowMs) {
+        if (account == null) {
+            return refuse(command, RejectionReason.ACCOUNT_NOT_FOUND,
+                    "account " + command.getAccountId() + " does not exist", nowMs);
+        }
+        if (account.getStatus() == AccountStatus.CLOSED) {
+            return refuse(command, RejectionReason.ACCOUNT_INACTIVE,
+                    "account " + command.getAccountId() + " is CLOSED", nowMs);
+        }
+        return null;
+    }
+
+    private static void checkLimit(LedgerCommand command, long limit) {
+        Invariants.check(limit >= 0 && limit <= Money.MAX_AMOUNT_MINOR, "%s %s has overdraft limit %d",
+                command.getType(), command.getCommandId(), limit);
+    }
+
+    private static AccountState withStatus(AccountState account, AccountStatus status, long nowMs) {
+        return AccountState.newBuilder(account).setStatus(status).setUpdatedAtMs(nowMs).build();
+    }
+
+    private static LedgerOutcome changed(LedgerCommand command, AccountState state, AuditKind kind, long nowMs) {
+        return new LedgerOutcome(state, Emissions.builder().audit(accountAudit(command, state.getCurrency(), kind,
+                null, null, nowMs)).build());
+    }
+
+    private static LedgerOutcome refuse(LedgerCommand command, RejectionReason reason, String detail, long nowMs) {
+        return LedgerOutcome.emitOnly(Emissions.builder().audit(accountAudit(command, command.getCurrency(),
+                AuditKind.REJECTION, reason, detail, nowMs)).build());
+    }
+
+    /** A journal entry about an account command; id {@code commandId:KIND}. No money moves. */
+    static AuditRecord accountAudit(LedgerCommand command, String currency, AuditKind kind, RejectionReason reason,
+            String detail, long nowMs) {
+        return AuditRecord.newBuilder()
+                .setAuditId(command.getCommandId() + ":" + kind)
+                .setKind(kind)
+                .setAccountId(command.getAccountId())
+                .setAmount(0)
+                .setCurrency(currency)
+                .setReason(reason)
+                .setDetail(detail)
+                .setCreatedAtMs(nowMs)
+                .build();
+    }
+}

@@ -1,0 +1,57 @@
+package io.paystream.processor.status;
+
+import io.paystream.processor.metrics.PaymentMetrics;
+import io.paystream.schemas.avro.PaymentEvent;
+import io.paystream.schemas.avro.PaymentState;
+import java.util.Objects;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the {@code payments} store up to date from {@code payments.events.v1}, and counts each payment's outcome and
+ * end-to-end latency once, when it finishes. It forwards nothing.
+ */
+final class PaymentStatusProcessor implements Processor<String, PaymentEvent, Void, Void> {
+    private static final Logger LOG = LoggerFactory.getLogger(PaymentStatusProcessor.class);
+
+    private final PaymentMetrics metrics;
+    private ProcessorContext<Void, Void> context;
+    private KeyValueStore<String, PaymentState> payments;
+
+    PaymentStatusProcessor(PaymentMetrics metrics) {
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+    }
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+        this.context = context;
+        this.payments = context.getStateStore(PaymentStatusTopology.PAYMENTS_STORE);
+    }
+
+    @Override
+    public void process(Record<String, PaymentEvent> record) {
+        PaymentEvent event = record.value();
+        if (event == null || record.key() == null) {
+            // Events are only written by this application; a tombstone carries no status to fold.
+            LOG.warn("ignoring payment event without key or value at {}", context.recordMetadata().orElse(null));
+            return;
+        }
+        PaymentStatusRules.Fold fold = PaymentStatusRules.fold(payments.get(record.key()), event);
+        if (fold.refusedOverwrite()) {
+            LOG.error("payment {} is already final; refused to overwrite it with {}", record.key(), event.getStatus());
+            metrics.terminalOverwriteRefused();
+        }
+        if (fold.next() == null) {
+            return;
+        }
+        payments.put(record.key(), fold.next());
+        if (fold.finished()) {
+            // Wall-clock time is read only for this metric; no stored state depends on it.
+            metrics.paymentFinished(fold.next(), context.currentSystemTimeMs() - event.getRequestedAtMs());
+        }
+    }
+}
