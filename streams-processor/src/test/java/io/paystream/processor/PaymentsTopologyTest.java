@@ -1,0 +1,448 @@
+package io.paystream.processor;
+
+import static io.paystream.processor.testing.Fixtures.aPayment;
+import static io.paystream.processor.testing.Fixtures.aTopUp;
+import static io.paystream.processor.testing.Fixtures.aTransfer;
+import static io.paystream.processor.testing.Fixtures.aWithdrawal;
+import static io.paystream.processor.testing.Fixtures.anAccountRequest;
+import static io.paystream.processor.testing.Fixtures.anOpen;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.paystream.processor.testing.LedgerInvariants;
+import io.paystream.processor.testing.Pipeline;
+import io.paystream.schemas.Topics;
+import io.paystream.schemas.avro.AccountCommandType;
+import io.paystream.schemas.avro.AccountStatus;
+import io.paystream.schemas.avro.AccountType;
+import io.paystream.schemas.avro.AuditKind;
+import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.LedgerCommand;
+import io.paystream.schemas.avro.LedgerCommandType;
+import io.paystream.schemas.avro.PaymentEvent;
+import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.schemas.avro.PaymentState;
+import io.paystream.schemas.avro.PaymentStatus;
+import io.paystream.schemas.avro.PaymentType;
+import io.paystream.schemas.avro.RejectionReason;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+class PaymentsTopologyTest {
+    private final Pipeline pipeline = new Pipeline();
+
+    @AfterEach
+    void closeDriver() {
+        pipeline.close();
+    }
+
+    private void open(String accountId, String currency, AccountType type) {
+        pipeline.send(anOpen(accountId, currency, type).build());
+    }
+
+    private void fund(String accountId, long amount) {
+        pipeline.send(aTopUp(accountId, amount).setPaymentId(
+                io.paystream.processor.testing.Fixtures.paymentId("fund:" + accountId + ":" + amount)).build());
+    }
+
+    private List<PaymentStatus> statusesOf(PaymentRequest request) {
+        return pipeline.eventsOf(request.getPaymentId()).stream().map(PaymentEvent::getStatus).toList();
+    }
+
+    private List<AuditRecord> auditsOf(String accountId) {
+        return pipeline.audits().stream().filter(a -> a.getAccountId().equals(accountId)).toList();
+    }
+
+    private PaymentState assertFinal(PaymentRequest request, PaymentStatus status, RejectionReason reason) {
+        PaymentState state = pipeline.payment(request.getPaymentId());
+        assertThat(state).as("stored state of %s", request.getPaymentId()).isNotNull();
+        assertThat(state.getStatus()).isEqualTo(status);
+        assertThat(state.getReason()).isEqualTo(reason);
+        return state;
+    }
+
+    @Nested
+    class HappyPaths {
+        @Test
+        void aTopUpCreditsThePayee() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            PaymentRequest topUp = aTopUp("alice", 1_000).build();
+            pipeline.send(topUp);
+
+            assertThat(statusesOf(topUp)).containsExactly(PaymentStatus.ACCEPTED, PaymentStatus.COMPLETED);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(1_000);
+            assertThat(pipeline.account("alice").getEntrySeq()).isEqualTo(1);
+            assertThat(auditsOf("alice")).extracting(AuditRecord::getKind)
+                    .containsExactly(AuditKind.ACCOUNT_OPENED, AuditKind.CREDIT);
+            assertThat(pipeline.legs()).extracting(LedgerCommand::getType)
+                    .containsExactly(LedgerCommandType.OPEN, LedgerCommandType.CREDIT);
+            assertThat(pipeline.notifications()).singleElement()
+                    .satisfies(n -> assertThat(n.getAccountId()).isEqualTo("alice"));
+            PaymentState state = assertFinal(topUp, PaymentStatus.COMPLETED, null);
+            assertThat(state.getReference()).isEqualTo("test");
+            assertThat(state.getCreatedAtMs()).isLessThan(state.getUpdatedAtMs() + 1);
+        }
+
+        @Test
+        void aTransferDebitsThePayerThenCreditsThePayee() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            fund("alice", 500);
+            PaymentRequest transfer = aTransfer("alice", "bob", 200).build();
+            pipeline.send(transfer);
+
+            assertThat(statusesOf(transfer)).containsExactly(PaymentStatus.ACCEPTED, PaymentStatus.COMPLETED);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(300);
+            assertThat(pipeline.account("bob").getBalance()).isEqualTo(200);
+            assertThat(auditsOf("alice")).extracting(AuditRecord::getKind, AuditRecord::getAmount,
+                    AuditRecord::getEntrySeq).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple(AuditKind.ACCOUNT_OPENED, 0L, null),
+                    org.assertj.core.groups.Tuple.tuple(AuditKind.CREDIT, 500L, 1L),
+                    org.assertj.core.groups.Tuple.tuple(AuditKind.DEBIT, -200L, 2L));
+            assertThat(pipeline.notifications().stream()
+                    .filter(n -> n.getPaymentId().equals(transfer.getPaymentId()))
+                    .map(n -> n.getAccountId()).toList()).containsExactlyInAnyOrder("alice", "bob");
+            assertFinal(transfer, PaymentStatus.COMPLETED, null);
+            LedgerInvariants.assertHold(pipeline);
+        }
+
+        @Test
+        void aPaymentToAMerchantCompletes() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("shop", "USD", AccountType.MERCHANT);
+            fund("alice", 500);
+            PaymentRequest payment = aPayment(PaymentType.PAYMENT, "alice", "shop", 499).build();
+            pipeline.send(payment);
+
+            assertFinal(payment, PaymentStatus.COMPLETED, null);
+            assertThat(pipeline.account("shop").getBalance()).isEqualTo(499);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(1);
+        }
+
+        @Test
+        void aWithdrawalDebitsThePayerAndCompletes() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            fund("alice", 500);
+            PaymentRequest withdrawal = aWithdrawal("alice", 500).build();
+            pipeline.send(withdrawal);
+
+            assertFinal(withdrawal, PaymentStatus.COMPLETED, null);
+            assertThat(pipeline.account("alice").getBalance()).isZero();
+            assertThat(pipeline.account("alice").getEntrySeq()).isEqualTo(2);
+            LedgerInvariants.assertHold(pipeline);
+        }
+    }
+
+    @Nested
+    class Rejections {
+        @Test
+        void anInvalidRequestIsRejectedAtIntakeAndNeverReachesTheLedger() {
+            PaymentRequest invalid = aTransfer("alice", "bob", 0).build();
+            pipeline.send(invalid);
+
+            assertThat(statusesOf(invalid)).containsExactly(PaymentStatus.REJECTED);
+            PaymentState state = assertFinal(invalid, PaymentStatus.REJECTED, RejectionReason.INVALID_REQUEST);
+            assertThat(state.getDetail()).contains("amount");
+            assertThat(pipeline.legs()).isEmpty();
+            assertThat(auditsOf("alice")).singleElement()
+                    .satisfies(a -> assertThat(a.getReason()).isEqualTo(RejectionReason.INVALID_REQUEST));
+        }
+
+        @Test
+        void aMissingPayerIsAccountNotFound() {
+            PaymentRequest transfer = aTransfer("ghost", "bob", 10).build();
+            pipeline.send(transfer);
+
+            assertFinal(transfer, PaymentStatus.REJECTED, RejectionReason.ACCOUNT_NOT_FOUND);
+        }
+
+        @Test
+        void aFrozenPayerIsAccountInactive() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            fund("alice", 500);
+            pipeline.send(anAccountRequest(AccountCommandType.FREEZE, "alice").build());
+            PaymentRequest transfer = aTransfer("alice", "bob", 10).build();
+            pipeline.send(transfer);
+
+            assertFinal(transfer, PaymentStatus.REJECTED, RejectionReason.ACCOUNT_INACTIVE);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(500);
+        }
+
+        @Test
+        void aPayerInAnotherCurrencyIsCurrencyMismatch() {
+            open("alice", "EUR", AccountType.CUSTOMER);
+            PaymentRequest transfer = aTransfer("alice", "bob", 10).build();
+            pipeline.send(transfer);
+
+            assertFinal(transfer, PaymentStatus.REJECTED, RejectionReason.CURRENCY_MISMATCH);
+        }
+
+        @Test
+        void aDebitBeyondTheBalanceIsInsufficientFunds() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            fund("alice", 100);
+            PaymentRequest transfer = aTransfer("alice", "bob", 101).build();
+            pipeline.send(transfer);
+
+            assertFinal(transfer, PaymentStatus.REJECTED, RejectionReason.INSUFFICIENT_FUNDS);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(100);
+        }
+
+        @Test
+        void aDebitBeyondTheOverdraftLimitIsLimitExceeded() {
+            pipeline.send(anOpen("alice", "USD", AccountType.CUSTOMER).setOverdraftLimit(50L).build());
+            PaymentRequest within = aWithdrawal("alice", 50).build();
+            PaymentRequest beyond = aWithdrawal("alice", 1).build();
+            pipeline.send(within);
+            pipeline.send(beyond);
+
+            assertFinal(within, PaymentStatus.COMPLETED, null);
+            assertFinal(beyond, PaymentStatus.REJECTED, RejectionReason.LIMIT_EXCEEDED);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(-50);
+            LedgerInvariants.assertHold(pipeline);
+        }
+
+        @Test
+        void aCreditThatWouldOverflowIsReversedAsAmountOverflow() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("whale", "USD", AccountType.CUSTOMER);
+            fund("alice", 400_000_000_000_000L);
+            // 9223 top-ups of 10^15 bring the balance within 10^15 of Long.MAX_VALUE (9.223372036854775807e18).
+            for (int i = 0; i < 9_223; i++) {
+                pipeline.sendToLedger(io.paystream.processor.testing.Fixtures
+                        .aLeg(LedgerCommandType.CREDIT, PaymentType.TOPUP, null, "whale", 1_000_000_000_000_000L)
+                        .setPaymentId(io.paystream.processor.testing.Fixtures.paymentId("whale-" + i))
+                        .setCommandId("whale-" + i).build());
+            }
+            assertThat(pipeline.account("whale").getBalance()).isEqualTo(9_223_000_000_000_000_000L);
+            long headroom = Long.MAX_VALUE - 9_223_000_000_000_000_000L;
+            PaymentRequest fits = aTransfer("alice", "whale", headroom).build();
+            PaymentRequest tooMuch = aTransfer("alice", "whale", 1).build();
+            pipeline.send(fits);
+            pipeline.send(tooMuch);
+
+            assertFinal(fits, PaymentStatus.COMPLETED, null);
+            assertThat(pipeline.account("whale").getBalance()).isEqualTo(Long.MAX_VALUE);
+            assertFinal(tooMuch, PaymentStatus.REVERSED, RejectionReason.AMOUNT_OVERFLOW);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(400_000_000_000_000L - headroom);
+        }
+
+        @Test
+        void aMalformedLedgerCommandIsDeadLetteredAndItsPaymentRejectedAsInternalError() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            fund("alice", 100);
+            LedgerCommand broken = io.paystream.processor.testing.Fixtures
+                    .aLeg(LedgerCommandType.DEBIT, PaymentType.TRANSFER, "alice", "bob", 10)
+                    .setCurrency("???").build();
+            pipeline.sendToLedger(broken);
+
+            PaymentState state = pipeline.payment(broken.getPaymentId());
+            assertThat(state.getStatus()).isEqualTo(PaymentStatus.REJECTED);
+            assertThat(state.getReason()).isEqualTo(RejectionReason.INTERNAL_ERROR);
+            assertThat(state.getDetail()).contains("IllegalStateException");
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(100);
+            TestRecord<byte[], byte[]> deadLetter = pipeline.deadLetters().get(0);
+            assertThat(header(deadLetter.headers(), "__streams.errors.exception"))
+                    .isEqualTo("java.lang.IllegalStateException");
+            assertThat(header(deadLetter.headers(), "__streams.errors.topic")).isEqualTo(Topics.LEDGER.name());
+            assertThat(Topics.LEDGER.valueSerde().deserializer().deserialize("t", deadLetter.value()))
+                    .isEqualTo(broken);
+            assertThat(pipeline.registry().counter("paystream.dlq.records", "stage", "processing", "topic",
+                    Topics.LEDGER.name()).count()).isEqualTo(1.0);
+        }
+    }
+
+    @Nested
+    class Reversals {
+        @Test
+        void aMissingPayeeReversesTheDebit() {
+            assertReversed("nobody", RejectionReason.ACCOUNT_NOT_FOUND);
+        }
+
+        @Test
+        void aFrozenPayeeReversesTheDebit() {
+            open("bob", "USD", AccountType.CUSTOMER);
+            pipeline.send(anAccountRequest(AccountCommandType.FREEZE, "bob").build());
+            assertReversed("bob", RejectionReason.ACCOUNT_INACTIVE);
+        }
+
+        @Test
+        void aPayeeInAnotherCurrencyReversesTheDebit() {
+            open("bob", "EUR", AccountType.CUSTOMER);
+            assertReversed("bob", RejectionReason.CURRENCY_MISMATCH);
+        }
+
+        @Test
+        void aPaymentToANonMerchantReversesTheDebit() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            fund("alice", 300);
+            PaymentRequest payment = aPayment(PaymentType.PAYMENT, "alice", "bob", 100).build();
+            pipeline.send(payment);
+
+            assertFinal(payment, PaymentStatus.REVERSED, RejectionReason.INVALID_REQUEST);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(300);
+        }
+
+        @Test
+        void aTopUpToAMissingAccountIsRejectedNotReversed() {
+            PaymentRequest topUp = aTopUp("nobody", 100).build();
+            pipeline.send(topUp);
+
+            assertThat(statusesOf(topUp)).containsExactly(PaymentStatus.ACCEPTED, PaymentStatus.REJECTED);
+            assertFinal(topUp, PaymentStatus.REJECTED, RejectionReason.ACCOUNT_NOT_FOUND);
+            assertThat(pipeline.legs()).extracting(LedgerCommand::getType).containsExactly(LedgerCommandType.CREDIT);
+        }
+
+        private void assertReversed(String payee, RejectionReason reason) {
+            open("alice", "USD", AccountType.CUSTOMER);
+            fund("alice", 300);
+            PaymentRequest transfer = aTransfer("alice", payee, 100).build();
+            pipeline.send(transfer);
+
+            assertThat(statusesOf(transfer)).containsExactly(PaymentStatus.ACCEPTED, PaymentStatus.REVERSED);
+            assertFinal(transfer, PaymentStatus.REVERSED, reason);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(300);
+            assertThat(pipeline.account("alice").getEntrySeq()).isEqualTo(3);
+            assertThat(auditsOf("alice")).extracting(AuditRecord::getKind).containsExactly(
+                    AuditKind.ACCOUNT_OPENED, AuditKind.CREDIT, AuditKind.DEBIT, AuditKind.REVERSAL);
+            assertThat(auditsOf(payee)).filteredOn(a -> a.getKind() == AuditKind.REJECTION)
+                    .singleElement().satisfies(a -> assertThat(a.getReason()).isEqualTo(reason));
+            LedgerInvariants.assertHold(pipeline);
+        }
+    }
+
+    @Nested
+    class Idempotency {
+        @Test
+        void anExactDuplicateIsDroppedAndCounted() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            PaymentRequest topUp = aTopUp("alice", 100).build();
+            pipeline.send(topUp);
+            pipeline.send(topUp);
+
+            assertThat(statusesOf(topUp)).containsExactly(PaymentStatus.ACCEPTED, PaymentStatus.COMPLETED);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(100);
+            assertThat(pipeline.registry().counter("paystream.payments.duplicates").count()).isEqualTo(1.0);
+        }
+
+        @Test
+        void aDuplicateOfAnInvalidRequestDoesNotRejectItTwice() {
+            PaymentRequest invalid = aTransfer("alice", "alice", 10).build();
+            pipeline.send(invalid);
+            pipeline.send(invalid);
+
+            assertThat(statusesOf(invalid)).containsExactly(PaymentStatus.REJECTED);
+        }
+
+        @Test
+        void theSameIdWithOtherContentsIsAConflictAndLeavesTheFirstPaymentAlone() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            PaymentRequest first = aTopUp("alice", 100).build();
+            pipeline.send(first);
+            pipeline.send(PaymentRequest.newBuilder(first).setAmount(999).build());
+
+            assertThat(statusesOf(first)).containsExactly(PaymentStatus.ACCEPTED, PaymentStatus.COMPLETED);
+            assertThat(pipeline.payment(first.getPaymentId()).getAmount()).isEqualTo(100);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(100);
+            assertThat(auditsOf("alice")).filteredOn(a -> a.getReason() == RejectionReason.IDEMPOTENCY_CONFLICT)
+                    .singleElement().satisfies(a -> assertThat(a.getPaymentId()).isEqualTo(first.getPaymentId()));
+            assertThat(pipeline.registry().counter("paystream.payments.idempotency.conflicts").count())
+                    .isEqualTo(1.0);
+        }
+    }
+
+    @Nested
+    class AccountLifecycle {
+        @Test
+        void opensFreezesUnfreezesLimitsAndClosesAnAccount() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("alice", "EUR", AccountType.CUSTOMER);
+            fund("alice", 100);
+            pipeline.send(anAccountRequest(AccountCommandType.FREEZE, "alice").build());
+            assertThat(pipeline.account("alice").getStatus()).isEqualTo(AccountStatus.FROZEN);
+            pipeline.send(anAccountRequest(AccountCommandType.UNFREEZE, "alice").build());
+            pipeline.send(anAccountRequest(AccountCommandType.SET_LIMIT, "alice").setOverdraftLimit(25L).build());
+            assertThat(pipeline.account("alice").getOverdraftLimit()).isEqualTo(25);
+            pipeline.send(anAccountRequest(AccountCommandType.CLOSE, "alice").setRequestId("close-1").build());
+            assertThat(pipeline.account("alice").getStatus()).isEqualTo(AccountStatus.ACTIVE);
+            pipeline.send(aWithdrawal("alice", 100).build());
+            pipeline.send(anAccountRequest(AccountCommandType.CLOSE, "alice").setRequestId("close-2").build());
+
+            assertThat(pipeline.account("alice").getStatus()).isEqualTo(AccountStatus.CLOSED);
+            assertThat(auditsOf("alice")).extracting(a -> a.getKind() + (a.getReason() == null ? "" : ":" + a.getReason()))
+                    .containsExactly("ACCOUNT_OPENED", "REJECTION:INVALID_REQUEST", "CREDIT", "ACCOUNT_FROZEN",
+                            "ACCOUNT_UNFROZEN", "LIMIT_CHANGED", "REJECTION:INVALID_REQUEST", "DEBIT",
+                            "ACCOUNT_CLOSED");
+        }
+
+        @Test
+        void anInvalidAccountRequestIsJournalledAsInvalid() {
+            pipeline.send(anOpen("alice", "usd", AccountType.CUSTOMER).build());
+
+            assertThat(pipeline.account("alice")).isNull();
+            assertThat(pipeline.legs()).isEmpty();
+            assertThat(auditsOf("alice")).singleElement().satisfies(a -> {
+                assertThat(a.getReason()).isEqualTo(RejectionReason.INVALID_REQUEST);
+                assertThat(a.getDetail()).contains("currency");
+            });
+        }
+    }
+
+    @Nested
+    class PoisonPills {
+        // TopologyTestDriver does not capture the records that Kafka Streams' deserialization handler writes to the
+        // dead-letter topic; ProcessorApplicationIT asserts their content and headers against a real broker.
+        @Test
+        void anUndecodableRequestIsCountedAndProcessingContinues() {
+            pipeline.sendRaw(Topics.PAYMENT_REQUESTS.name(), "k".getBytes(StandardCharsets.UTF_8),
+                    "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8));
+            open("alice", "USD", AccountType.CUSTOMER);
+            PaymentRequest topUp = aTopUp("alice", 100).build();
+            pipeline.send(topUp);
+
+            assertFinal(topUp, PaymentStatus.COMPLETED, null);
+            assertThat(pipeline.registry().counter("paystream.dlq.records", "stage", "deserialization", "topic",
+                    Topics.PAYMENT_REQUESTS.name()).count()).isEqualTo(1.0);
+        }
+
+        @Test
+        void undecodableLedgerAndAccountRecordsAreCountedPerTopic() {
+            pipeline.sendRaw(Topics.LEDGER.name(), null, new byte[] {(byte) 0xC3, 0x01, 1, 2});
+            pipeline.sendRaw(Topics.ACCOUNT_REQUESTS.name(), null, new byte[] {0});
+
+            assertThat(pipeline.registry().find("paystream.dlq.records").counters())
+                    .extracting(c -> c.getId().getTag("topic") + "=" + c.count())
+                    .containsExactlyInAnyOrder(Topics.LEDGER.name() + "=1.0", Topics.ACCOUNT_REQUESTS.name() + "=1.0");
+        }
+
+        @Test
+        void aRequestKeyedByAnotherIdIsDeadLetteredNotProcessed() {
+            PaymentRequest topUp = aTopUp("alice", 100).build();
+            pipeline.sendRaw(Topics.PAYMENT_REQUESTS.name(), "some-other-key".getBytes(StandardCharsets.UTF_8),
+                    Topics.PAYMENT_REQUESTS.valueSerde().serializer().serialize("t", topUp));
+
+            assertThat(pipeline.events()).isEmpty();
+            assertThat(pipeline.deadLetters()).singleElement().satisfies(d -> assertThat(
+                    header(d.headers(), "__streams.errors.message")).contains("is not the request's paymentId"));
+        }
+
+        @Test
+        void aTombstoneRequestIsDeadLettered() {
+            pipeline.sendRaw(Topics.PAYMENT_REQUESTS.name(), "k".getBytes(StandardCharsets.UTF_8), null);
+
+            assertThat(pipeline.events()).isEmpty();
+            assertThat(pipeline.deadLetters()).hasSize(1);
+        }
+    }
+
+    private static String header(Headers headers, String name) {
+        return headers.lastHeader(name) == null ? null
+                : new String(headers.lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,151 @@
+package io.paystream.processor.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.paystream.schemas.avro.AccountState;
+import io.paystream.schemas.avro.AuditKind;
+import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.PaymentEvent;
+import io.paystream.schemas.avro.PaymentState;
+import io.paystream.schemas.avro.PaymentStatus;
+import io.paystream.schemas.avro.PaymentType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Checks the ledger invariants of DESIGN.md against everything a quiet pipeline produced: conservation per currency,
+ * no overdraft, one terminal status per payment, no leg applied twice, and a journal that rebuilds every balance with
+ * gapless entry sequences.
+ */
+public final class LedgerInvariants {
+    private static final Set<AuditKind> MOVEMENTS = Set.of(AuditKind.DEBIT, AuditKind.CREDIT, AuditKind.REVERSAL);
+
+    private LedgerInvariants() {
+    }
+
+    /** Asserts that every invariant holds for the pipeline as it is now. */
+    public static void assertHold(Pipeline pipeline) {
+        assertThat(violations(pipeline.events(), pipeline.audits(), pipeline.accounts(), pipeline::payment))
+                .as("ledger invariant violations").isEmpty();
+    }
+
+    /** Every violation found, as readable sentences; empty when the ledger is sound. */
+    public static List<String> violations(List<PaymentEvent> events, List<AuditRecord> audits,
+            List<AccountState> accounts, Function<String, PaymentState> storedPayment) {
+        List<String> violations = new ArrayList<>();
+        checkJournal(audits, accounts, violations);
+        checkTerminalStates(events, storedPayment, violations);
+        checkConservation(events, audits, accounts, violations);
+        for (AccountState account : accounts) {
+            if (account.getBalance() < -account.getOverdraftLimit()) {
+                violations.add("overdraft: " + account.getAccountId() + " has " + account.getBalance()
+                        + " below limit " + account.getOverdraftLimit());
+            }
+        }
+        return violations;
+    }
+
+    private static void checkJournal(List<AuditRecord> audits, List<AccountState> accounts, List<String> violations) {
+        Map<String, Long> rebuilt = new HashMap<>();
+        Map<String, Long> lastSeq = new HashMap<>();
+        Set<String> movementIds = new HashSet<>();
+        for (AuditRecord audit : audits) {
+            if (!MOVEMENTS.contains(audit.getKind())) {
+                continue;
+            }
+            if (!movementIds.add(audit.getAuditId())) {
+                violations.add("leg applied twice: " + audit.getAuditId());
+            }
+            long balance = rebuilt.merge(audit.getAccountId(), audit.getAmount(), Math::addExact);
+            long seq = lastSeq.merge(audit.getAccountId(), 1L, Long::sum);
+            if (audit.getEntrySeq() == null || audit.getEntrySeq() != seq) {
+                violations.add("entrySeq gap on " + audit.getAccountId() + ": expected " + seq + ", got "
+                        + audit.getEntrySeq());
+            }
+            if (audit.getBalanceAfter() == null || audit.getBalanceAfter() != balance) {
+                violations.add("journal balance on " + audit.getAccountId() + " after " + audit.getAuditId()
+                        + ": journal says " + audit.getBalanceAfter() + ", replay gives " + balance);
+            }
+        }
+        for (AccountState account : accounts) {
+            long replayed = rebuilt.getOrDefault(account.getAccountId(), 0L);
+            if (replayed != account.getBalance()) {
+                violations.add("replaying the journal gives " + replayed + " for " + account.getAccountId()
+                        + ", the store holds " + account.getBalance());
+            }
+            if (lastSeq.getOrDefault(account.getAccountId(), 0L) != account.getEntrySeq()) {
+                violations.add("entrySeq of " + account.getAccountId() + " is " + account.getEntrySeq()
+                        + " but the journal has " + lastSeq.getOrDefault(account.getAccountId(), 0L) + " movements");
+            }
+        }
+    }
+
+    private static void checkTerminalStates(List<PaymentEvent> events, Function<String, PaymentState> storedPayment,
+            List<String> violations) {
+        Map<String, List<PaymentStatus>> byPayment = new LinkedHashMap<>();
+        for (PaymentEvent event : events) {
+            byPayment.computeIfAbsent(event.getPaymentId(), id -> new ArrayList<>()).add(event.getStatus());
+        }
+        byPayment.forEach((paymentId, statuses) -> {
+            List<PaymentStatus> terminal = statuses.stream().filter(s -> s != PaymentStatus.ACCEPTED).toList();
+            if (terminal.size() != 1) {
+                violations.add("payment " + paymentId + " has terminal statuses " + terminal);
+                return;
+            }
+            if (statuses.stream().filter(s -> s == PaymentStatus.ACCEPTED).count() > 1) {
+                violations.add("payment " + paymentId + " was accepted more than once");
+            }
+            PaymentState stored = storedPayment.apply(paymentId);
+            if (stored == null || stored.getStatus() != terminal.get(0)) {
+                violations.add("payment " + paymentId + " ended " + terminal.get(0) + " but the store says "
+                        + (stored == null ? null : stored.getStatus()));
+            }
+        });
+    }
+
+    private static void checkConservation(List<PaymentEvent> events, List<AuditRecord> audits,
+            List<AccountState> accounts, List<String> violations) {
+        Map<String, Long> external = new HashMap<>();
+        for (PaymentEvent event : events) {
+            if (event.getStatus() == PaymentStatus.COMPLETED && event.getType() == PaymentType.TOPUP) {
+                external.merge(event.getCurrency(), event.getAmount(), Math::addExact);
+            } else if (event.getStatus() == PaymentStatus.COMPLETED && event.getType() == PaymentType.WITHDRAWAL) {
+                external.merge(event.getCurrency(), -event.getAmount(), Math::addExact);
+            }
+        }
+        Map<String, Long> held = new HashMap<>();
+        for (AccountState account : accounts) {
+            held.merge(account.getCurrency(), account.getBalance(), Math::addExact);
+        }
+        Map<String, Set<AuditKind>> legsByPayment = new HashMap<>();
+        for (AuditRecord audit : audits) {
+            if (MOVEMENTS.contains(audit.getKind())) {
+                legsByPayment.computeIfAbsent(audit.getPaymentId(), id -> new HashSet<>()).add(audit.getKind());
+            }
+        }
+        legsByPayment.forEach((paymentId, legs) -> {
+            boolean settled = legs.contains(AuditKind.CREDIT) || legs.contains(AuditKind.REVERSAL);
+            boolean withdrawal = audits.stream().anyMatch(a -> paymentId.equals(a.getPaymentId())
+                    && a.getPaymentType() == PaymentType.WITHDRAWAL);
+            if (legs.contains(AuditKind.DEBIT) && !settled && !withdrawal) {
+                violations.add("payment " + paymentId + " is still in flight: debited, neither credited nor reversed");
+            }
+        });
+        Set<String> currencies = new HashSet<>(external.keySet());
+        currencies.addAll(held.keySet());
+        for (String currency : currencies) {
+            long balances = held.getOrDefault(currency, 0L);
+            long inflow = external.getOrDefault(currency, 0L);
+            if (balances != inflow) {
+                violations.add("conservation in " + currency + ": balances sum to " + balances
+                        + ", completed top-ups minus withdrawals are " + inflow);
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package io.paystream.processor.testing;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.paystream.processor.PaymentsTopology;
+import io.paystream.processor.kafka.StreamsProperties;
+import io.paystream.processor.ledger.LedgerTopology;
+import io.paystream.processor.metrics.PaymentMetrics;
+import io.paystream.processor.status.PaymentStatusTopology;
+import io.paystream.schemas.Topic;
+import io.paystream.schemas.Topics;
+import io.paystream.schemas.avro.AccountRequest;
+import io.paystream.schemas.avro.AccountState;
+import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.LedgerCommand;
+import io.paystream.schemas.avro.Notification;
+import io.paystream.schemas.avro.PaymentEvent;
+import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.schemas.avro.PaymentState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+
+/**
+ * The production topology in a TopologyTestDriver, configured by the production {@code StreamsProperties}
+ * (exactly-once, dead-letter handlers). Records get explicit timestamps one millisecond apart. Outputs accumulate, so
+ * a test can look at everything a topic received so far.
+ */
+public final class Pipeline implements AutoCloseable {
+    /** Where the test clock starts: a fixed instant keeps outputs reproducible. */
+    public static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final TopologyTestDriver driver;
+    private final TestInputTopic<String, PaymentRequest> paymentRequests;
+    private final TestInputTopic<String, AccountRequest> accountRequests;
+    private final TestInputTopic<String, LedgerCommand> ledgerInput;
+    private final Output<String, PaymentEvent> events;
+    private final Output<String, AuditRecord> audits;
+    private final Output<String, LedgerCommand> legs;
+    private final Output<String, Notification> notifications;
+    private final Output<byte[], byte[]> deadLetters;
+    private long nowMs = START.toEpochMilli();
+
+    public Pipeline() {
+        PaymentMetrics metrics = new PaymentMetrics(registry);
+        Properties properties = StreamsProperties.build(Map.of("bootstrap.servers", "unused:9092"),
+                new StreamsProperties.Settings("paystream-test", tempDir(), 100, 0, 1, (short) 1, null), metrics);
+        driver = new TopologyTestDriver(PaymentsTopology.build(metrics), properties, START);
+        paymentRequests = input(Topics.PAYMENT_REQUESTS);
+        accountRequests = input(Topics.ACCOUNT_REQUESTS);
+        ledgerInput = input(Topics.LEDGER);
+        events = new Output<>(output(Topics.PAYMENT_EVENTS));
+        audits = new Output<>(output(Topics.AUDIT));
+        legs = new Output<>(output(Topics.LEDGER));
+        notifications = new Output<>(output(Topics.NOTIFICATIONS));
+        deadLetters = new Output<>(output(Topics.DEAD_LETTERS));
+    }
+
+    /** Sends a payment request keyed by its payment id. */
+    public void send(PaymentRequest request) {
+        paymentRequests.pipeInput(new TestRecord<>(request.getPaymentId(), request, tick()));
+    }
+
+    /** Sends an account request keyed by its account id. */
+    public void send(AccountRequest request) {
+        accountRequests.pipeInput(new TestRecord<>(request.getAccountId(), request, tick()));
+    }
+
+    /** Writes a command straight into the ledger topic, as a misbehaving producer could. */
+    public void sendToLedger(LedgerCommand command) {
+        ledgerInput.pipeInput(new TestRecord<>(command.getAccountId(), command, tick()));
+    }
+
+    /** Writes raw bytes to any topic: poison pills. */
+    public void sendRaw(String topic, byte[] key, byte[] value) {
+        driver.createInputTopic(topic, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer())
+                .pipeInput(new TestRecord<>(key, value, tick()));
+    }
+
+    public AccountState account(String accountId) {
+        return accountsStore().get(accountId);
+    }
+
+    public PaymentState payment(String paymentId) {
+        KeyValueStore<String, PaymentState> store = driver.getKeyValueStore(PaymentStatusTopology.PAYMENTS_STORE);
+        return store.get(paymentId);
+    }
+
+    /** Every account in the ledger's store. */
+    public List<AccountState> accounts() {
+        List<AccountState> all = new ArrayList<>();
+        try (KeyValueIterator<String, AccountState> iterator = accountsStore().all()) {
+            iterator.forEachRemaining(entry -> all.add(entry.value));
+        }
+        return all;
+    }
+
+    public List<PaymentEvent> events() {
+        return events.values();
+    }
+
+    public List<AuditRecord> audits() {
+        return audits.values();
+    }
+
+    public List<LedgerCommand> legs() {
+        return legs.values();
+    }
+
+    public List<Notification> notifications() {
+        return notifications.values();
+    }
+
+    public List<TestRecord<byte[], byte[]>> deadLetters() {
+        return deadLetters.records();
+    }
+
+    /** The events of one payment, in order. */
+    public List<PaymentEvent> eventsOf(String paymentId) {
+        return events().stream().filter(e -> e.getPaymentId().equals(paymentId)).toList();
+    }
+
+    public SimpleMeterRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+
+    private KeyValueStore<String, AccountState> accountsStore() {
+        return driver.getKeyValueStore(LedgerTopology.ACCOUNTS_STORE);
+    }
+
+    private Instant tick() {
+        nowMs++;
+        return Instant.ofEpochMilli(nowMs);
+    }
+
+    private <K, V> TestInputTopic<K, V> input(Topic<K, V> topic) {
+        return driver.createInputTopic(topic.name(), topic.keySerde().serializer(), topic.valueSerde().serializer());
+    }
+
+    private <K, V> TestOutputTopic<K, V> output(Topic<K, V> topic) {
+        return driver.createOutputTopic(topic.name(), topic.keySerde().deserializer(),
+                topic.valueSerde().deserializer());
+    }
+
+    private static String tempDir() {
+        try {
+            return Files.createTempDirectory("paystream-ttd").toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Accumulates what an output topic received, since reading a TestOutputTopic consumes it. */
+    private static final class Output<K, V> {
+        private final TestOutputTopic<K, V> topic;
+        private final List<TestRecord<K, V>> seen = new ArrayList<>();
+
+        Output(TestOutputTopic<K, V> topic) {
+            this.topic = topic;
+        }
+
+        List<TestRecord<K, V>> records() {
+            seen.addAll(topic.readRecordsToList());
+            return List.copyOf(seen);
+        }
+
+        List<V> values() {
+            return records().stream().map(TestRecord::value).toList();
+        }
+    }
+}
