@@ -1,0 +1,177 @@
+package io.paystream.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.paystream.processor.testing.LedgerInvariants;
+import io.paystream.processor.testing.Pipeline;
+import io.paystream.schemas.avro.AccountCommandType;
+import io.paystream.schemas.avro.AccountRequest;
+import io.paystream.schemas.avro.AccountType;
+import io.paystream.schemas.avro.PaymentEvent;
+import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.schemas.avro.PaymentStatus;
+import io.paystream.schemas.avro.PaymentType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.stream.LongStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Thousands of seeded, random commands over dozens of accounts through the production topology: hot accounts,
+ * duplicates, idempotency conflicts, invalid requests, unknown and frozen accounts, currency mismatches, account
+ * lifecycle changes. Afterwards every ledger invariant must hold. Set {@code -Dpaystream.seed=N} to replay one seed.
+ */
+class LedgerRandomizedTest {
+    private static final int ACCOUNTS = 36;
+    /** A few accounts take most of the traffic, as real merchants and payroll accounts do. */
+    private static final int HOT_ACCOUNTS = 4;
+    private static final int COMMANDS = 3_000;
+    private static final String[] CURRENCIES = {"USD", "EUR"};
+
+    static Stream<Long> seeds() {
+        String fixed = System.getProperty("paystream.seed");
+        if (fixed != null) {
+            return Stream.of(Long.parseLong(fixed));
+        }
+        return LongStream.of(1L, 42L, 2026L, 7_919L, System.nanoTime()).boxed();
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void everyInvariantHoldsAfterARandomWorkload(long seed) {
+        System.out.println("LedgerRandomizedTest seed=" + seed + " (replay with -Dpaystream.seed=" + seed + ")");
+        Random random = new Random(seed);
+        try (Pipeline pipeline = new Pipeline()) {
+            Workload workload = new Workload(random, pipeline);
+            workload.openAccounts();
+            for (int i = 0; i < COMMANDS; i++) {
+                workload.next();
+            }
+
+            assertThat(LedgerInvariants.violations(pipeline.events(), pipeline.audits(), pipeline.accounts(),
+                    pipeline::payment)).as("violations with seed %d", seed).isEmpty();
+            for (String paymentId : workload.submitted) {
+                assertThat(pipeline.eventsOf(paymentId).stream().map(PaymentEvent::getStatus)
+                        .filter(s -> s != PaymentStatus.ACCEPTED).count())
+                        .as("terminal events of %s with seed %d", paymentId, seed).isEqualTo(1);
+            }
+            assertThat(pipeline.events().stream().map(PaymentEvent::getStatus).distinct())
+                    .as("the workload reaches every outcome with seed %d", seed)
+                    .contains(PaymentStatus.COMPLETED, PaymentStatus.REJECTED, PaymentStatus.REVERSED);
+        }
+    }
+
+    /** Generates the commands; {@code submitted} holds every distinct payment id sent. */
+    private static final class Workload {
+        private final Random random;
+        private final Pipeline pipeline;
+        private final List<String> accountIds = new ArrayList<>();
+        private final Map<String, String> currencyOf = new HashMap<>();
+        private final List<PaymentRequest> sent = new ArrayList<>();
+        final java.util.Set<String> submitted = new java.util.LinkedHashSet<>();
+
+        Workload(Random random, Pipeline pipeline) {
+            this.random = random;
+            this.pipeline = pipeline;
+        }
+
+        void openAccounts() {
+            for (int i = 0; i < ACCOUNTS; i++) {
+                String accountId = "acct-" + i;
+                String currency = CURRENCIES[i % CURRENCIES.length];
+                accountIds.add(accountId);
+                currencyOf.put(accountId, currency);
+                // Every sixth account is never opened, so payments to and from it exercise ACCOUNT_NOT_FOUND.
+                if (i % 6 == 5) {
+                    continue;
+                }
+                AccountType type = i % 4 == 3 ? AccountType.MERCHANT : AccountType.CUSTOMER;
+                long limit = i % 5 == 0 ? 500 : 0;
+                pipeline.send(AccountRequest.newBuilder().setRequestId("open-" + accountId).setAccountId(accountId)
+                        .setCommand(AccountCommandType.OPEN).setCurrency(currency).setAccountType(type)
+                        .setOverdraftLimit(limit).build());
+            }
+        }
+
+        void next() {
+            int roll = random.nextInt(100);
+            if (roll < 25) {
+                send(PaymentType.TOPUP, null, account(), amount());
+            } else if (roll < 55) {
+                send(PaymentType.TRANSFER, account(), account(), amount());
+            } else if (roll < 65) {
+                send(PaymentType.PAYMENT, account(), account(), amount());
+            } else if (roll < 78) {
+                send(PaymentType.WITHDRAWAL, account(), null, amount());
+            } else if (roll < 83) {
+                sendInvalid();
+            } else if (roll < 90 && !sent.isEmpty()) {
+                resend(sent.get(random.nextInt(sent.size())));
+            } else if (roll < 93 && !sent.isEmpty()) {
+                PaymentRequest original = sent.get(random.nextInt(sent.size()));
+                pipeline.send(PaymentRequest.newBuilder(original).setAmount(original.getAmount() + 1).build());
+            } else {
+                changeAccount();
+            }
+        }
+
+        private String account() {
+            int index = random.nextInt(2) == 0 ? random.nextInt(HOT_ACCOUNTS) : random.nextInt(ACCOUNTS);
+            return accountIds.get(index);
+        }
+
+        private long amount() {
+            // Mostly small amounts, sometimes large ones that overdraw.
+            return random.nextInt(10) == 0 ? 1 + random.nextInt(50_000) : 1 + random.nextInt(2_000);
+        }
+
+        private void send(PaymentType type, String from, String to, long amount) {
+            String currencyAccount = from != null ? from : to;
+            // One payment in twenty uses the other currency, to exercise CURRENCY_MISMATCH on either leg.
+            String currency = random.nextInt(20) == 0
+                    ? (currencyOf.get(currencyAccount).equals("USD") ? "EUR" : "USD")
+                    : currencyOf.get(currencyAccount);
+            if (from != null && from.equals(to)) {
+                to = accountIds.get((accountIds.indexOf(to) + 1) % ACCOUNTS);
+            }
+            PaymentRequest request = PaymentRequest.newBuilder()
+                    .setPaymentId(new UUID(random.nextLong(), random.nextLong()).toString())
+                    .setType(type).setFrom(from).setTo(to).setAmount(amount).setCurrency(currency)
+                    .setClientId("random").build();
+            sent.add(request);
+            resend(request);
+        }
+
+        private void sendInvalid() {
+            PaymentRequest request = PaymentRequest.newBuilder()
+                    .setPaymentId(new UUID(random.nextLong(), random.nextLong()).toString())
+                    .setType(PaymentType.TRANSFER).setFrom(account()).setTo(account())
+                    .setAmount(random.nextBoolean() ? 0 : -5).setCurrency("USD").build();
+            resend(request);
+        }
+
+        private void resend(PaymentRequest request) {
+            submitted.add(request.getPaymentId());
+            pipeline.send(request);
+        }
+
+        private void changeAccount() {
+            String accountId = account();
+            AccountCommandType command = switch (random.nextInt(4)) {
+                case 0 -> AccountCommandType.FREEZE;
+                case 1, 2 -> AccountCommandType.UNFREEZE;
+                default -> AccountCommandType.SET_LIMIT;
+            };
+            pipeline.send(AccountRequest.newBuilder().setRequestId("req-" + random.nextLong()).setAccountId(accountId)
+                    .setCommand(command).setOverdraftLimit(command == AccountCommandType.SET_LIMIT
+                            ? Long.valueOf(random.nextInt(3) * 250L) : null)
+                    .build());
+        }
+    }
+}
