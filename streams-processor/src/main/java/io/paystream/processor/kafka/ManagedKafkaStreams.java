@@ -1,0 +1,94 @@
+package io.paystream.processor.kafka;
+
+import io.dropwizard.lifecycle.Managed;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the topology in a {@link KafkaStreams} instance for the lifetime of the Dropwizard application. On start it
+ * provisions the topics, then starts Streams; on stop it closes Streams, which commits or aborts the open transaction.
+ * The local state is never wiped on a normal start.
+ */
+public final class ManagedKafkaStreams implements Managed {
+    private static final Logger LOG = LoggerFactory.getLogger(ManagedKafkaStreams.class);
+    /** Long enough for an in-flight transaction to commit and tasks to close cleanly on a healthy cluster. */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Supplier<Topology> topology;
+    private final Properties properties;
+    private final TopicProvisioner provisioner;
+    private final MeterRegistry registry;
+    private volatile KafkaStreams streams;
+    private KafkaStreamsMetrics streamsMetrics;
+
+    public ManagedKafkaStreams(Supplier<Topology> topology, Properties properties, TopicProvisioner provisioner,
+            MeterRegistry registry) {
+        this.topology = Objects.requireNonNull(topology, "topology");
+        this.properties = Objects.requireNonNull(properties, "properties");
+        this.provisioner = Objects.requireNonNull(provisioner, "provisioner");
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    @Override
+    public void start() {
+        try (Admin admin = Admin.create(adminProperties())) {
+            provisioner.ensure(admin);
+        }
+        KafkaStreams started = new KafkaStreams(topology.get(), properties);
+        started.setUncaughtExceptionHandler(failure -> {
+            // Reaching here means a bug or an unrecoverable broker error: poison pills are handled before this. Stop
+            // the client so the health check fails and the orchestrator restarts the instance.
+            LOG.error("stream thread died; shutting down this Kafka Streams client", failure);
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        started.setStateListener((next, previous) -> LOG.info("kafka streams state {} -> {}", previous, next));
+        streamsMetrics = new KafkaStreamsMetrics(started);
+        streamsMetrics.bindTo(registry);
+        streams = started;
+        started.start();
+    }
+
+    @Override
+    public void stop() {
+        KafkaStreams running = streams;
+        if (running != null) {
+            running.close(CLOSE_TIMEOUT);
+        }
+        if (streamsMetrics != null) {
+            streamsMetrics.close();
+        }
+    }
+
+    /** The running instance, for health checks and interactive queries; null before start. */
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /** The current state, or null before start. */
+    public KafkaStreams.State state() {
+        KafkaStreams running = streams;
+        return running == null ? null : running.state();
+    }
+
+    private Properties adminProperties() {
+        Properties admin = new Properties();
+        for (Map.Entry<Object, Object> entry : properties.entrySet()) {
+            if (AdminClientConfig.configNames().contains(String.valueOf(entry.getKey()))) {
+                admin.put(entry.getKey(), entry.getValue());
+            }
+        }
+        return admin;
+    }
+}

@@ -1,0 +1,171 @@
+package io.paystream.processor.kafka;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.paystream.processor.PaymentsTopology;
+import io.paystream.processor.metrics.PaymentMetrics;
+import io.paystream.schemas.Topics;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The {@code streams:} block of the processor's YAML: how Kafka Streams runs and how topics are created. Builds the
+ * {@link ManagedKafkaStreams} that the application manages.
+ */
+public class StreamsFactory {
+    /** Streams' own default of 30 s would double end-to-end latency; 100 ms keeps it low at a modest commit rate. */
+    private static final long DEFAULT_COMMIT_INTERVAL_MS = 100;
+    /** DESIGN.md's default for the co-partitioned set: enough for a dozen instances. */
+    private static final int DEFAULT_PARTITIONS = 12;
+
+    @NotBlank
+    private String applicationId = "paystream-processor";
+
+    @NotBlank
+    private String stateDir = ".paystream/state/processor";
+
+    @Min(1)
+    private long commitIntervalMs = DEFAULT_COMMIT_INTERVAL_MS;
+
+    @Min(0)
+    @Max(3)
+    private int standbyReplicas = 0;
+
+    @Min(1)
+    @Max(16)
+    private int streamThreads = 1;
+
+    /** host:port of this instance's query API, advertised to the other instances; optional until queries exist. */
+    private String applicationServer;
+
+    @Min(1)
+    @Max(1_000)
+    private int partitions = DEFAULT_PARTITIONS;
+
+    @Min(1)
+    @Max(5)
+    private short replicationFactor = 1;
+
+    @NotNull
+    private io.dropwizard.util.Duration adminTimeout = io.dropwizard.util.Duration.seconds(30);
+
+    /** Builds the managed Streams instance from the YAML's Kafka client properties and this block. */
+    public ManagedKafkaStreams build(Map<String, String> kafka, PaymentMetrics metrics, MeterRegistry registry) {
+        Properties properties = StreamsProperties.build(kafka, new StreamsProperties.Settings(applicationId, stateDir,
+                commitIntervalMs, standbyReplicas, streamThreads, replicationFactor, applicationServer), metrics);
+        TopicProvisioner provisioner = new TopicProvisioner(Topics.ALL, Topics.CO_PARTITIONED, topicConfigs(),
+                partitions, replicationFactor, adminTimeout.toJavaDuration());
+        return new ManagedKafkaStreams(() -> PaymentsTopology.build(metrics), properties, provisioner, registry);
+    }
+
+    /** Topic-level configs for topics the processor creates. */
+    Map<String, Map<String, String>> topicConfigs() {
+        Map<String, String> durable = new HashMap<>();
+        // With three or more replicas, a write must reach two before it counts, so one broker loss loses nothing.
+        if (replicationFactor >= 3) {
+            durable.put("min.insync.replicas", "2");
+        }
+        Map<String, Map<String, String>> configs = new HashMap<>();
+        Topics.ALL.forEach(topic -> configs.put(topic.name(), Map.copyOf(durable)));
+        Map<String, String> journal = new HashMap<>(durable);
+        // The audit topic is the journal that rebuilds every balance: it must never expire.
+        journal.put("retention.ms", "-1");
+        configs.put(Topics.AUDIT.name(), Map.copyOf(journal));
+        return configs;
+    }
+
+    @JsonProperty
+    public String getApplicationId() {
+        return applicationId;
+    }
+
+    @JsonProperty
+    public void setApplicationId(String applicationId) {
+        this.applicationId = applicationId;
+    }
+
+    @JsonProperty
+    public String getStateDir() {
+        return stateDir;
+    }
+
+    @JsonProperty
+    public void setStateDir(String stateDir) {
+        this.stateDir = stateDir;
+    }
+
+    @JsonProperty
+    public long getCommitIntervalMs() {
+        return commitIntervalMs;
+    }
+
+    @JsonProperty
+    public void setCommitIntervalMs(long commitIntervalMs) {
+        this.commitIntervalMs = commitIntervalMs;
+    }
+
+    @JsonProperty
+    public int getStandbyReplicas() {
+        return standbyReplicas;
+    }
+
+    @JsonProperty
+    public void setStandbyReplicas(int standbyReplicas) {
+        this.standbyReplicas = standbyReplicas;
+    }
+
+    @JsonProperty
+    public int getStreamThreads() {
+        return streamThreads;
+    }
+
+    @JsonProperty
+    public void setStreamThreads(int streamThreads) {
+        this.streamThreads = streamThreads;
+    }
+
+    @JsonProperty
+    public String getApplicationServer() {
+        return applicationServer;
+    }
+
+    @JsonProperty
+    public void setApplicationServer(String applicationServer) {
+        this.applicationServer = applicationServer;
+    }
+
+    @JsonProperty
+    public int getPartitions() {
+        return partitions;
+    }
+
+    @JsonProperty
+    public void setPartitions(int partitions) {
+        this.partitions = partitions;
+    }
+
+    @JsonProperty
+    public short getReplicationFactor() {
+        return replicationFactor;
+    }
+
+    @JsonProperty
+    public void setReplicationFactor(short replicationFactor) {
+        this.replicationFactor = replicationFactor;
+    }
+
+    @JsonProperty
+    public io.dropwizard.util.Duration getAdminTimeout() {
+        return adminTimeout;
+    }
+
+    @JsonProperty
+    public void setAdminTimeout(io.dropwizard.util.Duration adminTimeout) {
+        this.adminTimeout = adminTimeout;
+    }
+}

@@ -1,0 +1,239 @@
+package io.paystream.processor;
+
+import static io.paystream.processor.testing.Fixtures.aTopUp;
+import static io.paystream.processor.testing.Fixtures.aTransfer;
+import static io.paystream.processor.testing.Fixtures.aWithdrawal;
+import static io.paystream.processor.testing.Fixtures.anAccountRequest;
+import static io.paystream.processor.testing.Fixtures.anOpen;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.DropwizardTestSupport;
+import io.dropwizard.testing.ResourceHelpers;
+import io.paystream.processor.ledger.LedgerTopology;
+import io.paystream.processor.status.PaymentStatusTopology;
+import io.paystream.processor.testing.InProcessKafka;
+import io.paystream.processor.testing.LedgerInvariants;
+import io.paystream.schemas.Topics;
+import io.paystream.schemas.avro.AccountCommandType;
+import io.paystream.schemas.avro.AccountRequest;
+import io.paystream.schemas.avro.AccountState;
+import io.paystream.schemas.avro.AccountType;
+import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.PaymentEvent;
+import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.schemas.avro.PaymentState;
+import io.paystream.schemas.avro.PaymentStatus;
+import io.paystream.schemas.avro.RejectionReason;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real processor application (Dropwizard, Kafka Streams with exactly_once_v2) against a real in-process KRaft
+ * broker. Inputs are produced with a plain producer; outputs are read with read_committed consumers, so only
+ * committed transactions count.
+ */
+class ProcessorApplicationIT {
+    private static final Duration SETTLE = Duration.ofSeconds(60);
+    private static InProcessKafka kafka;
+    private static DropwizardTestSupport<ProcessorConfiguration> app;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void startBrokerAndProcessor() throws Exception {
+        kafka = InProcessKafka.start();
+        app = new DropwizardTestSupport<>(ProcessorApplication.class,
+                ResourceHelpers.resourceFilePath("processor-it.yml"),
+                ConfigOverride.config("kafka.bootstrap\\.servers", kafka.bootstrapServers()),
+                ConfigOverride.config("streams.stateDir", Files.createTempDirectory("processor-it").toString()));
+        app.before();
+        await().atMost(SETTLE).until(() -> app.<ProcessorApplication>getApplication().streams().state()
+                == KafkaStreams.State.RUNNING);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (app != null) {
+            app.after();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void createsTheTopicsWithTheConfiguredPartitionsAndAnEverlastingJournal() throws Exception {
+        var descriptions = kafka.admin().describeTopics(Topics.ALL.stream().map(t -> t.name()).toList())
+                .allTopicNames().get();
+        assertThat(descriptions).hasSize(Topics.ALL.size());
+        descriptions.values().forEach(d -> assertThat(d.partitions()).as(d.name()).hasSize(3));
+        ConfigResource audit = new ConfigResource(ConfigResource.Type.TOPIC, Topics.AUDIT.name());
+        ConfigEntry retention = kafka.admin().describeConfigs(List.of(audit)).all().get().get(audit)
+                .get("retention.ms");
+        assertThat(retention.value()).isEqualTo("-1");
+    }
+
+    @Test
+    void movesMoneyExactlyOnceAndKeepsEveryInvariant() throws Exception {
+        kafka.produce(Topics.ACCOUNT_REQUESTS, List.of(
+                account(anOpen("it-alice", "USD", AccountType.CUSTOMER).build()),
+                account(anOpen("it-bob", "USD", AccountType.CUSTOMER).build())));
+        PaymentRequest topUp = aTopUp("it-alice", 1_000).build();
+        PaymentRequest transfer = aTransfer("it-alice", "it-bob", 300).build();
+        PaymentRequest withdrawal = aWithdrawal("it-bob", 100).build();
+        PaymentRequest overdraw = aWithdrawal("it-bob", 10_000).build();
+        PaymentRequest toNobody = aTransfer("it-alice", "it-nobody", 50).build();
+        // Accounts must exist before money moves; they live on other partitions, so wait for them.
+        await().atMost(SETTLE).until(() -> account("it-alice") != null && account("it-bob") != null);
+        kafka.produce(Topics.PAYMENT_REQUESTS, List.of(payment(topUp), payment(topUp)));
+        await().atMost(SETTLE).until(() -> isFinal(topUp));
+        kafka.produce(Topics.PAYMENT_REQUESTS, List.of(payment(transfer), payment(transfer), payment(toNobody)));
+        await().atMost(SETTLE).until(() -> isFinal(transfer) && isFinal(toNobody));
+        kafka.produce(Topics.PAYMENT_REQUESTS, List.of(payment(withdrawal), payment(overdraw)));
+        await().atMost(SETTLE).until(() -> isFinal(withdrawal) && isFinal(overdraw));
+
+        assertThat(payment(topUp.getPaymentId()).getStatus()).isEqualTo(PaymentStatus.COMPLETED);
+        assertThat(payment(transfer.getPaymentId()).getStatus()).isEqualTo(PaymentStatus.COMPLETED);
+        assertThat(payment(withdrawal.getPaymentId()).getStatus()).isEqualTo(PaymentStatus.COMPLETED);
+        assertThat(payment(overdraw.getPaymentId()).getReason()).isEqualTo(RejectionReason.INSUFFICIENT_FUNDS);
+        assertThat(payment(toNobody.getPaymentId()).getStatus()).isEqualTo(PaymentStatus.REVERSED);
+        assertThat(account("it-alice").getBalance()).isEqualTo(700);
+        assertThat(account("it-bob").getBalance()).isEqualTo(200);
+
+        List<String> ours = List.of(topUp, transfer, withdrawal, overdraw, toNobody).stream()
+                .map(PaymentRequest::getPaymentId).toList();
+        try (var events = kafka.reader(Topics.PAYMENT_EVENTS); var audits = kafka.reader(Topics.AUDIT)) {
+            List<PaymentEvent> committedEvents = new ArrayList<>();
+            await().atMost(SETTLE).until(() -> {
+                committedEvents.clear();
+                committedEvents.addAll(events.values().stream().filter(e -> ours.contains(e.getPaymentId()))
+                        .toList());
+                return committedEvents.stream().filter(e -> e.getStatus() != PaymentStatus.ACCEPTED).count() == 5;
+            });
+            List<AuditRecord> committedAudits = audits.values().stream()
+                    .filter(a -> a.getAccountId().startsWith("it-")).toList();
+            List<AccountState> accounts = List.of(account("it-alice"), account("it-bob"));
+            assertThat(LedgerInvariants.violations(committedEvents, committedAudits, accounts, this::payment))
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void deadLettersUndecodableRecordsWithErrorHeadersAndKeepsProcessing() throws Exception {
+        byte[] poison = "not avro at all".getBytes(StandardCharsets.UTF_8);
+        kafka.produceRaw(Topics.PAYMENT_REQUESTS.name(), "poison".getBytes(StandardCharsets.UTF_8), poison);
+        kafka.produce(Topics.ACCOUNT_REQUESTS, List.of(account(anOpen("it-carol", "EUR", AccountType.CUSTOMER)
+                .build())));
+        await().atMost(SETTLE).until(() -> account("it-carol") != null);
+
+        try (var deadLetters = kafka.reader(Topics.DEAD_LETTERS)) {
+            List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
+            await().atMost(SETTLE).until(() -> {
+                found.clear();
+                deadLetters.records().stream().filter(r -> java.util.Arrays.equals(r.value(), poison))
+                        .forEach(found::add);
+                return !found.isEmpty();
+            });
+            ConsumerRecord<byte[], byte[]> deadLetter = found.get(0);
+            assertThat(header(deadLetter, "__streams.errors.exception"))
+                    .isEqualTo("org.apache.kafka.common.errors.SerializationException");
+            assertThat(header(deadLetter, "__streams.errors.message")).contains("cannot decode PaymentRequest");
+            assertThat(header(deadLetter, "__streams.errors.topic")).isEqualTo(Topics.PAYMENT_REQUESTS.name());
+            assertThat(header(deadLetter, "__streams.errors.partition")).matches("[0-2]");
+            assertThat(header(deadLetter, "__streams.errors.offset")).matches("\\d+");
+        }
+        assertThat(app.<ProcessorApplication>getApplication().streams().state())
+                .isEqualTo(KafkaStreams.State.RUNNING);
+    }
+
+    @Test
+    void servesHealthAndPrometheusMetricsOnTheAdminPort() throws Exception {
+        kafka.produce(Topics.ACCOUNT_REQUESTS, List.of(account(anOpen("it-dave", "GBP", AccountType.CUSTOMER)
+                .build())));
+        PaymentRequest topUp = aTopUp("it-dave", 42).setCurrency("GBP").build();
+        await().atMost(SETTLE).until(() -> account("it-dave") != null);
+        kafka.produce(Topics.PAYMENT_REQUESTS, List.of(payment(topUp)));
+        await().atMost(SETTLE).until(() -> isFinal(topUp));
+
+        HttpResponse<String> health = get("/healthcheck");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"kafka-streams\"").contains("RUNNING");
+
+        HttpResponse<String> metrics = get("/metrics");
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("text/plain"));
+        assertThat(metrics.body())
+                .contains("paystream_payments_total{currency=\"GBP\",reason=\"none\",status=\"COMPLETED\","
+                        + "type=\"TOPUP\"} 1.0")
+                .contains("paystream_payment_amount_minor_units_sum{currency=\"GBP\",type=\"TOPUP\"} 42.0")
+                .contains("paystream_payment_e2e_latency_seconds_bucket")
+                .contains("kafka_stream_thread_")
+                .contains("jvm_memory_used_bytes");
+    }
+
+    @Test
+    void refusesAnAccountCommandWithoutMovingMoney() throws Exception {
+        AccountRequest closeUnknown = anAccountRequest(AccountCommandType.CLOSE, "it-ghost").build();
+        kafka.produce(Topics.ACCOUNT_REQUESTS, List.of(account(closeUnknown)));
+        try (var audits = kafka.reader(Topics.AUDIT)) {
+            await().atMost(SETTLE).until(() -> audits.values().stream().anyMatch(a ->
+                    a.getAccountId().equals("it-ghost") && a.getReason() == RejectionReason.ACCOUNT_NOT_FOUND));
+        }
+        assertThat(account("it-ghost")).isNull();
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + app.getAdminPort() + path);
+        return http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
+    private static Map.Entry<String, AccountRequest> account(AccountRequest request) {
+        return Map.entry(request.getAccountId(), request);
+    }
+
+    private static Map.Entry<String, PaymentRequest> payment(PaymentRequest request) {
+        return Map.entry(request.getPaymentId(), request);
+    }
+
+    private boolean isFinal(PaymentRequest request) {
+        PaymentState state = payment(request.getPaymentId());
+        return state != null && state.getStatus() != PaymentStatus.ACCEPTED;
+    }
+
+    private AccountState account(String accountId) {
+        return this.<AccountState>store(LedgerTopology.ACCOUNTS_STORE).get(accountId);
+    }
+
+    private PaymentState payment(String paymentId) {
+        return this.<PaymentState>store(PaymentStatusTopology.PAYMENTS_STORE).get(paymentId);
+    }
+
+    private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
+        KafkaStreams streams = app.<ProcessorApplication>getApplication().streams().streams();
+        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
+    }
+}

@@ -1,0 +1,136 @@
+package io.paystream.processor.testing;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import io.paystream.schemas.Topic;
+
+/**
+ * A real single-node KRaft broker in this JVM (Kafka's own test kit), set up for exactly-once on one node, plus the
+ * plain clients tests need: an idempotent {@code acks=all} producer and {@code read_committed} consumers.
+ */
+public final class InProcessKafka implements AutoCloseable {
+    private final KafkaClusterTestKit cluster;
+
+    private InProcessKafka(KafkaClusterTestKit cluster) {
+        this.cluster = cluster;
+    }
+
+    /** Formats and starts a combined broker+controller node and waits until it serves requests. */
+    public static InProcessKafka start() throws Exception {
+        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                .setCombined(true)
+                .setNumBrokerNodes(1)
+                .setNumControllerNodes(1)
+                .build())
+                // One broker: the offsets and transaction-state topics can only have one replica.
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
+                .setConfigProp("share.coordinator.state.topic.min.isr", "1")
+                // Tests start one consumer group at a time; waiting 3 s for more members only slows them down.
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .build();
+        cluster.format();
+        cluster.startup();
+        cluster.waitForReadyBrokers();
+        return new InProcessKafka(cluster);
+    }
+
+    public String bootstrapServers() {
+        return cluster.bootstrapServers();
+    }
+
+    public org.apache.kafka.clients.admin.Admin admin() {
+        return cluster.admin();
+    }
+
+    /** Writes records with an idempotent, acks=all producer and waits for every acknowledgement. */
+    public <K, V> void produce(Topic<K, V> topic, List<Map.Entry<K, V>> records) throws Exception {
+        Properties properties = new Properties();
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        properties.put(ProducerConfig.ACKS_CONFIG, "all");
+        properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        try (KafkaProducer<K, V> producer = new KafkaProducer<>(properties, topic.keySerde().serializer(),
+                topic.valueSerde().serializer())) {
+            for (Map.Entry<K, V> record : records) {
+                producer.send(new ProducerRecord<>(topic.name(), record.getKey(), record.getValue())).get();
+            }
+        }
+    }
+
+    /** Writes raw bytes, as a broken producer would. */
+    public void produceRaw(String topic, byte[] key, byte[] value) throws Exception {
+        Properties properties = new Properties();
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, key, value)).get();
+        }
+    }
+
+    /** A read_committed consumer from the start of {@code topic}, in a fresh group. */
+    public <K, V> Reader<K, V> reader(Topic<K, V> topic) {
+        Properties properties = new Properties();
+        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        properties.put(ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID());
+        properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        consumer.subscribe(List.of(topic.name()));
+        return new Reader<>(consumer, topic);
+    }
+
+    @Override
+    public void close() throws Exception {
+        cluster.close();
+    }
+
+    /** Accumulates what a read_committed consumer has seen; poll it inside an Awaitility condition. */
+    public static final class Reader<K, V> implements AutoCloseable {
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private final Topic<K, V> topic;
+        private final List<ConsumerRecord<byte[], byte[]>> raw = new ArrayList<>();
+
+        Reader(KafkaConsumer<byte[], byte[]> consumer, Topic<K, V> topic) {
+            this.consumer = consumer;
+            this.topic = topic;
+        }
+
+        /** Polls once (bounded) and returns every value seen so far. */
+        public List<V> values() {
+            poll();
+            return raw.stream().map(r -> topic.valueSerde().deserializer().deserialize(topic.name(), r.value()))
+                    .toList();
+        }
+
+        /** Polls once (bounded) and returns every raw record seen so far. */
+        public List<ConsumerRecord<byte[], byte[]>> records() {
+            poll();
+            return List.copyOf(raw);
+        }
+
+        private void poll() {
+            consumer.poll(java.time.Duration.ofMillis(200)).forEach(raw::add);
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
+        }
+    }
+}
