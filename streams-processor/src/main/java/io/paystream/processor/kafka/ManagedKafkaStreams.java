@@ -25,6 +25,8 @@ public final class ManagedKafkaStreams implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(ManagedKafkaStreams.class);
     /** Long enough for an in-flight transaction to commit and tasks to close cleanly on a healthy cluster. */
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /** The admin client only provisions topics; nothing it has left to send is worth waiting for. */
+    private static final Duration ADMIN_CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final Supplier<Topology> topology;
     private final Properties properties;
@@ -43,8 +45,15 @@ public final class ManagedKafkaStreams implements Managed {
 
     @Override
     public void start() {
-        try (Admin admin = Admin.create(adminProperties())) {
+        Admin admin = Admin.create(adminProperties());
+        try {
             provisioner.ensure(admin);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("cannot prepare the topics on Kafka at "
+                    + properties.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) + ": " + e.getMessage(), e);
+        } finally {
+            // Bounded: with the broker unreachable, an unbounded close would wait for requests that never finish.
+            admin.close(ADMIN_CLOSE_TIMEOUT);
         }
         KafkaStreams started = new KafkaStreams(topology.get(), properties);
         started.setUncaughtExceptionHandler(failure -> {

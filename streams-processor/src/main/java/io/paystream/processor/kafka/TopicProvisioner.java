@@ -12,9 +12,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TopicProvisioner {
     private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
+    /** Back-off between describes while a concurrently created topic becomes visible. */
+    private static final long METADATA_RETRY_BACKOFF_MS = 100;
 
     private final List<Topic<?, ?>> topics;
     private final List<Topic<?, ?>> coPartitioned;
@@ -60,6 +64,9 @@ public final class TopicProvisioner {
      */
     public void ensure(Admin admin) {
         Set<String> existing = call("list topics", admin.listTopics().names());
+        // Partition counts of the topics created here, taken from the create results: a describe right after a
+        // create can fail while the new topic's metadata is still propagating to the brokers.
+        Map<String, Integer> created = new TreeMap<>();
         for (Topic<?, ?> topic : topics) {
             if (existing.contains(topic.name())) {
                 continue;
@@ -67,7 +74,10 @@ public final class TopicProvisioner {
             NewTopic newTopic = new NewTopic(topic.name(), partitions, replicationFactor)
                     .configs(topicConfigs.getOrDefault(topic.name(), Map.of()));
             try {
-                call("create topic " + topic.name(), admin.createTopics(List.of(newTopic)).all());
+                CreateTopicsResult result = admin.createTopics(List.of(newTopic));
+                call("create topic " + topic.name(), result.all());
+                created.put(topic.name(), call("read partitions of " + topic.name(),
+                        result.numPartitions(topic.name())));
                 LOG.info("created topic {} with {} partitions, replication {}", topic.name(), partitions,
                         replicationFactor);
             } catch (IllegalStateException e) {
@@ -77,20 +87,49 @@ public final class TopicProvisioner {
                 LOG.info("topic {} was created concurrently by another instance", topic.name());
             }
         }
-        checkCoPartitioning(admin);
+        checkCoPartitioning(admin, created);
     }
 
-    private void checkCoPartitioning(Admin admin) {
-        List<String> names = coPartitioned.stream().map(Topic::name).toList();
-        Map<String, TopicDescription> descriptions = call("describe topics",
-                admin.describeTopics(names).allTopicNames());
-        Map<String, Integer> counts = new TreeMap<>();
-        descriptions.forEach((name, description) -> counts.put(name, description.partitions().size()));
+    private void checkCoPartitioning(Admin admin, Map<String, Integer> created) {
+        Map<String, Integer> counts = new TreeMap<>(created);
+        List<String> toDescribe = coPartitioned.stream().map(Topic::name).filter(n -> !created.containsKey(n))
+                .toList();
+        describeWhenVisible(admin, toDescribe)
+                .forEach((name, description) -> counts.put(name, description.partitions().size()));
+        counts.keySet().retainAll(coPartitioned.stream().map(Topic::name).toList());
         Set<Integer> distinct = counts.values().stream().collect(Collectors.toSet());
         if (distinct.size() > 1) {
             throw new IllegalStateException("refusing to start: the co-partitioned topics must have the same number "
                     + "of partitions, but they have " + counts + ". Repartition them to one count (or recreate them) "
                     + "before starting the processor.");
+        }
+    }
+
+    /**
+     * Describes topics, retrying while a topic that another instance just created is not yet visible, up to the
+     * timeout. Topics that existed before this start are visible at once.
+     */
+    private Map<String, TopicDescription> describeWhenVisible(Admin admin, List<String> names) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return call("describe topics " + names, admin.describeTopics(names).allTopicNames());
+            } catch (IllegalStateException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                pause();
+            }
+        }
+    }
+
+    private static void pause() {
+        try {
+            // Metadata propagates in milliseconds; a short, bounded back-off avoids hammering the controller.
+            TimeUnit.MILLISECONDS.sleep(METADATA_RETRY_BACKOFF_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for topic metadata", e);
         }
     }
 
