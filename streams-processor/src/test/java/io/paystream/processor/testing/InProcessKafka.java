@@ -96,8 +96,15 @@ public final class InProcessKafka implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        cluster.close();
+    public void close() {
+        try {
+            cluster.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping the broker", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot stop the broker", e);
+        }
     }
 
     /** Accumulates what a read_committed consumer has seen; poll it inside an Awaitility condition. */
