@@ -42,8 +42,7 @@ final class AccountIntakeProcessor implements Processor<String, AccountRequest, 
                     ? "account request record has no value"
                     : "record key " + record.key() + " is not the request's accountId " + request.getAccountId());
             LOG.warn("account request goes to the dead-letter topic: {}", misrouted.getMessage());
-            sinks.deadLetter(context, record, source, misrouted);
-            metrics.deadLettered("processing", source.name());
+            sinks.deadLetter(context, record, source, misrouted, metrics);
             return;
         }
         sinks.forward(context, record, AccountIntakeRules.decide(request, record.timestamp()));

@@ -1,6 +1,7 @@
 package io.paystream.processor.accounts;
 
 import io.paystream.processor.core.Emissions;
+import io.paystream.schemas.avro.AccountCommandType;
 import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.AuditKind;
 import io.paystream.schemas.avro.AuditRecord;
@@ -34,7 +35,7 @@ public final class AccountIntakeRules {
                     .setCreatedAtMs(nowMs)
                     .build()).build();
         }
-        boolean opening = request.getCommand() == io.paystream.schemas.avro.AccountCommandType.OPEN;
+        boolean opening = request.getCommand() == AccountCommandType.OPEN;
         Long limit = opening && request.getOverdraftLimit() == null ? Long.valueOf(0) : request.getOverdraftLimit();
         return Emissions.builder().leg(LedgerCommand.newBuilder()
                 .setCommandId(request.getRequestId())

@@ -46,7 +46,7 @@ final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, 
                     ? "payment request record has no value"
                     : "record key " + record.key() + " is not the request's paymentId " + request.getPaymentId());
             LOG.warn("unidentifiable payment request goes to the dead-letter topic: {}", unidentifiable.getMessage());
-            deadLetter(record, unidentifiable);
+            sinks.deadLetter(context, record, source, unidentifiable, metrics);
             return;
         }
         IntakeOutcome outcome;
@@ -54,7 +54,7 @@ final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, 
             outcome = PaymentIntakeRules.decide(request, fingerprints.get(record.key()), record.timestamp());
         } catch (RuntimeException e) {
             LOG.error("payment intake failed for {}; rejecting it with INTERNAL_ERROR", record.key(), e);
-            deadLetter(record, e);
+            sinks.deadLetter(context, record, source, e, metrics);
             outcome = PaymentIntakeRules.failed(request, e, record.timestamp());
         }
         switch (outcome.kind()) {
@@ -68,10 +68,5 @@ final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, 
             fingerprints.put(record.key(), outcome.fingerprintToStore());
         }
         sinks.forward(context, record, outcome.emissions());
-    }
-
-    private void deadLetter(Record<String, PaymentRequest> record, RuntimeException failure) {
-        sinks.deadLetter(context, record, source, failure);
-        metrics.deadLettered("processing", source.name());
     }
 }

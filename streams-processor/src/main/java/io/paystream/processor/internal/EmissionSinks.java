@@ -1,6 +1,7 @@
 package io.paystream.processor.internal;
 
 import io.paystream.processor.core.Emissions;
+import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.schemas.Invariants;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.avro.AuditRecord;
@@ -49,14 +50,18 @@ public record EmissionSinks(String events, String audit, String legs, String not
         }
     }
 
-    /** Forwards the input, re-encoded with its topic's serdes, to the dead-letter sink with error headers. */
+    /**
+     * Forwards the input, re-encoded with its topic's serdes, to the dead-letter sink with error headers, and counts it
+     * as a processing-stage dead letter.
+     */
     public <K, V> void deadLetter(ProcessorContext<Object, Object> context, Record<K, V> input, Topic<K, V> source,
-            Exception failure) {
+            Exception failure, PaymentMetrics metrics) {
         Optional<RecordMetadata> metadata = context.recordMetadata();
         String topicName = metadata.map(RecordMetadata::topic).orElse(source.name());
         byte[] key = source.keySerde().serializer().serialize(topicName, input.key());
         byte[] value = source.valueSerde().serializer().serialize(topicName, input.value());
         context.forward(DeadLetters.of(input, metadata, key, value, failure), required(deadLetters));
+        metrics.deadLettered("processing", topicName);
     }
 
     private static String required(String sink) {

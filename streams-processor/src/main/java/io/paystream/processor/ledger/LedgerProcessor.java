@@ -53,8 +53,7 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
         } catch (RuntimeException e) {
             LOG.error("ledger command failed and goes to the dead-letter topic: key={} type={}", record.key(),
                     command == null ? null : command.getType(), e);
-            sinks.deadLetter(context, record, source, e);
-            metrics.deadLettered("processing", source.name());
+            sinks.deadLetter(context, record, source, e, metrics);
             Emissions compensation = command == null || command.getAccountId() == null
                     ? Emissions.none()
                     : LedgerFailures.compensate(command, e, record.timestamp());

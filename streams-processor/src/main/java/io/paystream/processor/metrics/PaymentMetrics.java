@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.paystream.schemas.avro.PaymentState;
+import io.paystream.schemas.avro.PaymentStatus;
 import io.paystream.schemas.validation.Money;
 import java.time.Duration;
 import java.util.Objects;
@@ -52,7 +53,7 @@ public final class PaymentMetrics {
                 .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry)
                 .record(Duration.ofMillis(Math.max(0, latencyMs)));
-        if (payment.getStatus() == io.paystream.schemas.avro.PaymentStatus.COMPLETED) {
+        if (payment.getStatus() == PaymentStatus.COMPLETED) {
             DistributionSummary.builder("paystream.payment.amount")
                     .description("Amounts of completed payments")
                     .baseUnit("minor_units")
