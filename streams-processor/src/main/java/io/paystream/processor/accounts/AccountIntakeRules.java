@@ -1,10 +1,10 @@
 package io.paystream.processor.accounts;
 
 import io.paystream.processor.core.Emissions;
+import io.paystream.processor.core.PaymentRecords;
 import io.paystream.schemas.avro.AccountCommandType;
 import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.AuditKind;
-import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.LedgerCommandType;
 import io.paystream.schemas.avro.RejectionReason;
@@ -24,16 +24,9 @@ public final class AccountIntakeRules {
     public static Emissions decide(AccountRequest request, long nowMs) {
         Optional<Violation> violation = AccountRequestRules.validate(request);
         if (violation.isPresent()) {
-            return Emissions.builder().audit(AuditRecord.newBuilder()
-                    .setAuditId(request.getRequestId() + ":" + AuditKind.REJECTION)
-                    .setKind(AuditKind.REJECTION)
-                    .setAccountId(request.getAccountId())
-                    .setAmount(0)
-                    .setCurrency(request.getCurrency())
-                    .setReason(RejectionReason.INVALID_REQUEST)
-                    .setDetail(violation.get().toString())
-                    .setCreatedAtMs(nowMs)
-                    .build()).build();
+            return Emissions.builder().audit(PaymentRecords.accountEntry(request.getRequestId(),
+                    request.getAccountId(), request.getCurrency(), AuditKind.REJECTION, RejectionReason.INVALID_REQUEST,
+                    violation.get().toString(), nowMs)).build();
         }
         boolean opening = request.getCommand() == AccountCommandType.OPEN;
         Long limit = opening && request.getOverdraftLimit() == null ? Long.valueOf(0) : request.getOverdraftLimit();

@@ -93,6 +93,21 @@ public final class PaymentRecords {
                 .build();
     }
 
+    /** A journal entry about an account request or command; id {@code requestId:KIND}. No money moves. */
+    public static AuditRecord accountEntry(String requestId, String accountId, String currency, AuditKind kind,
+            RejectionReason reason, String detail, long createdAtMs) {
+        return AuditRecord.newBuilder()
+                .setAuditId(requestId + ":" + kind)
+                .setKind(kind)
+                .setAccountId(accountId)
+                .setAmount(0)
+                .setCurrency(currency)
+                .setReason(reason)
+                .setDetail(detail)
+                .setCreatedAtMs(createdAtMs)
+                .build();
+    }
+
     /** A message to one party; id {@code paymentId:STATUS:ROLE}. */
     public static Notification notification(Payment payment, PaymentStatus status, NotificationRole role,
             RejectionReason reason, long createdAtMs) {

@@ -1,6 +1,7 @@
 package io.paystream.processor.ledger;
 
 import io.paystream.processor.core.Emissions;
+import io.paystream.processor.core.PaymentRecords;
 import io.paystream.schemas.Invariants;
 import io.paystream.schemas.avro.AccountState;
 import io.paystream.schemas.avro.AccountStatus;
@@ -143,15 +144,7 @@ final class AccountCommandRules {
     /** A journal entry about an account command; id {@code commandId:KIND}. No money moves. */
     static AuditRecord accountAudit(LedgerCommand command, String currency, AuditKind kind, RejectionReason reason,
             String detail, long nowMs) {
-        return AuditRecord.newBuilder()
-                .setAuditId(command.getCommandId() + ":" + kind)
-                .setKind(kind)
-                .setAccountId(command.getAccountId())
-                .setAmount(0)
-                .setCurrency(currency)
-                .setReason(reason)
-                .setDetail(detail)
-                .setCreatedAtMs(nowMs)
-                .build();
+        return PaymentRecords.accountEntry(command.getCommandId(), command.getAccountId(), currency, kind, reason,
+                detail, nowMs);
     }
 }
