@@ -13,7 +13,7 @@ import io.dropwizard.testing.DropwizardTestSupport;
 import io.dropwizard.testing.ResourceHelpers;
 import io.paystream.processor.ledger.LedgerTopology;
 import io.paystream.processor.status.PaymentStatusTopology;
-import io.paystream.processor.testing.InProcessKafka;
+import io.paystream.testing.InProcessKafka;
 import io.paystream.processor.testing.LedgerInvariants;
 import io.paystream.schemas.Topics;
 import io.paystream.schemas.avro.AccountCommandType;

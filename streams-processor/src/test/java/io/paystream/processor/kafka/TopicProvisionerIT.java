@@ -8,7 +8,7 @@ import io.dropwizard.testing.DropwizardTestSupport;
 import io.dropwizard.testing.ResourceHelpers;
 import io.paystream.processor.ProcessorApplication;
 import io.paystream.processor.ProcessorConfiguration;
-import io.paystream.processor.testing.InProcessKafka;
+import io.paystream.testing.InProcessKafka;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.Topics;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.paystream.processor.testing;
+package io.paystream.testing;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +56,23 @@ public final class InProcessKafka implements AutoCloseable {
 
     public org.apache.kafka.clients.admin.Admin admin() {
         return cluster.admin();
+    }
+
+    /** Creates topics with the given partition count and one replica. */
+    public void createTopics(int partitions, String... names) throws Exception {
+        cluster.admin().createTopics(java.util.Arrays.stream(names)
+                .map(name -> new org.apache.kafka.clients.admin.NewTopic(name, partitions, (short) 1)).toList())
+                .all().get();
+    }
+
+    /** How many records {@code topic} holds: the sum of its partitions' end offsets (nothing is deleted in tests). */
+    public long endOffsetSum(String topic) throws Exception {
+        var partitions = cluster.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                .stream().map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition()))
+                .collect(java.util.stream.Collectors.toMap(tp -> tp,
+                        tp -> org.apache.kafka.clients.admin.OffsetSpec.latest()));
+        return cluster.admin().listOffsets(partitions).all().get().values().stream()
+                .mapToLong(org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
     }
 
     /** Writes records with an idempotent, acks=all producer and waits for every acknowledgement. */

@@ -1,4 +1,4 @@
-package io.paystream.processor.metrics;
+package io.paystream.web.metrics;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.http.HttpServlet;

@@ -1,0 +1,98 @@
+package io.paystream.ingress;
+
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.server.AbstractServerFactory;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.paystream.ingress.health.KafkaHealthCheck;
+import io.paystream.ingress.http.BodyLimitFilter;
+import io.paystream.ingress.kafka.CommandPublisher;
+import io.paystream.ingress.resources.AccountsResource;
+import io.paystream.ingress.resources.PaymentsResource;
+import io.paystream.web.auth.ApiKeyAuth;
+import io.paystream.web.errors.ErrorMappers;
+import io.paystream.web.metrics.MeterRegistries;
+import io.swagger.v3.jaxrs2.integration.resources.OpenApiResource;
+import java.time.Duration;
+import org.glassfish.jersey.micrometer.server.DefaultJerseyTagsProvider;
+import org.glassfish.jersey.micrometer.server.MetricsApplicationEventListener;
+
+/**
+ * The ingress: accepts payment and account commands over HTTP and writes them to Kafka, answering 202 only once the
+ * broker acknowledged the write. Start it with {@code server config.yml}.
+ */
+public class IngressApplication extends Application<IngressConfiguration> {
+    /** A health check must answer quickly even when the broker does not. */
+    private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(2);
+
+    public static void main(String[] args) throws Exception {
+        new IngressApplication().run(args);
+    }
+
+    @Override
+    public String getName() {
+        return "paystream-ingress";
+    }
+
+    @Override
+    public void initialize(Bootstrap<IngressConfiguration> bootstrap) {
+        bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
+                bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+    }
+
+    @Override
+    public void run(IngressConfiguration configuration, Environment environment) {
+        makeJsonStrict(environment.getObjectMapper());
+        if (configuration.getServerFactory() instanceof AbstractServerFactory server) {
+            // Our mappers answer every error in the API's JSON shape; Dropwizard's defaults would answer some first.
+            server.setRegisterDefaultExceptionMappers(false);
+        }
+        PrometheusMeterRegistry registry = MeterRegistries.prometheus(environment);
+        ErrorMappers.register(environment.jersey(), registry);
+        ApiKeyAuth.register(environment.jersey(), configuration.getApiKeys());
+        environment.jersey().register(new BodyLimitFilter(configuration.getBodyLimitBytes()));
+        environment.jersey().register(configuration.getRateLimit().build(registry));
+        environment.jersey().register(new MetricsApplicationEventListener(registry, new DefaultJerseyTagsProvider(),
+                "http.server.requests", true));
+
+        CommandPublisher publisher = configuration.getProducer().build(configuration.getKafka(), registry);
+        environment.lifecycle().manage(publisher);
+        Duration produceTimeout = configuration.getProducer().getProduceTimeout().toJavaDuration();
+        environment.jersey().register(new PaymentsResource(publisher, produceTimeout));
+        environment.jersey().register(new AccountsResource(publisher, produceTimeout));
+        environment.jersey().register(new OpenApiResource());
+
+        KafkaHealthCheck kafka = new KafkaHealthCheck(configuration.getKafka(), HEALTH_TIMEOUT);
+        environment.lifecycle().manage(kafka);
+        environment.healthChecks().register("kafka", kafka);
+    }
+
+    /**
+     * Amounts are money: {@code 10.5}, {@code 1e3} and {@code "10"} must be refused, not rounded or coerced. Unknown
+     * and duplicated fields are refused too, so that a typo never silently drops a field.
+     */
+    static void makeJsonStrict(ObjectMapper mapper) {
+        mapper.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        mapper.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+        mapper.enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS);
+        mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+        mapper.getFactory().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature());
+        mapper.coercionConfigFor(LogicalType.Integer)
+                .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+        mapper.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    }
+}

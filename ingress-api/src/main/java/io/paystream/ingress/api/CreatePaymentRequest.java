@@ -1,0 +1,27 @@
+package io.paystream.ingress.api;
+
+import io.paystream.schemas.avro.PaymentType;
+import jakarta.validation.constraints.NotNull;
+import java.util.Map;
+
+/**
+ * The body of {@code POST /v1/payments}. Bean Validation checks presence; the shared {@code PaymentRequestRules}
+ * check everything else (ranges, currency, account ids, parties per type), exactly as the processor will.
+ *
+ * @param type TRANSFER, PAYMENT, TOPUP or WITHDRAWAL
+ * @param from payer account id, required except for TOPUP
+ * @param to payee account id, required except for WITHDRAWAL
+ * @param amount minor units; a JSON integer, never a decimal, exponent or string
+ * @param currency ISO-4217 code
+ * @param reference free text, at most 140 characters
+ * @param metadata at most 20 string entries
+ */
+public record CreatePaymentRequest(
+        @NotNull PaymentType type,
+        String from,
+        String to,
+        @NotNull Long amount,
+        @NotNull String currency,
+        String reference,
+        Map<String, String> metadata) {
+}

@@ -1,0 +1,93 @@
+package io.paystream.ingress.core;
+
+import io.paystream.ingress.api.CreateAccountRequest;
+import io.paystream.ingress.api.CreatePaymentRequest;
+import io.paystream.schemas.avro.AccountCommandType;
+import io.paystream.schemas.avro.AccountRequest;
+import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.schemas.avro.PaymentType;
+import io.paystream.schemas.validation.AccountRequestRules;
+import io.paystream.schemas.validation.PaymentRequestRules;
+import io.paystream.schemas.validation.Violation;
+import io.paystream.web.auth.ApiClient;
+import io.paystream.web.errors.ApiError;
+import io.paystream.web.errors.ApiException;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns validated HTTP bodies into the Avro records the processor consumes, applying the shared validation rules and
+ * the ownership rule: a client may debit only accounts it owns, and may top up or open only its own accounts.
+ */
+public final class Commands {
+    /** The header that makes a payment idempotent. */
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+    private Commands() {
+    }
+
+    /**
+     * The payment request to publish.
+     *
+     * @throws ApiException 422 for an invalid body or Idempotency-Key, 403 for an account the client does not own
+     */
+    public static PaymentRequest payment(ApiClient client, String idempotencyKey, CreatePaymentRequest body) {
+        if (idempotencyKey == null || idempotencyKey.isEmpty()
+                || idempotencyKey.length() > PaymentRequestRules.IDEMPOTENCY_KEY_LENGTH_MAX) {
+            throw ApiException.of(422, ApiError.INVALID_REQUEST,
+                    idempotencyKey == null ? "missing_header" : "invalid_header",
+                    IDEMPOTENCY_KEY + " must be 1 to " + PaymentRequestRules.IDEMPOTENCY_KEY_LENGTH_MAX
+                            + " characters", IDEMPOTENCY_KEY);
+        }
+        PaymentRequest request = PaymentRequest.newBuilder()
+                .setPaymentId(PaymentIds.derive(client.clientId(), idempotencyKey))
+                .setType(body.type())
+                .setFrom(body.from())
+                .setTo(body.to())
+                .setAmount(body.amount())
+                .setCurrency(body.currency())
+                .setReference(body.reference())
+                .setMetadata(body.metadata() == null ? Map.of() : body.metadata())
+                .setClientId(client.clientId())
+                .setIdempotencyKey(idempotencyKey)
+                .build();
+        rejectIfInvalid(PaymentRequestRules.validate(request));
+        // Debits need the payer's owner; a top-up, which creates money in an account, needs the payee's owner.
+        String field = body.type() == PaymentType.TOPUP ? "to" : "from";
+        String owned = body.type() == PaymentType.TOPUP ? body.to() : body.from();
+        if (!client.owns(owned)) {
+            throw ApiException.of(403, ApiError.PERMISSION, "account_not_owned",
+                    "this API key does not own account " + owned, field);
+        }
+        return request;
+    }
+
+    /**
+     * The account request to publish; its request id is unique per accepted HTTP request.
+     *
+     * @throws ApiException 422 for an invalid body, 403 for an account id outside the client's prefixes
+     */
+    public static AccountRequest openAccount(ApiClient client, String requestId, CreateAccountRequest body) {
+        AccountRequest request = AccountRequest.newBuilder()
+                .setRequestId(requestId)
+                .setAccountId(body.accountId())
+                .setCommand(AccountCommandType.OPEN)
+                .setCurrency(body.currency())
+                .setAccountType(body.type())
+                .setOverdraftLimit(body.overdraftLimit() == null ? 0L : body.overdraftLimit())
+                .setClientId(client.clientId())
+                .build();
+        rejectIfInvalid(AccountRequestRules.validate(request));
+        if (!client.owns(body.accountId())) {
+            throw ApiException.of(403, ApiError.PERMISSION, "account_not_owned",
+                    "this API key does not own account id " + body.accountId(), "accountId");
+        }
+        return request;
+    }
+
+    private static void rejectIfInvalid(Optional<Violation> violation) {
+        violation.ifPresent(v -> {
+            throw ApiException.invalidField(v.field(), v.toString());
+        });
+    }
+}

@@ -1,0 +1,51 @@
+package io.paystream.ingress.resources;
+
+import io.paystream.ingress.api.Accepted;
+import io.paystream.web.errors.ApiException;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers a suspended request from the broker's acknowledgement: 202 once the write is acknowledged, 503 with
+ * {@code Retry-After} when it failed or did not arrive within the bound. The Jetty thread is never held while waiting.
+ */
+final class Acknowledgements {
+    private static final Logger LOG = LoggerFactory.getLogger(Acknowledgements.class);
+    /** Long enough for a broker to recover from a leader election; clients retry with the same Idempotency-Key. */
+    private static final long RETRY_AFTER_SECONDS = 2;
+    /** Slack past the producer's own timeout, so the producer's failure, with its cause, usually answers first. */
+    private static final Duration SLACK = Duration.ofSeconds(1);
+
+    private final Duration timeout;
+
+    Acknowledgements(Duration produceTimeout) {
+        this.timeout = Objects.requireNonNull(produceTimeout, "produceTimeout").plus(SLACK);
+    }
+
+    void answer(AsyncResponse async, CompletableFuture<RecordMetadata> acknowledged, Accepted accepted) {
+        async.setTimeoutHandler(timedOut -> timedOut.resume(unavailable()));
+        async.setTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        acknowledged.whenComplete((metadata, failure) -> {
+            if (failure == null) {
+                async.resume(Response.accepted(accepted).type(MediaType.APPLICATION_JSON_TYPE).build());
+            } else {
+                LOG.warn("Kafka did not acknowledge a command; answering 503: {}", failure.toString());
+                async.resume(unavailable());
+            }
+        });
+    }
+
+    private static ApiException unavailable() {
+        return ApiException.unavailable("kafka_unavailable",
+                "the request was not accepted because Kafka did not acknowledge it; retry with the same "
+                        + "Idempotency-Key", RETRY_AFTER_SECONDS);
+    }
+}

@@ -1,0 +1,429 @@
+package io.paystream.ingress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.DropwizardTestSupport;
+import io.dropwizard.testing.ResourceHelpers;
+import io.paystream.ingress.core.PaymentIds;
+import io.paystream.schemas.Topics;
+import io.paystream.schemas.avro.AccountCommandType;
+import io.paystream.schemas.avro.AccountRequest;
+import io.paystream.schemas.avro.AccountType;
+import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.schemas.avro.PaymentType;
+import io.paystream.testing.InProcessKafka;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The real ingress application over HTTP against a real in-process broker. Happy paths assert the exact record that
+ * landed in Kafka; every kind of bad input asserts the status, the error code and field, and that nothing was produced.
+ */
+class IngressApplicationIT {
+    static final String ADMIN_KEY = "local-dev-key";
+    static final String ACME_KEY = "acme-key";
+    static final String READER_KEY = "reader-key";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration SETTLE = Duration.ofSeconds(30);
+
+    private static InProcessKafka kafka;
+    private static DropwizardTestSupport<IngressConfiguration> app;
+    private static IngressHttp http;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = InProcessKafka.start();
+        kafka.createTopics(3, Topics.PAYMENT_REQUESTS.name(), Topics.ACCOUNT_REQUESTS.name());
+        app = ingress(kafka.bootstrapServers());
+        app.before();
+        http = new IngressHttp(app.getLocalPort());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (app != null) {
+            app.after();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    static DropwizardTestSupport<IngressConfiguration> ingress(String bootstrap, ConfigOverride... overrides) {
+        ConfigOverride[] all = new ConfigOverride[overrides.length + 1];
+        all[0] = ConfigOverride.config("kafka.bootstrap\\.servers", bootstrap);
+        System.arraycopy(overrides, 0, all, 1, overrides.length);
+        return new DropwizardTestSupport<>(IngressApplication.class,
+                ResourceHelpers.resourceFilePath("ingress-it.yml"), all);
+    }
+
+    private static String transfer(String from, String to, String amount) {
+        return "{\"type\":\"TRANSFER\",\"from\":\"" + from + "\",\"to\":\"" + to + "\",\"amount\":" + amount
+                + ",\"currency\":\"USD\"}";
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws Exception {
+        return JSON.readTree(response.body());
+    }
+
+    private static <V> V recordFor(io.paystream.schemas.Topic<String, V> topic, String key) {
+        try (var reader = kafka.reader(topic)) {
+            Object[] found = new Object[1];
+            await().atMost(SETTLE).until(() -> {
+                reader.records().stream()
+                        .filter(r -> key.equals(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)))
+                        .reduce((first, second) -> second)
+                        .ifPresent(r -> found[0] = topic.valueSerde().deserializer().deserialize(topic.name(),
+                                r.value()));
+                return found[0] != null;
+            });
+            @SuppressWarnings("unchecked")
+            V value = (V) found[0];
+            return value;
+        }
+    }
+
+    private static long produced() throws Exception {
+        return kafka.endOffsetSum(Topics.PAYMENT_REQUESTS.name()) + kafka.endOffsetSum(Topics.ACCOUNT_REQUESTS.name());
+    }
+
+    /** Sends the request and asserts an error answer in the API's shape, and that no record reached Kafka. */
+    private static JsonNode assertRefused(IngressHttp.Request request, int status, String code, String param)
+            throws Exception {
+        long before = produced();
+        HttpResponse<String> response = request.send();
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        JsonNode error = json(response).get("error");
+        assertThat(error.get("code").asText()).isEqualTo(code);
+        assertThat(error.get("type").asText()).isNotBlank();
+        assertThat(error.get("message").asText()).isNotBlank();
+        assertThat(error.get("param").isNull() ? null : error.get("param").asText()).isEqualTo(param);
+        assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(produced()).as("records produced by a refused request").isEqualTo(before);
+        return error;
+    }
+
+    @Nested
+    class HappyPaths {
+        @Test
+        void aTransferIsAcceptedAfterTheBrokerAcknowledgedTheExactRecord() throws Exception {
+            String key = "order-" + UUID.randomUUID();
+            HttpResponse<String> response = http.post("/v1/payments", "{\"type\":\"TRANSFER\",\"from\":\"alice\","
+                    + "\"to\":\"bob\",\"amount\":1050,\"currency\":\"USD\",\"reference\":\"invoice 17\","
+                    + "\"metadata\":{\"order\":\"A-17\"}}").key(ADMIN_KEY).idempotencyKey(key).send();
+
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            String paymentId = json(response).get("paymentId").asText();
+            assertThat(json(response).get("status").asText()).isEqualTo("PENDING");
+            assertThat(paymentId).isEqualTo(PaymentIds.derive("local-dev", key));
+            assertThat(recordFor(Topics.PAYMENT_REQUESTS, paymentId)).isEqualTo(PaymentRequest.newBuilder()
+                    .setPaymentId(paymentId).setType(PaymentType.TRANSFER).setFrom("alice").setTo("bob")
+                    .setAmount(1050).setCurrency("USD").setReference("invoice 17")
+                    .setMetadata(Map.of("order", "A-17")).setClientId("local-dev").setIdempotencyKey(key).build());
+        }
+
+        @ParameterizedTest
+        @CsvSource({
+            "TOPUP, , acme-1",
+            "WITHDRAWAL, acme-1, ",
+            "PAYMENT, acme-1, shop-9"})
+        void everyPaymentTypeIsAccepted(PaymentType type, String from, String to) throws Exception {
+            String body = "{\"type\":\"" + type + "\"" + (from == null ? "" : ",\"from\":\"" + from + "\"")
+                    + (to == null ? "" : ",\"to\":\"" + to + "\"") + ",\"amount\":1,\"currency\":\"EUR\"}";
+            HttpResponse<String> response = http.post("/v1/payments", body).key(ACME_KEY)
+                    .idempotencyKey(type + "-" + UUID.randomUUID()).send();
+
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            PaymentRequest record = recordFor(Topics.PAYMENT_REQUESTS, json(response).get("paymentId").asText());
+            assertThat(record.getType()).isEqualTo(type);
+            assertThat(record.getFrom()).isEqualTo(from);
+            assertThat(record.getTo()).isEqualTo(to);
+            assertThat(record.getClientId()).isEqualTo("acme");
+        }
+
+        @Test
+        void anAccountOpenIsAccepted() throws Exception {
+            HttpResponse<String> response = http.post("/v1/accounts", "{\"accountId\":\"acme-new\","
+                    + "\"currency\":\"GBP\",\"type\":\"MERCHANT\",\"overdraftLimit\":500}").key(ACME_KEY).send();
+
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            assertThat(json(response).get("accountId").asText()).isEqualTo("acme-new");
+            assertThat(json(response).get("status").asText()).isEqualTo("PENDING");
+            AccountRequest record = recordFor(Topics.ACCOUNT_REQUESTS, "acme-new");
+            assertThat(record.getCommand()).isEqualTo(AccountCommandType.OPEN);
+            assertThat(record.getCurrency()).isEqualTo("GBP");
+            assertThat(record.getAccountType()).isEqualTo(AccountType.MERCHANT);
+            assertThat(record.getOverdraftLimit()).isEqualTo(500L);
+            assertThat(record.getClientId()).isEqualTo("acme");
+            assertThat(UUID.fromString(record.getRequestId())).isNotNull();
+        }
+
+        @Test
+        void aRetryWithTheSameKeyIsTheSamePaymentAndStillReachesKafka() throws Exception {
+            String key = "retry-" + UUID.randomUUID();
+            long before = kafka.endOffsetSum(Topics.PAYMENT_REQUESTS.name());
+            HttpResponse<String> first = http.post("/v1/payments", transfer("alice", "bob", "5")).key(ADMIN_KEY)
+                    .idempotencyKey(key).send();
+            HttpResponse<String> second = http.post("/v1/payments", transfer("alice", "bob", "5")).key(ADMIN_KEY)
+                    .idempotencyKey(key).send();
+            HttpResponse<String> otherClient = http.post("/v1/payments", transfer("acme-1", "bob", "5"))
+                    .key(ACME_KEY).idempotencyKey(key).send();
+
+            assertThat(first.statusCode()).isEqualTo(202);
+            assertThat(second.statusCode()).isEqualTo(202);
+            assertThat(json(second).get("paymentId")).isEqualTo(json(first).get("paymentId"));
+            assertThat(json(otherClient).get("paymentId")).isNotEqualTo(json(first).get("paymentId"));
+            assertThat(kafka.endOffsetSum(Topics.PAYMENT_REQUESTS.name())).isEqualTo(before + 3);
+        }
+    }
+
+    @Nested
+    class BadInput {
+        private IngressHttp.Request payment(String body) {
+            return http.post("/v1/payments", body).key(ADMIN_KEY).idempotencyKey("bad-" + UUID.randomUUID());
+        }
+
+        @Test
+        void malformedJsonIs400() throws Exception {
+            assertRefused(payment("{\"type\":\"TRANSFER\","), 400, "malformed_json", null);
+            assertRefused(payment("not json"), 400, "malformed_json", null);
+        }
+
+        @Test
+        void unknownFieldsAre422NamingTheField() throws Exception {
+            assertRefused(payment("{\"type\":\"TRANSFER\",\"from\":\"a\",\"to\":\"b\",\"amount\":1,"
+                    + "\"currency\":\"USD\",\"colour\":\"red\"}"), 422, "unknown_field", "colour");
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {"10.5", "1e3", "\"10\"", "10.0", "true"})
+        void amountsThatAreNotJsonIntegersAre422(String amount) throws Exception {
+            assertRefused(payment(transfer("alice", "bob", amount)), 422, "invalid_type", "amount");
+        }
+
+        @ParameterizedTest
+        @CsvSource({
+            "'{\"type\":\"TRANSFER\",\"from\":\"alice\",\"to\":\"bob\",\"amount\":0,\"currency\":\"USD\"}', amount",
+            "'{\"type\":\"TRANSFER\",\"from\":\"alice\",\"to\":\"bob\",\"amount\":1000000000000001,\"currency\":\"USD\"}', amount",
+            "'{\"type\":\"TRANSFER\",\"from\":\"alice\",\"to\":\"bob\",\"amount\":-5,\"currency\":\"USD\"}', amount",
+            "'{\"type\":\"TRANSFER\",\"from\":\"alice\",\"to\":\"bob\",\"amount\":1,\"currency\":\"usd\"}', currency",
+            "'{\"type\":\"TRANSFER\",\"from\":\"alice\",\"to\":\"bob\",\"amount\":1,\"currency\":\"XYZ\"}', currency",
+            "'{\"type\":\"TRANSFER\",\"from\":\"bad id\",\"to\":\"bob\",\"amount\":1,\"currency\":\"USD\"}', from",
+            "'{\"type\":\"TRANSFER\",\"from\":\"alice\",\"to\":\"alice\",\"amount\":1,\"currency\":\"USD\"}', to",
+            "'{\"type\":\"TRANSFER\",\"from\":\"alice\",\"amount\":1,\"currency\":\"USD\"}', to",
+            "'{\"type\":\"TOPUP\",\"from\":\"alice\",\"to\":\"bob\",\"amount\":1,\"currency\":\"USD\"}', from",
+            "'{\"type\":\"WITHDRAWAL\",\"from\":\"alice\",\"to\":\"bob\",\"amount\":1,\"currency\":\"USD\"}', to"})
+        void invalidFieldsAre422NamingTheField(String body, String field) throws Exception {
+            assertRefused(payment(body), 422, "invalid_field", field);
+        }
+
+        @Test
+        void missingRequiredFieldsAre422() throws Exception {
+            assertRefused(payment("{\"type\":\"TRANSFER\",\"from\":\"alice\",\"to\":\"bob\",\"currency\":\"USD\"}"),
+                    422, "missing_field", "amount");
+            assertRefused(payment("{\"from\":\"alice\",\"to\":\"bob\",\"amount\":1,\"currency\":\"USD\"}"),
+                    422, "missing_field", "type");
+        }
+
+        @Test
+        void anUnknownPaymentTypeIs422() throws Exception {
+            assertRefused(payment("{\"type\":\"GIFT\",\"from\":\"alice\",\"to\":\"bob\",\"amount\":1,"
+                    + "\"currency\":\"USD\"}"), 422, "invalid_type", "type");
+        }
+
+        @Test
+        void referenceAndMetadataAreBounded() throws Exception {
+            assertRefused(payment("{\"type\":\"TOPUP\",\"to\":\"bob\",\"amount\":1,\"currency\":\"USD\","
+                    + "\"reference\":\"" + "r".repeat(141) + "\"}"), 422, "invalid_field", "reference");
+            StringBuilder metadata = new StringBuilder("{");
+            for (int i = 0; i < 21; i++) {
+                metadata.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":\"v\"");
+            }
+            assertRefused(payment("{\"type\":\"TOPUP\",\"to\":\"bob\",\"amount\":1,\"currency\":\"USD\","
+                    + "\"metadata\":" + metadata + "}}"), 422, "invalid_field", "metadata");
+            assertRefused(payment("{\"type\":\"TOPUP\",\"to\":\"bob\",\"amount\":1,\"currency\":\"USD\","
+                    + "\"metadata\":{\"n\":5}}"), 422, "invalid_type", "metadata.n");
+        }
+
+        @Test
+        void theIdempotencyKeyIsRequiredAndBounded() throws Exception {
+            assertRefused(http.post("/v1/payments", transfer("alice", "bob", "1")).key(ADMIN_KEY), 422,
+                    "missing_header", "Idempotency-Key");
+            assertRefused(http.post("/v1/payments", transfer("alice", "bob", "1")).key(ADMIN_KEY)
+                    .idempotencyKey("k".repeat(256)), 422, "invalid_header", "Idempotency-Key");
+        }
+
+        @Test
+        void aBodyOver64KibIs413() throws Exception {
+            String huge = "{\"type\":\"TOPUP\",\"to\":\"bob\",\"amount\":1,\"currency\":\"USD\",\"reference\":\""
+                    + "x".repeat(70_000) + "\"}";
+            assertRefused(payment(huge), 413, "payload_too_large", null);
+        }
+
+        @Test
+        void aWrongContentTypeIs415() throws Exception {
+            assertRefused(payment(transfer("alice", "bob", "1")).contentType("text/plain"), 415,
+                    "unsupported_media_type", null);
+        }
+
+        @Test
+        void jerseysOwnErrorsUseTheErrorShape() throws Exception {
+            assertRefused(http.get("/v1/nothing-here").key(ADMIN_KEY), 404, "not_found", null);
+            assertRefused(http.get("/v1/payments").key(ADMIN_KEY), 405, "method_not_allowed", null);
+        }
+
+        @Test
+        void anInvalidAccountIs422() throws Exception {
+            assertRefused(http.post("/v1/accounts", "{\"accountId\":\"acme-x\",\"currency\":\"EURO\","
+                    + "\"type\":\"CUSTOMER\"}").key(ADMIN_KEY), 422, "invalid_field", "currency");
+            assertRefused(http.post("/v1/accounts", "{\"accountId\":\"acme-x\",\"currency\":\"EUR\","
+                    + "\"type\":\"CUSTOMER\",\"overdraftLimit\":-1}").key(ADMIN_KEY), 422, "invalid_field",
+                    "overdraftLimit");
+            assertRefused(http.post("/v1/accounts", "{\"accountId\":\"-x\",\"currency\":\"EUR\","
+                    + "\"type\":\"CUSTOMER\"}").key(ADMIN_KEY), 422, "invalid_field", "accountId");
+        }
+    }
+
+    @Nested
+    class Auth {
+        @Test
+        void noKeyOrAWrongKeyIs401WithAChallenge() throws Exception {
+            long before = produced();
+            HttpResponse<String> none = http.post("/v1/payments", transfer("alice", "bob", "1"))
+                    .idempotencyKey("k").send();
+            assertThat(none.statusCode()).isEqualTo(401);
+            assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+                    value -> assertThat(value).startsWith("Bearer"));
+            assertThat(json(none).get("error").get("code").asText()).isEqualTo("unauthenticated");
+            assertRefused(http.post("/v1/payments", transfer("alice", "bob", "1")).key("wrong-key")
+                    .idempotencyKey("k"), 401, "unauthenticated", "Authorization");
+            assertThat(produced()).isEqualTo(before);
+        }
+
+        @Test
+        void aKeyWithoutTheScopeIs403() throws Exception {
+            assertRefused(http.post("/v1/payments", transfer("acme-1", "bob", "1")).key(READER_KEY)
+                    .idempotencyKey("k"), 403, "forbidden", null);
+            assertRefused(http.post("/v1/accounts", "{\"accountId\":\"acme-z\",\"currency\":\"EUR\","
+                    + "\"type\":\"CUSTOMER\"}").key(READER_KEY), 403, "forbidden", null);
+        }
+
+        @Test
+        void aKeyMayDebitOnlyItsOwnAccounts() throws Exception {
+            assertRefused(http.post("/v1/payments", transfer("alice", "acme-1", "1")).key(ACME_KEY)
+                    .idempotencyKey("k"), 403, "account_not_owned", "from");
+            assertRefused(http.post("/v1/payments", "{\"type\":\"TOPUP\",\"to\":\"alice\",\"amount\":1,"
+                    + "\"currency\":\"USD\"}").key(ACME_KEY).idempotencyKey("k"), 403, "account_not_owned", "to");
+            assertRefused(http.post("/v1/accounts", "{\"accountId\":\"zeta\",\"currency\":\"EUR\","
+                    + "\"type\":\"CUSTOMER\"}").key(ACME_KEY), 403, "account_not_owned", "accountId");
+            assertThat(http.post("/v1/payments", transfer("acme-1", "alice", "1")).key(ACME_KEY)
+                    .idempotencyKey("own-" + UUID.randomUUID()).send().statusCode()).isEqualTo(202);
+        }
+
+        @Test
+        void adminMayDoAnything() throws Exception {
+            assertThat(http.post("/v1/payments", transfer("anyone", "acme-1", "1")).key(ADMIN_KEY)
+                    .idempotencyKey("admin-" + UUID.randomUUID()).send().statusCode()).isEqualTo(202);
+            assertThat(http.post("/v1/accounts", "{\"accountId\":\"anyone-2\",\"currency\":\"EUR\","
+                    + "\"type\":\"CUSTOMER\"}").key(ADMIN_KEY).send().statusCode()).isEqualTo(202);
+        }
+    }
+
+    @Nested
+    class Operations {
+        @Test
+        void servesTheOpenApiDocument() throws Exception {
+            HttpResponse<String> response = http.get("/openapi.json").send();
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            JsonNode paths = json(response).get("paths");
+            assertThat(paths.has("/v1/payments")).isTrue();
+            assertThat(paths.has("/v1/accounts")).isTrue();
+        }
+
+        @Test
+        void exposesHealthAndMetricsOnTheAdminPort() throws Exception {
+            http.post("/v1/payments", transfer("alice", "bob", "1")).key(ADMIN_KEY)
+                    .idempotencyKey("metrics-" + UUID.randomUUID()).send();
+            http.post("/v1/payments", "{}").key("wrong").send();
+            http.post("/v1/payments", transfer("alice", "bob", "0")).key(ADMIN_KEY).idempotencyKey("zero").send();
+            IngressHttp admin = new IngressHttp(app.getAdminPort());
+
+            HttpResponse<String> health = admin.get("/healthcheck").send();
+            assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+            assertThat(json(health).get("kafka").get("healthy").asBoolean()).isTrue();
+
+            String metrics = admin.get("/metrics").send().body();
+            assertThat(metrics)
+                    .containsPattern("http_server_requests_seconds_count\\{[^}]*status=\"202\"[^}]*uri=\"/v1/payments\"")
+                    .containsPattern("paystream_ingress_records_produced_total\\{topic=\"payments.requests.v1\"\\}")
+                    .containsPattern("paystream_ingress_produce_latency_seconds_count\\{outcome=\"acknowledged\"")
+                    .containsPattern("paystream_http_errors_total\\{code=\"unauthenticated\",status=\"401\"\\}")
+                    .containsPattern("paystream_http_errors_total\\{code=\"invalid_field\",status=\"422\"\\}")
+                    .contains("jvm_memory_used_bytes");
+        }
+    }
+
+    @Test
+    void overTheRateLimitTheAnswerIs429WithRetryAfter() throws Exception {
+        DropwizardTestSupport<IngressConfiguration> limited = ingress(kafka.bootstrapServers(),
+                ConfigOverride.config("rateLimit.requestsPerSecond", "1"),
+                ConfigOverride.config("rateLimit.burst", "2"));
+        limited.before();
+        try {
+            IngressHttp client = new IngressHttp(limited.getLocalPort());
+            List<Integer> statuses = new java.util.ArrayList<>();
+            HttpResponse<String> last = null;
+            for (int i = 0; i < 3; i++) {
+                last = client.post("/v1/payments", transfer("alice", "bob", "1")).key(ADMIN_KEY)
+                        .idempotencyKey("rate-" + i + "-" + UUID.randomUUID()).send();
+                statuses.add(last.statusCode());
+            }
+            assertThat(statuses).containsExactly(202, 202, 429);
+            assertThat(Long.parseLong(last.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 2L);
+            assertThat(json(last).get("error").get("code").asText()).isEqualTo("rate_limited");
+        } finally {
+            limited.after();
+        }
+    }
+
+    @Test
+    void withTheBrokerUnreachableTheAnswerIs503WithinTheBound() throws Exception {
+        // Port 1 on loopback: nothing listens there, so every connection is refused.
+        DropwizardTestSupport<IngressConfiguration> orphan = ingress("127.0.0.1:1",
+                ConfigOverride.config("producer.produceTimeout", "1s"));
+        orphan.before();
+        try {
+            IngressHttp client = new IngressHttp(orphan.getLocalPort());
+            long started = System.nanoTime();
+            HttpResponse<String> response = client.post("/v1/payments", transfer("alice", "bob", "1"))
+                    .key(ADMIN_KEY).idempotencyKey("down-" + UUID.randomUUID()).send();
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+            assertThat(response.headers().firstValue("Retry-After")).contains("2");
+            assertThat(json(response).get("error").get("code").asText()).isEqualTo("kafka_unavailable");
+            assertThat(took).isLessThan(Duration.ofSeconds(4));
+            HttpResponse<String> health = new IngressHttp(orphan.getAdminPort()).get("/healthcheck").send();
+            assertThat(health.statusCode()).isEqualTo(500);
+            assertThat(json(health).get("kafka").get("healthy").asBoolean()).isFalse();
+        } finally {
+            orphan.after();
+        }
+    }
+}
