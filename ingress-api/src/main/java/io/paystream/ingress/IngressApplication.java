@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
-import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -52,12 +51,8 @@ public class IngressApplication extends Application<IngressConfiguration> {
     @Override
     public void run(IngressConfiguration configuration, Environment environment) {
         makeJsonStrict(environment.getObjectMapper());
-        if (configuration.getServerFactory() instanceof AbstractServerFactory server) {
-            // Our mappers answer every error in the API's JSON shape; Dropwizard's defaults would answer some first.
-            server.setRegisterDefaultExceptionMappers(false);
-        }
         PrometheusMeterRegistry registry = MeterRegistries.prometheus(environment);
-        ErrorMappers.register(environment.jersey(), registry);
+        ErrorMappers.register(configuration, environment, registry);
         ApiKeyAuth.register(environment.jersey(), configuration.getApiKeys());
         environment.jersey().register(new BodyLimitFilter(configuration.getBodyLimitBytes()));
         environment.jersey().register(configuration.getRateLimit().build(registry));

@@ -8,15 +8,22 @@ import io.dropwizard.core.setup.Environment;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.paystream.processor.health.KafkaStreamsHealthCheck;
 import io.paystream.processor.kafka.ManagedKafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
+import io.paystream.processor.ledger.LedgerTopology;
 import io.paystream.processor.metrics.PaymentMetrics;
+import io.paystream.processor.status.PaymentStatusTopology;
+import io.paystream.queries.QueryApi;
+import io.paystream.web.auth.ApiKeyAuth;
+import io.paystream.web.errors.ErrorMappers;
 import io.paystream.web.metrics.MeterRegistries;
 
 /**
- * The processor: hosts the exactly-once payments topology in Kafka Streams, with a health check and Prometheus
- * metrics on the admin port. Start it with {@code server config.yml}.
+ * The processor: hosts the exactly-once payments topology in Kafka Streams and serves its stores through the query
+ * API, with a health check and Prometheus metrics on the admin port. Start it with {@code server config.yml}.
  */
 public class ProcessorApplication extends Application<ProcessorConfiguration> {
     private volatile ManagedKafkaStreams streams;
+    private volatile PrometheusMeterRegistry registry;
 
     public static void main(String[] args) throws Exception {
         new ProcessorApplication().run(args);
@@ -35,11 +42,23 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
 
     @Override
     public void run(ProcessorConfiguration configuration, Environment environment) {
-        PrometheusMeterRegistry registry = MeterRegistries.prometheus(environment);
+        registry = MeterRegistries.prometheus(environment);
         PaymentMetrics metrics = new PaymentMetrics(registry);
         streams = configuration.getStreams().build(configuration.getKafka(), metrics, registry);
         environment.lifecycle().manage(streams);
         environment.healthChecks().register("kafka-streams", new KafkaStreamsHealthCheck(streams));
+
+        ErrorMappers.register(configuration, environment, registry);
+        ApiKeyAuth.register(environment.jersey(), configuration.getApiKeys());
+        QueryApi.register(environment.jersey(), streams::streams,
+                HostInfo.buildFromEndpoint(configuration.getStreams().getApplicationServer()),
+                LedgerTopology.ACCOUNTS_STORE, PaymentStatusTopology.PAYMENTS_STORE,
+                configuration.getQueryForwardTimeout().toJavaDuration(), registry);
+    }
+
+    /** The metrics registry, once {@link #run} has built it. */
+    public PrometheusMeterRegistry registry() {
+        return registry;
     }
 
     /** The managed Streams instance, once {@link #run} has built it. */

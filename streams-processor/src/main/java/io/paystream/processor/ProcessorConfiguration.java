@@ -6,12 +6,16 @@ import io.paystream.processor.kafka.StreamsFactory;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
+import io.paystream.web.auth.ApiKeyFactory;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The processor's YAML: the server ports, {@code kafka} (client properties passed through to every Kafka client,
- * {@code bootstrap.servers} at least) and {@code streams} (how the topology runs).
+ * {@code bootstrap.servers} at least), {@code streams} (how the topology runs), and the query API's {@code apiKeys}
+ * (hashes only) and forwarding timeout.
  */
 public class ProcessorConfiguration extends Configuration {
     @NotEmpty
@@ -21,6 +25,14 @@ public class ProcessorConfiguration extends Configuration {
     @NotNull
     private StreamsFactory streams = new StreamsFactory();
 
+    @Valid
+    @NotEmpty
+    private List<ApiKeyFactory> apiKeys = new ArrayList<>();
+
+    /** How long a query forwarded to the instance that owns the key may take before the answer is 503. */
+    @NotNull
+    private io.dropwizard.util.Duration queryForwardTimeout = io.dropwizard.util.Duration.seconds(2);
+
     @JsonProperty
     public Map<String, String> getKafka() {
         return kafka;
@@ -29,6 +41,26 @@ public class ProcessorConfiguration extends Configuration {
     @JsonProperty
     public void setKafka(Map<String, String> kafka) {
         this.kafka = kafka;
+    }
+
+    @JsonProperty
+    public List<ApiKeyFactory> getApiKeys() {
+        return apiKeys;
+    }
+
+    @JsonProperty
+    public void setApiKeys(List<ApiKeyFactory> apiKeys) {
+        this.apiKeys = apiKeys;
+    }
+
+    @JsonProperty
+    public io.dropwizard.util.Duration getQueryForwardTimeout() {
+        return queryForwardTimeout;
+    }
+
+    @JsonProperty
+    public void setQueryForwardTimeout(io.dropwizard.util.Duration queryForwardTimeout) {
+        this.queryForwardTimeout = queryForwardTimeout;
     }
 
     @JsonProperty

@@ -13,6 +13,7 @@ import io.dropwizard.testing.DropwizardTestSupport;
 import io.dropwizard.testing.ResourceHelpers;
 import io.paystream.processor.ledger.LedgerTopology;
 import io.paystream.processor.status.PaymentStatusTopology;
+import io.paystream.testing.FreePorts;
 import io.paystream.testing.InProcessKafka;
 import io.paystream.processor.testing.LedgerInvariants;
 import io.paystream.schemas.Topics;
@@ -61,9 +62,12 @@ class ProcessorApplicationIT {
     @BeforeAll
     static void startBrokerAndProcessor() throws Exception {
         kafka = InProcessKafka.start();
+        int queryPort = FreePorts.next();
         app = new DropwizardTestSupport<>(ProcessorApplication.class,
                 ResourceHelpers.resourceFilePath("processor-it.yml"),
                 ConfigOverride.config("kafka.bootstrap\\.servers", kafka.bootstrapServers()),
+                ConfigOverride.config("server.applicationConnectors[0].port", String.valueOf(queryPort)),
+                ConfigOverride.config("streams.applicationServer", "127.0.0.1:" + queryPort),
                 ConfigOverride.config("streams.stateDir", Files.createTempDirectory("processor-it").toString()));
         app.before();
         await().atMost(SETTLE).until(() -> app.<ProcessorApplication>getApplication().streams().state()
@@ -200,6 +204,38 @@ class ProcessorApplicationIT {
                     a.getAccountId().equals("it-ghost") && a.getReason() == RejectionReason.ACCOUNT_NOT_FOUND));
         }
         assertThat(account("it-ghost")).isNull();
+    }
+
+    @Test
+    void servesAccountsAndPaymentsThroughTheQueryApi() throws Exception {
+        kafka.produce(Topics.ACCOUNT_REQUESTS, List.of(account(anOpen("acme-q", "USD", AccountType.MERCHANT).build())));
+        await().atMost(SETTLE).until(() -> account("acme-q") != null);
+        PaymentRequest topUp = aTopUp("acme-q", 250).build();
+        kafka.produce(Topics.PAYMENT_REQUESTS, List.of(payment(topUp)));
+        await().atMost(SETTLE).until(() -> isFinal(topUp));
+
+        HttpResponse<String> account = query("/v1/accounts/acme-q", "acme-key");
+        assertThat(account.statusCode()).as(account.body()).isEqualTo(200);
+        assertThat(account.body()).isEqualTo("{\"accountId\":\"acme-q\",\"currency\":\"USD\",\"type\":\"MERCHANT\","
+                + "\"status\":\"ACTIVE\",\"balance\":250,\"available\":250,\"held\":0,\"entrySeq\":1}");
+        HttpResponse<String> payment = query("/v1/payments/" + topUp.getPaymentId(), "acme-key");
+        assertThat(payment.statusCode()).as(payment.body()).isEqualTo(200);
+        assertThat(payment.body()).startsWith("{\"paymentId\":\"" + topUp.getPaymentId() + "\",\"type\":\"TOPUP\","
+                + "\"from\":null,\"to\":\"acme-q\",\"amount\":250,\"currency\":\"USD\",\"status\":\"COMPLETED\","
+                + "\"reason\":null,\"createdAt\":\"").contains("\"updatedAt\":\"");
+
+        assertThat(query("/v1/accounts/acme-nobody", "acme-key").statusCode()).isEqualTo(404);
+        assertThat(query("/v1/payments/" + java.util.UUID.randomUUID(), "acme-key").statusCode()).isEqualTo(404);
+        HttpResponse<String> foreign = query("/v1/accounts/it-alice", "acme-key");
+        assertThat(foreign.statusCode()).isEqualTo(403);
+        assertThat(foreign.body()).contains("\"code\":\"account_not_owned\"");
+        assertThat(query("/v1/accounts/acme-q", "wrong-key").statusCode()).isEqualTo(401);
+    }
+
+    private HttpResponse<String> query(String path, String key) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + app.getLocalPort() + path);
+        return http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + key).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path) throws Exception {

@@ -10,6 +10,7 @@ import java.util.Properties;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -73,7 +74,10 @@ public final class ManagedKafkaStreams implements Managed {
     public void stop() {
         KafkaStreams running = streams;
         if (running != null) {
-            running.close(CLOSE_TIMEOUT);
+            // Leave the group at once so that another instance takes over this one's tasks now, from its standbys,
+            // instead of after the session timeout: a clean stop should not cost 45 s of unavailability.
+            running.close(CloseOptions.timeout(CLOSE_TIMEOUT)
+                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         }
         if (streamsMetrics != null) {
             streamsMetrics.close();

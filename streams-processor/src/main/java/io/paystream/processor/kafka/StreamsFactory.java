@@ -32,16 +32,19 @@ public class StreamsFactory {
     @Min(1)
     private long commitIntervalMs = DEFAULT_COMMIT_INTERVAL_MS;
 
+    /** One warm copy of every store, so that when an instance dies another can serve and resume at once. */
     @Min(0)
     @Max(3)
-    private int standbyReplicas = 0;
+    private int standbyReplicas = 1;
 
     @Min(1)
     @Max(16)
     private int streamThreads = 1;
 
-    /** host:port of this instance's query API, advertised to the other instances; optional until queries exist. */
-    private String applicationServer;
+    /** host:port of this instance's query API, advertised to the other instances so they can forward queries. */
+    @NotBlank
+    @jakarta.validation.constraints.Pattern(regexp = "[^:]+:[0-9]{1,5}", message = "must be host:port")
+    private String applicationServer = "127.0.0.1:8090";
 
     @Min(1)
     @Max(1_000)

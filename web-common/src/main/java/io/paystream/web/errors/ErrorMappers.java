@@ -5,6 +5,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.dropwizard.core.Configuration;
+import io.dropwizard.core.server.AbstractServerFactory;
+import io.dropwizard.core.setup.Environment;
 import io.dropwizard.jersey.setup.JerseyEnvironment;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.validation.ConstraintViolation;
@@ -23,8 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Every exception that reaches Jersey becomes an {@link ApiError} answer, including the ones Jersey and Dropwizard
  * raise themselves (404, 405, 415, malformed JSON, Bean Validation), and each is counted in
- * {@code paystream_http_errors_total{status,code}}. Register them with {@link #register}; the application must turn
- * Dropwizard's own default mappers off ({@code server.registerDefaultExceptionMappers: false}).
+ * {@code paystream_http_errors_total{status,code}}. {@link #register} also turns Dropwizard's own default mappers off,
+ * because they would answer some errors first in another shape.
  */
 public final class ErrorMappers {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorMappers.class);
@@ -35,8 +38,12 @@ public final class ErrorMappers {
         this.registry = Objects.requireNonNull(registry, "registry");
     }
 
-    /** Registers the mappers with Jersey. */
-    public static void register(JerseyEnvironment jersey, MeterRegistry registry) {
+    /** Registers the mappers with Jersey, in place of Dropwizard's defaults. Call it from the application's run(). */
+    public static void register(Configuration configuration, Environment environment, MeterRegistry registry) {
+        if (configuration.getServerFactory() instanceof AbstractServerFactory server) {
+            server.setRegisterDefaultExceptionMappers(false);
+        }
+        JerseyEnvironment jersey = environment.jersey();
         ErrorMappers mappers = new ErrorMappers(registry);
         jersey.register(mappers.new WebApplicationMapper());
         jersey.register(mappers.new JsonMapper());

@@ -1,0 +1,33 @@
+package io.paystream.queries;
+
+import io.dropwizard.jersey.setup.JerseyEnvironment;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.paystream.queries.resources.QueryResources;
+import io.paystream.queries.routing.Forwarder;
+import io.paystream.queries.routing.KeyRouter;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
+
+/**
+ * Registers the query API in a processor instance's Jersey environment. Authentication must already be registered
+ * (web-common's {@code ApiKeyAuth}), so reads need {@code accounts:read} and ownership, or {@code admin}.
+ */
+public final class QueryApi {
+    private QueryApi() {
+    }
+
+    /**
+     * @param streams the instance's Kafka Streams, or null while it starts
+     * @param self this instance's {@code application.server}, which the other instances forward to
+     * @param accountsStore the ledger's store name
+     * @param paymentsStore the status view's store name
+     * @param forwardTimeout the bound on a forwarded query
+     */
+    public static void register(JerseyEnvironment jersey, Supplier<KafkaStreams> streams, HostInfo self,
+            String accountsStore, String paymentsStore, Duration forwardTimeout, MeterRegistry registry) {
+        KeyRouter router = new KeyRouter(streams, self, new Forwarder(forwardTimeout));
+        QueryResources.register(jersey, router, accountsStore, paymentsStore, registry);
+    }
+}

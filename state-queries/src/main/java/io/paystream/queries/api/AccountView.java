@@ -1,0 +1,19 @@
+package io.paystream.queries.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.paystream.schemas.avro.AccountState;
+
+/**
+ * {@code GET /v1/accounts/{accountId}}. Amounts are minor units; {@code available} is what a debit may take now
+ * (balance, minus holds, plus the overdraft limit). {@code stale} appears, set to true, only on a standby read.
+ */
+public record AccountView(String accountId, String currency, String type, String status, long balance,
+        long available, long held, long entrySeq, @JsonInclude(JsonInclude.Include.NON_NULL) Boolean stale) {
+
+    public static AccountView of(AccountState state, boolean stale) {
+        return new AccountView(state.getAccountId(), state.getCurrency(), state.getType().name(),
+                state.getStatus().name(), state.getBalance(),
+                state.getBalance() - state.getHeld() + state.getOverdraftLimit(), state.getHeld(),
+                state.getEntrySeq(), stale ? Boolean.TRUE : null);
+    }
+}

@@ -1,0 +1,24 @@
+package io.paystream.queries.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.paystream.schemas.avro.PaymentState;
+import io.paystream.schemas.avro.PaymentStatus;
+import java.time.Instant;
+
+/**
+ * {@code GET /v1/payments/{paymentId}}. An accepted payment that has not finished is PROCESSING; times are ISO-8601
+ * UTC. {@code stale} appears, set to true, only on a standby read.
+ */
+public record PaymentView(String paymentId, String type, String from, String to, long amount, String currency,
+        String status, String reason, String createdAt, String updatedAt,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean stale) {
+
+    public static PaymentView of(PaymentState state, boolean stale) {
+        String status = state.getStatus() == PaymentStatus.ACCEPTED ? "PROCESSING" : state.getStatus().name();
+        return new PaymentView(state.getPaymentId(), state.getType() == null ? null : state.getType().name(),
+                state.getFrom(), state.getTo(), state.getAmount(), state.getCurrency(), status,
+                state.getReason() == null ? null : state.getReason().name(),
+                Instant.ofEpochMilli(state.getCreatedAtMs()).toString(),
+                Instant.ofEpochMilli(state.getUpdatedAtMs()).toString(), stale ? Boolean.TRUE : null);
+    }
+}

@@ -1,0 +1,69 @@
+package io.paystream.queries.resources;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.paystream.queries.routing.Forwarder;
+import io.paystream.queries.routing.KeyRouter;
+import io.paystream.queries.routing.Lookup;
+import io.paystream.web.errors.ApiError;
+import io.paystream.web.errors.ApiException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * Turns a routed lookup into an HTTP answer, and measures it: {@code paystream_query_latency_seconds} and
+ * {@code paystream_query_requests_total}, both by store and route (local, stale, forwarded, unavailable).
+ */
+final class QueryAnswers {
+    /** A rebalance settles in seconds; asking again after one is reasonable. */
+    private static final long RETRY_AFTER_SECONDS = 1;
+
+    private final KeyRouter router;
+    private final MeterRegistry registry;
+
+    QueryAnswers(KeyRouter router, MeterRegistry registry) {
+        this.router = Objects.requireNonNull(router, "router");
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    /**
+     * Looks the key up and answers: 200 with the view, 404 when the key is unknown or {@code visible} refuses it,
+     * the owner's answer when it was forwarded, or 503 with Retry-After.
+     */
+    <V> Response answer(String store, String key, String noun, boolean stale, HttpHeaders headers, UriInfo uri,
+            Predicate<V> visible, Function<Lookup.Local<V>, Object> view) {
+        Timer.Sample sample = Timer.start(registry);
+        String route = "unavailable";
+        try {
+            String pathAndQuery = uri.getRequestUri().getRawPath()
+                    + (uri.getRequestUri().getRawQuery() == null ? "" : "?" + uri.getRequestUri().getRawQuery());
+            Lookup<V> lookup = router.lookup(store, key, stale, headers.getHeaderString(Forwarder.FORWARDED_HEADER) != null,
+                    pathAndQuery, headers.getHeaderString(HttpHeaders.AUTHORIZATION));
+            if (lookup instanceof Lookup.Local<V> local) {
+                route = local.stale() ? "stale" : "local";
+                if (local.value() == null || !visible.test(local.value())) {
+                    throw ApiException.of(404, ApiError.INVALID_REQUEST, "not_found", "no " + noun + " " + key, null);
+                }
+                return Response.ok(view.apply(local), MediaType.APPLICATION_JSON_TYPE).build();
+            }
+            if (lookup instanceof Lookup.Relayed<V> relayed) {
+                route = "forwarded";
+                Response.ResponseBuilder response = Response.status(relayed.status())
+                        .type(MediaType.APPLICATION_JSON_TYPE).entity(relayed.body());
+                return relayed.retryAfter() == null ? response.build()
+                        : response.header("Retry-After", relayed.retryAfter()).build();
+            }
+            throw ApiException.unavailable("not_available",
+                    "the owner of this " + noun + " cannot answer right now (" + ((Lookup.Unavailable<V>) lookup).why()
+                            + "); retry, or pass stale=true to accept a standby read", RETRY_AFTER_SECONDS);
+        } finally {
+            registry.counter("paystream.query.requests", "store", store, "route", route).increment();
+            sample.stop(registry.timer("paystream.query.latency", "store", store, "route", route));
+        }
+    }
+}
