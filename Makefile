@@ -17,9 +17,11 @@ test: ## Run every test: unit tests (Surefire, *Test) and integration tests (Fai
 unit-test: ## Run only the fast unit and topology tests
 	$(MVN) test
 
-run: ## Start the local stack (arrives with issue 4; see README)
-	@echo "make run is not available yet: the local stack (broker, processor, ingress) lands with issue 4." >&2
-	@exit 2
+LOCAL_STACK_CP := deploy/local/target/local-stack-0.1.0-SNAPSHOT.jar:deploy/local/target/lib/*
+
+run: ## Build, then start Kafka, the processor and the ingress on loopback (data in .paystream/; Ctrl-C stops)
+	$(MVN) -q -DskipTests package
+	java -Xmx128m -cp '$(LOCAL_STACK_CP)' io.paystream.local.LocalStack
 
 clean: ## Remove build output and local data
 	$(MVN) -q clean

@@ -1,0 +1,220 @@
+package io.paystream.local;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * {@code make run}: starts a real single-node KRaft broker, the processor and the ingress, each in its own JVM on
+ * loopback, with data and logs under {@code .paystream/} (kept across runs). It waits until all are healthy, prints
+ * how to use them, and on Ctrl-C (or SIGTERM) stops them in reverse order. A second start from the same directory, or
+ * a port already in use, fails at once with a message saying so.
+ */
+public final class LocalStack {
+    private static final Duration BROKER_START = Duration.ofSeconds(60);
+    /** The processor creates topics and waits for its first rebalance; the ingress is quicker. */
+    private static final Duration APP_START = Duration.ofSeconds(120);
+    private static final String DEV_KEY = "local-dev-key";
+
+    private final StackLayout layout;
+    private final PrintStream out;
+    private final List<ChildProcess> running = new ArrayList<>();
+    /** Set once a stop began, so that children exiting because of it are not reported as failures. */
+    private volatile boolean stopping;
+
+    LocalStack(StackLayout layout, PrintStream out) {
+        this.layout = layout;
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        StackLayout layout;
+        try {
+            layout = StackLayout.fromEnvironment(System::getenv);
+        } catch (IllegalArgumentException e) {
+            System.err.println("paystream: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(new LocalStack(layout, System.out).run());
+    }
+
+    /** Runs the stack until a signal or a child's death; returns the exit code. */
+    int run() throws Exception {
+        Files.createDirectories(layout.logs());
+        try (FileChannel lockFile = FileChannel.open(layout.home().resolve("run.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock lock = lockFile.tryLock()) {
+            if (lock == null) {
+                System.err.println("paystream: already running from " + layout.home() + " (another `make run` holds "
+                        + layout.home().resolve("run.lock") + "). Stop it first, or set PAYSTREAM_HOME.");
+                return 1;
+            }
+            String taken = firstTakenPort();
+            if (taken != null) {
+                System.err.println("paystream: " + taken);
+                return 1;
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stopping = true;
+                stopAll();
+            }, "paystream-stop"));
+            try {
+                startAll();
+            } catch (IllegalStateException e) {
+                System.err.println("paystream: " + e.getMessage());
+                stopAll();
+                return 1;
+            }
+            printBanner();
+            return waitForAChildToExit();
+        }
+    }
+
+    private String firstTakenPort() {
+        for (Map.Entry<String, Integer> port : layout.ports().entrySet()) {
+            try (ServerSocket probe = new ServerSocket(port.getValue(), 1, InetAddress.getLoopbackAddress())) {
+                probe.setReuseAddress(true);
+            } catch (IOException e) {
+                return "port " + port.getValue() + " for the " + port.getKey() + " is already in use. Stop what uses "
+                        + "it, or choose another port with the variable named.";
+            }
+        }
+        return null;
+    }
+
+    private void startAll() throws IOException, InterruptedException {
+        out.println("Starting PayStream in " + layout.home() + " (logs in " + layout.logs() + ")");
+        ChildProcess broker = startBroker();
+        running.add(broker);
+        broker.awaitPort(layout.kafkaPort(), BROKER_START);
+        out.println("  kafka      ready on " + layout.bootstrapServers());
+
+        ChildProcess processor = startApp("processor", "streams-processor", "io.paystream.processor.ProcessorApplication",
+                Map.of("PAYSTREAM_PROCESSOR_PORT", String.valueOf(layout.processorPort()),
+                        "PAYSTREAM_PROCESSOR_ADMIN_PORT", String.valueOf(layout.processorAdminPort()),
+                        "PAYSTREAM_APPLICATION_SERVER", "127.0.0.1:" + layout.processorPort(),
+                        "PAYSTREAM_STATE_DIR", layout.home().resolve("state/processor").toString()));
+        running.add(processor);
+        ChildProcess ingress = startApp("ingress", "ingress-api", "io.paystream.ingress.IngressApplication",
+                Map.of("PAYSTREAM_INGRESS_PORT", String.valueOf(layout.ingressPort()),
+                        "PAYSTREAM_INGRESS_ADMIN_PORT", String.valueOf(layout.ingressAdminPort())));
+        running.add(ingress);
+        processor.awaitHealthy(layout.processorAdminPort(), APP_START);
+        out.println("  processor  healthy");
+        ingress.awaitHealthy(layout.ingressAdminPort(), APP_START);
+        out.println("  ingress    healthy");
+    }
+
+    private ChildProcess startBroker() throws IOException, InterruptedException {
+        Path dir = layout.kafkaDir();
+        Files.createDirectories(dir);
+        Path properties = dir.resolve("server.properties");
+        Files.writeString(properties, BrokerProperties.render(layout, dir.resolve("data")));
+        String classpath = System.getProperty("java.class.path");
+        if (!Files.exists(dir.resolve("data").resolve("meta.properties"))) {
+            Path clusterIdFile = dir.resolve("cluster.id");
+            if (!Files.exists(clusterIdFile)) {
+                Files.writeString(clusterIdFile, BrokerProperties.newClusterId(UUID.randomUUID()));
+            }
+            ChildProcess.runToCompletion("kafka storage format", layout.root(), layout.logs().resolve("kafka.log"),
+                    classpath, "kafka.tools.StorageTool", List.of("format", "-t",
+                            Files.readString(clusterIdFile).trim(), "-c", properties.toString()),
+                    Duration.ofSeconds(60));
+        }
+        return ChildProcess.start("kafka", layout.root(), layout.logs().resolve("kafka.log"), classpath,
+                List.of("-Xmx512m", "-XX:+UseSerialGC"), "kafka.Kafka", List.of(properties.toString()), Map.of());
+    }
+
+    private ChildProcess startApp(String name, String module, String mainClass, Map<String, String> ports)
+            throws IOException {
+        Path target = layout.root().resolve(module).resolve("target");
+        Path jar = target.resolve(module + "-0.1.0-SNAPSHOT.jar");
+        if (!Files.exists(jar) || !Files.isDirectory(target.resolve("lib"))) {
+            throw new IllegalStateException(jar + " is missing: build first (`make build`, which `make run` does)");
+        }
+        Map<String, String> environment = new java.util.HashMap<>(ports);
+        environment.put("KAFKA_BOOTSTRAP_SERVERS", layout.bootstrapServers());
+        return ChildProcess.start(name, layout.root(), layout.logs().resolve(name + ".log"),
+                jar + java.io.File.pathSeparator + target.resolve("lib") + java.io.File.separator + "*",
+                List.of("-Xmx512m", "-XX:+UseSerialGC"), mainClass,
+                List.of("server", layout.root().resolve(module).resolve("config.yml").toString()), environment);
+    }
+
+    private void printBanner() {
+        String ingress = "http://127.0.0.1:" + layout.ingressPort();
+        String queries = "http://127.0.0.1:" + layout.processorPort();
+        out.println();
+        out.println("PayStream is running. Press Ctrl-C to stop it; data stays in " + layout.home()
+                + " (`make clean` wipes it).");
+        out.println();
+        out.println("  ingress API   " + ingress + "   (admin: http://127.0.0.1:" + layout.ingressAdminPort()
+                + "/healthcheck, /metrics; OpenAPI: " + ingress + "/openapi.json)");
+        out.println("  query API     " + queries + "   (admin: http://127.0.0.1:" + layout.processorAdminPort()
+                + "/healthcheck, /metrics)");
+        out.println("  kafka         " + layout.bootstrapServers());
+        out.println("  API key       " + DEV_KEY + "   (admin scope)");
+        out.println();
+        out.println("Try:");
+        String auth = "-H 'Authorization: Bearer " + DEV_KEY + "'";
+        String json = "-H 'Content-Type: application/json'";
+        out.println("  curl -X POST " + ingress + "/v1/accounts " + auth + " " + json
+                + " -d '{\"accountId\":\"alice\",\"currency\":\"USD\",\"type\":\"CUSTOMER\"}'");
+        out.println("  curl -X POST " + ingress + "/v1/accounts " + auth + " " + json
+                + " -d '{\"accountId\":\"bob\",\"currency\":\"USD\",\"type\":\"CUSTOMER\"}'");
+        out.println("  curl -X POST " + ingress + "/v1/payments " + auth + " " + json
+                + " -H 'Idempotency-Key: topup-1' -d '{\"type\":\"TOPUP\",\"to\":\"alice\",\"amount\":10000,"
+                + "\"currency\":\"USD\"}'");
+        out.println("  curl -X POST " + ingress + "/v1/payments " + auth + " " + json
+                + " -H 'Idempotency-Key: order-1' -d '{\"type\":\"TRANSFER\",\"from\":\"alice\",\"to\":\"bob\","
+                + "\"amount\":1050,\"currency\":\"USD\"}'");
+        out.println("  curl " + queries + "/v1/accounts/alice " + auth);
+        out.println("  curl " + queries + "/v1/payments/<paymentId> " + auth);
+        out.flush();
+    }
+
+    private int waitForAChildToExit() throws InterruptedException {
+        while (!stopping) {
+            for (ChildProcess child : List.copyOf(running)) {
+                if (!child.isAlive() && !stopping) {
+                    System.err.println("paystream: " + child.name() + " exited with code "
+                            + child.process().exitValue() + "; stopping the rest. See " + layout.logs());
+                    stopAll();
+                    return 1;
+                }
+            }
+            java.util.concurrent.TimeUnit.MILLISECONDS.sleep(500);
+        }
+        return 0;
+    }
+
+    /** Stops the apps before the broker, so they can commit and close cleanly. Idempotent. */
+    private synchronized void stopAll() {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            ChildProcess child = running.get(i);
+            try {
+                if (child.isAlive()) {
+                    out.println("stopping " + child);
+                    out.flush();
+                    child.stop();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                child.process().destroyForcibly();
+            }
+        }
+        running.clear();
+        out.println("stopped");
+        out.flush();
+    }
+}

@@ -1,0 +1,196 @@
+package io.paystream.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.DropwizardTestSupport;
+import io.paystream.ingress.IngressApplication;
+import io.paystream.ingress.IngressConfiguration;
+import io.paystream.processor.ProcessorApplication;
+import io.paystream.processor.ProcessorConfiguration;
+import io.paystream.testing.FreePorts;
+import io.paystream.testing.InProcessKafka;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The first end-to-end path, through HTTP only: the real ingress and the real processor, with their shipped configs,
+ * against an in-process broker. Accounts are opened, money is topped up, transferred, paid and withdrawn; invalid
+ * and duplicate requests are sent; then every payment's terminal status, every balance and money conservation are
+ * checked through the query API.
+ */
+class EndToEndIT {
+    private static final Duration SETTLE = Duration.ofSeconds(60);
+    private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String KEY = "Bearer local-dev-key";
+
+    private static InProcessKafka kafka;
+    private static DropwizardTestSupport<ProcessorConfiguration> processor;
+    private static DropwizardTestSupport<IngressConfiguration> ingress;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = InProcessKafka.start();
+        int queryPort = FreePorts.next();
+        // Each app gets its own override prefix: overrides are system properties, and both apps run in this JVM.
+        processor = new DropwizardTestSupport<>(ProcessorApplication.class,
+                ROOT.resolve("streams-processor/config.yml").toString(), "processor",
+                ConfigOverride.config("processor", "kafka.bootstrap\\.servers", kafka.bootstrapServers()),
+                ConfigOverride.config("processor", "server.applicationConnectors[0].port", String.valueOf(queryPort)),
+                ConfigOverride.config("processor", "server.adminConnectors[0].port", "0"),
+                ConfigOverride.config("processor", "streams.applicationServer", "127.0.0.1:" + queryPort),
+                ConfigOverride.config("processor", "streams.partitions", "3"),
+                ConfigOverride.config("processor", "streams.stateDir",
+                        Files.createTempDirectory("e2e").toString()));
+        processor.before();
+        ingress = new DropwizardTestSupport<>(IngressApplication.class,
+                ROOT.resolve("ingress-api/config.yml").toString(), "ingress",
+                ConfigOverride.config("ingress", "kafka.bootstrap\\.servers", kafka.bootstrapServers()),
+                ConfigOverride.config("ingress", "server.applicationConnectors[0].port", "0"),
+                ConfigOverride.config("ingress", "server.adminConnectors[0].port", "0"));
+        ingress.before();
+        await().atMost(SETTLE).until(() -> healthy(processor.getAdminPort()));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (ingress != null) {
+            ingress.after();
+        }
+        if (processor != null) {
+            processor.after();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    private static boolean healthy(int adminPort) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort
+                + "/healthcheck")).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+    }
+
+    private HttpResponse<String> post(String path, String idempotencyKey, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingress.getLocalPort()
+                + path)).header("Authorization", KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> query(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + processor.getLocalPort() + path))
+                .header("Authorization", KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String pay(String key, String body) throws Exception {
+        HttpResponse<String> response = post("/v1/payments", key, body);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        return JSON.readTree(response.body()).get("paymentId").asText();
+    }
+
+    private JsonNode finalState(String paymentId) throws Exception {
+        JsonNode[] state = new JsonNode[1];
+        await().atMost(SETTLE).until(() -> {
+            HttpResponse<String> response = query("/v1/payments/" + paymentId);
+            if (response.statusCode() != 200) {
+                return false;
+            }
+            state[0] = JSON.readTree(response.body());
+            return !state[0].get("status").asText().equals("PROCESSING");
+        });
+        return state[0];
+    }
+
+    private long balance(String accountId) throws Exception {
+        HttpResponse<String> response = query("/v1/accounts/" + accountId);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body()).get("balance").asLong();
+    }
+
+    @Test
+    void paymentsFlowFromTheIngressToTheQueryApiAndMoneyIsConserved() throws Exception {
+        Map<String, String> accounts = new LinkedHashMap<>(Map.of("e2e-alice", "CUSTOMER", "e2e-bob", "CUSTOMER",
+                "e2e-shop", "MERCHANT"));
+        for (Map.Entry<String, String> account : accounts.entrySet()) {
+            assertThat(post("/v1/accounts", null, "{\"accountId\":\"" + account.getKey() + "\",\"currency\":\"USD\","
+                    + "\"type\":\"" + account.getValue() + "\"}").statusCode()).isEqualTo(202);
+        }
+        assertThat(post("/v1/accounts", null, "{\"accountId\":\"e2e-euro\",\"currency\":\"EUR\","
+                + "\"type\":\"CUSTOMER\"}").statusCode()).isEqualTo(202);
+        await().atMost(SETTLE).until(() -> List.of("e2e-alice", "e2e-bob", "e2e-shop", "e2e-euro").stream()
+                .allMatch(id -> {
+                    try {
+                        return query("/v1/accounts/" + id).statusCode() == 200;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                }));
+
+        String topUp = pay("t1", "{\"type\":\"TOPUP\",\"to\":\"e2e-alice\",\"amount\":10000,\"currency\":\"USD\"}");
+        JsonNode toppedUp = finalState(topUp);
+        assertThat(toppedUp.get("status").asText()).as(toppedUp.toString()).isEqualTo("COMPLETED");
+        String transfer = pay("t2", "{\"type\":\"TRANSFER\",\"from\":\"e2e-alice\",\"to\":\"e2e-bob\","
+                + "\"amount\":2500,\"currency\":\"USD\"}");
+        String duplicate = pay("t2", "{\"type\":\"TRANSFER\",\"from\":\"e2e-alice\",\"to\":\"e2e-bob\","
+                + "\"amount\":2500,\"currency\":\"USD\"}");
+        // Bob pays next with the money he just received: legs of different payments are ordered only per account,
+        // so a client waits for the credit before spending it.
+        assertThat(finalState(transfer).get("status").asText()).isEqualTo("COMPLETED");
+        String payment = pay("t3", "{\"type\":\"PAYMENT\",\"from\":\"e2e-bob\",\"to\":\"e2e-shop\",\"amount\":700,"
+                + "\"currency\":\"USD\"}");
+        String toCustomer = pay("t4", "{\"type\":\"PAYMENT\",\"from\":\"e2e-alice\",\"to\":\"e2e-bob\","
+                + "\"amount\":100,\"currency\":\"USD\"}");
+        String toEuro = pay("t5", "{\"type\":\"TRANSFER\",\"from\":\"e2e-alice\",\"to\":\"e2e-euro\",\"amount\":100,"
+                + "\"currency\":\"USD\"}");
+        String overdraw = pay("t6", "{\"type\":\"WITHDRAWAL\",\"from\":\"e2e-bob\",\"amount\":999999,"
+                + "\"currency\":\"USD\"}");
+        String withdrawal = pay("t7", "{\"type\":\"WITHDRAWAL\",\"from\":\"e2e-alice\",\"amount\":1000,"
+                + "\"currency\":\"USD\"}");
+        String ghost = pay("t8", "{\"type\":\"TRANSFER\",\"from\":\"e2e-ghost\",\"to\":\"e2e-bob\",\"amount\":1,"
+                + "\"currency\":\"USD\"}");
+        HttpResponse<String> invalid = post("/v1/payments", "t9", "{\"type\":\"TRANSFER\",\"from\":\"e2e-alice\","
+                + "\"to\":\"e2e-bob\",\"amount\":0,\"currency\":\"USD\"}");
+
+        assertThat(duplicate).isEqualTo(transfer);
+        assertThat(invalid.statusCode()).isEqualTo(422);
+        assertThat(finalState(payment).get("status").asText()).isEqualTo("COMPLETED");
+        JsonNode reversed = finalState(toCustomer);
+        assertThat(reversed.get("status").asText()).isEqualTo("REVERSED");
+        assertThat(reversed.get("reason").asText()).isEqualTo("INVALID_REQUEST");
+        assertThat(finalState(toEuro).get("reason").asText()).isEqualTo("CURRENCY_MISMATCH");
+        JsonNode refused = finalState(overdraw);
+        assertThat(refused.get("status").asText()).isEqualTo("REJECTED");
+        assertThat(refused.get("reason").asText()).isEqualTo("INSUFFICIENT_FUNDS");
+        assertThat(finalState(withdrawal).get("status").asText()).isEqualTo("COMPLETED");
+        assertThat(finalState(ghost).get("reason").asText()).isEqualTo("ACCOUNT_NOT_FOUND");
+
+        long alice = balance("e2e-alice");
+        long bob = balance("e2e-bob");
+        long shop = balance("e2e-shop");
+        assertThat(alice).isEqualTo(10_000 - 2_500 - 1_000);
+        assertThat(bob).isEqualTo(2_500 - 700);
+        assertThat(shop).isEqualTo(700);
+        assertThat(balance("e2e-euro")).isZero();
+        // Conservation: what is in the accounts is what came in by top-up minus what left by withdrawal.
+        assertThat(alice + bob + shop).isEqualTo(10_000 - 1_000);
+    }
+}
