@@ -6,11 +6,11 @@ import java.util.Base64;
 import java.util.UUID;
 
 /** The broker's {@code server.properties}: one combined broker and controller on loopback, set up for one node. */
-final class BrokerProperties {
+public final class BrokerProperties {
     private BrokerProperties() {
     }
 
-    static String render(StackLayout layout, Path dataDir) {
+    public static String render(StackLayout layout, Path dataDir) {
         return String.join("\n",
                 "# Written by the local stack at every start; edit StackLayout's variables instead.",
                 "process.roles=broker,controller",
@@ -36,7 +36,7 @@ final class BrokerProperties {
     }
 
     /** A Kafka cluster id: 16 random bytes, URL-safe base64 without padding, as {@code kafka-storage random-uuid}. */
-    static String newClusterId(UUID uuid) {
+    public static String newClusterId(UUID uuid) {
         ByteBuffer bytes = ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
                 .putLong(uuid.getLeastSignificantBits());
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * One JVM of the stack: started with its output appended to a log file, waited for until ready, and stopped with
  * SIGTERM (so it shuts down cleanly) and, only if that takes too long, killed.
  */
-final class ChildProcess {
+public final class ChildProcess {
     /** Enough for Kafka Streams to commit and close, or a broker to flush; past it the process is killed. */
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration POLL = Duration.ofMillis(250);
@@ -36,7 +36,7 @@ final class ChildProcess {
     }
 
     /** Starts {@code java <jvmArgs> -cp <classpath> <mainClass> <args>} with extra environment variables. */
-    static ChildProcess start(String name, Path workingDir, Path log, String classpath, List<String> jvmArgs,
+    public static ChildProcess start(String name, Path workingDir, Path log, String classpath, List<String> jvmArgs,
             String mainClass, List<String> args, Map<String, String> environment) throws IOException {
         Files.createDirectories(log.getParent());
         List<String> command = new java.util.ArrayList<>();
@@ -53,7 +53,7 @@ final class ChildProcess {
     }
 
     /** Runs a child to completion (a one-off tool) and fails with its log if it does not exit 0. */
-    static void runToCompletion(String name, Path workingDir, Path log, String classpath, String mainClass,
+    public static void runToCompletion(String name, Path workingDir, Path log, String classpath, String mainClass,
             List<String> args, Duration timeout) throws IOException, InterruptedException {
         ChildProcess child = start(name, workingDir, log, classpath, List.of("-Xmx256m"), mainClass, args, Map.of());
         if (!child.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -67,7 +67,7 @@ final class ChildProcess {
     }
 
     /** Waits until something accepts connections on the port, or fails if the process died or time ran out. */
-    void awaitPort(int port, Duration timeout) throws InterruptedException {
+    public void awaitPort(int port, Duration timeout) throws InterruptedException {
         awaitReady(timeout, () -> {
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress("127.0.0.1", port), (int) POLL.toMillis());
@@ -79,7 +79,7 @@ final class ChildProcess {
     }
 
     /** Waits until the Dropwizard health check on the admin port answers 200. */
-    void awaitHealthy(int adminPort, Duration timeout) throws InterruptedException {
+    public void awaitHealthy(int adminPort, Duration timeout) throws InterruptedException {
         HttpClient client = HttpClient.newBuilder().connectTimeout(POLL).build();
         URI uri = URI.create("http://127.0.0.1:" + adminPort + "/healthcheck");
         awaitReady(timeout, () -> {
@@ -107,20 +107,20 @@ final class ChildProcess {
         throw new IllegalStateException(name + " did not offer " + what + " within " + timeout + "; see " + log);
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    Process process() {
+    public Process process() {
         return process;
     }
 
     /** SIGTERM, then waits; kills only if the process does not stop in time. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (!process.isAlive()) {
             return;
         }
@@ -129,6 +129,12 @@ final class ChildProcess {
             process.destroyForcibly();
             process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** SIGKILL, as a crash would: no shutdown hooks, no flush, no commit. Waits until the process is gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -19,16 +19,16 @@ import java.util.function.Function;
  * @param ingressPort the ingress API
  * @param ingressAdminPort the ingress's health and metrics
  */
-record StackLayout(Path root, Path home, int kafkaPort, int controllerPort, int processorPort,
+public record StackLayout(Path root, Path home, int kafkaPort, int controllerPort, int processorPort,
         int processorAdminPort, int ingressPort, int ingressAdminPort) {
 
-    StackLayout {
+    public StackLayout {
         Objects.requireNonNull(root, "root");
         Objects.requireNonNull(home, "home");
     }
 
     /** Reads the layout from the environment, with the documented defaults. */
-    static StackLayout fromEnvironment(Function<String, String> environment) {
+    public static StackLayout fromEnvironment(Function<String, String> environment) {
         Path root = Path.of(valueOr(environment, "PAYSTREAM_ROOT", ".")).toAbsolutePath().normalize();
         Path home = root.resolve(valueOr(environment, "PAYSTREAM_HOME", ".paystream")).toAbsolutePath().normalize();
         return new StackLayout(root, home,
@@ -41,7 +41,7 @@ record StackLayout(Path root, Path home, int kafkaPort, int controllerPort, int 
     }
 
     /** Every port with the name of its user, in start order, for the "port taken" check. */
-    Map<String, Integer> ports() {
+    public Map<String, Integer> ports() {
         Map<String, Integer> ports = new LinkedHashMap<>();
         ports.put("Kafka (PAYSTREAM_KAFKA_PORT)", kafkaPort);
         ports.put("Kafka controller (PAYSTREAM_KAFKA_CONTROLLER_PORT)", controllerPort);
@@ -52,15 +52,15 @@ record StackLayout(Path root, Path home, int kafkaPort, int controllerPort, int 
         return ports;
     }
 
-    Path logs() {
+    public Path logs() {
         return home.resolve("logs");
     }
 
-    Path kafkaDir() {
+    public Path kafkaDir() {
         return home.resolve("kafka");
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return "127.0.0.1:" + kafkaPort;
     }
 

@@ -1,0 +1,192 @@
+package io.paystream.local.chaos;
+
+import io.paystream.local.BrokerProperties;
+import io.paystream.local.ChildProcess;
+import io.paystream.local.StackLayout;
+import io.paystream.testing.FreePorts;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Real processes on loopback: a KRaft broker, up to three processor instances (each with its own state dir and ports)
+ * and the ingress, started from the built modules exactly as {@code make run} starts them. Faults are real signals:
+ * SIGKILL for crashes, SIGTERM for clean stops.
+ */
+final class ChaosCluster implements AutoCloseable {
+    static final int MAX_PROCESSORS = 3;
+    private static final Duration START = Duration.ofSeconds(120);
+    private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
+
+    private final Path home;
+    private final StackLayout layout;
+    private final long commitIntervalMs;
+    private final int[] processorPorts = new int[MAX_PROCESSORS];
+    private final int[] processorAdminPorts = new int[MAX_PROCESSORS];
+    private final ChildProcess[] processors = new ChildProcess[MAX_PROCESSORS];
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private ChildProcess broker;
+    private ChildProcess ingress;
+
+    ChaosCluster(Path home, long commitIntervalMs) {
+        this.home = home;
+        this.commitIntervalMs = commitIntervalMs;
+        this.layout = new StackLayout(ROOT, home, FreePorts.next(), FreePorts.next(), 0, 0, FreePorts.next(),
+                FreePorts.next());
+        for (int i = 0; i < MAX_PROCESSORS; i++) {
+            processorPorts[i] = FreePorts.next();
+            processorAdminPorts[i] = FreePorts.next();
+        }
+    }
+
+    String bootstrapServers() {
+        return layout.bootstrapServers();
+    }
+
+    String ingressUrl() {
+        return "http://127.0.0.1:" + layout.ingressPort();
+    }
+
+    String queryUrl(int instance) {
+        return "http://127.0.0.1:" + processorPorts[instance];
+    }
+
+    Path logs() {
+        return layout.logs();
+    }
+
+    void startBroker() throws IOException, InterruptedException {
+        Path dir = layout.kafkaDir();
+        Files.createDirectories(dir);
+        Path properties = dir.resolve("server.properties");
+        Files.writeString(properties, BrokerProperties.render(layout, dir.resolve("data")));
+        // The launcher's own runtime classpath, as `make run` uses: the broker and slf4j-simple, no test jars.
+        Path target = Path.of("target").toAbsolutePath();
+        String classpath = target.resolve("local-stack-0.1.0-SNAPSHOT.jar") + ":" + target.resolve("lib") + "/*";
+        if (!Files.exists(dir.resolve("data/meta.properties"))) {
+            ChildProcess.runToCompletion("kafka storage format", ROOT, layout.logs().resolve("kafka.log"), classpath,
+                    "kafka.tools.StorageTool", List.of("format", "-t",
+                            BrokerProperties.newClusterId(UUID.randomUUID()), "-c", properties.toString()),
+                    Duration.ofSeconds(60));
+        }
+        broker = ChildProcess.start("kafka", ROOT, layout.logs().resolve("kafka.log"), classpath,
+                List.of("-Xmx512m", "-XX:+UseSerialGC"), "kafka.Kafka", List.of(properties.toString()), Map.of());
+        broker.awaitPort(layout.kafkaPort(), START);
+    }
+
+    void killBroker() throws InterruptedException {
+        broker.kill();
+    }
+
+    /** Starts processor {@code instance}; waits for its health check when {@code await} is set. */
+    void startProcessor(int instance, boolean await) throws IOException, InterruptedException {
+        Map<String, String> environment = new HashMap<>();
+        environment.put("KAFKA_BOOTSTRAP_SERVERS", layout.bootstrapServers());
+        environment.put("PAYSTREAM_PROCESSOR_PORT", String.valueOf(processorPorts[instance]));
+        environment.put("PAYSTREAM_PROCESSOR_ADMIN_PORT", String.valueOf(processorAdminPorts[instance]));
+        environment.put("PAYSTREAM_APPLICATION_SERVER", "127.0.0.1:" + processorPorts[instance]);
+        environment.put("PAYSTREAM_STATE_DIR", home.resolve("state/processor-" + instance).toString());
+        environment.put("PAYSTREAM_COMMIT_INTERVAL_MS", String.valueOf(commitIntervalMs));
+        environment.put("PAYSTREAM_PARTITIONS", "6");
+        environment.put("PAYSTREAM_STANDBY_REPLICAS", "1");
+        processors[instance] = app("processor-" + instance, "streams-processor",
+                "io.paystream.processor.ProcessorApplication", environment, "384m");
+        if (await) {
+            processors[instance].awaitHealthy(processorAdminPorts[instance], START);
+        }
+    }
+
+    void killProcessor(int instance) throws InterruptedException {
+        processors[instance].kill();
+        processors[instance] = null;
+    }
+
+    void stopProcessor(int instance) throws InterruptedException {
+        processors[instance].stop();
+        processors[instance] = null;
+    }
+
+    boolean isRunning(int instance) {
+        return processors[instance] != null && processors[instance].isAlive();
+    }
+
+    List<Integer> runningProcessors() {
+        List<Integer> running = new ArrayList<>();
+        for (int i = 0; i < MAX_PROCESSORS; i++) {
+            if (isRunning(i)) {
+                running.add(i);
+            }
+        }
+        return running;
+    }
+
+    void startIngress() throws IOException, InterruptedException {
+        Map<String, String> environment = new HashMap<>();
+        environment.put("KAFKA_BOOTSTRAP_SERVERS", layout.bootstrapServers());
+        environment.put("PAYSTREAM_INGRESS_PORT", String.valueOf(layout.ingressPort()));
+        environment.put("PAYSTREAM_INGRESS_ADMIN_PORT", String.valueOf(layout.ingressAdminPort()));
+        // The workload is bounded; the limiter must not be what it measures.
+        environment.put("PAYSTREAM_RATE_LIMIT_PER_SECOND", "5000");
+        environment.put("PAYSTREAM_RATE_LIMIT_BURST", "5000");
+        ingress = app("ingress", "ingress-api", "io.paystream.ingress.IngressApplication", environment, "256m");
+        ingress.awaitHealthy(layout.ingressAdminPort(), START);
+    }
+
+    /** True when every running processor answers its health check with 200. */
+    boolean processorsHealthy() {
+        List<Integer> running = runningProcessors();
+        if (running.isEmpty()) {
+            return false;
+        }
+        for (int instance : running) {
+            try {
+                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + processorAdminPorts[instance] + "/healthcheck")).timeout(Duration.ofSeconds(3)).GET()
+                        .build(), HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() != 200) {
+                    return false;
+                }
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private ChildProcess app(String name, String module, String mainClass, Map<String, String> environment,
+            String heap) throws IOException {
+        Path target = ROOT.resolve(module).resolve("target");
+        return ChildProcess.start(name, ROOT, layout.logs().resolve(name + ".log"),
+                target.resolve(module + "-0.1.0-SNAPSHOT.jar") + ":" + target.resolve("lib") + "/*",
+                List.of("-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), mainClass,
+                List.of("server", ROOT.resolve(module).resolve("config.yml").toString()), environment);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (ingress != null) {
+            ingress.stop();
+        }
+        for (int i = 0; i < MAX_PROCESSORS; i++) {
+            if (processors[i] != null) {
+                processors[i].stop();
+            }
+        }
+        if (broker != null) {
+            broker.stop();
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package io.paystream.local.chaos;
+
+import io.paystream.schemas.avro.PaymentRequest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs scenarios against a {@link ChaosCluster}: a seeded workload with faults injected while it runs, a quiet period,
+ * then the {@link Checker}. Collects, per scenario, the payments sent, the faults injected, the time each took to
+ * recover (until every running processor is healthy and a canary top-up completes), and the new violations.
+ */
+final class ChaosHarness implements AutoCloseable {
+    /** How long a fault may take to heal before the run gives up on it (and reports it). */
+    private static final Duration RECOVERY_LIMIT = Duration.ofSeconds(180);
+
+    private final ChaosCluster cluster;
+    private final Workload workload;
+    private final Checker checker;
+    private final List<String> accounts;
+    private final ExecutorService background = Executors.newSingleThreadExecutor();
+    private final Set<String> seenViolations = new HashSet<>();
+    final List<ScenarioResult> results = new ArrayList<>();
+
+    /** One row of the summary table. */
+    record ScenarioResult(String name, int payments, int faults, List<Duration> recoveries, List<String> violations) {
+    }
+
+    /** What a scenario does to the cluster while the workload runs; it records each fault's recovery time. */
+    @FunctionalInterface
+    interface Faults {
+        void inject(ChaosHarness harness, List<Duration> recoveries) throws Exception;
+    }
+
+    ChaosHarness(Path home, long seed, int processors, long commitIntervalMs) throws Exception {
+        cluster = new ChaosCluster(home, commitIntervalMs);
+        cluster.startBroker();
+        for (int i = 0; i < processors; i++) {
+            cluster.startProcessor(i, true);
+        }
+        cluster.startIngress();
+        workload = new Workload(seed, cluster);
+        accounts = workload.openAccounts();
+        checker = new Checker(cluster.bootstrapServers(), cluster.queryUrl(0));
+        awaitRecovery();
+    }
+
+    ChaosCluster cluster() {
+        return cluster;
+    }
+
+    /** Runs one scenario: workload and faults together, then quiet, then the checker. */
+    void scenario(String name, int payments, Faults faults) throws Exception {
+        List<Duration> recoveries = new ArrayList<>();
+        Future<?> injected = background.submit(() -> {
+            faults.inject(this, recoveries);
+            return null;
+        });
+        workload.run(payments, 40, Duration.ofMinutes(10));
+        injected.get(15, TimeUnit.MINUTES);
+        awaitRecovery();
+        Set<String> accepted = new HashSet<>(workload.acceptedOverHttp);
+        accepted.addAll(workload.acceptedDirect);
+        List<String> fresh = new ArrayList<>();
+        for (String violation : checker.check(accounts, accepted)) {
+            if (seenViolations.add(violation)) {
+                fresh.add(violation);
+            }
+        }
+        results.add(new ScenarioResult(name, payments, recoveries.size(), recoveries, fresh));
+    }
+
+    /** Kills (SIGKILL) processor {@code instance}, restarts it after a pause, and measures the recovery. */
+    Duration crashAndRestartProcessor(int instance, Duration down) throws Exception {
+        Instant start = Instant.now();
+        cluster.killProcessor(instance);
+        TimeUnit.MILLISECONDS.sleep(down.toMillis());
+        cluster.startProcessor(instance, false);
+        awaitRecovery();
+        return Duration.between(start, Instant.now());
+    }
+
+    /** Waits until every running processor is healthy and a canary top-up completes through the pipeline. */
+    Duration awaitRecovery() throws Exception {
+        Instant start = Instant.now();
+        Instant deadline = start.plus(RECOVERY_LIMIT);
+        while (!cluster.processorsHealthy()) {
+            pause(deadline, "processors to become healthy");
+        }
+        PaymentRequest canary = workload.canary(accounts.get(0), "USD");
+        HttpClient http = HttpClient.newHttpClient();
+        List<Integer> running = cluster.runningProcessors();
+        URI uri = URI.create(cluster.queryUrl(running.get(0)) + "/v1/payments/" + canary.getPaymentId());
+        while (true) {
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
+                        .header("Authorization", "Bearer local-dev-key").GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200 && response.body().contains("\"status\":\"COMPLETED\"")) {
+                    return Duration.between(start, Instant.now());
+                }
+            } catch (java.io.IOException e) {
+                // The instance is still starting; keep polling within the deadline.
+            }
+            pause(deadline, "a canary payment to complete");
+        }
+    }
+
+    private static void pause(Instant deadline, String what) throws InterruptedException {
+        if (Instant.now().isAfter(deadline)) {
+            throw new IllegalStateException("gave up waiting for " + what + " after " + RECOVERY_LIMIT);
+        }
+        TimeUnit.MILLISECONDS.sleep(250);
+    }
+
+    Workload workload() {
+        return workload;
+    }
+
+    /** The summary table, ending with {@code violations: N}. */
+    String report(long seed) {
+        StringBuilder table = new StringBuilder();
+        table.append(String.format("%nchaos run, seed %d%n", seed));
+        table.append(String.format("%-34s %9s %7s %-40s %11s%n", "scenario", "payments", "faults",
+                "recovery per fault (s)", "violations"));
+        int total = 0;
+        for (ScenarioResult result : results) {
+            StringBuilder recoveries = new StringBuilder();
+            for (Duration recovery : result.recoveries()) {
+                recoveries.append(recoveries.length() == 0 ? "" : " ")
+                        .append(String.format("%.1f", recovery.toMillis() / 1000.0));
+            }
+            table.append(String.format("%-34s %9d %7d %-40s %11d%n", result.name(), result.payments(),
+                    result.faults(), recoveries, result.violations().size()));
+            result.violations().forEach(v -> table.append("    ").append(v).append('\n'));
+            total += result.violations().size();
+        }
+        table.append(String.format("accepted over HTTP: %d, direct: %d, refused (422): %d, resubmissions: %d, "
+                + "never answered: %d%n", workload.acceptedOverHttp.size(), workload.acceptedDirect.size(),
+                workload.refusedOverHttp.get(), workload.resubmissions.get(), workload.unansweredOverHttp.get()));
+        table.append("violations: ").append(total).append('\n');
+        return table.toString();
+    }
+
+    int violations() {
+        return results.stream().mapToInt(r -> r.violations().size()).sum();
+    }
+
+    @Override
+    public void close() throws Exception {
+        background.shutdownNow();
+        workload.close();
+        cluster.close();
+    }
+}

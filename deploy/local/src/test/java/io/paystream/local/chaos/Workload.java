@@ -1,0 +1,266 @@
+package io.paystream.local.chaos;
+
+import io.paystream.schemas.Topics;
+import io.paystream.schemas.avro.AccountCommandType;
+import io.paystream.schemas.avro.AccountRequest;
+import io.paystream.schemas.avro.AccountType;
+import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.schemas.avro.PaymentType;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * A seeded payment workload, half through the HTTP ingress and half written straight to
+ * {@code payments.requests.v1}: top-ups, transfers, payments, withdrawals over skewed (hot) accounts, invalid
+ * requests, payments to missing, frozen and other-currency accounts, and resubmissions with the same idempotency key,
+ * concurrently and after a delay. It behaves like a careful client: a 503 or a lost connection is retried with the
+ * same key, a bounded number of times. Every loop is bounded in count and time.
+ */
+final class Workload implements AutoCloseable {
+    static final String HTTP_CLIENT_ID = "local-dev";
+    private static final int ACCOUNTS = 24;
+    /** The first few accounts take half of the traffic. */
+    private static final int HOT_ACCOUNTS = 3;
+    private static final int HTTP_RETRIES_MAX = 20;
+    private static final int IN_FLIGHT_MAX = 16;
+
+    private final Random random;
+    private final ChaosCluster cluster;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final KafkaProducer<String, byte[]> producer;
+    private final Semaphore inFlight = new Semaphore(IN_FLIGHT_MAX);
+    private final List<String> accounts = new ArrayList<>();
+    private final Map<String, String> currencyOf = new HashMap<>();
+    private final List<Sent> sentForResubmission = Collections.synchronizedList(new ArrayList<>());
+    /** Payment ids the ingress answered 202 for. */
+    final Set<String> acceptedOverHttp = ConcurrentHashMap.newKeySet();
+    /** Payment ids the broker acknowledged from the direct producer. */
+    final Set<String> acceptedDirect = ConcurrentHashMap.newKeySet();
+    final AtomicInteger refusedOverHttp = new AtomicInteger();
+    final AtomicInteger unansweredOverHttp = new AtomicInteger();
+    final AtomicInteger resubmissions = new AtomicInteger();
+
+    /** A request as first sent, to send again later with the same key. */
+    private record Sent(boolean overHttp, String idempotencyKey, String json, PaymentRequest direct) {
+    }
+
+    Workload(long seed, ChaosCluster cluster) {
+        this.random = new Random(seed);
+        this.cluster = cluster;
+        Properties properties = new Properties();
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        properties.put(ProducerConfig.ACKS_CONFIG, "all");
+        properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        properties.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
+        producer = new KafkaProducer<>(properties, new StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer());
+    }
+
+    /** Opens the accounts (some deliberately not, one frozen) with a direct producer and waits for the acks. */
+    List<String> openAccounts() throws Exception {
+        for (int i = 0; i < ACCOUNTS; i++) {
+            String accountId = "acct-" + i;
+            accounts.add(accountId);
+            currencyOf.put(accountId, i % 4 == 3 ? "EUR" : "USD");
+            if (i % 8 == 7) {
+                continue; // never opened: payments to and from it exercise ACCOUNT_NOT_FOUND and reversals
+            }
+            sendAccount(AccountRequest.newBuilder().setRequestId("open-" + accountId).setAccountId(accountId)
+                    .setCommand(AccountCommandType.OPEN).setCurrency(currencyOf.get(accountId))
+                    .setAccountType(i % 5 == 4 ? AccountType.MERCHANT : AccountType.CUSTOMER)
+                    .setOverdraftLimit(i % 6 == 0 ? 5_000L : 0L).build());
+        }
+        sendAccount(AccountRequest.newBuilder().setRequestId("freeze-acct-10").setAccountId("acct-10")
+                .setCommand(AccountCommandType.FREEZE).build());
+        producer.flush();
+        List<String> opened = new ArrayList<>();
+        for (int i = 0; i < ACCOUNTS; i++) {
+            if (i % 8 != 7) {
+                opened.add(accounts.get(i));
+            }
+        }
+        return opened;
+    }
+
+    private void sendAccount(AccountRequest request) throws Exception {
+        producer.send(new ProducerRecord<>(Topics.ACCOUNT_REQUESTS.name(), request.getAccountId(),
+                Topics.ACCOUNT_REQUESTS.valueSerde().serializer().serialize("", request))).get();
+    }
+
+    /** Sends {@code count} commands at about {@code perSecond}, then waits (bounded) for every answer. */
+    void run(int count, int perSecond, Duration timeLimit) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeLimit);
+        long pauseMicros = 1_000_000L / perSecond;
+        List<CompletableFuture<?>> pending = new ArrayList<>();
+        for (int i = 0; i < count && Instant.now().isBefore(deadline); i++) {
+            pending.add(next());
+            TimeUnit.MICROSECONDS.sleep(pauseMicros);
+        }
+        for (CompletableFuture<?> future : pending) {
+            try {
+                future.get(Math.max(1, Duration.between(Instant.now(), deadline).toMillis()) + 60_000,
+                        TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                unansweredOverHttp.incrementAndGet();
+            }
+        }
+        producer.flush();
+    }
+
+    private CompletableFuture<?> next() {
+        int roll = random.nextInt(100);
+        if (roll < 5 && !sentForResubmission.isEmpty()) {
+            resubmissions.incrementAndGet();
+            return resend(sentForResubmission.get(random.nextInt(sentForResubmission.size())));
+        }
+        if (roll < 10 && !sentForResubmission.isEmpty()) {
+            // The same request twice at once, as a client whose first attempt timed out would.
+            resubmissions.incrementAndGet();
+            Sent twice = sentForResubmission.get(sentForResubmission.size() - 1);
+            return CompletableFuture.allOf(resend(twice), resend(twice));
+        }
+        PaymentType type;
+        String from = null;
+        String to = null;
+        if (roll < 35) {
+            type = PaymentType.TOPUP;
+            to = account();
+        } else if (roll < 65) {
+            type = PaymentType.TRANSFER;
+            from = account();
+            to = otherThan(from);
+        } else if (roll < 75) {
+            type = PaymentType.PAYMENT;
+            from = account();
+            to = otherThan(from);
+        } else if (roll < 92) {
+            type = PaymentType.WITHDRAWAL;
+            from = account();
+        } else {
+            type = PaymentType.TRANSFER;
+            from = account();
+            to = from; // invalid: a self-transfer
+        }
+        String currency = currencyOf.get(from != null ? from : to);
+        if (random.nextInt(25) == 0) {
+            currency = currency.equals("USD") ? "EUR" : "USD";
+        }
+        long amount = type == PaymentType.TOPUP ? 1_000 + random.nextInt(20_000) : 1 + random.nextInt(3_000);
+        Sent sent = random.nextBoolean() ? httpRequest(type, from, to, amount, currency)
+                : directRequest(type, from, to, amount, currency);
+        sentForResubmission.add(sent);
+        return resend(sent);
+    }
+
+    private Sent httpRequest(PaymentType type, String from, String to, long amount, String currency) {
+        String json = "{\"type\":\"" + type + "\"" + (from == null ? "" : ",\"from\":\"" + from + "\"")
+                + (to == null ? "" : ",\"to\":\"" + to + "\"") + ",\"amount\":" + amount + ",\"currency\":\""
+                + currency + "\"}";
+        return new Sent(true, "key-" + new UUID(random.nextLong(), random.nextLong()), json, null);
+    }
+
+    private Sent directRequest(PaymentType type, String from, String to, long amount, String currency) {
+        return new Sent(false, null, null, PaymentRequest.newBuilder()
+                .setPaymentId(new UUID(random.nextLong(), random.nextLong()).toString())
+                .setType(type).setFrom(from).setTo(to).setAmount(amount).setCurrency(currency)
+                .setClientId("direct").build());
+    }
+
+    private CompletableFuture<?> resend(Sent sent) {
+        return sent.overHttp() ? postWithRetries(sent, 0) : produce(sent.direct());
+    }
+
+    private CompletableFuture<?> produce(PaymentRequest request) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        producer.send(new ProducerRecord<>(Topics.PAYMENT_REQUESTS.name(), request.getPaymentId(),
+                Topics.PAYMENT_REQUESTS.valueSerde().serializer().serialize("", request)), (metadata, failure) -> {
+                    if (failure == null) {
+                        acceptedDirect.add(request.getPaymentId());
+                    }
+                    done.complete(null);
+                });
+        return done;
+    }
+
+    private CompletableFuture<?> postWithRetries(Sent sent, int attempt) {
+        try {
+            inFlight.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.completedFuture(null);
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create(cluster.ingressUrl() + "/v1/payments"))
+                .timeout(Duration.ofSeconds(15))
+                .header("Authorization", "Bearer local-dev-key").header("Content-Type", "application/json")
+                .header("Idempotency-Key", sent.idempotencyKey())
+                .POST(HttpRequest.BodyPublishers.ofString(sent.json())).build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, failure) -> {
+            inFlight.release();
+            int status = failure == null ? response.statusCode() : -1;
+            if (status == 202) {
+                acceptedOverHttp.add(response.body().replaceAll(".*\"paymentId\":\"([^\"]+)\".*", "$1"));
+                return CompletableFuture.completedFuture(null);
+            }
+            if (status == 422) {
+                refusedOverHttp.incrementAndGet();
+                return CompletableFuture.completedFuture(null);
+            }
+            if (attempt + 1 >= HTTP_RETRIES_MAX) {
+                unansweredOverHttp.incrementAndGet();
+                return CompletableFuture.completedFuture(null);
+            }
+            // 503 or no answer: not accepted, or not known to be; retrying with the same key is always safe.
+            return CompletableFuture.runAsync(() -> { },
+                    CompletableFuture.delayedExecutor(500L * (attempt + 1), TimeUnit.MILLISECONDS))
+                    .thenCompose(ignored -> postWithRetries(sent, attempt + 1));
+        }).thenCompose(future -> future);
+    }
+
+    private String account() {
+        return random.nextBoolean() ? accounts.get(random.nextInt(HOT_ACCOUNTS))
+                : accounts.get(random.nextInt(accounts.size()));
+    }
+
+    private String otherThan(String accountId) {
+        String other = account();
+        return other.equals(accountId) ? accounts.get((accounts.indexOf(accountId) + 1) % accounts.size()) : other;
+    }
+
+    /** A one-minor-unit top-up written straight to Kafka; its completion shows the pipeline is processing. */
+    PaymentRequest canary(String accountId, String currency) throws Exception {
+        PaymentRequest request = PaymentRequest.newBuilder().setPaymentId(UUID.randomUUID().toString())
+                .setType(PaymentType.TOPUP).setTo(accountId).setAmount(1).setCurrency(currency)
+                .setClientId("canary").build();
+        producer.send(new ProducerRecord<>(Topics.PAYMENT_REQUESTS.name(), request.getPaymentId(),
+                Topics.PAYMENT_REQUESTS.valueSerde().serializer().serialize("", request))).get(120, TimeUnit.SECONDS);
+        acceptedDirect.add(request.getPaymentId());
+        return request;
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(30));
+    }
+}
