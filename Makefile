@@ -3,7 +3,7 @@
 MVN ?= ./mvnw -B -T1
 
 .DEFAULT_GOAL := help
-.PHONY: help build test unit-test run clean
+.PHONY: help build test unit-test run chaos clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -22,6 +22,11 @@ LOCAL_STACK_CP := deploy/local/target/local-stack-0.1.0-SNAPSHOT.jar:deploy/loca
 run: ## Build, then start Kafka, the processor and the ingress on loopback (data in .paystream/; Ctrl-C stops)
 	$(MVN) -q -DskipTests package
 	java -Xmx128m -cp '$(LOCAL_STACK_CP)' io.paystream.local.LocalStack
+
+chaos: ## Fault-injection run: every scenario, 20+ kill cycles, under 20 minutes; prints the summary table
+	$(MVN) -q -DskipTests install
+	$(MVN) -pl deploy/local verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
+	  -Dit.test=ChaosIT -Dpaystream.chaos=full
 
 clean: ## Remove build output and local data
 	$(MVN) -q clean

@@ -29,6 +29,11 @@ public final class ManagedKafkaStreams implements Managed {
     /** The admin client only provisions topics; nothing it has left to send is worth waiting for. */
     private static final Duration ADMIN_CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
+    /** A few replacements ride out broker restarts; more within the window means a thread keeps hitting a bug. */
+    private static final int REPLACEMENTS_MAX = 5;
+    private static final Duration REPLACEMENT_WINDOW = Duration.ofMinutes(10);
+
+    private final java.util.ArrayDeque<Long> replacements = new java.util.ArrayDeque<>();
     private final Supplier<Topology> topology;
     private final Properties properties;
     private final TopicProvisioner provisioner;
@@ -57,17 +62,36 @@ public final class ManagedKafkaStreams implements Managed {
             admin.close(ADMIN_CLOSE_TIMEOUT);
         }
         KafkaStreams started = new KafkaStreams(topology.get(), properties);
-        started.setUncaughtExceptionHandler(failure -> {
-            // Reaching here means a bug or an unrecoverable broker error: poison pills are handled before this. Stop
-            // the client so the health check fails and the orchestrator restarts the instance.
-            LOG.error("stream thread died; shutting down this Kafka Streams client", failure);
-            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+        started.setUncaughtExceptionHandler(this::onStreamThreadDeath);
         started.setStateListener((next, previous) -> LOG.info("kafka streams state {} -> {}", previous, next));
         streamsMetrics = new KafkaStreamsMetrics(started);
         streamsMetrics.bindTo(registry);
         streams = started;
         started.start();
+    }
+
+    /**
+     * A stream thread died. Transaction errors after a broker restart (for example InvalidTxnStateException when the
+     * coordinator aborted the open transaction) are recoverable: a replacement thread fences the old producer, and
+     * under exactly-once its tasks resume from the last committed offsets with their state restored, so nothing is
+     * lost or applied twice. A thread that keeps dying is a bug, not a blip: past the budget, stop the client so the
+     * health check fails and an operator (or the orchestrator) steps in.
+     */
+    private StreamThreadExceptionResponse onStreamThreadDeath(Throwable failure) {
+        long now = System.currentTimeMillis();
+        synchronized (replacements) {
+            while (!replacements.isEmpty() && replacements.peekFirst() < now - REPLACEMENT_WINDOW.toMillis()) {
+                replacements.removeFirst();
+            }
+            if (replacements.size() < REPLACEMENTS_MAX) {
+                replacements.addLast(now);
+                LOG.error("stream thread died; replacing it ({} of {} replacements allowed per {})",
+                        replacements.size(), REPLACEMENTS_MAX, REPLACEMENT_WINDOW, failure);
+                return StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
+        }
+        LOG.error("stream threads keep dying; shutting down this Kafka Streams client", failure);
+        return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     }
 
     @Override
