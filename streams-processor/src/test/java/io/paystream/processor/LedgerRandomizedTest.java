@@ -2,7 +2,7 @@ package io.paystream.processor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.paystream.processor.testing.LedgerInvariants;
+import io.paystream.testing.LedgerInvariants;
 import io.paystream.processor.testing.Pipeline;
 import io.paystream.schemas.avro.AccountCommandType;
 import io.paystream.schemas.avro.AccountRequest;
@@ -55,7 +55,7 @@ class LedgerRandomizedTest {
             }
 
             assertThat(LedgerInvariants.violations(pipeline.events(), pipeline.audits(), pipeline.accounts(),
-                    pipeline::payment)).as("violations with seed %d", seed).isEmpty();
+                    pipeline::status)).as("violations with seed %d", seed).isEmpty();
             for (String paymentId : workload.submitted) {
                 assertThat(pipeline.eventsOf(paymentId).stream().map(PaymentEvent::getStatus)
                         .filter(s -> s != PaymentStatus.ACCEPTED).count())

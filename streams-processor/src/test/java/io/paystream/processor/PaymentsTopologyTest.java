@@ -8,7 +8,6 @@ import static io.paystream.processor.testing.Fixtures.anAccountRequest;
 import static io.paystream.processor.testing.Fixtures.anOpen;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.paystream.processor.testing.LedgerInvariants;
 import io.paystream.processor.testing.Pipeline;
 import io.paystream.schemas.Topics;
 import io.paystream.schemas.avro.AccountCommandType;
@@ -107,7 +106,7 @@ class PaymentsTopologyTest {
                     .filter(n -> n.getPaymentId().equals(transfer.getPaymentId()))
                     .map(n -> n.getAccountId()).toList()).containsExactlyInAnyOrder("alice", "bob");
             assertFinal(transfer, PaymentStatus.COMPLETED, null);
-            LedgerInvariants.assertHold(pipeline);
+            pipeline.assertInvariantsHold();
         }
 
         @Test
@@ -133,7 +132,7 @@ class PaymentsTopologyTest {
             assertFinal(withdrawal, PaymentStatus.COMPLETED, null);
             assertThat(pipeline.account("alice").getBalance()).isZero();
             assertThat(pipeline.account("alice").getEntrySeq()).isEqualTo(2);
-            LedgerInvariants.assertHold(pipeline);
+            pipeline.assertInvariantsHold();
         }
     }
 
@@ -203,7 +202,7 @@ class PaymentsTopologyTest {
             assertFinal(within, PaymentStatus.COMPLETED, null);
             assertFinal(beyond, PaymentStatus.REJECTED, RejectionReason.LIMIT_EXCEEDED);
             assertThat(pipeline.account("alice").getBalance()).isEqualTo(-50);
-            LedgerInvariants.assertHold(pipeline);
+            pipeline.assertInvariantsHold();
         }
 
         @Test
@@ -312,7 +311,7 @@ class PaymentsTopologyTest {
                     AuditKind.ACCOUNT_OPENED, AuditKind.CREDIT, AuditKind.DEBIT, AuditKind.REVERSAL);
             assertThat(auditsOf(payee)).filteredOn(a -> a.getKind() == AuditKind.REJECTION)
                     .singleElement().satisfies(a -> assertThat(a.getReason()).isEqualTo(reason));
-            LedgerInvariants.assertHold(pipeline);
+            pipeline.assertInvariantsHold();
         }
     }
 

@@ -86,7 +86,7 @@ class LocalStackIT {
 
     private static boolean listening(String port) {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(port))) {
-            return true;
+            return socket.isConnected();
         } catch (IOException e) {
             return false;
         }
@@ -130,6 +130,7 @@ class LocalStackIT {
         Map<String, String> environment = environment(Files.createTempDirectory("paystream-home"));
         int taken = Integer.parseInt(environment.get("PAYSTREAM_INGRESS_PORT"));
         try (ServerSocket squatter = new ServerSocket(taken, 1, InetAddress.getLoopbackAddress())) {
+            assertThat(squatter.isBound()).isTrue();
             Launcher stack = new Launcher(environment);
             assertThat(stack.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(stack.process.exitValue()).isEqualTo(1);

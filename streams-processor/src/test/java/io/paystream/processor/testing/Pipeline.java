@@ -132,6 +132,18 @@ public final class Pipeline implements AutoCloseable {
         return events().stream().filter(e -> e.getPaymentId().equals(paymentId)).toList();
     }
 
+    /** Asserts that every ledger invariant holds for the pipeline as it is now. */
+    public void assertInvariantsHold() {
+        org.assertj.core.api.Assertions.assertThat(io.paystream.testing.LedgerInvariants.violations(events(),
+                audits(), accounts(), this::status)).as("ledger invariant violations").isEmpty();
+    }
+
+    /** The stored status of a payment, or null when the store does not have it. */
+    public io.paystream.schemas.avro.PaymentStatus status(String paymentId) {
+        PaymentState state = payment(paymentId);
+        return state == null ? null : state.getStatus();
+    }
+
     public SimpleMeterRegistry registry() {
         return registry;
     }

@@ -175,18 +175,24 @@ final class ChaosCluster implements AutoCloseable {
                 List.of("server", ROOT.resolve(module).resolve("config.yml").toString()), environment);
     }
 
+    /** Stops the apps, then the broker, each with SIGTERM; the logs stay for whoever reads the report. */
     @Override
-    public void close() throws InterruptedException {
-        if (ingress != null) {
-            ingress.stop();
-        }
-        for (int i = 0; i < MAX_PROCESSORS; i++) {
-            if (processors[i] != null) {
-                processors[i].stop();
+    public void close() {
+        try {
+            if (ingress != null) {
+                ingress.stop();
             }
-        }
-        if (broker != null) {
-            broker.stop();
+            for (int i = 0; i < MAX_PROCESSORS; i++) {
+                if (processors[i] != null) {
+                    processors[i].stop();
+                }
+            }
+            if (broker != null) {
+                broker.stop();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping the chaos cluster", e);
         }
     }
 }

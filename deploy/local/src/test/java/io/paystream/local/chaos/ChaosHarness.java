@@ -159,7 +159,7 @@ final class ChaosHarness implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         background.shutdownNow();
         workload.close();
         cluster.close();

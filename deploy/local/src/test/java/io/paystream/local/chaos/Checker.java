@@ -7,12 +7,11 @@ import io.paystream.processor.ledger.LedgerRules;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.Topics;
 import io.paystream.schemas.avro.AccountState;
-import io.paystream.schemas.avro.AuditKind;
 import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentStatus;
-import io.paystream.schemas.avro.PaymentType;
+import io.paystream.testing.LedgerInvariants;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -39,14 +37,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The Jepsen-style checker, run once the workload stopped and the pipeline went quiet. It reads every topic with
- * {@code read_committed} and returns every violation of DESIGN.md's invariants it finds, as sentences:
- * open transactions, payments without exactly one terminal status (or whose stored status differs), legs applied twice,
- * conservation per currency, overdrafts, gaps in entrySeq, balances that differ between the query API, the audit
- * journal and a replay of the committed ledger topic through the production rules, and accepted requests that left no
- * trace.
+ * {@code read_committed}, replays the committed ledger topic through the production rules, and returns every violation
+ * it finds as sentences: open transactions; the shared {@link LedgerInvariants} (one terminal status per payment,
+ * matching the query API; no leg applied twice; conservation; no overdraft; a journal that rebuilds every balance with
+ * gapless entrySeq); query-API balances that differ from the replay; and accepted requests that left no trace.
  */
 final class Checker {
-    private static final Set<AuditKind> MOVEMENTS = Set.of(AuditKind.DEBIT, AuditKind.CREDIT, AuditKind.REVERSAL);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String bootstrapServers;
@@ -67,16 +63,22 @@ final class Checker {
         read(Topics.PAYMENT_REQUESTS.name()).forEach(r -> requested.add(
                 new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)));
         Map<String, AccountState> replayed = replayLedger(read(Topics.LEDGER.name()));
-        Map<String, JsonNode> served = new TreeMap<>();
+        // The shared invariants, over the replayed ledger state, with statuses as the query API serves them.
+        violations.addAll(LedgerInvariants.violations(events, audits, new ArrayList<>(replayed.values()),
+                this::servedStatus));
+        checkAcceptedPayments(events, accepted, requested, violations);
         for (String accountId : accounts) {
-            JsonNode account = get("/v1/accounts/" + accountId);
-            if (account != null) {
-                served.put(accountId, account);
+            JsonNode served = get("/v1/accounts/" + accountId);
+            AccountState model = replayed.get(accountId);
+            long servedBalance = served == null ? 0 : served.get("balance").asLong();
+            long servedSeq = served == null ? 0 : served.get("entrySeq").asLong();
+            if (servedBalance != (model == null ? 0 : model.getBalance())
+                    || servedSeq != (model == null ? 0 : model.getEntrySeq())) {
+                violations.add("account " + accountId + ": the query API serves balance " + servedBalance
+                        + " at entrySeq " + servedSeq + ", a replay of the committed ledger gives "
+                        + (model == null ? "no account" : model.getBalance() + " at entrySeq " + model.getEntrySeq()));
             }
         }
-        checkTerminalStatuses(events, accepted, requested, violations);
-        checkJournal(audits, served, replayed, violations);
-        checkConservation(events, served, violations);
         return violations;
     }
 
@@ -100,97 +102,32 @@ final class Checker {
         }
     }
 
-    private void checkTerminalStatuses(List<PaymentEvent> events, Set<String> accepted, Set<String> requested,
-            List<String> violations) throws Exception {
-        Map<String, List<PaymentStatus>> terminal = new HashMap<>();
-        for (PaymentEvent event : events) {
-            List<PaymentStatus> statuses = terminal.computeIfAbsent(event.getPaymentId(), id -> new ArrayList<>());
-            if (event.getStatus() != PaymentStatus.ACCEPTED) {
-                statuses.add(event.getStatus());
-            }
-        }
-        Set<String> every = new HashSet<>(terminal.keySet());
-        every.addAll(accepted);
-        for (String paymentId : every) {
-            List<PaymentStatus> statuses = terminal.getOrDefault(paymentId, List.of());
-            if (statuses.size() != 1) {
-                violations.add("payment " + paymentId + " has terminal statuses " + statuses);
-                continue;
-            }
-            if (accepted.contains(paymentId) && !requested.contains(paymentId)) {
+    /** Every payment a client was told was accepted left a request record and reached a terminal status. */
+    private static void checkAcceptedPayments(List<PaymentEvent> events, Set<String> accepted, Set<String> requested,
+            List<String> violations) {
+        Set<String> finished = new HashSet<>();
+        events.stream().filter(e -> e.getStatus() != PaymentStatus.ACCEPTED)
+                .forEach(e -> finished.add(e.getPaymentId()));
+        for (String paymentId : accepted) {
+            if (!requested.contains(paymentId)) {
                 violations.add("accepted payment " + paymentId + " has no request record");
             }
-            JsonNode stored = get("/v1/payments/" + paymentId);
-            String expected = statuses.get(0).name();
-            if (stored == null || !expected.equals(stored.get("status").asText())) {
-                violations.add("payment " + paymentId + " ended " + expected + " but the query API says "
-                        + (stored == null ? "nothing" : stored.get("status").asText()));
+            if (!finished.contains(paymentId)) {
+                violations.add("accepted payment " + paymentId + " never reached a terminal status");
             }
         }
     }
 
-    private void checkJournal(List<AuditRecord> audits, Map<String, JsonNode> served,
-            Map<String, AccountState> replayed, List<String> violations) {
-        Map<String, Long> journal = new HashMap<>();
-        Map<String, Long> lastSeq = new HashMap<>();
-        Set<String> legs = new HashSet<>();
-        for (AuditRecord audit : audits) {
-            if (!MOVEMENTS.contains(audit.getKind())) {
-                continue;
+    private PaymentStatus servedStatus(String paymentId) {
+        try {
+            JsonNode payment = get("/v1/payments/" + paymentId);
+            if (payment == null) {
+                return null;
             }
-            if (!legs.add(audit.getPaymentId() + "/" + audit.getKind())) {
-                violations.add("leg applied twice: " + audit.getPaymentId() + " " + audit.getKind());
-            }
-            long balance = journal.merge(audit.getAccountId(), audit.getAmount(), Math::addExact);
-            long seq = lastSeq.merge(audit.getAccountId(), 1L, Long::sum);
-            if (audit.getEntrySeq() == null || audit.getEntrySeq() != seq) {
-                violations.add("entrySeq gap on " + audit.getAccountId() + ": expected " + seq + ", got "
-                        + audit.getEntrySeq());
-            }
-            if (audit.getBalanceAfter() == null || audit.getBalanceAfter() != balance) {
-                violations.add("balanceAfter of " + audit.getAuditId() + " is " + audit.getBalanceAfter()
-                        + ", the journal sums to " + balance);
-            }
-        }
-        for (Map.Entry<String, JsonNode> account : served.entrySet()) {
-            long api = account.getValue().get("balance").asLong();
-            long fromJournal = journal.getOrDefault(account.getKey(), 0L);
-            AccountState model = replayed.get(account.getKey());
-            long fromReplay = model == null ? 0 : model.getBalance();
-            if (api != fromJournal || api != fromReplay) {
-                violations.add("balance of " + account.getKey() + ": query API " + api + ", audit journal "
-                        + fromJournal + ", ledger replay " + fromReplay);
-            }
-            if (account.getValue().get("entrySeq").asLong() != lastSeq.getOrDefault(account.getKey(), 0L)) {
-                violations.add("entrySeq of " + account.getKey() + " is " + account.getValue().get("entrySeq")
-                        + " but the journal has " + lastSeq.getOrDefault(account.getKey(), 0L) + " movements");
-            }
-            if (model != null && api < -model.getOverdraftLimit()) {
-                violations.add("overdraft: " + account.getKey() + " at " + api + " below -"
-                        + model.getOverdraftLimit());
-            }
-        }
-    }
-
-    private void checkConservation(List<PaymentEvent> events, Map<String, JsonNode> served, List<String> violations) {
-        Map<String, Long> external = new HashMap<>();
-        for (PaymentEvent event : events) {
-            if (event.getStatus() == PaymentStatus.COMPLETED && event.getType() == PaymentType.TOPUP) {
-                external.merge(event.getCurrency(), event.getAmount(), Math::addExact);
-            } else if (event.getStatus() == PaymentStatus.COMPLETED && event.getType() == PaymentType.WITHDRAWAL) {
-                external.merge(event.getCurrency(), -event.getAmount(), Math::addExact);
-            }
-        }
-        Map<String, Long> balances = new HashMap<>();
-        served.values().forEach(account -> balances.merge(account.get("currency").asText(),
-                account.get("balance").asLong(), Math::addExact));
-        Set<String> currencies = new HashSet<>(external.keySet());
-        currencies.addAll(balances.keySet());
-        for (String currency : currencies) {
-            if (!external.getOrDefault(currency, 0L).equals(balances.getOrDefault(currency, 0L))) {
-                violations.add("conservation in " + currency + ": balances sum to " + balances.get(currency)
-                        + ", completed top-ups minus withdrawals are " + external.get(currency));
-            }
+            String status = payment.get("status").asText();
+            return status.equals("PROCESSING") ? PaymentStatus.ACCEPTED : PaymentStatus.valueOf(status);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read payment " + paymentId + " from the query API", e);
         }
     }
 
