@@ -1,0 +1,146 @@
+package io.paystream.sinks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.paystream.schemas.avro.AuditKind;
+import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.PaymentEvent;
+import io.paystream.schemas.avro.PaymentStatus;
+import io.paystream.schemas.avro.PaymentType;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The sink tasks against a real PostgreSQL (zonky): exact rows, idempotent replays, and a database outage. */
+class SinkTasksIT {
+    private Path dataDirectory;
+    private int port;
+    private EmbeddedPostgres postgres;
+    private long offset;
+
+    @BeforeEach
+    void startPostgres() throws Exception {
+        dataDirectory = Files.createTempDirectory("sink-pg");
+        postgres = EmbeddedPostgres.builder().setDataDirectory(dataDirectory).setCleanDataDirectory(false).start();
+        port = postgres.getPort();
+    }
+
+    @AfterEach
+    void stopPostgres() throws Exception {
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    private Map<String, String> config(int retries) {
+        return Map.of(SinkConfig.JDBC_URL, "jdbc:postgresql://localhost:" + port + "/postgres",
+                SinkConfig.JDBC_USER, "postgres", SinkConfig.RETRIES_MAX, String.valueOf(retries),
+                SinkConfig.RETRY_BACKOFF_MS, "10");
+    }
+
+    private Jdbi jdbi() {
+        return Jdbi.create("jdbc:postgresql://localhost:" + port + "/postgres", "postgres", "");
+    }
+
+    private static AuditRecord movement(String account, long seq, AuditKind kind, long amount, long balanceAfter) {
+        return AuditRecord.newBuilder().setAuditId("p" + seq + ":" + kind).setKind(kind).setAccountId(account)
+                .setPaymentId("00000000-0000-0000-0000-00000000000" + seq).setAmount(amount).setCurrency("USD")
+                .setBalanceAfter(balanceAfter).setEntrySeq(seq).setCreatedAtMs(1_000 * seq).build();
+    }
+
+    private static PaymentEvent event(PaymentStatus status, long occurredAtMs) {
+        return PaymentEvent.newBuilder().setEventId("p:" + status).setPaymentId("p").setStatus(status)
+                .setType(PaymentType.TRANSFER).setFrom("a").setTo("b").setAmount(10).setCurrency("USD")
+                .setRequestedAtMs(1).setOccurredAtMs(occurredAtMs).build();
+    }
+
+    private List<SinkRecord> records(Object... values) {
+        List<SinkRecord> records = new ArrayList<>();
+        for (Object value : values) {
+            records.add(new SinkRecord("t", 0, null, "k", null, value, offset++));
+        }
+        return records;
+    }
+
+    @Test
+    void writesEveryMovementOnceAndSkipsRejectionsEvenWhenReplayed() {
+        AuditSinkTask task = new AuditSinkTask();
+        task.start(config(3));
+        AuditRecord rejection = AuditRecord.newBuilder().setAuditId("p9:REJECTION").setKind(AuditKind.REJECTION)
+                .setAccountId("alice").setPaymentId("00000000-0000-0000-0000-000000000009").setAmount(0)
+                .setCurrency("USD").setCreatedAtMs(9_000).build();
+        List<SinkRecord> batch = records(movement("alice", 1, AuditKind.CREDIT, 500, 500),
+                movement("alice", 2, AuditKind.DEBIT, -200, 300), rejection);
+
+        task.put(batch);
+        task.put(batch);
+
+        List<String> rows = jdbi().withHandle(h -> h.createQuery("SELECT account_id || ':' || entry_seq || ':' || "
+                + "kind || ':' || amount || ':' || balance_after FROM ledger_entries ORDER BY entry_seq")
+                .mapTo(String.class).list());
+        assertThat(rows).containsExactly("alice:1:CREDIT:500:500", "alice:2:DEBIT:-200:300");
+    }
+
+    @Test
+    void keepsTheFirstTerminalStatusOfAPayment() {
+        PaymentEventSinkTask task = new PaymentEventSinkTask();
+        task.start(config(3));
+        PaymentEvent accepted = event(PaymentStatus.ACCEPTED, 1);
+        PaymentEvent completed = event(PaymentStatus.COMPLETED, 2);
+        PaymentEvent late = event(PaymentStatus.REVERSED, 3);
+
+        task.put(records(accepted, completed));
+        task.put(records(accepted, late, completed));
+
+        String status = jdbi().withHandle(h -> h.createQuery("SELECT status FROM payments WHERE payment_id = 'p'")
+                .mapTo(String.class).one());
+        assertThat(status).isEqualTo("COMPLETED");
+    }
+
+    @Test
+    void aDatabaseOutageIsRetriedAndLosesNothingOnceTheDatabaseIsBack() throws Exception {
+        AuditSinkTask task = new AuditSinkTask();
+        task.start(config(5));
+        List<SinkRecord> batch = records(movement("bob", 1, AuditKind.CREDIT, 70, 70));
+        postgres.close();
+
+        assertThatThrownBy(() -> task.put(batch)).isInstanceOf(RetriableException.class);
+
+        postgres = EmbeddedPostgres.builder().setDataDirectory(dataDirectory).setCleanDataDirectory(false)
+                .setPort(port).start();
+        task.put(batch);
+        int rows = jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM ledger_entries")
+                .mapTo(Integer.class).one());
+        assertThat(rows).isEqualTo(1);
+    }
+
+    @Test
+    void failsLoudlyOnceTheRetriesAreSpent() throws Exception {
+        AuditSinkTask task = new AuditSinkTask();
+        task.start(config(1));
+        List<SinkRecord> batch = records(movement("carol", 1, AuditKind.CREDIT, 5, 5));
+        postgres.close();
+        postgres = null;
+
+        assertThatThrownBy(() -> task.put(batch)).isInstanceOf(RetriableException.class);
+        assertThatThrownBy(() -> task.put(batch)).isInstanceOf(ConnectException.class)
+                .isNotInstanceOf(RetriableException.class).hasMessageContaining("failed 2 times in a row");
+    }
+
+    @Test
+    void refusesABadJdbcUrlWithAClearMessage() {
+        assertThatThrownBy(() -> new SinkConfig(Map.of(SinkConfig.JDBC_URL, "mysql://x")))
+                .hasMessageContaining("must be a PostgreSQL JDBC URL");
+    }
+}
