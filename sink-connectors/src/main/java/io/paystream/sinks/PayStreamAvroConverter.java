@@ -8,6 +8,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaAndValue;
+import org.apache.kafka.connect.components.Versioned;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.storage.Converter;
 
@@ -17,7 +18,7 @@ import org.apache.kafka.connect.storage.Converter;
  * error handling ({@code errors.tolerance}, {@code errors.deadletterqueue.topic.name}) instead of failing the task.
  * Configure it with {@code value.converter.record=audit} or {@code payment-event}.
  */
-public final class PayStreamAvroConverter implements Converter {
+public final class PayStreamAvroConverter implements Converter, Versioned {
     private AvroSerde<? extends SpecificRecord> serde;
 
     @Override
@@ -29,6 +30,11 @@ public final class PayStreamAvroConverter implements Converter {
             default -> throw new DataException("value.converter.record must be 'audit' or 'payment-event', not '"
                     + record + "'");
         };
+    }
+
+    @Override
+    public String version() {
+        return "0.1.0";
     }
 
     @Override

@@ -1,0 +1,126 @@
+package io.paystream.sinks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.paystream.schemas.Topics;
+import io.paystream.schemas.avro.AuditKind;
+import io.paystream.schemas.avro.AuditRecord;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ledger sink in a real Connect worker (Connect's EmbeddedConnectCluster, with its own broker) writing to a real
+ * PostgreSQL: rows match the topic exactly, a poison record goes to Connect's dead-letter topic while the rest
+ * proceed, and a restarted task that replays its records leaves no duplicates.
+ */
+class AuditSinkConnectorIT {
+    private static final String CONNECTOR = "paystream-ledger-sink";
+    private static final String DLQ = "paystream-ledger-sink-dlq";
+    private static final Duration SETTLE = Duration.ofSeconds(60);
+
+    private static EmbeddedPostgres postgres;
+    private static EmbeddedConnectCluster connect;
+
+    @BeforeAll
+    static void start() throws Exception {
+        postgres = EmbeddedPostgres.builder().start();
+        // Connect's test harness requires a mutable map here.
+        Map<String, String> worker = new HashMap<>();
+        worker.put("connector.client.config.override.policy", "All");
+        worker.put("offset.flush.interval.ms", "500");
+        connect = new EmbeddedConnectCluster.Builder().name("paystream-connect").numWorkers(1)
+                .workerProps(worker).build();
+        connect.start();
+        connect.kafka().createTopic(Topics.AUDIT.name(), 1);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (connect != null) {
+            connect.stop();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    private static Map<String, String> connectorConfig() {
+        Map<String, String> config = new HashMap<>();
+        config.put("connector.class", AuditSinkConnector.class.getName());
+        config.put("tasks.max", "1");
+        config.put("topics", Topics.AUDIT.name());
+        config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        config.put("value.converter", PayStreamAvroConverter.class.getName());
+        config.put("value.converter.record", "audit");
+        config.put("consumer.override.isolation.level", "read_committed");
+        config.put("errors.tolerance", "all");
+        config.put("errors.deadletterqueue.topic.name", DLQ);
+        config.put("errors.deadletterqueue.topic.replication.factor", "1");
+        config.put("errors.deadletterqueue.context.headers.enable", "true");
+        config.put(SinkConfig.JDBC_URL, "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres");
+        config.put(SinkConfig.JDBC_USER, "postgres");
+        return config;
+    }
+
+    private static AuditRecord movement(String account, long seq, long amount, long balanceAfter) {
+        return AuditRecord.newBuilder().setAuditId(account + "-p" + seq + ":CREDIT").setKind(AuditKind.CREDIT)
+                .setAccountId(account).setPaymentId(String.format("00000000-0000-0000-0000-%012d", seq))
+                .setAmount(amount).setCurrency("USD").setBalanceAfter(balanceAfter).setEntrySeq(seq)
+                .setCreatedAtMs(1_000 * seq).build();
+    }
+
+    private static void produce(List<byte[]> values, String key) throws Exception {
+        Properties properties = new Properties();
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, connect.kafka().bootstrapServers());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (byte[] value : values) {
+                producer.send(new ProducerRecord<>(Topics.AUDIT.name(), key.getBytes(StandardCharsets.UTF_8), value))
+                        .get();
+            }
+        }
+    }
+
+    private static List<String> rows() {
+        return Jdbi.create(postgres.getPostgresDatabase()).withHandle(h -> h.createQuery(
+                "SELECT account_id || ':' || entry_seq || ':' || amount || ':' || balance_after FROM ledger_entries "
+                        + "ORDER BY account_id, entry_seq").mapTo(String.class).list());
+    }
+
+    @Test
+    void copiesTheJournalExactlyDeadLettersPoisonAndReplaysWithoutDuplicates() throws Exception {
+        byte[] first = Topics.AUDIT.valueSerde().serializer().serialize("", movement("alice", 1, 500, 500));
+        byte[] second = Topics.AUDIT.valueSerde().serializer().serialize("", movement("alice", 2, 250, 750));
+        produce(List.of(first, "not avro".getBytes(StandardCharsets.UTF_8), second), "alice");
+        connect.configureConnector(CONNECTOR, connectorConfig());
+        connect.assertions().assertConnectorAndAtLeastNumTasksAreRunning(CONNECTOR, 1, "the sink did not start");
+
+        await().atMost(SETTLE).until(() -> rows().size() == 2);
+        assertThat(rows()).containsExactly("alice:1:500:500", "alice:2:250:750");
+        assertThat(connect.kafka().consume(1, SETTLE.toMillis(), DLQ).count()).isEqualTo(1);
+
+        // A restarted task that reads everything again, as after a crash before its offsets were committed.
+        connect.stopConnector(CONNECTOR);
+        connect.resetConnectorOffsets(CONNECTOR);
+        connect.resumeConnector(CONNECTOR);
+        produce(List.of(first, second, Topics.AUDIT.valueSerde().serializer().serialize("",
+                movement("alice", 3, 50, 800))), "alice");
+        await().atMost(SETTLE).until(() -> rows().size() == 3);
+        assertThat(rows()).containsExactly("alice:1:500:500", "alice:2:250:750", "alice:3:50:800");
+    }
+}
