@@ -2,6 +2,7 @@ package io.paystream.queries;
 
 import io.dropwizard.jersey.setup.JerseyEnvironment;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.paystream.queries.history.LedgerHistory;
 import io.paystream.queries.resources.QueryResources;
 import io.paystream.queries.routing.Forwarder;
 import io.paystream.queries.routing.KeyRouter;
@@ -24,10 +25,12 @@ public final class QueryApi {
      * @param accountsStore the ledger's store name
      * @param paymentsStore the status view's store name
      * @param forwardTimeout the bound on a forwarded query
+     * @param history the ledger history database, or null when none is configured (history answers 503)
      */
     public static void register(JerseyEnvironment jersey, Supplier<KafkaStreams> streams, HostInfo self,
-            String accountsStore, String paymentsStore, Duration forwardTimeout, MeterRegistry registry) {
+            String accountsStore, String paymentsStore, Duration forwardTimeout, LedgerHistory history,
+            MeterRegistry registry) {
         KeyRouter router = new KeyRouter(streams, self, new Forwarder(forwardTimeout));
-        QueryResources.register(jersey, router, accountsStore, paymentsStore, registry);
+        QueryResources.register(jersey, router, accountsStore, paymentsStore, history, registry);
     }
 }

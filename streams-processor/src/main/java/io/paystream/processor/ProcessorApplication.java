@@ -12,7 +12,9 @@ import org.apache.kafka.streams.state.HostInfo;
 import io.paystream.processor.ledger.LedgerTopology;
 import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.processor.status.PaymentStatusTopology;
+import io.dropwizard.jdbi3.JdbiFactory;
 import io.paystream.queries.QueryApi;
+import io.paystream.queries.history.LedgerHistory;
 import io.paystream.web.auth.ApiKeyAuth;
 import io.paystream.web.errors.ErrorMappers;
 import io.paystream.web.metrics.MeterRegistries;
@@ -50,10 +52,13 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
 
         ErrorMappers.register(configuration, environment, registry);
         ApiKeyAuth.register(environment.jersey(), configuration.getApiKeys());
+        // JdbiFactory also registers the database's health check, named history-db.
+        LedgerHistory history = configuration.getDatabase() == null ? null
+                : new LedgerHistory(new JdbiFactory().build(environment, configuration.getDatabase(), "history-db"));
         QueryApi.register(environment.jersey(), streams::streams,
                 HostInfo.buildFromEndpoint(configuration.getStreams().getApplicationServer()),
                 LedgerTopology.ACCOUNTS_STORE, PaymentStatusTopology.PAYMENTS_STORE,
-                configuration.getQueryForwardTimeout().toJavaDuration(), registry);
+                configuration.getQueryForwardTimeout().toJavaDuration(), history, registry);
     }
 
     /** The metrics registry, once {@link #run} has built it. */

@@ -2,6 +2,7 @@ package io.paystream.processor;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
+import io.dropwizard.db.DataSourceFactory;
 import io.paystream.processor.kafka.StreamsFactory;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
@@ -29,6 +30,10 @@ public class ProcessorConfiguration extends Configuration {
     @NotEmpty
     private List<ApiKeyFactory> apiKeys = new ArrayList<>();
 
+    /** The PostgreSQL copy of the journal that serves account history; without it, history answers 503. */
+    @Valid
+    private DataSourceFactory database;
+
     /** How long a query forwarded to the instance that owns the key may take before the answer is 503. */
     @NotNull
     private io.dropwizard.util.Duration queryForwardTimeout = io.dropwizard.util.Duration.seconds(2);
@@ -41,6 +46,16 @@ public class ProcessorConfiguration extends Configuration {
     @JsonProperty
     public void setKafka(Map<String, String> kafka) {
         this.kafka = kafka;
+    }
+
+    @JsonProperty
+    public DataSourceFactory getDatabase() {
+        return database;
+    }
+
+    @JsonProperty
+    public void setDatabase(DataSourceFactory database) {
+        this.database = database;
     }
 
     @JsonProperty

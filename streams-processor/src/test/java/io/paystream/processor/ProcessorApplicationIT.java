@@ -231,6 +231,9 @@ class ProcessorApplicationIT {
         assertThat(foreign.statusCode()).isEqualTo(403);
         assertThat(foreign.body()).contains("\"code\":\"account_not_owned\"");
         assertThat(query("/v1/accounts/acme-q", "wrong-key").statusCode()).isEqualTo(401);
+        HttpResponse<String> noHistory = query("/v1/accounts/acme-q/entries", "acme-key");
+        assertThat(noHistory.statusCode()).isEqualTo(503);
+        assertThat(noHistory.body()).contains("\"code\":\"history_unavailable\"").contains("none configured");
     }
 
     private HttpResponse<String> query(String path, String key) throws Exception {

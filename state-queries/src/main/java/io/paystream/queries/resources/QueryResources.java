@@ -2,6 +2,7 @@ package io.paystream.queries.resources;
 
 import io.dropwizard.jersey.setup.JerseyEnvironment;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.paystream.queries.history.LedgerHistory;
 import io.paystream.queries.routing.KeyRouter;
 
 /** Wires the query resources; public only so that {@code QueryApi} can reach it. */
@@ -10,9 +11,10 @@ public final class QueryResources {
     }
 
     public static void register(JerseyEnvironment jersey, KeyRouter router, String accountsStore,
-            String paymentsStore, MeterRegistry registry) {
+            String paymentsStore, LedgerHistory history, MeterRegistry registry) {
         QueryAnswers answers = new QueryAnswers(router, registry);
         jersey.register(new AccountQueryResource(answers, accountsStore));
         jersey.register(new PaymentQueryResource(answers, paymentsStore));
+        jersey.register(new AccountEntriesResource(history));
     }
 }

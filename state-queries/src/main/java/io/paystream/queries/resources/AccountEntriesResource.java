@@ -1,0 +1,92 @@
+package io.paystream.queries.resources;
+
+import io.dropwizard.auth.Auth;
+import io.paystream.queries.history.Cursors;
+import io.paystream.queries.history.LedgerHistory;
+import io.paystream.web.auth.ApiClient;
+import io.paystream.web.auth.Scopes;
+import io.paystream.web.errors.ApiError;
+import io.paystream.web.errors.ApiException;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import java.util.OptionalLong;
+import org.jdbi.v3.core.JdbiException;
+
+/**
+ * {@code GET /v1/accounts/{accountId}/entries?limit=&after=}: the account's ledger history from PostgreSQL, oldest
+ * first, with cursor pagination. Needs accounts:read and ownership. Without a database the answer is 503.
+ */
+@Path("/v1/accounts/{accountId}/entries")
+@Produces(MediaType.APPLICATION_JSON)
+public final class AccountEntriesResource {
+    /** A page size that keeps every answer small; clients page for more. */
+    static final int LIMIT_MAX = 500;
+    private static final int LIMIT_DEFAULT = 100;
+    /** The history is a replica of the journal; after a database hiccup, asking again soon is right. */
+    private static final long RETRY_AFTER_SECONDS = 5;
+
+    private final LedgerHistory history;
+
+    /** @param history the database, or null when this processor has none configured */
+    AccountEntriesResource(LedgerHistory history) {
+        this.history = history;
+    }
+
+    /** One page of history. */
+    public record Page(List<LedgerHistory.Entry> entries, String next) {
+    }
+
+    @GET
+    @RolesAllowed(Scopes.ACCOUNTS_READ)
+    public Page get(@Auth ApiClient client, @PathParam("accountId") String accountId,
+            @QueryParam("limit") String limitParam, @QueryParam("after") String after) {
+        if (!client.owns(accountId)) {
+            throw ApiException.of(403, ApiError.PERMISSION, "account_not_owned",
+                    "this API key does not own account " + accountId, "accountId");
+        }
+        int limit = parseLimit(limitParam);
+        long afterSeq = 0;
+        if (after != null) {
+            OptionalLong parsed = Cursors.parse(after);
+            if (parsed.isEmpty()) {
+                throw ApiException.invalidField("after", "after must be a cursor from a previous page's next");
+            }
+            afterSeq = parsed.getAsLong();
+        }
+        if (history == null) {
+            throw ApiException.unavailable("history_unavailable", "account history needs a database, and this "
+                    + "processor has none configured (set database: in its config)", RETRY_AFTER_SECONDS);
+        }
+        List<LedgerHistory.Entry> entries;
+        try {
+            entries = history.page(accountId, afterSeq, limit + 1);
+        } catch (JdbiException e) {
+            throw ApiException.unavailable("history_unavailable", "the history database cannot be read right now",
+                    RETRY_AFTER_SECONDS);
+        }
+        boolean more = entries.size() > limit;
+        List<LedgerHistory.Entry> page = more ? entries.subList(0, limit) : entries;
+        return new Page(List.copyOf(page), more ? Cursors.after(page.get(page.size() - 1).entrySeq()) : null);
+    }
+
+    private static int parseLimit(String limit) {
+        if (limit == null) {
+            return LIMIT_DEFAULT;
+        }
+        try {
+            int value = Integer.parseInt(limit);
+            if (value >= 1 && value <= LIMIT_MAX) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // Falls through to the 422 below, which names the field and the range.
+        }
+        throw ApiException.invalidField("limit", "limit must be an integer from 1 to " + LIMIT_MAX);
+    }
+}
