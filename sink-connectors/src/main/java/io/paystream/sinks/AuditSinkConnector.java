@@ -1,47 +1,11 @@
 package io.paystream.sinks;
 
-import java.util.Collections;
-import java.util.List;
-import java.util.Map;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.connector.Task;
-import org.apache.kafka.connect.sink.SinkConnector;
 
-/**
- * PayStream's the ledger sink: payments.audit.v1 into ledger_entries. Configure it with {@code value.converter=io.paystream.sinks.PayStreamAvroConverter} and
- * {@code consumer.override.isolation.level=read_committed}, so that only committed transactions are copied.
- */
-public final class AuditSinkConnector extends SinkConnector {
-    private Map<String, String> properties;
-
-    @Override
-    public void start(Map<String, String> properties) {
-        new SinkConfig(properties);
-        this.properties = Map.copyOf(properties);
-    }
-
+/** PayStream's the ledger sink: payments.audit.v1 into ledger_entries. */
+public final class AuditSinkConnector extends PostgresSinkConnector {
     @Override
     public Class<? extends Task> taskClass() {
         return AuditSinkTask.class;
-    }
-
-    @Override
-    public List<Map<String, String>> taskConfigs(int maxTasks) {
-        return Collections.nCopies(maxTasks, properties);
-    }
-
-    @Override
-    public void stop() {
-        // No resources: tasks own their database access.
-    }
-
-    @Override
-    public ConfigDef config() {
-        return SinkConfig.DEFINITION;
-    }
-
-    @Override
-    public String version() {
-        return "0.1.0";
     }
 }

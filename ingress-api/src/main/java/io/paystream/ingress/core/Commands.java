@@ -56,8 +56,7 @@ public final class Commands {
         String field = body.type() == PaymentType.TOPUP ? "to" : "from";
         String owned = body.type() == PaymentType.TOPUP ? body.to() : body.from();
         if (!client.owns(owned)) {
-            throw ApiException.of(403, ApiError.PERMISSION, "account_not_owned",
-                    "this API key does not own account " + owned, field);
+            throw ApiException.notOwned(owned, field);
         }
         return request;
     }
@@ -79,8 +78,7 @@ public final class Commands {
                 .build();
         rejectIfInvalid(AccountRequestRules.validate(request));
         if (!client.owns(body.accountId())) {
-            throw ApiException.of(403, ApiError.PERMISSION, "account_not_owned",
-                    "this API key does not own account id " + body.accountId(), "accountId");
+            throw ApiException.notOwned(body.accountId(), "accountId");
         }
         return request;
     }

@@ -5,7 +5,6 @@ import io.paystream.queries.history.Cursors;
 import io.paystream.queries.history.LedgerHistory;
 import io.paystream.web.auth.ApiClient;
 import io.paystream.web.auth.Scopes;
-import io.paystream.web.errors.ApiError;
 import io.paystream.web.errors.ApiException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -47,8 +46,7 @@ public final class AccountEntriesResource {
     public Page get(@Auth ApiClient client, @PathParam("accountId") String accountId,
             @QueryParam("limit") String limitParam, @QueryParam("after") String after) {
         if (!client.owns(accountId)) {
-            throw ApiException.of(403, ApiError.PERMISSION, "account_not_owned",
-                    "this API key does not own account " + accountId, "accountId");
+            throw ApiException.notOwned(accountId, "accountId");
         }
         int limit = parseLimit(limitParam);
         long afterSeq = 0;

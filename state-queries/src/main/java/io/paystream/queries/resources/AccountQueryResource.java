@@ -5,7 +5,6 @@ import io.paystream.queries.api.AccountView;
 import io.paystream.schemas.avro.AccountState;
 import io.paystream.web.auth.ApiClient;
 import io.paystream.web.auth.Scopes;
-import io.paystream.web.errors.ApiError;
 import io.paystream.web.errors.ApiException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -37,8 +36,7 @@ public final class AccountQueryResource {
     public Response get(@Auth ApiClient client, @PathParam("accountId") String accountId,
             @QueryParam("stale") boolean stale, @Context HttpHeaders headers, @Context UriInfo uri) {
         if (!client.owns(accountId)) {
-            throw ApiException.of(403, ApiError.PERMISSION, "account_not_owned",
-                    "this API key does not own account " + accountId, "accountId");
+            throw ApiException.notOwned(accountId, "accountId");
         }
         return answers.<AccountState>answer(store, accountId, "account", stale, headers, uri, account -> true,
                 local -> AccountView.of(local.value(), local.stale()));

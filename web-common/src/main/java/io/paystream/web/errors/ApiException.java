@@ -37,6 +37,12 @@ public final class ApiException extends WebApplicationException {
         return of(422, ApiError.INVALID_REQUEST, "invalid_field", message, param);
     }
 
+    /** 403: the API key does not own the account named by {@code param}. */
+    public static ApiException notOwned(String accountId, String param) {
+        return of(403, ApiError.PERMISSION, "account_not_owned", "this API key does not own account " + accountId,
+                param);
+    }
+
     /** 503 with Retry-After: a dependency is unavailable and the request was not accepted. */
     public static ApiException unavailable(String code, String message, long retryAfterSeconds) {
         return with(Response.status(503).header("Retry-After", retryAfterSeconds),
