@@ -19,7 +19,7 @@ unit-test: ## Run only the fast unit and topology tests
 
 LOCAL_STACK_CP := deploy/local/target/local-stack-0.1.0-SNAPSHOT.jar:deploy/local/target/lib/*
 
-run: ## Build, then start Kafka, the processor and the ingress on loopback (data in .paystream/; Ctrl-C stops)
+run: ## Build, then start Kafka, PostgreSQL, the processor, the ingress and the Connect sinks (data in .paystream/)
 	$(MVN) -q -DskipTests package
 	java -Xmx128m -cp '$(LOCAL_STACK_CP)' io.paystream.local.LocalStack
 

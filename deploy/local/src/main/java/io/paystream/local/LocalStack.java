@@ -14,10 +14,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
- * {@code make run}: starts a real single-node KRaft broker, the processor and the ingress, each in its own JVM on
- * loopback, with data and logs under {@code .paystream/} (kept across runs). It waits until all are healthy, prints
+ * {@code make run}: starts a real single-node KRaft broker, an embedded PostgreSQL, the processor, the ingress and a
+ * Kafka Connect worker with the sinks, each in its own process on loopback, with data and logs under
+ * {@code .paystream/} (kept across runs). It waits until all are healthy, prints
  * how to use them, and on Ctrl-C (or SIGTERM) stops them in reverse order. A second start from the same directory, or
  * a port already in use, fails at once with a message saying so.
  */
@@ -30,6 +32,7 @@ public final class LocalStack {
     private final StackLayout layout;
     private final PrintStream out;
     private final List<ChildProcess> running = new ArrayList<>();
+    private EmbeddedPostgres postgres;
     /** Set once a stop began, so that children exiting because of it are not reported as failures. */
     private volatile boolean stopping;
 
@@ -39,6 +42,8 @@ public final class LocalStack {
     }
 
     public static void main(String[] args) throws Exception {
+        // The launcher talks to people; its libraries' INFO lines (zonky's, mostly) belong in the logs, not here.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         StackLayout layout;
         try {
             layout = StackLayout.fromEnvironment(System::getenv);
@@ -100,13 +105,22 @@ public final class LocalStack {
         broker.awaitPort(layout.kafkaPort(), BROKER_START);
         out.println("  kafka      ready on " + layout.bootstrapServers());
 
+        postgres = EmbeddedPostgres.builder().setPort(layout.postgresPort())
+                .setDataDirectory(layout.home().resolve("postgres")).setCleanDataDirectory(false)
+                .setOutputRedirector(ProcessBuilder.Redirect.appendTo(layout.logs().resolve("postgres.log").toFile()))
+                .setErrorRedirector(ProcessBuilder.Redirect.appendTo(layout.logs().resolve("postgres.log").toFile()))
+                .start();
+        out.println("  postgres   ready on " + layout.jdbcUrl());
+
         ChildProcess processor = startApp("processor", "streams-processor", "io.paystream.processor.ProcessorApplication",
+                List.of("-Ddw.database.driverClass=org.postgresql.Driver", "-Ddw.database.url=" + layout.jdbcUrl(),
+                        "-Ddw.database.user=postgres"),
                 Map.of("PAYSTREAM_PROCESSOR_PORT", String.valueOf(layout.processorPort()),
                         "PAYSTREAM_PROCESSOR_ADMIN_PORT", String.valueOf(layout.processorAdminPort()),
                         "PAYSTREAM_APPLICATION_SERVER", "127.0.0.1:" + layout.processorPort(),
                         "PAYSTREAM_STATE_DIR", layout.home().resolve("state/processor").toString()));
         running.add(processor);
-        ChildProcess ingress = startApp("ingress", "ingress-api", "io.paystream.ingress.IngressApplication",
+        ChildProcess ingress = startApp("ingress", "ingress-api", "io.paystream.ingress.IngressApplication", List.of(),
                 Map.of("PAYSTREAM_INGRESS_PORT", String.valueOf(layout.ingressPort()),
                         "PAYSTREAM_INGRESS_ADMIN_PORT", String.valueOf(layout.ingressAdminPort())));
         running.add(ingress);
@@ -114,6 +128,11 @@ public final class LocalStack {
         out.println("  processor  healthy");
         ingress.awaitHealthy(layout.ingressAdminPort(), APP_START);
         out.println("  ingress    healthy");
+        // After the processor: it creates the topics the sinks read.
+        ChildProcess connect = ConnectWorker.start(layout);
+        running.add(connect);
+        ConnectWorker.awaitRunning(connect, layout, APP_START);
+        out.println("  connect    sinks running");
     }
 
     private ChildProcess startBroker() throws IOException, InterruptedException {
@@ -136,8 +155,8 @@ public final class LocalStack {
                 List.of("-Xmx512m", "-XX:+UseSerialGC"), "kafka.Kafka", List.of(properties.toString()), Map.of());
     }
 
-    private ChildProcess startApp(String name, String module, String mainClass, Map<String, String> ports)
-            throws IOException {
+    private ChildProcess startApp(String name, String module, String mainClass, List<String> overrides,
+            Map<String, String> ports) throws IOException {
         Path target = layout.root().resolve(module).resolve("target");
         Path jar = target.resolve(module + "-0.1.0-SNAPSHOT.jar");
         if (!Files.exists(jar) || !Files.isDirectory(target.resolve("lib"))) {
@@ -147,8 +166,14 @@ public final class LocalStack {
         environment.put("KAFKA_BOOTSTRAP_SERVERS", layout.bootstrapServers());
         return ChildProcess.start(name, layout.root(), layout.logs().resolve(name + ".log"),
                 jar + java.io.File.pathSeparator + target.resolve("lib") + java.io.File.separator + "*",
-                List.of("-Xmx512m", "-XX:+UseSerialGC"), mainClass,
+                jvmArgs(overrides), mainClass,
                 List.of("server", layout.root().resolve(module).resolve("config.yml").toString()), environment);
+    }
+
+    private static List<String> jvmArgs(List<String> overrides) {
+        List<String> args = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseSerialGC"));
+        args.addAll(overrides);
+        return args;
     }
 
     private void printBanner() {
@@ -163,6 +188,8 @@ public final class LocalStack {
         out.println("  query API     " + queries + "   (admin: http://127.0.0.1:" + layout.processorAdminPort()
                 + "/healthcheck, /metrics)");
         out.println("  kafka         " + layout.bootstrapServers());
+        out.println("  postgres      " + layout.jdbcUrl() + "   (user postgres; tables ledger_entries, payments)");
+        out.println("  connect       http://127.0.0.1:" + layout.connectPort() + "/connectors");
         out.println("  API key       " + DEV_KEY + "   (admin scope)");
         out.println();
         out.println("Try:");
@@ -180,6 +207,7 @@ public final class LocalStack {
                 + "\"amount\":1050,\"currency\":\"USD\"}'");
         out.println("  curl " + queries + "/v1/accounts/alice " + auth);
         out.println("  curl " + queries + "/v1/payments/<paymentId> " + auth);
+        out.println("  curl " + queries + "/v1/accounts/alice/entries " + auth);
         out.flush();
     }
 
@@ -214,6 +242,15 @@ public final class LocalStack {
             }
         }
         running.clear();
+        if (postgres != null) {
+            try {
+                out.println("stopping postgres");
+                postgres.close();
+            } catch (IOException e) {
+                System.err.println("paystream: postgres did not stop cleanly: " + e.getMessage());
+            }
+            postgres = null;
+        }
         out.println("stopped");
         out.flush();
     }

@@ -18,9 +18,11 @@ import java.util.function.Function;
  * @param processorAdminPort the processor's health and metrics
  * @param ingressPort the ingress API
  * @param ingressAdminPort the ingress's health and metrics
+ * @param postgresPort the embedded PostgreSQL that holds the journal's copy
+ * @param connectPort the Connect worker's REST API
  */
 public record StackLayout(Path root, Path home, int kafkaPort, int controllerPort, int processorPort,
-        int processorAdminPort, int ingressPort, int ingressAdminPort) {
+        int processorAdminPort, int ingressPort, int ingressAdminPort, int postgresPort, int connectPort) {
 
     public StackLayout {
         Objects.requireNonNull(root, "root");
@@ -37,7 +39,10 @@ public record StackLayout(Path root, Path home, int kafkaPort, int controllerPor
                 port(environment, "PAYSTREAM_PROCESSOR_PORT", 8090),
                 port(environment, "PAYSTREAM_PROCESSOR_ADMIN_PORT", 8091),
                 port(environment, "PAYSTREAM_INGRESS_PORT", 8080),
-                port(environment, "PAYSTREAM_INGRESS_ADMIN_PORT", 8081));
+                port(environment, "PAYSTREAM_INGRESS_ADMIN_PORT", 8081),
+                // Not 5432 and 8083, so that a PostgreSQL or Connect already on this machine does not clash.
+                port(environment, "PAYSTREAM_POSTGRES_PORT", 15432),
+                port(environment, "PAYSTREAM_CONNECT_PORT", 18083));
     }
 
     /** Every port with the name of its user, in start order, for the "port taken" check. */
@@ -49,6 +54,8 @@ public record StackLayout(Path root, Path home, int kafkaPort, int controllerPor
         ports.put("processor admin (PAYSTREAM_PROCESSOR_ADMIN_PORT)", processorAdminPort);
         ports.put("ingress API (PAYSTREAM_INGRESS_PORT)", ingressPort);
         ports.put("ingress admin (PAYSTREAM_INGRESS_ADMIN_PORT)", ingressAdminPort);
+        ports.put("PostgreSQL (PAYSTREAM_POSTGRES_PORT)", postgresPort);
+        ports.put("Connect worker (PAYSTREAM_CONNECT_PORT)", connectPort);
         return ports;
     }
 
@@ -58,6 +65,11 @@ public record StackLayout(Path root, Path home, int kafkaPort, int controllerPor
 
     public Path kafkaDir() {
         return home.resolve("kafka");
+    }
+
+    /** The JDBC URL of the local stack's PostgreSQL. */
+    public String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + postgresPort + "/postgres";
     }
 
     public String bootstrapServers() {

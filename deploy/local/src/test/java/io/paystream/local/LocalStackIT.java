@@ -43,7 +43,7 @@ class LocalStackIT {
         environment.put("PAYSTREAM_HOME", home.toString());
         for (String port : List.of("PAYSTREAM_KAFKA_PORT", "PAYSTREAM_KAFKA_CONTROLLER_PORT",
                 "PAYSTREAM_PROCESSOR_PORT", "PAYSTREAM_PROCESSOR_ADMIN_PORT", "PAYSTREAM_INGRESS_PORT",
-                "PAYSTREAM_INGRESS_ADMIN_PORT")) {
+                "PAYSTREAM_INGRESS_ADMIN_PORT", "PAYSTREAM_POSTGRES_PORT", "PAYSTREAM_CONNECT_PORT")) {
             environment.put(port, String.valueOf(FreePorts.next()));
         }
         return environment;
@@ -102,6 +102,7 @@ class LocalStackIT {
             await().atMost(START).until(() -> stack.output().contains("/v1/payments/<paymentId>")
                     || !stack.process.isAlive());
             assertThat(stack.output()).as(stack.output()).contains("PayStream is running")
+                    .contains("connect    sinks running").contains("postgres   ready on")
                     .contains("local-dev-key").contains("curl -X POST http://127.0.0.1:"
                             + environment.get("PAYSTREAM_INGRESS_PORT") + "/v1/payments");
             assertThat(health(environment.get("PAYSTREAM_PROCESSOR_ADMIN_PORT"))).isEqualTo(200);
@@ -120,7 +121,8 @@ class LocalStackIT {
         assertThat(stack.process.waitFor(90, TimeUnit.SECONDS)).as("the launcher stops on SIGTERM").isTrue();
         await().atMost(Duration.ofSeconds(5)).until(() -> stack.output().contains("stopped"));
         assertThat(stack.output()).contains("stopping kafka").doesNotContain("exited with code");
-        for (String port : List.of("PAYSTREAM_KAFKA_PORT", "PAYSTREAM_PROCESSOR_PORT", "PAYSTREAM_INGRESS_PORT")) {
+        for (String port : List.of("PAYSTREAM_KAFKA_PORT", "PAYSTREAM_PROCESSOR_PORT", "PAYSTREAM_INGRESS_PORT",
+                "PAYSTREAM_POSTGRES_PORT", "PAYSTREAM_CONNECT_PORT")) {
             assertThat(listening(environment.get(port))).as("%s still listening", port).isFalse();
         }
     }

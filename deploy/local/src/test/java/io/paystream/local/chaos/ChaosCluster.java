@@ -42,7 +42,7 @@ final class ChaosCluster implements AutoCloseable {
         this.home = home;
         this.commitIntervalMs = commitIntervalMs;
         this.layout = new StackLayout(ROOT, home, FreePorts.next(), FreePorts.next(), 0, 0, FreePorts.next(),
-                FreePorts.next());
+                FreePorts.next(), 0, 0);
         for (int i = 0; i < MAX_PROCESSORS; i++) {
             processorPorts[i] = FreePorts.next();
             processorAdminPorts[i] = FreePorts.next();

@@ -1,0 +1,108 @@
+package io.paystream.local;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A standalone Kafka Connect worker in its own JVM, running PayStream's two sinks into the local PostgreSQL. Its
+ * configuration files are written under {@code .paystream/connect/} at every start; its offsets survive restarts.
+ */
+final class ConnectWorker {
+    static final List<String> CONNECTORS = List.of("paystream-ledger-sink", "paystream-payments-sink");
+
+    private ConnectWorker() {
+    }
+
+    static ChildProcess start(StackLayout layout) throws IOException {
+        Path dir = layout.home().resolve("connect");
+        Files.createDirectories(dir);
+        Path worker = dir.resolve("worker.properties");
+        Files.writeString(worker, String.join("\n",
+                "# Written by the local stack at every start.",
+                "bootstrap.servers=" + layout.bootstrapServers(),
+                "listeners=http://127.0.0.1:" + layout.connectPort(),
+                "key.converter=org.apache.kafka.connect.storage.StringConverter",
+                "value.converter=org.apache.kafka.connect.converters.ByteArrayConverter",
+                "offset.storage.file.filename=" + dir.resolve("offsets"),
+                "offset.flush.interval.ms=1000",
+                // The connectors ask for read_committed consumers; the worker must allow overrides.
+                "connector.client.config.override.policy=All",
+                ""));
+        Path ledger = connector(dir, CONNECTORS.get(0), "io.paystream.sinks.AuditSinkConnector",
+                "payments.audit.v1", "audit", layout);
+        Path payments = connector(dir, CONNECTORS.get(1), "io.paystream.sinks.PaymentEventSinkConnector",
+                "payments.events.v1", "payment-event", layout);
+        Path lib = layout.root().resolve("deploy/connect/target/lib");
+        if (!Files.isDirectory(lib)) {
+            throw new IllegalStateException(lib + " is missing: build first (`make build`, which `make run` does)");
+        }
+        return ChildProcess.start("connect", layout.root(), layout.logs().resolve("connect.log"), lib + "/*",
+                List.of("-Xmx384m", "-XX:+UseSerialGC"), "org.apache.kafka.connect.cli.ConnectStandalone",
+                List.of(worker.toString(), ledger.toString(), payments.toString()), Map.of());
+    }
+
+    private static Path connector(Path dir, String name, String connectorClass, String topic, String record,
+            StackLayout layout) throws IOException {
+        Path file = dir.resolve(name + ".properties");
+        Files.writeString(file, String.join("\n",
+                "name=" + name,
+                "connector.class=" + connectorClass,
+                "tasks.max=1",
+                "topics=" + topic,
+                "value.converter=io.paystream.sinks.PayStreamAvroConverter",
+                "value.converter.record=" + record,
+                // Copy only what committed transactions wrote: the journal, never an aborted attempt.
+                "consumer.override.isolation.level=read_committed",
+                "errors.tolerance=all",
+                "errors.deadletterqueue.topic.name=paystream.sinks.dlq.v1",
+                "errors.deadletterqueue.topic.replication.factor=1",
+                "errors.deadletterqueue.context.headers.enable=true",
+                "paystream.jdbc.url=" + layout.jdbcUrl(),
+                "paystream.jdbc.user=postgres",
+                ""));
+        return file;
+    }
+
+    /** Waits until both connectors and their tasks report RUNNING on the worker's REST API. */
+    static void awaitRunning(ChildProcess worker, StackLayout layout, Duration timeout) throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!worker.isAlive()) {
+                throw new IllegalStateException("the Connect worker exited while starting; see "
+                        + layout.logs().resolve("connect.log"));
+            }
+            if (CONNECTORS.stream().allMatch(name -> running(http, layout, name))) {
+                return;
+            }
+            TimeUnit.MILLISECONDS.sleep(500);
+        }
+        throw new IllegalStateException("the sink connectors did not reach RUNNING within " + timeout + "; see "
+                + layout.logs().resolve("connect.log"));
+    }
+
+    private static boolean running(HttpClient http, StackLayout layout, String name) {
+        try {
+            String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + layout.connectPort()
+                    + "/connectors/" + name + "/status")).timeout(Duration.ofSeconds(5)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            return body.contains("\"tasks\":[{\"id\":0,\"state\":\"RUNNING\"")
+                    && body.contains("\"connector\":{\"state\":\"RUNNING\"");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
