@@ -1,0 +1,213 @@
+package io.paystream.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.DropwizardTestSupport;
+import io.paystream.processor.ProcessorApplication;
+import io.paystream.processor.ProcessorConfiguration;
+import io.paystream.schemas.Topic;
+import io.paystream.schemas.Topics;
+import io.paystream.schemas.avro.AccountCommandType;
+import io.paystream.schemas.avro.AccountRequest;
+import io.paystream.schemas.avro.AccountType;
+import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.schemas.avro.PaymentType;
+import io.paystream.sinks.AuditSinkConnector;
+import io.paystream.sinks.PayStreamAvroConverter;
+import io.paystream.sinks.PaymentEventSinkConnector;
+import io.paystream.sinks.SinkConfig;
+import io.paystream.testing.FreePorts;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Reconciliation after a seeded, randomized workload: the real processor moves money, the real sinks in a Connect
+ * worker copy the journal and statuses into PostgreSQL, and for every account the sum of its ledger_entries equals the
+ * balance the query API serves, with gapless entry sequences; every payment's status in PostgreSQL equals the query
+ * API's.
+ */
+class ReconciliationIT {
+    private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
+    private static final Duration SETTLE = Duration.ofSeconds(90);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int ACCOUNTS = 12;
+    private static final int PAYMENTS = 400;
+
+    private static EmbeddedPostgres postgres;
+    private static EmbeddedConnectCluster connect;
+    private static DropwizardTestSupport<ProcessorConfiguration> processor;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        postgres = EmbeddedPostgres.builder().start();
+        Map<String, String> worker = new HashMap<>();
+        worker.put("connector.client.config.override.policy", "All");
+        // One broker: exactly-once needs the transaction log to accept a single replica.
+        Properties broker = new Properties();
+        broker.put("transaction.state.log.replication.factor", "1");
+        broker.put("transaction.state.log.min.isr", "1");
+        broker.put("offsets.topic.replication.factor", "1");
+        connect = new EmbeddedConnectCluster.Builder().name("reconcile").numWorkers(1).workerProps(worker)
+                .brokerProps(broker).build();
+        connect.start();
+        int queryPort = FreePorts.next();
+        String url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
+        processor = new DropwizardTestSupport<>(ProcessorApplication.class,
+                ROOT.resolve("streams-processor/config.yml").toString(), "reconcile",
+                ConfigOverride.config("reconcile", "kafka.bootstrap\\.servers", connect.kafka().bootstrapServers()),
+                ConfigOverride.config("reconcile", "server.applicationConnectors[0].port", String.valueOf(queryPort)),
+                ConfigOverride.config("reconcile", "server.adminConnectors[0].port", "0"),
+                ConfigOverride.config("reconcile", "streams.applicationServer", "127.0.0.1:" + queryPort),
+                ConfigOverride.config("reconcile", "streams.partitions", "3"),
+                ConfigOverride.config("reconcile", "streams.stateDir",
+                        Files.createTempDirectory("reconcile").toString()),
+                ConfigOverride.config("reconcile", "database.driverClass", "org.postgresql.Driver"),
+                ConfigOverride.config("reconcile", "database.url", url),
+                ConfigOverride.config("reconcile", "database.user", "postgres"));
+        processor.before();
+        sink("ledger-sink", AuditSinkConnector.class.getName(), Topics.AUDIT.name(), "audit", url);
+        sink("payments-sink", PaymentEventSinkConnector.class.getName(), Topics.PAYMENT_EVENTS.name(),
+                "payment-event", url);
+    }
+
+    private static void sink(String name, String connectorClass, String topic, String record, String url)
+            throws InterruptedException {
+        Map<String, String> config = new HashMap<>();
+        config.put("connector.class", connectorClass);
+        config.put("tasks.max", "1");
+        config.put("topics", topic);
+        config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        config.put("value.converter", PayStreamAvroConverter.class.getName());
+        config.put("value.converter.record", record);
+        config.put("consumer.override.isolation.level", "read_committed");
+        config.put(SinkConfig.JDBC_URL, url);
+        config.put(SinkConfig.JDBC_USER, "postgres");
+        connect.configureConnector(name, config);
+        connect.assertions().assertConnectorAndAtLeastNumTasksAreRunning(name, 1, name + " did not start");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (processor != null) {
+            processor.after();
+        }
+        if (connect != null) {
+            connect.stop();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    private static <V> void produce(KafkaProducer<String, byte[]> producer, Topic<String, V> topic, String key,
+            V value) throws Exception {
+        producer.send(new ProducerRecord<>(topic.name(), key, topic.valueSerde().serializer().serialize("", value)))
+                .get();
+    }
+
+    private String query(String path) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + processor.getLocalPort() + path)).header("Authorization", "Bearer local-dev-key").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() == 200 ? response.body() : null;
+    }
+
+    @Test
+    void theDatabaseCopyReconcilesWithTheQueryApi() throws Exception {
+        long seed = Long.getLong("paystream.seed", System.nanoTime());
+        System.out.println("ReconciliationIT seed=" + seed);
+        Random random = new Random(seed);
+        List<String> accounts = new ArrayList<>();
+        List<String> payments = new ArrayList<>();
+        Properties properties = new Properties();
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, connect.kafka().bootstrapServers());
+        properties.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(properties, new StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            for (int i = 0; i < ACCOUNTS; i++) {
+                String accountId = "rec-" + i;
+                accounts.add(accountId);
+                produce(producer, Topics.ACCOUNT_REQUESTS, accountId, AccountRequest.newBuilder()
+                        .setRequestId("open-" + accountId).setAccountId(accountId)
+                        .setCommand(AccountCommandType.OPEN).setCurrency("USD")
+                        .setAccountType(i % 3 == 0 ? AccountType.MERCHANT : AccountType.CUSTOMER)
+                        .setOverdraftLimit(0L).build());
+            }
+            await().atMost(SETTLE).until(() -> accounts.stream().allMatch(id -> {
+                try {
+                    return query("/v1/accounts/" + id) != null;
+                } catch (Exception e) {
+                    return false;
+                }
+            }));
+            for (int i = 0; i < PAYMENTS; i++) {
+                String from = accounts.get(random.nextInt(ACCOUNTS));
+                String to = accounts.get(random.nextInt(ACCOUNTS));
+                PaymentType type = PaymentType.values()[random.nextInt(PaymentType.values().length)];
+                PaymentRequest request = PaymentRequest.newBuilder()
+                        .setPaymentId(new UUID(random.nextLong(), random.nextLong()).toString()).setType(type)
+                        .setFrom(type == PaymentType.TOPUP ? null : from)
+                        .setTo(type == PaymentType.WITHDRAWAL ? null : to.equals(from) ? accounts.get(0) : to)
+                        .setAmount(type == PaymentType.TOPUP ? 5_000 : 1 + random.nextInt(4_000))
+                        .setCurrency("USD").setClientId("reconcile").build();
+                payments.add(request.getPaymentId());
+                produce(producer, Topics.PAYMENT_REQUESTS, request.getPaymentId(), request);
+            }
+        }
+        Jdbi db = Jdbi.create(postgres.getPostgresDatabase());
+        await().atMost(SETTLE).until(() -> db.withHandle(h -> h.createQuery(
+                "SELECT count(*) FROM payments WHERE status <> 'ACCEPTED'").mapTo(Integer.class).one())
+                == payments.size());
+
+        for (String accountId : accounts) {
+            long served = JSON.readTree(query("/v1/accounts/" + accountId)).get("balance").asLong();
+            long servedSeq = JSON.readTree(query("/v1/accounts/" + accountId)).get("entrySeq").asLong();
+            await().atMost(SETTLE).until(() -> db.withHandle(h -> h.createQuery(
+                    "SELECT count(*) FROM ledger_entries WHERE account_id = :a").bind("a", accountId)
+                    .mapTo(Long.class).one()) == servedSeq);
+            Map<String, Object> totals = db.withHandle(h -> h.createQuery("SELECT coalesce(sum(amount), 0) AS total, "
+                    + "count(*) AS entries, coalesce(min(entry_seq), 0) AS first, coalesce(max(entry_seq), 0) AS last "
+                    + "FROM ledger_entries WHERE account_id = :a").bind("a", accountId).mapToMap().one());
+            assertThat(((Number) totals.get("total")).longValue()).as("sum of %s's entries", accountId)
+                    .isEqualTo(served);
+            long entries = ((Number) totals.get("entries")).longValue();
+            assertThat(entries).as("%s's entries", accountId).isEqualTo(servedSeq);
+            if (entries > 0) {
+                assertThat(((Number) totals.get("first")).longValue()).isEqualTo(1);
+                assertThat(((Number) totals.get("last")).longValue()).as("gapless entrySeq").isEqualTo(entries);
+            }
+        }
+        for (String paymentId : payments) {
+            String status = JSON.readTree(query("/v1/payments/" + paymentId)).get("status").asText();
+            String stored = db.withHandle(h -> h.createQuery("SELECT status FROM payments WHERE payment_id = :p")
+                    .bind("p", paymentId).mapTo(String.class).one());
+            assertThat(stored).as("status of %s", paymentId).isEqualTo(status);
+        }
+    }
+}
