@@ -9,6 +9,7 @@ import org.jdbi.v3.core.JdbiException;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
 import org.slf4j.Logger;
@@ -64,6 +65,11 @@ abstract class PostgresSinkTask<V> extends SinkTask {
             database.jdbi().useTransaction(handle -> write(handle, values));
             failedAttempts = 0;
         } catch (JdbiException e) {
+            if (isConstraintViolation(e)) {
+                writeOneByOne(records);
+                failedAttempts = 0;
+                return;
+            }
             failedAttempts++;
             if (failedAttempts > config.retriesMax()) {
                 throw new ConnectException("PostgreSQL failed " + failedAttempts + " times in a row; stopping so that "
@@ -76,6 +82,47 @@ abstract class PostgresSinkTask<V> extends SinkTask {
             }
             throw new RetriableException("PostgreSQL write failed; the batch will be retried", e);
         }
+    }
+
+    /**
+     * A batch broke a table constraint: some record carries data the table refuses, and retrying will not change
+     * that. Write the records one at a time, and hand each refused one to Connect's error handling (its dead-letter
+     * topic when {@code errors.deadletterqueue.topic.name} is set), so that the rest proceed.
+     */
+    private void writeOneByOne(Collection<SinkRecord> records) {
+        for (SinkRecord record : records) {
+            if (record.value() == null) {
+                continue;
+            }
+            V value = valueType().cast(record.value());
+            try {
+                database.jdbi().useTransaction(handle -> write(handle, List.of(value)));
+            } catch (JdbiException e) {
+                if (!isConstraintViolation(e)) {
+                    throw new RetriableException("PostgreSQL write failed; the batch will be retried", e);
+                }
+                ErrantRecordReporter reporter = context == null ? null : context.errantRecordReporter();
+                if (reporter == null) {
+                    throw new ConnectException("record " + record.topic() + "-" + record.kafkaPartition() + "@"
+                            + record.kafkaOffset() + " violates a table constraint, and the connector has no error "
+                            + "reporting configured", e);
+                }
+                LOG.warn("record {}-{}@{} violates a table constraint; reporting it: {}", record.topic(),
+                        record.kafkaPartition(), record.kafkaOffset(), e.getCause() == null ? e : e.getCause());
+                reporter.report(record, e);
+            }
+        }
+    }
+
+    /** SQLSTATE class 23: integrity constraint violation (not null, check, unique, foreign key). */
+    private static boolean isConstraintViolation(JdbiException failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null
+                    && sql.getSQLState().startsWith("23")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

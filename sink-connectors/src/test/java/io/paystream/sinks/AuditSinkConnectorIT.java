@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The ledger sink in a real Connect worker (Connect's EmbeddedConnectCluster, with its own broker) writing to a real
- * PostgreSQL: rows match the topic exactly, a poison record goes to Connect's dead-letter topic while the rest
- * proceed, and a restarted task that replays its records leaves no duplicates.
+ * PostgreSQL: rows match the topic exactly, an undecodable record and a record the table refuses go to Connect's
+ * dead-letter topic while the rest proceed, and a restarted task that replays its records leaves no duplicates.
  */
 class AuditSinkConnectorIT {
     private static final String CONNECTOR = "paystream-ledger-sink";
@@ -106,13 +106,15 @@ class AuditSinkConnectorIT {
     void copiesTheJournalExactlyDeadLettersPoisonAndReplaysWithoutDuplicates() throws Exception {
         byte[] first = Topics.AUDIT.valueSerde().serializer().serialize("", movement("alice", 1, 500, 500));
         byte[] second = Topics.AUDIT.valueSerde().serializer().serialize("", movement("alice", 2, 250, 750));
-        produce(List.of(first, "not avro".getBytes(StandardCharsets.UTF_8), second), "alice");
+        // Decodable, but refused by the table: entry sequences start at 1.
+        byte[] refused = Topics.AUDIT.valueSerde().serializer().serialize("", movement("alice", 0, 1, 1));
+        produce(List.of(first, "not avro".getBytes(StandardCharsets.UTF_8), refused, second), "alice");
         connect.configureConnector(CONNECTOR, connectorConfig());
         connect.assertions().assertConnectorAndAtLeastNumTasksAreRunning(CONNECTOR, 1, "the sink did not start");
 
         await().atMost(SETTLE).until(() -> rows().size() == 2);
         assertThat(rows()).containsExactly("alice:1:500:500", "alice:2:250:750");
-        assertThat(connect.kafka().consume(1, SETTLE.toMillis(), DLQ).count()).isEqualTo(1);
+        assertThat(connect.kafka().consume(2, SETTLE.toMillis(), DLQ).count()).isEqualTo(2);
 
         // A restarted task that reads everything again, as after a crash before its offsets were committed.
         connect.stopConnector(CONNECTOR);
