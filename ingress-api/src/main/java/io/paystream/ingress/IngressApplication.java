@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
-import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
-import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
@@ -18,6 +16,7 @@ import io.paystream.ingress.kafka.CommandPublisher;
 import io.paystream.ingress.resources.AccountsResource;
 import io.paystream.ingress.resources.PaymentsResource;
 import io.paystream.web.auth.ApiKeyAuth;
+import io.paystream.web.config.PayStreamConfiguration;
 import io.paystream.web.errors.ErrorMappers;
 import io.paystream.web.metrics.MeterRegistries;
 import io.swagger.v3.jaxrs2.integration.resources.OpenApiResource;
@@ -44,8 +43,7 @@ public class IngressApplication extends Application<IngressConfiguration> {
 
     @Override
     public void initialize(Bootstrap<IngressConfiguration> bootstrap) {
-        bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
-                bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+        PayStreamConfiguration.substituteEnvironment(bootstrap);
     }
 
     @Override

@@ -3,36 +3,25 @@ package io.paystream.ingress;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.paystream.ingress.http.RateLimitFactory;
 import io.paystream.ingress.kafka.ProducerFactory;
-import io.paystream.web.auth.ApiKeyFactory;
-import io.dropwizard.core.Configuration;
+import io.paystream.web.config.PayStreamConfiguration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The ingress YAML: server ports, {@code kafka} client properties, {@code producer} timeouts, {@code apiKeys} (hashes
  * only), {@code rateLimit} per key, and the request body limit.
  */
-public class IngressConfiguration extends Configuration {
+public class IngressConfiguration extends PayStreamConfiguration {
     /** DESIGN.md's limit: a payment is a few hundred bytes; 64 KiB leaves room for metadata and nothing else. */
     private static final int DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 
-    @NotEmpty
-    private Map<String, String> kafka = new HashMap<>();
 
     @Valid
     @NotNull
     private ProducerFactory producer = new ProducerFactory();
 
-    @Valid
-    @NotEmpty
-    private List<ApiKeyFactory> apiKeys = new ArrayList<>();
 
     @Valid
     @NotNull
@@ -43,16 +32,6 @@ public class IngressConfiguration extends Configuration {
     private int bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES;
 
     @JsonProperty
-    public Map<String, String> getKafka() {
-        return kafka;
-    }
-
-    @JsonProperty
-    public void setKafka(Map<String, String> kafka) {
-        this.kafka = kafka;
-    }
-
-    @JsonProperty
     public ProducerFactory getProducer() {
         return producer;
     }
@@ -60,16 +39,6 @@ public class IngressConfiguration extends Configuration {
     @JsonProperty
     public void setProducer(ProducerFactory producer) {
         this.producer = producer;
-    }
-
-    @JsonProperty
-    public List<ApiKeyFactory> getApiKeys() {
-        return apiKeys;
-    }
-
-    @JsonProperty
-    public void setApiKeys(List<ApiKeyFactory> apiKeys) {
-        this.apiKeys = apiKeys;
     }
 
     @JsonProperty

@@ -60,20 +60,12 @@ class AuditSinkConnectorIT {
     }
 
     private static Map<String, String> connectorConfig() {
-        Map<String, String> config = new HashMap<>();
-        config.put("connector.class", AuditSinkConnector.class.getName());
-        config.put("tasks.max", "1");
-        config.put("topics", Topics.AUDIT.name());
-        config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        config.put("value.converter", PayStreamAvroConverter.class.getName());
-        config.put("value.converter.record", "audit");
-        config.put("consumer.override.isolation.level", "read_committed");
+        Map<String, String> config = SinkConnectorConfigs.ledger(
+                "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres");
         config.put("errors.tolerance", "all");
         config.put("errors.deadletterqueue.topic.name", DLQ);
         config.put("errors.deadletterqueue.topic.replication.factor", "1");
         config.put("errors.deadletterqueue.context.headers.enable", "true");
-        config.put(SinkConfig.JDBC_URL, "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres");
-        config.put(SinkConfig.JDBC_USER, "postgres");
         return config;
     }
 

@@ -85,15 +85,7 @@ class SinkOutageIT {
         connect = new EmbeddedConnectCluster.Builder().name("outage").numWorkers(1).workerProps(worker).build();
         connect.start();
         connect.kafka().createTopic(Topics.AUDIT.name(), 1);
-        Map<String, String> config = new HashMap<>();
-        config.put("connector.class", AuditSinkConnector.class.getName());
-        config.put("tasks.max", "1");
-        config.put("topics", Topics.AUDIT.name());
-        config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        config.put("value.converter", PayStreamAvroConverter.class.getName());
-        config.put("value.converter.record", "audit");
-        config.put("consumer.override.isolation.level", "read_committed");
-        config.put(SinkConfig.JDBC_URL, "jdbc:postgresql://localhost:" + port + "/postgres");
+        Map<String, String> config = SinkConnectorConfigs.ledger("jdbc:postgresql://localhost:" + port + "/postgres");
         config.put(SinkConfig.RETRIES_MAX, "200");
         config.put(SinkConfig.RETRY_BACKOFF_MS, "200");
         connect.configureConnector("outage-sink", config);

@@ -1,7 +1,5 @@
 package io.paystream.processor;
 
-import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
-import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
@@ -16,6 +14,7 @@ import io.dropwizard.jdbi3.JdbiFactory;
 import io.paystream.queries.QueryApi;
 import io.paystream.queries.history.LedgerHistory;
 import io.paystream.web.auth.ApiKeyAuth;
+import io.paystream.web.config.PayStreamConfiguration;
 import io.paystream.web.errors.ErrorMappers;
 import io.paystream.web.metrics.MeterRegistries;
 
@@ -38,8 +37,7 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
 
     @Override
     public void initialize(Bootstrap<ProcessorConfiguration> bootstrap) {
-        bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
-                bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+        PayStreamConfiguration.substituteEnvironment(bootstrap);
     }
 
     @Override

@@ -1,34 +1,23 @@
 package io.paystream.processor;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.dropwizard.core.Configuration;
 import io.dropwizard.db.DataSourceFactory;
 import io.paystream.processor.kafka.StreamsFactory;
+import io.paystream.web.config.PayStreamConfiguration;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
-import io.paystream.web.auth.ApiKeyFactory;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The processor's YAML: the server ports, {@code kafka} (client properties passed through to every Kafka client,
  * {@code bootstrap.servers} at least), {@code streams} (how the topology runs), and the query API's {@code apiKeys}
  * (hashes only) and forwarding timeout.
  */
-public class ProcessorConfiguration extends Configuration {
-    @NotEmpty
-    private Map<String, String> kafka = new HashMap<>();
+public class ProcessorConfiguration extends PayStreamConfiguration {
 
     @Valid
     @NotNull
     private StreamsFactory streams = new StreamsFactory();
 
-    @Valid
-    @NotEmpty
-    private List<ApiKeyFactory> apiKeys = new ArrayList<>();
 
     /** The PostgreSQL copy of the journal that serves account history; without it, history answers 503. */
     @Valid
@@ -39,16 +28,6 @@ public class ProcessorConfiguration extends Configuration {
     private io.dropwizard.util.Duration queryForwardTimeout = io.dropwizard.util.Duration.seconds(2);
 
     @JsonProperty
-    public Map<String, String> getKafka() {
-        return kafka;
-    }
-
-    @JsonProperty
-    public void setKafka(Map<String, String> kafka) {
-        this.kafka = kafka;
-    }
-
-    @JsonProperty
     public DataSourceFactory getDatabase() {
         return database;
     }
@@ -56,16 +35,6 @@ public class ProcessorConfiguration extends Configuration {
     @JsonProperty
     public void setDatabase(DataSourceFactory database) {
         this.database = database;
-    }
-
-    @JsonProperty
-    public List<ApiKeyFactory> getApiKeys() {
-        return apiKeys;
-    }
-
-    @JsonProperty
-    public void setApiKeys(List<ApiKeyFactory> apiKeys) {
-        this.apiKeys = apiKeys;
     }
 
     @JsonProperty

@@ -7,19 +7,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
-import io.dropwizard.testing.ResourceHelpers;
 import io.paystream.schemas.avro.AuditKind;
 import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.sinks.AuditSinkTask;
 import io.paystream.sinks.SinkConfig;
-import io.paystream.testing.FreePorts;
+import io.paystream.processor.testing.ProcessorUnderTest;
 import io.paystream.testing.InProcessKafka;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,14 +59,8 @@ class HistoryApiIT {
                     .setCreatedAtMs(1_700_000_000_000L + seq).build(), seq));
         }
         sink.put(records);
-        int queryPort = FreePorts.next();
-        app = new DropwizardTestSupport<>(ProcessorApplication.class,
-                ResourceHelpers.resourceFilePath("processor-it.yml"),
-                ConfigOverride.config("kafka.bootstrap\\.servers", kafka.bootstrapServers()),
-                ConfigOverride.config("server.applicationConnectors[0].port", String.valueOf(queryPort)),
-                ConfigOverride.config("streams.applicationServer", "127.0.0.1:" + queryPort),
+        app = ProcessorUnderTest.on(kafka.bootstrapServers(),
                 ConfigOverride.config("streams.applicationId", "paystream-history-it"),
-                ConfigOverride.config("streams.stateDir", Files.createTempDirectory("history-it").toString()),
                 ConfigOverride.config("database.driverClass", "org.postgresql.Driver"),
                 ConfigOverride.config("database.url", url),
                 ConfigOverride.config("database.user", "postgres"));

@@ -8,12 +8,10 @@ import static io.paystream.processor.testing.Fixtures.anOpen;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
-import io.dropwizard.testing.ResourceHelpers;
 import io.paystream.processor.ledger.LedgerTopology;
 import io.paystream.processor.status.PaymentStatusTopology;
-import io.paystream.testing.FreePorts;
+import io.paystream.processor.testing.ProcessorUnderTest;
 import io.paystream.testing.InProcessKafka;
 import io.paystream.testing.LedgerInvariants;
 import io.paystream.schemas.Topics;
@@ -32,7 +30,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,13 +59,7 @@ class ProcessorApplicationIT {
     @BeforeAll
     static void startBrokerAndProcessor() throws Exception {
         kafka = InProcessKafka.start();
-        int queryPort = FreePorts.next();
-        app = new DropwizardTestSupport<>(ProcessorApplication.class,
-                ResourceHelpers.resourceFilePath("processor-it.yml"),
-                ConfigOverride.config("kafka.bootstrap\\.servers", kafka.bootstrapServers()),
-                ConfigOverride.config("server.applicationConnectors[0].port", String.valueOf(queryPort)),
-                ConfigOverride.config("streams.applicationServer", "127.0.0.1:" + queryPort),
-                ConfigOverride.config("streams.stateDir", Files.createTempDirectory("processor-it").toString()));
+        app = ProcessorUnderTest.on(kafka.bootstrapServers());
         app.before();
         await().atMost(SETTLE).until(() -> app.<ProcessorApplication>getApplication().streams().state()
                 == KafkaStreams.State.RUNNING);

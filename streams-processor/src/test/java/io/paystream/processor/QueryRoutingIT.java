@@ -9,18 +9,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
-import io.dropwizard.testing.ResourceHelpers;
 import io.paystream.schemas.Topics;
 import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.AccountType;
 import io.paystream.schemas.avro.PaymentRequest;
-import io.paystream.testing.FreePorts;
+import io.paystream.processor.testing.ProcessorUnderTest;
 import io.paystream.testing.InProcessKafka;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -98,16 +96,10 @@ class QueryRoutingIT {
         }
     }
 
-    private static DropwizardTestSupport<ProcessorConfiguration> instance() throws Exception {
-        int port = FreePorts.next();
-        return new DropwizardTestSupport<>(ProcessorApplication.class,
-                ResourceHelpers.resourceFilePath("processor-it.yml"),
-                ConfigOverride.config("kafka.bootstrap\\.servers", kafka.bootstrapServers()),
-                ConfigOverride.config("server.applicationConnectors[0].port", String.valueOf(port)),
-                ConfigOverride.config("streams.applicationServer", "127.0.0.1:" + port),
+    private static DropwizardTestSupport<ProcessorConfiguration> instance() {
+        return ProcessorUnderTest.on(kafka.bootstrapServers(),
                 ConfigOverride.config("streams.applicationId", "paystream-routing-it"),
-                ConfigOverride.config("streams.standbyReplicas", "1"),
-                ConfigOverride.config("streams.stateDir", Files.createTempDirectory("routing-it").toString()));
+                ConfigOverride.config("streams.standbyReplicas", "1"));
     }
 
     private static boolean running(DropwizardTestSupport<ProcessorConfiguration> app) {

@@ -15,10 +15,7 @@ import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.AccountType;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentType;
-import io.paystream.sinks.AuditSinkConnector;
-import io.paystream.sinks.PayStreamAvroConverter;
-import io.paystream.sinks.PaymentEventSinkConnector;
-import io.paystream.sinks.SinkConfig;
+import io.paystream.sinks.SinkConnectorConfigs;
 import io.paystream.testing.FreePorts;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
@@ -91,23 +88,11 @@ class ReconciliationIT {
                 ConfigOverride.config("reconcile", "database.url", url),
                 ConfigOverride.config("reconcile", "database.user", "postgres"));
         processor.before();
-        sink("ledger-sink", AuditSinkConnector.class.getName(), Topics.AUDIT.name(), "audit", url);
-        sink("payments-sink", PaymentEventSinkConnector.class.getName(), Topics.PAYMENT_EVENTS.name(),
-                "payment-event", url);
+        sink("ledger-sink", SinkConnectorConfigs.ledger(url));
+        sink("payments-sink", SinkConnectorConfigs.payments(url));
     }
 
-    private static void sink(String name, String connectorClass, String topic, String record, String url)
-            throws InterruptedException {
-        Map<String, String> config = new HashMap<>();
-        config.put("connector.class", connectorClass);
-        config.put("tasks.max", "1");
-        config.put("topics", topic);
-        config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        config.put("value.converter", PayStreamAvroConverter.class.getName());
-        config.put("value.converter.record", record);
-        config.put("consumer.override.isolation.level", "read_committed");
-        config.put(SinkConfig.JDBC_URL, url);
-        config.put(SinkConfig.JDBC_USER, "postgres");
+    private static void sink(String name, Map<String, String> config) throws InterruptedException {
         connect.configureConnector(name, config);
         connect.assertions().assertConnectorAndAtLeastNumTasksAreRunning(name, 1, name + " did not start");
     }

@@ -3,16 +3,12 @@ package io.paystream.processor.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
-import io.dropwizard.testing.ResourceHelpers;
-import io.paystream.processor.ProcessorApplication;
 import io.paystream.processor.ProcessorConfiguration;
-import io.paystream.testing.FreePorts;
+import io.paystream.processor.testing.ProcessorUnderTest;
 import io.paystream.testing.InProcessKafka;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.Topics;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -78,13 +74,7 @@ class TopicProvisionerIT {
     void theProcessorRefusesToStartWhenARequestTopicHasAnotherPartitionCount() throws Exception {
         kafka.admin().createTopics(List.of(new NewTopic(Topics.PAYMENT_REQUESTS.name(), Optional.of(2),
                 Optional.of((short) 1)))).all().get();
-        int queryPort = FreePorts.next();
-        DropwizardTestSupport<ProcessorConfiguration> app = new DropwizardTestSupport<>(ProcessorApplication.class,
-                ResourceHelpers.resourceFilePath("processor-it.yml"),
-                ConfigOverride.config("kafka.bootstrap\\.servers", kafka.bootstrapServers()),
-                ConfigOverride.config("server.applicationConnectors[0].port", String.valueOf(queryPort)),
-                ConfigOverride.config("streams.applicationServer", "127.0.0.1:" + queryPort),
-                ConfigOverride.config("streams.stateDir", Files.createTempDirectory("refuse-it").toString()));
+        DropwizardTestSupport<ProcessorConfiguration> app = ProcessorUnderTest.on(kafka.bootstrapServers());
         try {
             assertThatThrownBy(app::before)
                     .hasStackTraceContaining("refusing to start")

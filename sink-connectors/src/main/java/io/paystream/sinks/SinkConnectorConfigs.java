@@ -1,0 +1,39 @@
+package io.paystream.sinks;
+
+import io.paystream.schemas.Topics;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The connector configurations PayStream's sinks are meant to run with: PayStream's converter for the topic's record
+ * type and {@code read_committed} consumers, so that only committed transactions are copied. Callers add error
+ * handling and override what they need (the worker must allow {@code consumer.override.*}).
+ */
+public final class SinkConnectorConfigs {
+    private SinkConnectorConfigs() {
+    }
+
+    /** The ledger sink: {@code payments.audit.v1} into {@code ledger_entries}. */
+    public static Map<String, String> ledger(String jdbcUrl) {
+        return base(AuditSinkConnector.class.getName(), Topics.AUDIT.name(), "audit", jdbcUrl);
+    }
+
+    /** The payments sink: {@code payments.events.v1} into {@code payments}. */
+    public static Map<String, String> payments(String jdbcUrl) {
+        return base(PaymentEventSinkConnector.class.getName(), Topics.PAYMENT_EVENTS.name(), "payment-event", jdbcUrl);
+    }
+
+    private static Map<String, String> base(String connectorClass, String topic, String record, String jdbcUrl) {
+        Map<String, String> config = new HashMap<>();
+        config.put("connector.class", connectorClass);
+        config.put("tasks.max", "1");
+        config.put("topics", topic);
+        config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        config.put("value.converter", PayStreamAvroConverter.class.getName());
+        config.put("value.converter.record", record);
+        config.put("consumer.override.isolation.level", "read_committed");
+        config.put(SinkConfig.JDBC_URL, jdbcUrl);
+        config.put(SinkConfig.JDBC_USER, "postgres");
+        return config;
+    }
+}
