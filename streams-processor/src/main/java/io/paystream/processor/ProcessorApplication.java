@@ -8,6 +8,7 @@ import io.paystream.processor.health.KafkaStreamsHealthCheck;
 import io.paystream.processor.kafka.ManagedKafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
 import io.paystream.processor.ledger.LedgerTopology;
+import io.paystream.processor.metrics.InFlightGauges;
 import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.processor.status.PaymentStatusTopology;
 import io.dropwizard.jdbi3.JdbiFactory;
@@ -17,12 +18,21 @@ import io.paystream.web.auth.ApiKeyAuth;
 import io.paystream.web.config.PayStreamConfiguration;
 import io.paystream.web.errors.ErrorMappers;
 import io.paystream.web.metrics.MeterRegistries;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The processor: hosts the exactly-once payments topology in Kafka Streams and serves its stores through the query
  * API, with a health check and Prometheus metrics on the admin port. Start it with {@code server config.yml}.
  */
 public class ProcessorApplication extends Application<ProcessorConfiguration> {
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessorApplication.class);
+    /** How often the in-flight gauges re-read the ledger stores: a few scrapes' worth of freshness. */
+    private static final Duration IN_FLIGHT_REFRESH = Duration.ofSeconds(5);
+
     private volatile ManagedKafkaStreams streams;
     private volatile PrometheusMeterRegistry registry;
 
@@ -47,6 +57,7 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
         streams = configuration.getStreams().build(configuration.getKafka(), metrics, registry);
         environment.lifecycle().manage(streams);
         environment.healthChecks().register("kafka-streams", new KafkaStreamsHealthCheck(streams));
+        scheduleInFlightGauges(environment, new InFlightGauges(registry, streams::streams, LedgerTopology.FLOWS_STORE));
 
         ErrorMappers.register(configuration, environment, registry);
         ApiKeyAuth.register(environment.jersey(), configuration.getApiKeys());
@@ -57,6 +68,19 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
                 HostInfo.buildFromEndpoint(configuration.getStreams().getApplicationServer()),
                 LedgerTopology.ACCOUNTS_STORE, PaymentStatusTopology.PAYMENTS_STORE,
                 configuration.getQueryForwardTimeout().toJavaDuration(), history, registry);
+    }
+
+    private static void scheduleInFlightGauges(Environment environment, InFlightGauges gauges) {
+        ScheduledExecutorService executor = environment.lifecycle().scheduledExecutorService("in-flight-gauges")
+                .threads(1).build();
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                gauges.refresh();
+            } catch (RuntimeException e) {
+                // A failed read must not cancel the schedule; the gauges keep their last values.
+                LOG.warn("could not refresh the in-flight gauges: {}", e.toString());
+            }
+        }, IN_FLIGHT_REFRESH.toMillis(), IN_FLIGHT_REFRESH.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The metrics registry, once {@link #run} has built it. */

@@ -8,6 +8,8 @@ import static io.paystream.processor.testing.Fixtures.anAccountRequest;
 import static io.paystream.processor.testing.Fixtures.anOpen;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.paystream.processor.ledger.InFlight;
+import io.paystream.processor.testing.Fixtures;
 import io.paystream.processor.testing.Pipeline;
 import io.paystream.schemas.Topics;
 import io.paystream.schemas.avro.AccountCommandType;
@@ -415,9 +417,10 @@ class PaymentsTopologyTest {
             pipeline.sendRaw(Topics.LEDGER.name(), null, new byte[] {(byte) 0xC3, 0x01, 1, 2});
             pipeline.sendRaw(Topics.ACCOUNT_REQUESTS.name(), null, new byte[] {0});
 
-            assertThat(pipeline.registry().find("paystream.dlq.records").counters())
-                    .extracting(c -> c.getId().getTag("topic") + "=" + c.count())
-                    .containsExactlyInAnyOrder(Topics.LEDGER.name() + "=1.0", Topics.ACCOUNT_REQUESTS.name() + "=1.0");
+            assertThat(pipeline.registry().find("paystream.dlq.records").counters()).filteredOn(c -> c.count() > 0)
+                    .extracting(c -> c.getId().getTag("stage") + ":" + c.getId().getTag("topic") + "=" + c.count())
+                    .containsExactlyInAnyOrder("deserialization:" + Topics.LEDGER.name() + "=1.0",
+                            "deserialization:" + Topics.ACCOUNT_REQUESTS.name() + "=1.0");
         }
 
         @Test
@@ -437,6 +440,75 @@ class PaymentsTopologyTest {
 
             assertThat(pipeline.events()).isEmpty();
             assertThat(pipeline.deadLetters()).hasSize(1);
+        }
+    }
+
+    @Nested
+    class BusinessMetrics {
+        private double counter(String name, String... tags) {
+            return pipeline.registry().get(name).tags(tags).counter().count();
+        }
+
+        @Test
+        void aSettledTransferLeavesNothingInFlight() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            fund("alice", 300);
+            pipeline.send(aTransfer("alice", "bob", 100).build());
+
+            assertThat(pipeline.flow(InFlight.countKey("USD"))).isZero();
+            assertThat(pipeline.flow(InFlight.amountKey("USD"))).isZero();
+        }
+
+        @Test
+        void aCreditLegWithoutItsDebitCountsAsOnePaymentClosed() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            fund("alice", 300);
+            // A second leg with no first leg before it: the task that applies it records one payment closed.
+            pipeline.sendToLedger(Fixtures.aLeg(LedgerCommandType.CREDIT, PaymentType.TRANSFER, "alice", "bob", 40)
+                    .build());
+
+            assertThat(pipeline.flow(InFlight.countKey("USD"))).isEqualTo(-1);
+            assertThat(pipeline.flow(InFlight.amountKey("USD"))).isEqualTo(-40);
+        }
+
+        @Test
+        void aReversalIsCountedWithItsReasonAndClosesThePayment() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            fund("alice", 300);
+            pipeline.send(aPayment(PaymentType.PAYMENT, "alice", "bob", 100).build());
+
+            assertThat(counter("paystream.payments.reversals", "currency", "USD", "reason", "INVALID_REQUEST"))
+                    .isEqualTo(1.0);
+            assertThat(pipeline.flow(InFlight.countKey("USD"))).isZero();
+        }
+
+        @Test
+        void volumeOverTheLastMinuteSumsCompletedPaymentsPerCurrency() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            open("eve", "EUR", AccountType.CUSTOMER);
+            fund("alice", 300);
+            pipeline.send(aTopUp("eve", 70).setCurrency("EUR").build());
+            pipeline.send(aTransfer("alice", "bob", 100).build());
+            pipeline.send(aTransfer("alice", "bob", 1_000).build()); // insufficient funds: not volume
+
+            assertThat(pipeline.registry().get("paystream.payments.volume.last.minute").tags("currency", "USD")
+                    .gauge().value()).isEqualTo(400.0);
+            assertThat(pipeline.registry().get("paystream.payments.volume.last.minute").tags("currency", "EUR")
+                    .gauge().value()).isEqualTo(70.0);
+        }
+
+        @Test
+        void alertedSeriesExistAtZeroBeforeAnythingHappens() {
+            assertThat(counter("paystream.dlq.records", "stage", "deserialization", "topic",
+                    Topics.PAYMENT_REQUESTS.name())).isZero();
+            assertThat(counter("paystream.dlq.records", "stage", "processing", "topic", Topics.LEDGER.name()))
+                    .isZero();
+            assertThat(counter("paystream.payments.duplicates")).isZero();
+            assertThat(counter("paystream.payments.idempotency.conflicts")).isZero();
         }
     }
 

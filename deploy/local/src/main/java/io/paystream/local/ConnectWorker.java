@@ -23,7 +23,7 @@ final class ConnectWorker {
     private ConnectWorker() {
     }
 
-    static ChildProcess start(StackLayout layout) throws IOException {
+    static ChildProcess start(StackLayout layout, List<String> telemetryArgs) throws IOException {
         Path dir = layout.home().resolve("connect");
         Files.createDirectories(dir);
         Path worker = dir.resolve("worker.properties");
@@ -46,8 +46,10 @@ final class ConnectWorker {
         if (!Files.isDirectory(lib)) {
             throw new IllegalStateException(lib + " is missing: build first (`make build`, which `make run` does)");
         }
+        List<String> jvmArgs = new java.util.ArrayList<>(List.of("-Xmx384m", "-XX:+UseSerialGC"));
+        jvmArgs.addAll(telemetryArgs);
         return ChildProcess.start("connect", layout.root(), layout.logs().resolve("connect.log"), lib + "/*",
-                List.of("-Xmx384m", "-XX:+UseSerialGC"), "org.apache.kafka.connect.cli.ConnectStandalone",
+                jvmArgs, "org.apache.kafka.connect.cli.ConnectStandalone",
                 List.of(worker.toString(), ledger.toString(), payments.toString()), Map.of());
     }
 

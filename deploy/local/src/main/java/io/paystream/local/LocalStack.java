@@ -30,14 +30,16 @@ public final class LocalStack {
     private static final String DEV_KEY = "local-dev-key";
 
     private final StackLayout layout;
+    private final Telemetry telemetry;
     private final PrintStream out;
     private final List<ChildProcess> running = new ArrayList<>();
     private EmbeddedPostgres postgres;
     /** Set once a stop began, so that children exiting because of it are not reported as failures. */
     private volatile boolean stopping;
 
-    LocalStack(StackLayout layout, PrintStream out) {
+    LocalStack(StackLayout layout, Telemetry telemetry, PrintStream out) {
         this.layout = layout;
+        this.telemetry = telemetry;
         this.out = out;
     }
 
@@ -45,14 +47,16 @@ public final class LocalStack {
         // The launcher talks to people; its libraries' INFO lines (zonky's, mostly) belong in the logs, not here.
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         StackLayout layout;
+        Telemetry telemetry;
         try {
             layout = StackLayout.fromEnvironment(System::getenv);
-        } catch (IllegalArgumentException e) {
+            telemetry = Telemetry.fromEnvironment(layout.root(), System::getenv);
+        } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println("paystream: " + e.getMessage());
             System.exit(2);
             return;
         }
-        System.exit(new LocalStack(layout, System.out).run());
+        System.exit(new LocalStack(layout, telemetry, System.out).run());
     }
 
     /** Runs the stack until a signal or a child's death; returns the exit code. */
@@ -129,7 +133,7 @@ public final class LocalStack {
         ingress.awaitHealthy(layout.ingressAdminPort(), APP_START);
         out.println("  ingress    healthy");
         // After the processor: it creates the topics the sinks read.
-        ChildProcess connect = ConnectWorker.start(layout);
+        ChildProcess connect = ConnectWorker.start(layout, telemetry.jvmArgs("connect"));
         running.add(connect);
         ConnectWorker.awaitRunning(connect, layout, APP_START);
         out.println("  connect    sinks running");
@@ -151,8 +155,10 @@ public final class LocalStack {
                             Files.readString(clusterIdFile).trim(), "-c", properties.toString()),
                     Duration.ofSeconds(60));
         }
-        return ChildProcess.start("kafka", layout.root(), layout.logs().resolve("kafka.log"), classpath,
-                List.of("-Xmx512m", "-XX:+UseSerialGC"), "kafka.Kafka", List.of(properties.toString()), Map.of());
+        List<String> jvmArgs = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseSerialGC"));
+        jvmArgs.addAll(telemetry.jvmArgs("kafka"));
+        return ChildProcess.start("kafka", layout.root(), layout.logs().resolve("kafka.log"), classpath, jvmArgs,
+                "kafka.Kafka", List.of(properties.toString()), Map.of());
     }
 
     private ChildProcess startApp(String name, String module, String mainClass, List<String> overrides,
@@ -166,12 +172,13 @@ public final class LocalStack {
         environment.put("KAFKA_BOOTSTRAP_SERVERS", layout.bootstrapServers());
         return ChildProcess.start(name, layout.root(), layout.logs().resolve(name + ".log"),
                 jar + java.io.File.pathSeparator + target.resolve("lib") + java.io.File.separator + "*",
-                jvmArgs(overrides), mainClass,
+                jvmArgs(name, overrides), mainClass,
                 List.of("server", layout.root().resolve(module).resolve("config.yml").toString()), environment);
     }
 
-    private static List<String> jvmArgs(List<String> overrides) {
+    private List<String> jvmArgs(String name, List<String> overrides) {
         List<String> args = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseSerialGC"));
+        args.addAll(telemetry.jvmArgs(name));
         args.addAll(overrides);
         return args;
     }
@@ -189,8 +196,9 @@ public final class LocalStack {
                 + "/healthcheck, /metrics)");
         out.println("  kafka         " + layout.bootstrapServers());
         out.println("  postgres      " + layout.jdbcUrl() + "   (user postgres; tables ledger_entries, payments)");
-        out.println("  connect       http://127.0.0.1:" + layout.connectPort() + "/connectors");
+        out.println("  connect       http://127.0.0.1:" + layout.connectPort() + "/connectors   (metrics: /metrics)");
         out.println("  API key       " + DEV_KEY + "   (admin scope)");
+        out.println("  tracing       " + telemetry.description());
         out.println();
         out.println("Try:");
         String auth = "-H 'Authorization: Bearer " + DEV_KEY + "'";

@@ -35,6 +35,12 @@ final class Acknowledgements {
         async.setTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
         acknowledged.whenComplete((metadata, failure) -> {
             if (failure == null) {
+                // One line per accepted command: it ties the id a client holds to the trace (trace_id in the MDC
+                // when the agent is attached) and to the record's place in Kafka. Never the body: no amounts or
+                // references in logs.
+                LOG.info("accepted {} {} at {}-{}@{}", accepted.paymentId() != null ? "payment" : "account",
+                        accepted.paymentId() != null ? accepted.paymentId() : accepted.accountId(), metadata.topic(),
+                        metadata.partition(), metadata.offset());
                 async.resume(Response.accepted(accepted).type(MediaType.APPLICATION_JSON_TYPE).build());
             } else {
                 LOG.warn("Kafka did not acknowledge a command; answering 503: {}", failure.toString());

@@ -7,6 +7,7 @@ import io.paystream.schemas.Invariants;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.avro.AccountState;
 import io.paystream.schemas.avro.LedgerCommand;
+import io.paystream.schemas.avro.LedgerCommandType;
 import java.util.Objects;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -28,6 +29,7 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
     private final PaymentMetrics metrics;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, AccountState> accounts;
+    private KeyValueStore<String, Long> flows;
 
     LedgerProcessor(Topic<String, LedgerCommand> source, EmissionSinks sinks, PaymentMetrics metrics) {
         this.source = Objects.requireNonNull(source, "source");
@@ -39,6 +41,7 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.accounts = context.getStateStore(LedgerTopology.ACCOUNTS_STORE);
+        this.flows = context.getStateStore(LedgerTopology.FLOWS_STORE);
     }
 
     @Override
@@ -61,7 +64,24 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
         }
         if (outcome.newState() != null) {
             accounts.put(record.key(), outcome.newState());
+            countInFlight(command, outcome);
+            if (command.getType() == LedgerCommandType.REVERSAL) {
+                metrics.reversalApplied(command.getCurrency(), command.getReason());
+            }
         }
         sinks.forward(context, record, outcome.emissions());
+    }
+
+    private void countInFlight(LedgerCommand command, LedgerOutcome outcome) {
+        int delta = InFlight.delta(command, outcome);
+        if (delta != 0) {
+            add(InFlight.countKey(command.getCurrency()), delta);
+            add(InFlight.amountKey(command.getCurrency()), delta * command.getAmount());
+        }
+    }
+
+    private void add(String key, long delta) {
+        Long current = flows.get(key);
+        flows.put(key, Math.addExact(current == null ? 0 : current, delta));
     }
 }

@@ -21,6 +21,8 @@ import org.apache.kafka.streams.state.Stores;
 public final class LedgerTopology {
     /** accountId → AccountState. Its changelog is {@code <application.id>-accounts-changelog}. */
     public static final String ACCOUNTS_STORE = "accounts";
+    /** Per-currency totals of this task's in-flight payments (see {@link InFlight}); read by the metrics. */
+    public static final String FLOWS_STORE = "ledger-flows";
 
     static final String SOURCE = "ledger-source";
     static final String PROCESSOR = "ledger";
@@ -54,6 +56,8 @@ public final class LedgerTopology {
         topology.addProcessor(PROCESSOR, () -> new LedgerProcessor(topics.ledger(), sinks, metrics), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCOUNTS_STORE),
                 Serdes.String(), AvroSerde.of(AccountState.class)), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FLOWS_STORE),
+                Serdes.String(), Serdes.Long()), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.events(), topics.events(), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.audit(), topics.audit(), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.legs(), topics.ledger(), PROCESSOR);

@@ -2,13 +2,19 @@ package io.paystream.processor.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.paystream.schemas.avro.PaymentState;
+import io.paystream.schemas.Topics;
 import io.paystream.schemas.avro.PaymentStatus;
+import io.paystream.schemas.avro.RejectionReason;
 import io.paystream.schemas.validation.Money;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The processor's business metrics. Tags are low-cardinality only (type, status, reason, currency, source); never
@@ -21,10 +27,24 @@ public final class PaymentMetrics {
     private static final String UNKNOWN = "unknown";
     private static final String NONE = "none";
 
+    /** The topics the processor reads: the ones a dead letter can come from. */
+    private static final List<String> SOURCE_TOPICS = List.of(Topics.PAYMENT_REQUESTS.name(),
+            Topics.ACCOUNT_REQUESTS.name(), Topics.LEDGER.name(), Topics.PAYMENT_EVENTS.name());
+
     private final MeterRegistry registry;
+    private final Map<String, RollingVolume> volumes = new ConcurrentHashMap<>();
 
     public PaymentMetrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
+        // Series that alerts watch exist from the start, at 0, so that "any increase" and absence are not confused.
+        duplicates();
+        conflicts();
+        overwritesRefused();
+        for (String stage : List.of("deserialization", "processing")) {
+            for (String topic : SOURCE_TOPICS) {
+                deadLetters(stage, topic);
+            }
+        }
     }
 
     /** The registry these metrics live in. */
@@ -61,22 +81,66 @@ public final class PaymentMetrics {
                     .tag("type", type)
                     .register(registry)
                     .record(payment.getAmount());
+            volumes.computeIfAbsent(currency, this::registerVolume).add(payment.getAmount(), System.currentTimeMillis());
         }
+    }
+
+    private RollingVolume registerVolume(String currency) {
+        RollingVolume volume = new RollingVolume(Duration.ofMinutes(1));
+        Gauge.builder("paystream.payments.volume.last.minute", volume,
+                        v -> v.total(System.currentTimeMillis()))
+                .description("Amounts of payments completed by this instance over the last minute")
+                .baseUnit("minor_units")
+                .tag("currency", currency)
+                .register(registry);
+        return volume;
+    }
+
+    /** The ledger applied a REVERSAL: a credit leg failed and the payer got the money back. */
+    public void reversalApplied(String currency, RejectionReason reason) {
+        Counter.builder("paystream.payments.reversals")
+                .description("Reversal legs applied: credits that failed after the payer was debited")
+                .tag("currency", Money.isCurrency(currency) ? currency : UNKNOWN)
+                .tag("reason", reason == null ? NONE : reason.name())
+                .register(registry)
+                .increment();
     }
 
     /** An exact duplicate request was dropped at intake. */
     public void duplicateDropped() {
-        registry.counter("paystream.payments.duplicates").increment();
+        duplicates().increment();
+    }
+
+    private Counter duplicates() {
+        return Counter.builder("paystream.payments.duplicates")
+                .description("Exact duplicate requests dropped at intake").register(registry);
+    }
+
+    private Counter conflicts() {
+        return Counter.builder("paystream.payments.idempotency.conflicts")
+                .description("Requests that reused a payment id with different contents").register(registry);
+    }
+
+    private Counter overwritesRefused() {
+        return Counter.builder("paystream.payments.terminal.overwrites.refused")
+                .description("Terminal events ignored because the payment already had another terminal status")
+                .register(registry);
+    }
+
+    private Counter deadLetters(String stage, String topic) {
+        return Counter.builder("paystream.dlq.records")
+                .description("Records written to the dead-letter topic, by stage and source topic")
+                .tag("stage", stage).tag("topic", topic).register(registry);
     }
 
     /** A request reused a payment id with different contents. */
     public void idempotencyConflict() {
-        registry.counter("paystream.payments.idempotency.conflicts").increment();
+        conflicts().increment();
     }
 
     /** A terminal event arrived for a payment that already had another terminal status; it was ignored. */
     public void terminalOverwriteRefused() {
-        registry.counter("paystream.payments.terminal.overwrites.refused").increment();
+        overwritesRefused().increment();
     }
 
     /**
@@ -86,7 +150,6 @@ public final class PaymentMetrics {
      * @param sourceTopic the topic the record came from
      */
     public void deadLettered(String stage, String sourceTopic) {
-        registry.counter("paystream.dlq.records", "stage", stage, "topic", sourceTopic == null ? UNKNOWN : sourceTopic)
-                .increment();
+        deadLetters(stage, sourceTopic == null ? UNKNOWN : sourceTopic).increment();
     }
 }

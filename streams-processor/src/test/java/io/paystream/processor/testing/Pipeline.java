@@ -144,6 +144,13 @@ public final class Pipeline implements AutoCloseable {
         return state == null ? null : state.getStatus();
     }
 
+    /** A value of the ledger's in-flight totals ({@code ledger-flows}), or 0 when the key was never written. */
+    public long flow(String key) {
+        KeyValueStore<String, Long> store = driver.getKeyValueStore(LedgerTopology.FLOWS_STORE);
+        Long value = store.get(key);
+        return value == null ? 0 : value;
+    }
+
     public SimpleMeterRegistry registry() {
         return registry;
     }

@@ -1,0 +1,61 @@
+package io.paystream.processor.ledger;
+
+import static io.paystream.processor.testing.Fixtures.aLeg;
+import static io.paystream.processor.testing.Fixtures.anAccount;
+import static io.paystream.processor.testing.Fixtures.anAccountCommand;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.paystream.processor.core.Emissions;
+import io.paystream.schemas.avro.AccountState;
+import io.paystream.schemas.avro.LedgerCommand;
+import io.paystream.schemas.avro.LedgerCommandType;
+import io.paystream.schemas.avro.PaymentType;
+import org.junit.jupiter.api.Test;
+
+class InFlightTest {
+    private static final AccountState MOVED = anAccount("alice").build();
+
+    private static LedgerOutcome moved(LedgerCommand next) {
+        Emissions.Builder emissions = Emissions.builder();
+        if (next != null) {
+            emissions.leg(next);
+        }
+        return new LedgerOutcome(MOVED, emissions.build());
+    }
+
+    @Test
+    void aDebitThatSendsACreditOpensAPayment() {
+        LedgerCommand debit = aLeg(LedgerCommandType.DEBIT, PaymentType.TRANSFER, "alice", "bob", 5).build();
+        LedgerCommand credit = aLeg(LedgerCommandType.CREDIT, PaymentType.TRANSFER, "alice", "bob", 5).build();
+        assertThat(InFlight.delta(debit, moved(credit))).isEqualTo(1);
+    }
+
+    @Test
+    void aWithdrawalsOnlyLegOpensNothing() {
+        LedgerCommand debit = aLeg(LedgerCommandType.DEBIT, PaymentType.WITHDRAWAL, "alice", null, 5).build();
+        assertThat(InFlight.delta(debit, moved(null))).isZero();
+    }
+
+    @Test
+    void aSecondLegCreditOrAReversalClosesAPayment() {
+        assertThat(InFlight.delta(aLeg(LedgerCommandType.CREDIT, PaymentType.PAYMENT, "alice", "shop", 5).build(),
+                moved(null))).isEqualTo(-1);
+        assertThat(InFlight.delta(aLeg(LedgerCommandType.REVERSAL, PaymentType.TRANSFER, "alice", "bob", 5).build(),
+                moved(null))).isEqualTo(-1);
+    }
+
+    @Test
+    void aTopUpCreditOpensAndClosesNothing() {
+        assertThat(InFlight.delta(aLeg(LedgerCommandType.CREDIT, PaymentType.TOPUP, null, "alice", 5).build(),
+                moved(null))).isZero();
+    }
+
+    @Test
+    void nothingCountsWhenNoBalanceMoved() {
+        LedgerCommand debit = aLeg(LedgerCommandType.DEBIT, PaymentType.TRANSFER, "alice", "bob", 5).build();
+        LedgerCommand credit = aLeg(LedgerCommandType.CREDIT, PaymentType.TRANSFER, "alice", "bob", 5).build();
+        assertThat(InFlight.delta(debit, LedgerOutcome.unchanged())).isZero();
+        assertThat(InFlight.delta(credit, LedgerOutcome.emitOnly(Emissions.none()))).isZero();
+        assertThat(InFlight.delta(anAccountCommand(LedgerCommandType.OPEN, "alice").build(), moved(null))).isZero();
+    }
+}
