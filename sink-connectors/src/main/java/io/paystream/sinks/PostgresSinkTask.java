@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import io.paystream.sinks.metrics.SinkMetrics;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.JdbiException;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -30,11 +31,14 @@ abstract class PostgresSinkTask<V> extends SinkTask {
     private SinkDatabase database;
     private int failedAttempts;
 
+    /** The table this task writes, for its metrics. */
+    abstract String table();
+
     /** The decoded value class this task accepts. */
     abstract Class<V> valueType();
 
-    /** Writes the batch within the open transaction. */
-    abstract void write(Handle handle, List<V> values);
+    /** Writes the batch within the open transaction; returns the number of rows upserted. */
+    abstract int write(Handle handle, List<V> values);
 
     @Override
     public String version() {
@@ -61,8 +65,13 @@ abstract class PostgresSinkTask<V> extends SinkTask {
             }
             values.add(valueType().cast(record.value()));
         }
+        if (values.isEmpty()) {
+            return; // Connect calls put with empty batches between polls; nothing to write or count
+        }
+        long started = System.nanoTime();
         try {
-            database.jdbi().useTransaction(handle -> write(handle, values));
+            int rows = database.jdbi().inTransaction(handle -> write(handle, values));
+            SinkMetrics.batchWritten(table(), rows, System.nanoTime() - started);
             failedAttempts = 0;
         } catch (JdbiException e) {
             if (isConstraintViolation(e)) {
@@ -72,11 +81,13 @@ abstract class PostgresSinkTask<V> extends SinkTask {
             }
             failedAttempts++;
             if (failedAttempts > config.retriesMax()) {
+                SinkMetrics.failed(table(), SinkMetrics.Failure.FATAL);
                 throw new ConnectException("PostgreSQL failed " + failedAttempts + " times in a row; stopping so that "
                         + "no offset is committed past unwritten rows", e);
             }
             LOG.warn("writing {} records failed (attempt {} of {}); retrying in {} ms: {}", values.size(),
                     failedAttempts, config.retriesMax() + 1, config.retryBackoffMs(), e.toString());
+            SinkMetrics.failed(table(), SinkMetrics.Failure.RETRIED);
             if (context != null) {
                 context.timeout(config.retryBackoffMs());
             }
@@ -95,10 +106,13 @@ abstract class PostgresSinkTask<V> extends SinkTask {
                 continue;
             }
             V value = valueType().cast(record.value());
+            long started = System.nanoTime();
             try {
-                database.jdbi().useTransaction(handle -> write(handle, List.of(value)));
+                int rows = database.jdbi().inTransaction(handle -> write(handle, List.of(value)));
+                SinkMetrics.batchWritten(table(), rows, System.nanoTime() - started);
             } catch (JdbiException e) {
                 if (!isConstraintViolation(e)) {
+                    SinkMetrics.failed(table(), SinkMetrics.Failure.RETRIED);
                     throw new RetriableException("PostgreSQL write failed; the batch will be retried", e);
                 }
                 ErrantRecordReporter reporter = context == null ? null : context.errantRecordReporter();
@@ -109,6 +123,7 @@ abstract class PostgresSinkTask<V> extends SinkTask {
                 }
                 LOG.warn("record {}-{}@{} violates a table constraint; reporting it: {}", record.topic(),
                         record.kafkaPartition(), record.kafkaOffset(), e.getCause() == null ? e : e.getCause());
+                SinkMetrics.failed(table(), SinkMetrics.Failure.REFUSED);
                 reporter.report(record, e);
             }
         }

@@ -18,6 +18,13 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
+import io.paystream.sinks.metrics.ConnectMetricsBridge;
+import io.paystream.sinks.metrics.MetricsRestExtension;
+import io.paystream.testing.PrometheusText;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,6 +50,8 @@ class AuditSinkConnectorIT {
         Map<String, String> worker = new HashMap<>();
         worker.put("connector.client.config.override.policy", "All");
         worker.put("offset.flush.interval.ms", "500");
+        worker.put("rest.extension.classes", MetricsRestExtension.class.getName());
+        worker.put("metric.reporters", ConnectMetricsBridge.class.getName());
         connect = new EmbeddedConnectCluster.Builder().name("paystream-connect").numWorkers(1)
                 .workerProps(worker).build();
         connect.start();
@@ -94,6 +103,15 @@ class AuditSinkConnectorIT {
                         + "ORDER BY account_id, entry_seq").mapTo(String.class).list());
     }
 
+    private static PrometheusText scrape() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(connect.endpointForResource("metrics"))).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("text/plain"));
+        return PrometheusText.parse(response.body());
+    }
+
     @Test
     void copiesTheJournalExactlyDeadLettersPoisonAndReplaysWithoutDuplicates() throws Exception {
         byte[] first = Topics.AUDIT.valueSerde().serializer().serialize("", movement("alice", 1, 500, 500));
@@ -101,12 +119,29 @@ class AuditSinkConnectorIT {
         // Decodable, but refused by the table: entry sequences start at 1.
         byte[] refused = Topics.AUDIT.valueSerde().serializer().serialize("", movement("alice", 0, 1, 1));
         produce(List.of(first, "not avro".getBytes(StandardCharsets.UTF_8), refused, second), "alice");
+        PrometheusText before = scrape();
         connect.configureConnector(CONNECTOR, connectorConfig());
         connect.assertions().assertConnectorAndAtLeastNumTasksAreRunning(CONNECTOR, 1, "the sink did not start");
 
         await().atMost(SETTLE).until(() -> rows().size() == 2);
         assertThat(rows()).containsExactly("alice:1:500:500", "alice:2:250:750");
         assertThat(connect.kafka().consume(2, SETTLE.toMillis(), DLQ).count()).isEqualTo(2);
+
+        // The worker's /metrics: the sink's own counters, and Connect's task metrics copied next to them.
+        Map<String, String> ledger = Map.of("table", "ledger_entries");
+        await().atMost(SETTLE).untilAsserted(() -> {
+            PrometheusText after = scrape();
+            assertThat(after.sum("paystream_sink_rows_written_total", ledger)
+                    - before.sum("paystream_sink_rows_written_total", ledger)).isEqualTo(2.0);
+            assertThat(after.sum("paystream_sink_failures_total", Map.of("table", "ledger_entries", "kind", "refused"))
+                    - before.sum("paystream_sink_failures_total", Map.of("table", "ledger_entries", "kind",
+                            "refused"))).isEqualTo(1.0);
+            assertThat(after.sum("kafka_connect_sink_task_metrics_sink_record_read_total",
+                    Map.of("connector", CONNECTOR))).isEqualTo(4.0);
+            assertThat(after.sum("kafka_connect_task_error_metrics_deadletterqueue_produce_requests",
+                    Map.of("connector", CONNECTOR))).isEqualTo(2.0);
+            assertThat(after.names()).contains("jvm_memory_used_bytes", "paystream_sink_batch_duration_seconds_bucket");
+        });
 
         // A restarted task that reads everything again, as after a crash before its offsets were committed.
         connect.stopConnector(CONNECTOR);

@@ -3,6 +3,7 @@ package io.paystream.sinks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.paystream.sinks.metrics.SinkMetrics;
 import io.paystream.schemas.Topics;
 import io.paystream.schemas.avro.AuditKind;
 import io.paystream.schemas.avro.AuditRecord;
@@ -75,6 +76,11 @@ class SinkOutageIT {
                 .withHandle(h -> h.createQuery("SELECT count(*) FROM ledger_entries").mapTo(Integer.class).one());
     }
 
+    private static double retried() {
+        return SinkMetrics.registry().get("paystream.sink.failures").tags("table", "ledger_entries", "kind", "retried")
+                .counter().count();
+    }
+
     @Test
     void anOutageLosesNothingOnceTheDatabaseIsBack() throws Exception {
         Path data = Files.createTempDirectory("sink-outage-pg");
@@ -93,10 +99,13 @@ class SinkOutageIT {
 
         produce(1, 5);
         await().atMost(SETTLE).until(() -> rows(port) == 5);
+        // The worker runs in this JVM, so its metrics registry is this one.
+        double retriedBefore = retried();
         postgres.close();
         produce(6, 10);
         // While the database is down the task keeps retrying, and no offset may be committed past unwritten rows.
         await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(10)).until(() -> committedOffset() <= 5);
+        assertThat(retried()).as("retried writes counted during the outage").isGreaterThan(retriedBefore);
         postgres = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(port)
                 .start();
 

@@ -37,6 +37,13 @@ final class ConnectWorker {
                 "offset.flush.interval.ms=1000",
                 // The connectors ask for read_committed consumers; the worker must allow overrides.
                 "connector.client.config.override.policy=All",
+                // Prometheus metrics at /metrics on the REST port: the sinks' own, plus Connect's task metrics.
+                // (JmxReporter is Kafka's default, which setting metric.reporters replaces.)
+                "rest.extension.classes=io.paystream.sinks.metrics.MetricsRestExtension",
+                "metric.reporters=org.apache.kafka.common.metrics.JmxReporter,"
+                        + "io.paystream.sinks.metrics.ConnectMetricsBridge",
+                "consumer.metric.reporters=org.apache.kafka.common.metrics.JmxReporter,"
+                        + "io.paystream.sinks.metrics.ConnectMetricsBridge",
                 ""));
         Path ledger = connector(dir, CONNECTORS.get(0), "io.paystream.sinks.AuditSinkConnector",
                 "payments.audit.v1", "audit", layout);
