@@ -41,4 +41,12 @@ public final class BrokerProperties {
                 .putLong(uuid.getLeastSignificantBits());
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
     }
+
+    /**
+     * The storage tool's arguments to format a broker's log directories. The id goes as one {@code --cluster-id=}
+     * argument: a generated id starts with '-' one time in 32, and would then read as an option.
+     */
+    public static java.util.List<String> formatArguments(String clusterId, java.nio.file.Path properties) {
+        return java.util.List.of("format", "--cluster-id=" + clusterId, "-c", properties.toString());
+    }
 }

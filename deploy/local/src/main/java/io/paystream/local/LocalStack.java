@@ -151,8 +151,8 @@ public final class LocalStack {
                 Files.writeString(clusterIdFile, BrokerProperties.newClusterId(UUID.randomUUID()));
             }
             ChildProcess.runToCompletion("kafka storage format", layout.root(), layout.logs().resolve("kafka.log"),
-                    classpath, "kafka.tools.StorageTool", List.of("format", "-t",
-                            Files.readString(clusterIdFile).trim(), "-c", properties.toString()),
+                    classpath, "kafka.tools.StorageTool", BrokerProperties.formatArguments(
+                            Files.readString(clusterIdFile).trim(), properties),
                     Duration.ofSeconds(60));
         }
         List<String> jvmArgs = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseSerialGC"));

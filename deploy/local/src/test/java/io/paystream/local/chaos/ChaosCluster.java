@@ -75,8 +75,8 @@ final class ChaosCluster implements AutoCloseable {
         String classpath = target.resolve("local-stack-0.1.0-SNAPSHOT.jar") + ":" + target.resolve("lib") + "/*";
         if (!Files.exists(dir.resolve("data/meta.properties"))) {
             ChildProcess.runToCompletion("kafka storage format", ROOT, layout.logs().resolve("kafka.log"), classpath,
-                    "kafka.tools.StorageTool", List.of("format", "-t",
-                            BrokerProperties.newClusterId(UUID.randomUUID()), "-c", properties.toString()),
+                    "kafka.tools.StorageTool", BrokerProperties.formatArguments(
+                            BrokerProperties.newClusterId(UUID.randomUUID()), properties),
                     Duration.ofSeconds(60));
         }
         broker = ChildProcess.start("kafka", ROOT, layout.logs().resolve("kafka.log"), classpath,
