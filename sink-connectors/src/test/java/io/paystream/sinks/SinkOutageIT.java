@@ -3,10 +3,10 @@ package io.paystream.sinks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.paystream.sinks.metrics.SinkMetrics;
 import io.paystream.schemas.Topics;
 import io.paystream.schemas.avro.AuditKind;
 import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.sinks.metrics.SinkMetrics;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

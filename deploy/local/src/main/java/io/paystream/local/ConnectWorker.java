@@ -42,8 +42,10 @@ final class ConnectWorker {
                 "rest.extension.classes=io.paystream.sinks.metrics.MetricsRestExtension",
                 "metric.reporters=org.apache.kafka.common.metrics.JmxReporter,"
                         + "io.paystream.sinks.metrics.ConnectMetricsBridge",
-                "consumer.metric.reporters=org.apache.kafka.common.metrics.JmxReporter,"
-                        + "io.paystream.sinks.metrics.ConnectMetricsBridge",
+                // One class only: the OpenTelemetry agent adds its own reporter to every client's list and, given
+                // a comma-separated string, treats the whole string as one class name; the task consumers would
+                // then fail to start. Their JMX metrics are the price.
+                "consumer.metric.reporters=io.paystream.sinks.metrics.ConnectMetricsBridge",
                 ""));
         Path ledger = connector(dir, CONNECTORS.get(0), "io.paystream.sinks.AuditSinkConnector",
                 "payments.audit.v1", "audit", layout);

@@ -2,6 +2,7 @@ package io.paystream.ingress.http;
 
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.paystream.web.auth.ApiClient;
 import io.paystream.web.errors.ApiError;
@@ -28,13 +29,16 @@ public final class RateLimitFilter implements ContainerRequestFilter {
 
     private final long requestsPerSecond;
     private final long burst;
-    private final MeterRegistry registry;
+    private final Counter rateLimited;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
     RateLimitFilter(long requestsPerSecond, long burst, MeterRegistry registry) {
         this.requestsPerSecond = requestsPerSecond;
         this.burst = burst;
-        this.registry = Objects.requireNonNull(registry, "registry");
+        // Registered up front: the series exists at 0 before the first rejection.
+        this.rateLimited = Counter.builder("paystream.ingress.rate.limited")
+                .description("Requests refused with 429 because their API key exceeded its rate limit")
+                .register(Objects.requireNonNull(registry, "registry"));
     }
 
     @Override
@@ -48,7 +52,7 @@ public final class RateLimitFilter implements ContainerRequestFilter {
                 .build());
         ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
         if (!probe.isConsumed()) {
-            registry.counter("paystream.ingress.rate.limited").increment();
+            rateLimited.increment();
             long retryAfterSeconds = Math.max(1,
                     (probe.getNanosToWaitForRefill() + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND);
             throw ApiException.with(Response.status(429).header("Retry-After", retryAfterSeconds),

@@ -1,6 +1,7 @@
 package io.paystream.ingress.kafka;
 
 import io.dropwizard.lifecycle.Managed;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.paystream.schemas.Topic;
@@ -61,9 +62,16 @@ public final class CommandPublisher implements Managed {
         }
         return acknowledged.whenComplete((metadata, failure) -> {
             String outcome = failure == null ? "acknowledged" : "failed";
-            sample.stop(registry.timer("paystream.ingress.produce.latency", "topic", topic.name(), "outcome", outcome));
+            sample.stop(Timer.builder("paystream.ingress.produce.latency")
+                    .description("From handing a command to the producer until the broker acknowledged it or failed")
+                    .tag("topic", topic.name()).tag("outcome", outcome)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
+                    .register(registry));
             if (failure == null) {
-                registry.counter("paystream.ingress.records.produced", "topic", topic.name()).increment();
+                Counter.builder("paystream.ingress.records.produced")
+                        .description("Commands the broker acknowledged").tag("topic", topic.name())
+                        .register(registry).increment();
             }
         });
     }

@@ -63,7 +63,7 @@ public final class ConnectMetricsBridge implements MetricsReporter {
         } catch (IllegalArgumentException e) {
             // A name Prometheus cannot hold next to an existing one (another type or tag set): skip it, never fail
             // the worker for a metric.
-            LOG.debug("not copying Connect metric {}: {}", name, e.getMessage());
+            LOG.warn("not copying Connect metric {}: {}", name, e.toString());
         }
     }
 

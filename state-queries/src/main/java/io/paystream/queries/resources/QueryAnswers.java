@@ -1,5 +1,6 @@
 package io.paystream.queries.resources;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.paystream.queries.routing.Forwarder;
@@ -11,6 +12,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -62,8 +64,16 @@ final class QueryAnswers {
                     "the owner of this " + noun + " cannot answer right now (" + ((Lookup.Unavailable<V>) lookup).why()
                             + "); retry, or pass stale=true to accept a standby read", RETRY_AFTER_SECONDS);
         } finally {
-            registry.counter("paystream.query.requests", "store", store, "route", route).increment();
-            sample.stop(registry.timer("paystream.query.latency", "store", store, "route", route));
+            Counter.builder("paystream.query.requests")
+                    .description("Query API lookups by store and how they were answered (local, stale, forwarded, "
+                            + "unavailable)")
+                    .tag("store", store).tag("route", route).register(registry).increment();
+            sample.stop(Timer.builder("paystream.query.latency")
+                    .description("Query API lookup time, forwarding included")
+                    .tag("store", store).tag("route", route)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
+                    .register(registry));
         }
     }
 }

@@ -9,6 +9,7 @@ import io.dropwizard.core.Configuration;
 import io.dropwizard.core.server.AbstractServerFactory;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.jersey.setup.JerseyEnvironment;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
@@ -57,8 +58,10 @@ public final class ErrorMappers {
     }
 
     private Response counted(Response response, ApiError error) {
-        registry.counter("paystream.http.errors", "status", String.valueOf(response.getStatus()), "code", error.code())
-                .increment();
+        Counter.builder("paystream.http.errors")
+                .description("Error answers by HTTP status and error code (4xx: the caller's; 5xx: ours)")
+                .tag("status", String.valueOf(response.getStatus())).tag("code", error.code())
+                .register(registry).increment();
         return response;
     }
 
