@@ -3,7 +3,7 @@
 MVN ?= ./mvnw -B -T1
 
 .DEFAULT_GOAL := help
-.PHONY: help build test unit-test run chaos clean
+.PHONY: help build test unit-test run chaos clean tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -11,8 +11,14 @@ help: ## List the targets
 build: ## Compile and package every module, without running tests
 	$(MVN) -DskipTests package
 
-test: ## Run every test: unit tests (Surefire, *Test) and integration tests (Failsafe, *IT)
+test: tools ## Run every test: unit tests (Surefire, *Test) and integration tests (Failsafe, *IT)
 	$(MVN) verify
+
+# promtool checks the metrics exposition, the Prometheus config and the alert rules' unit tests.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+tools: ## Install promtool (Debian's prometheus package) if it is missing; `make test` needs it
+	@command -v promtool >/dev/null 2>&1 || { echo "installing promtool (Debian package prometheus)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends prometheus; }
 
 unit-test: ## Run only the fast unit and topology tests
 	$(MVN) test
