@@ -30,16 +30,8 @@ public final class ConnectMetricsBridge implements MetricsReporter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectMetricsBridge.class);
 
-    private final MeterRegistry registry;
+    private final MeterRegistry registry = SinkMetrics.registry();
     private final Map<MetricName, Meter> meters = new ConcurrentHashMap<>();
-
-    public ConnectMetricsBridge() {
-        this(SinkMetrics.registry());
-    }
-
-    ConnectMetricsBridge(MeterRegistry registry) {
-        this.registry = registry;
-    }
 
     @Override
     public void configure(Map<String, ?> configs) {
