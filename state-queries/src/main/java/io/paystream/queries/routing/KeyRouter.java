@@ -1,21 +1,20 @@
 package io.paystream.queries.routing;
 
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
-import org.apache.kafka.streams.query.KeyQuery;
-import org.apache.kafka.streams.query.QueryResult;
-import org.apache.kafka.streams.query.StateQueryRequest;
-import org.apache.kafka.streams.query.StateQueryResult;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * Finds the instance that owns a key ({@code queryMetadataForKey} and {@code application.server}) and reads the key
- * there: locally through IQv2 with {@code requireActive()}, or by forwarding to the owner. When the owner cannot
+ * there: locally through IQv1 from the active task only, or by forwarding to the owner. Reads here never block the
+ * stream thread (see {@link #readLocal}). When the owner cannot
  * answer (a rebalance is moving the key, or it is down) the answer is unavailable, unless the caller accepts a stale
  * read, which comes from a standby replica (here or on a standby host) and is marked stale.
  */
@@ -88,31 +87,40 @@ public final class KeyRouter {
         return unavailable("no standby could answer");
     }
 
+    /**
+     * Reads one partition's store here. IQv1 on purpose: a {@code ReadOnlyKeyValueStore#get} takes only the store's
+     * own monitor (and the record cache's lock, when there is one), in the same order as the stream thread's writes.
+     * IQv2's {@code KeyQuery} takes the store's {@code Position} monitor first and the {@code RocksDBStore} monitor
+     * second, while {@code RocksDBStore.put} on the stream thread takes them the other way round: under concurrent
+     * reads and writes that deadlocks the stream thread for good (KAFKA-19629, still in Kafka 4.4.0's store). See
+     * docs/queries-and-local-stack.md. Without {@code enableStaleStores()}, IQv1 serves only an active task that is
+     * RUNNING, as IQv2's {@code requireActive()} did.
+     */
     private <V> Lookup<V> readLocal(KafkaStreams running, String store, String key, int partition,
             boolean requireActive) {
-        StateQueryRequest<V> request = StateQueryRequest.inStore(store).withQuery(KeyQuery.<String, V>withKey(key))
-                .withPartitions(Set.of(partition));
-        if (requireActive) {
-            request = request.requireActive();
+        StoreQueryParameters<ReadOnlyKeyValueStore<String, V>> parameters = StoreQueryParameters
+                .fromNameAndType(store, QueryableStoreTypes.<String, V>keyValueStore()).withPartition(partition);
+        if (!requireActive) {
+            parameters = parameters.enableStaleStores();
         }
-        QueryResult<V> result = running.query(request).getPartitionResults().get(partition);
-        if (result == null || result.isFailure()) {
-            return unavailable(result == null ? "partition " + partition + " is not hosted here"
-                    : result.getFailureReason() + ": " + result.getFailureMessage());
+        try {
+            return new Lookup.Local<>(running.store(parameters).get(key), !requireActive);
+        } catch (InvalidStateStoreException e) {
+            // Not hosted here (any more), restoring, or closed by a rebalance: the caller answers 503 or reads a
+            // standby, exactly as for a failed IQv2 partition result.
+            return unavailable("partition " + partition + " cannot be read here: " + e.getMessage());
         }
-        return new Lookup.Local<>(result.getResult(), !requireActive);
     }
 
     /** Without metadata, any local replica that holds the key may answer; not finding it proves nothing. */
     private <V> Lookup<V> readAnyLocalReplica(KafkaStreams running, String store, String key) {
-        StateQueryResult<V> result = running.query(StateQueryRequest.inStore(store)
-                .withQuery(KeyQuery.<String, V>withKey(key)).withAllPartitions());
-        for (Map.Entry<Integer, QueryResult<V>> partition : result.getPartitionResults().entrySet()) {
-            if (partition.getValue().isSuccess() && partition.getValue().getResult() != null) {
-                return new Lookup.Local<>(partition.getValue().getResult(), true);
-            }
+        try {
+            V value = running.store(StoreQueryParameters.fromNameAndType(store,
+                    QueryableStoreTypes.<String, V>keyValueStore()).enableStaleStores()).get(key);
+            return value == null ? unavailable("no local replica holds the key") : new Lookup.Local<>(value, true);
+        } catch (InvalidStateStoreException e) {
+            return unavailable("no local replica can be read: " + e.getMessage());
         }
-        return unavailable("no local replica holds the key");
     }
 
     private static <V> Lookup<V> unavailable(String why) {
