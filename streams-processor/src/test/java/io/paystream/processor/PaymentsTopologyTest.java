@@ -25,6 +25,7 @@ import io.paystream.schemas.avro.PaymentState;
 import io.paystream.schemas.avro.PaymentStatus;
 import io.paystream.schemas.avro.PaymentType;
 import io.paystream.schemas.avro.RejectionReason;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.kafka.common.header.Headers;
@@ -461,6 +462,33 @@ class PaymentsTopologyTest {
         }
 
         @Test
+        void inFlightTotalsBeyondTheRangeOfALongLoseNoMoney() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            fund("alice", 1_000_000_000_000_000L);
+            fund("alice", 999_999_999_999_999L);
+            // A task whose accounts mostly send money only ever adds to its totals; start this one at the edge.
+            BigInteger edge = BigInteger.valueOf(Long.MAX_VALUE - 10);
+            pipeline.setFlow(InFlight.countKey("USD"), edge);
+            pipeline.setFlow(InFlight.amountKey("USD"), edge);
+            // The debit's +10^15 takes the amount total past Long.MAX_VALUE before the credit takes it back; with
+            // long totals that add threw after the debit was stored, and the payment lost its credit leg.
+            PaymentRequest large = aTransfer("alice", "bob", 1_000_000_000_000_000L).build();
+            pipeline.send(large);
+            PaymentRequest after = aTransfer("alice", "bob", 500).build();
+            pipeline.send(after);
+
+            assertThat(pipeline.status(large.getPaymentId())).isEqualTo(PaymentStatus.COMPLETED);
+            assertThat(pipeline.status(after.getPaymentId())).isEqualTo(PaymentStatus.COMPLETED);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(999_999_999_999_499L);
+            assertThat(pipeline.account("bob").getBalance()).isEqualTo(1_000_000_000_000_500L);
+            assertThat(pipeline.flow(InFlight.countKey("USD"))).isEqualTo(edge);
+            assertThat(pipeline.flow(InFlight.amountKey("USD"))).isEqualTo(edge);
+            assertThat(pipeline.deadLetters()).isEmpty();
+            pipeline.assertInvariantsHold();
+        }
+
+        @Test
         void aCreditLegWithoutItsDebitCountsAsOnePaymentClosed() {
             open("alice", "USD", AccountType.CUSTOMER);
             open("bob", "USD", AccountType.CUSTOMER);
@@ -469,8 +497,8 @@ class PaymentsTopologyTest {
             pipeline.sendToLedger(Fixtures.aLeg(LedgerCommandType.CREDIT, PaymentType.TRANSFER, "alice", "bob", 40)
                     .build());
 
-            assertThat(pipeline.flow(InFlight.countKey("USD"))).isEqualTo(-1);
-            assertThat(pipeline.flow(InFlight.amountKey("USD"))).isEqualTo(-40);
+            assertThat(pipeline.flow(InFlight.countKey("USD"))).isEqualTo(BigInteger.valueOf(-1));
+            assertThat(pipeline.flow(InFlight.amountKey("USD"))).isEqualTo(BigInteger.valueOf(-40));
         }
 
         @Test

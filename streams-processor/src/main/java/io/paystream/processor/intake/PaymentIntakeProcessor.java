@@ -1,5 +1,6 @@
 package io.paystream.processor.intake;
 
+import io.paystream.processor.errors.FailTaskException;
 import io.paystream.processor.internal.EmissionSinks;
 import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.schemas.Topic;
@@ -64,9 +65,15 @@ final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, 
                 // Accepted, invalid and failed requests are counted when their terminal status reaches the status view.
             }
         }
-        if (outcome.fingerprintToStore() != null) {
-            fingerprints.put(record.key(), outcome.fingerprintToStore());
+        try {
+            if (outcome.fingerprintToStore() != null) {
+                fingerprints.put(record.key(), outcome.fingerprintToStore());
+            }
+            sinks.forward(context, record, outcome.emissions());
+        } catch (RuntimeException e) {
+            // A stored fingerprint without its first leg would turn every retry into a dropped duplicate: fail the
+            // task, so that exactly-once aborts both and replays the request.
+            throw new FailTaskException("cannot record payment request " + record.key(), e);
         }
-        sinks.forward(context, record, outcome.emissions());
     }
 }

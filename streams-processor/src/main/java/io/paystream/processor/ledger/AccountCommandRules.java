@@ -137,8 +137,7 @@ final class AccountCommandRules {
     }
 
     private static LedgerOutcome refuse(LedgerCommand command, RejectionReason reason, String detail, long nowMs) {
-        return LedgerOutcome.emitOnly(Emissions.builder().audit(accountAudit(command, command.getCurrency(),
-                AuditKind.REJECTION, reason, detail, nowMs)).build());
+        return LedgerOutcome.refused(command, new Rejection(command.getType(), reason, detail), nowMs);
     }
 
     /** A journal entry about an account command; id {@code commandId:KIND}. No money moves. */

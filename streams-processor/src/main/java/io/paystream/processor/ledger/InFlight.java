@@ -1,6 +1,10 @@
 package io.paystream.processor.ledger;
 
 import io.paystream.schemas.avro.LedgerCommand;
+import java.math.BigInteger;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 import io.paystream.schemas.avro.PaymentType;
 
 /**
@@ -12,6 +16,37 @@ import io.paystream.schemas.avro.PaymentType;
  */
 public final class InFlight {
     private InFlight() {
+    }
+
+    /**
+     * The serde of the {@code ledger-flows} totals: arbitrary-precision integers, so that no total can overflow. A task
+     * whose accounts mostly send money only ever adds to its totals (the payees' tasks subtract), and a client moving
+     * 10^15 at a time would take a {@code long} past its range in under 10,000 payments. The bytes are the big-endian
+     * two's complement ({@link BigInteger#toByteArray}), which reads the 8-byte values of the earlier {@code Long}
+     * serde unchanged, so existing changelogs restore as they are.
+     */
+    public static Serde<BigInteger> totalSerde() {
+        return Serdes.serdeFrom((topic, total) -> total == null ? null : total.toByteArray(),
+                (topic, bytes) -> bytes == null ? null : new BigInteger(bytes));
+    }
+
+    /**
+     * What {@code outcome} adds to each {@code ledger-flows} total: the in-flight count and amount of the command's
+     * currency, or nothing when it neither opened nor closed an in-flight payment.
+     */
+    public static Map<String, Long> deltas(LedgerCommand command, LedgerOutcome outcome) {
+        int delta = delta(command, outcome);
+        if (delta == 0) {
+            return Map.of();
+        }
+        // An amount is at most 10^15 (DESIGN.md), so delta * amount cannot overflow a long.
+        return Map.of(countKey(command.getCurrency()), (long) delta,
+                amountKey(command.getCurrency()), delta * command.getAmount());
+    }
+
+    /** {@code total} (null when the key has none yet) plus {@code delta}; never overflows. */
+    public static BigInteger add(BigInteger total, long delta) {
+        return (total == null ? BigInteger.ZERO : total).add(BigInteger.valueOf(delta));
     }
 
     /**

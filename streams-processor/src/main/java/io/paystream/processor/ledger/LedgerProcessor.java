@@ -1,14 +1,16 @@
 package io.paystream.processor.ledger;
 
-import io.paystream.processor.core.Emissions;
+import io.paystream.processor.errors.FailTaskException;
 import io.paystream.processor.internal.EmissionSinks;
 import io.paystream.processor.metrics.PaymentMetrics;
-import io.paystream.schemas.Invariants;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.avro.AccountState;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.LedgerCommandType;
+import java.math.BigInteger;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -17,9 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes ledger commands through {@link LedgerRules}: reads the account, asks the rules, stores the new state and
- * forwards what they emit. If deciding throws, nothing is stored; the command goes to the dead-letter topic and
- * {@link LedgerFailures} emits the compensation.
+ * Routes ledger commands: reads the account and the flow totals, asks {@link LedgerRules#decide} for the whole
+ * outcome, and only then writes it (account, totals, dead letter, emissions). Nothing is decided after the first
+ * write. Anything that throws while reading or writing fails the task ({@link FailTaskException}), so exactly-once
+ * aborts the transaction and replays the command; it is never skipped with half of its decision committed.
  */
 final class LedgerProcessor implements Processor<String, LedgerCommand, Object, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(LedgerProcessor.class);
@@ -29,7 +32,7 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
     private final PaymentMetrics metrics;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, AccountState> accounts;
-    private KeyValueStore<String, Long> flows;
+    private KeyValueStore<String, BigInteger> flows;
 
     LedgerProcessor(Topic<String, LedgerCommand> source, EmissionSinks sinks, PaymentMetrics metrics) {
         this.source = Objects.requireNonNull(source, "source");
@@ -46,42 +49,37 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
 
     @Override
     public void process(Record<String, LedgerCommand> record) {
-        LedgerCommand command = record.value();
-        LedgerOutcome outcome;
         try {
-            Invariants.check(command != null, "ledger record for key %s has no value", record.key());
-            Invariants.check(command.getAccountId().equals(record.key()), "command %s for account %s is keyed %s",
-                    command.getCommandId(), command.getAccountId(), record.key());
-            outcome = LedgerRules.apply(accounts.get(record.key()), command, record.timestamp());
+            AccountState account = record.key() == null ? null : accounts.get(record.key());
+            LedgerOutcome outcome = LedgerRules.decide(account, record.key(), record.value(), record.timestamp());
+            Map<String, BigInteger> totals = new TreeMap<>();
+            outcome.flowDeltas().forEach((key, delta) -> totals.put(key, InFlight.add(flows.get(key), delta)));
+            write(record, outcome, totals);
         } catch (RuntimeException e) {
-            LOG.error("ledger command failed and goes to the dead-letter topic: key={} type={}", record.key(),
-                    command == null ? null : command.getType(), e);
-            sinks.deadLetter(context, record, source, e, metrics);
-            Emissions compensation = command == null || command.getAccountId() == null
-                    ? Emissions.none()
-                    : LedgerFailures.compensate(command, e, record.timestamp());
-            outcome = LedgerOutcome.emitOnly(compensation);
+            throw new FailTaskException("the ledger could not apply " + describe(record) + "; failing the task so "
+                    + "that it is replayed from the last commit", e);
+        }
+    }
+
+    private void write(Record<String, LedgerCommand> record, LedgerOutcome outcome, Map<String, BigInteger> totals) {
+        if (outcome.failure() != null) {
+            LOG.error("ledger command failed and goes to the dead-letter topic: {}", describe(record),
+                    outcome.failure());
+            sinks.deadLetter(context, record, source, outcome.failure(), metrics);
         }
         if (outcome.newState() != null) {
             accounts.put(record.key(), outcome.newState());
-            countInFlight(command, outcome);
-            if (command.getType() == LedgerCommandType.REVERSAL) {
-                metrics.reversalApplied(command.getCurrency(), command.getReason());
+            totals.forEach(flows::put);
+            if (record.value().getType() == LedgerCommandType.REVERSAL) {
+                metrics.reversalApplied(record.value().getCurrency(), record.value().getReason());
             }
         }
         sinks.forward(context, record, outcome.emissions());
     }
 
-    private void countInFlight(LedgerCommand command, LedgerOutcome outcome) {
-        int delta = InFlight.delta(command, outcome);
-        if (delta != 0) {
-            add(InFlight.countKey(command.getCurrency()), delta);
-            add(InFlight.amountKey(command.getCurrency()), delta * command.getAmount());
-        }
-    }
-
-    private void add(String key, long delta) {
-        Long current = flows.get(key);
-        flows.put(key, Math.addExact(current == null ? 0 : current, delta));
+    private static String describe(Record<String, LedgerCommand> record) {
+        LedgerCommand command = record.value();
+        return "key=" + record.key() + " type=" + (command == null ? null : command.getType()) + " command="
+                + (command == null ? null : command.getCommandId());
     }
 }

@@ -1,7 +1,11 @@
 package io.paystream.processor.ledger;
 
+import io.paystream.processor.core.Emissions;
+import io.paystream.processor.core.Failures;
+import io.paystream.schemas.Invariants;
 import io.paystream.schemas.avro.AccountState;
 import io.paystream.schemas.avro.LedgerCommand;
+import io.paystream.schemas.avro.RejectionReason;
 import java.util.Objects;
 
 /**
@@ -10,10 +14,46 @@ import java.util.Objects;
  * transaction safe.
  *
  * <p>Malformed commands (a leg without a payment id, an unknown amount) are programming errors upstream: the rules throw,
- * and the processor turns that into INTERNAL_ERROR and a dead letter.
+ * and {@link #decide} turns that into a dead letter plus the INTERNAL_ERROR compensation.
  */
 public final class LedgerRules {
     private LedgerRules() {
+    }
+
+    /**
+     * The whole outcome for the record {@code key -> command}: new state, {@code ledger-flows} changes and emissions.
+     * It never throws, so that the processor has nothing left to decide once it starts writing: a decision that
+     * throws becomes {@link LedgerOutcome#failed}, with the command's compensation ({@link Compensations}).
+     *
+     * @param account the current state of the record's account, or null when it does not exist
+     * @param key the record key, which must be the command's account
+     * @param command the command, or null for a record without a value
+     * @param nowMs the record timestamp
+     */
+    public static LedgerOutcome decide(AccountState account, String key, LedgerCommand command, long nowMs) {
+        try {
+            Invariants.check(command != null, "ledger record for key %s has no value", key);
+            Invariants.check(command.getAccountId() != null && command.getAccountId().equals(key),
+                    "command %s for account %s is keyed %s", command.getCommandId(), command.getAccountId(), key);
+            LedgerOutcome outcome = apply(account, command, nowMs);
+            return outcome.withFlowDeltas(InFlight.deltas(command, outcome));
+        } catch (RuntimeException failure) {
+            return LedgerOutcome.failed(failure, compensation(command, failure, nowMs));
+        }
+    }
+
+    private static Emissions compensation(LedgerCommand command, RuntimeException failure, long nowMs) {
+        if (command == null || command.getType() == null) {
+            return Emissions.none();
+        }
+        try {
+            return Compensations.of(command, new Rejection(command.getType(), RejectionReason.INTERNAL_ERROR,
+                    Failures.describe(failure)), nowMs);
+        } catch (RuntimeException malformed) {
+            // Too malformed to address a payment or an account: the dead-letter topic keeps it for an operator.
+            failure.addSuppressed(malformed);
+            return Emissions.none();
+        }
     }
 
     /**

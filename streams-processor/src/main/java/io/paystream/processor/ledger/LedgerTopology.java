@@ -57,7 +57,7 @@ public final class LedgerTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCOUNTS_STORE),
                 Serdes.String(), AvroSerde.of(AccountState.class)), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FLOWS_STORE),
-                Serdes.String(), Serdes.Long()), PROCESSOR);
+                Serdes.String(), InFlight.totalSerde()), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.events(), topics.events(), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.audit(), topics.audit(), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.legs(), topics.ledger(), PROCESSOR);

@@ -30,7 +30,7 @@ final class PaymentLegRules {
         Payment payment = checkedPayment(leg, leg.getAccountId().equals(leg.getFrom()));
         Invariants.check(payment.debitsFirst(), "a %s has no debit leg (payment %s)", payment.type(),
                 payment.paymentId());
-        Refusal refusal = usability(account, leg.getAccountId(), payment.currency());
+        Rejection refusal = usability(LedgerCommandType.DEBIT, account, leg.getAccountId(), payment.currency());
         long balanceAfter = 0;
         if (refusal == null) {
             try {
@@ -39,16 +39,12 @@ final class PaymentLegRules {
                     refusal = overdraft(account, payment);
                 }
             } catch (ArithmeticException e) {
-                refusal = new Refusal(RejectionReason.AMOUNT_OVERFLOW, "the debit would overflow the balance");
+                refusal = new Rejection(LedgerCommandType.DEBIT, RejectionReason.AMOUNT_OVERFLOW,
+                        "the debit would overflow the balance");
             }
         }
         if (refusal != null) {
-            return LedgerOutcome.emitOnly(Emissions.builder()
-                    .event(PaymentRecords.event(payment, PaymentStatus.REJECTED, refusal.reason(), refusal.detail(),
-                            nowMs))
-                    .audit(PaymentRecords.rejection(payment, "DEBIT", leg.getAccountId(), refusal.reason(),
-                            refusal.detail(), nowMs))
-                    .build());
+            return LedgerOutcome.refused(leg, refusal, nowMs);
         }
         AccountState debited = move(account, balanceAfter, nowMs);
         Emissions.Builder emissions = Emissions.builder()
@@ -69,9 +65,9 @@ final class PaymentLegRules {
         Payment payment = checkedPayment(leg, leg.getAccountId().equals(leg.getTo()));
         Invariants.check(payment.creditsPayee(), "a %s has no credit leg (payment %s)", payment.type(),
                 payment.paymentId());
-        Refusal refusal = usability(account, leg.getAccountId(), payment.currency());
+        Rejection refusal = usability(LedgerCommandType.CREDIT, account, leg.getAccountId(), payment.currency());
         if (refusal == null && payment.type() == PaymentType.PAYMENT && account.getType() != AccountType.MERCHANT) {
-            refusal = new Refusal(RejectionReason.INVALID_REQUEST,
+            refusal = new Rejection(LedgerCommandType.CREDIT, RejectionReason.INVALID_REQUEST,
                     "a PAYMENT needs a MERCHANT payee; " + account.getAccountId() + " is " + account.getType());
         }
         long balanceAfter = 0;
@@ -79,11 +75,13 @@ final class PaymentLegRules {
             try {
                 balanceAfter = Math.addExact(account.getBalance(), payment.amountMinor());
             } catch (ArithmeticException e) {
-                refusal = new Refusal(RejectionReason.AMOUNT_OVERFLOW, "the credit would overflow the balance");
+                refusal = new Rejection(LedgerCommandType.CREDIT, RejectionReason.AMOUNT_OVERFLOW,
+                        "the credit would overflow the balance");
             }
         }
         if (refusal != null) {
-            return refuseCredit(payment, leg.getAccountId(), refusal, nowMs);
+            // The payee cannot take it: the compensation reverses the debit, or rejects a TOPUP.
+            return LedgerOutcome.refused(leg, refusal, nowMs);
         }
         AccountState credited = move(account, balanceAfter, nowMs);
         Emissions.Builder emissions = Emissions.builder()
@@ -124,45 +122,31 @@ final class PaymentLegRules {
         return new LedgerOutcome(reversed, emissions);
     }
 
-    /**
-     * The payee refused the credit. A TOPUP debited nothing, so it is simply rejected; any other payment has already
-     * debited the payer, so the money goes back through a REVERSAL leg on the payer's partition.
-     */
-    static LedgerOutcome refuseCredit(Payment payment, String payeeId, Refusal refusal, long nowMs) {
-        Emissions.Builder emissions = Emissions.builder()
-                .audit(PaymentRecords.rejection(payment, "CREDIT", payeeId, refusal.reason(), refusal.detail(), nowMs));
-        if (payment.debitsFirst()) {
-            emissions.leg(PaymentRecords.leg(payment, LedgerCommandType.REVERSAL, payment.from(), refusal.reason()));
-        } else {
-            emissions.event(PaymentRecords.event(payment, PaymentStatus.REJECTED, refusal.reason(), refusal.detail(),
-                    nowMs));
-        }
-        return LedgerOutcome.emitOnly(emissions.build());
-    }
-
     /** Why an account cannot take part in a payment in this currency, or null when it can. */
-    private static Refusal usability(AccountState account, String accountId, String currency) {
+    private static Rejection usability(LedgerCommandType step, AccountState account, String accountId,
+            String currency) {
         if (account == null) {
-            return new Refusal(RejectionReason.ACCOUNT_NOT_FOUND, "account " + accountId + " does not exist");
+            return new Rejection(step, RejectionReason.ACCOUNT_NOT_FOUND, "account " + accountId + " does not exist");
         }
         if (account.getStatus() != AccountStatus.ACTIVE) {
-            return new Refusal(RejectionReason.ACCOUNT_INACTIVE, "account " + accountId + " is " + account.getStatus());
+            return new Rejection(step, RejectionReason.ACCOUNT_INACTIVE,
+                    "account " + accountId + " is " + account.getStatus());
         }
         if (!account.getCurrency().equals(currency)) {
-            return new Refusal(RejectionReason.CURRENCY_MISMATCH,
+            return new Rejection(step, RejectionReason.CURRENCY_MISMATCH,
                     "account " + accountId + " holds " + account.getCurrency() + ", the payment is in " + currency);
         }
         return null;
     }
 
     /** INSUFFICIENT_FUNDS for an account without overdraft, LIMIT_EXCEEDED for one whose overdraft would be exceeded. */
-    private static Refusal overdraft(AccountState account, Payment payment) {
+    private static Rejection overdraft(AccountState account, Payment payment) {
         String detail = "balance " + account.getBalance() + " cannot cover " + payment.amountMinor()
                 + " with overdraft limit " + account.getOverdraftLimit();
         RejectionReason reason = account.getOverdraftLimit() == 0
                 ? RejectionReason.INSUFFICIENT_FUNDS
                 : RejectionReason.LIMIT_EXCEEDED;
-        return new Refusal(reason, detail);
+        return new Rejection(LedgerCommandType.DEBIT, reason, detail);
     }
 
     private static AccountState move(AccountState account, long balanceAfter, long nowMs) {
@@ -185,9 +169,5 @@ final class PaymentLegRules {
         Invariants.check(Money.isValidAmount(leg.getAmount()), "%s leg %s has amount %d", leg.getType(),
                 leg.getCommandId(), leg.getAmount());
         return Payment.of(leg);
-    }
-
-    /** A reason plus its human-readable detail. */
-    record Refusal(RejectionReason reason, String detail) {
     }
 }

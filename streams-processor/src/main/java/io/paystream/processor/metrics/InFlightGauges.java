@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.paystream.processor.ledger.InFlight;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,18 +58,20 @@ public final class InFlightGauges {
         if (current == null) {
             return false;
         }
-        Map<String, Long> counts = new TreeMap<>();
-        Map<String, Long> amounts = new TreeMap<>();
+        Map<String, BigInteger> counts = new TreeMap<>();
+        Map<String, BigInteger> amounts = new TreeMap<>();
         try {
-            ReadOnlyKeyValueStore<String, Long> store = current.store(StoreQueryParameters.fromNameAndType(storeName,
-                    QueryableStoreTypes.<String, Long>keyValueStore()));
-            try (KeyValueIterator<String, Long> all = store.all()) {
+            // IQv1 on purpose: it never takes the store's Position monitor, so it cannot deadlock the stream thread
+            // (KAFKA-19629; see KeyRouter).
+            ReadOnlyKeyValueStore<String, BigInteger> store = current.store(StoreQueryParameters.fromNameAndType(
+                    storeName, QueryableStoreTypes.<String, BigInteger>keyValueStore()));
+            try (KeyValueIterator<String, BigInteger> all = store.all()) {
                 while (all.hasNext()) {
-                    KeyValue<String, Long> entry = all.next();
+                    KeyValue<String, BigInteger> entry = all.next();
                     if (entry.key.startsWith(COUNT_PREFIX)) {
-                        counts.merge(entry.key.substring(COUNT_PREFIX.length()), entry.value, Long::sum);
+                        counts.merge(entry.key.substring(COUNT_PREFIX.length()), entry.value, BigInteger::add);
                     } else if (entry.key.startsWith(AMOUNT_PREFIX)) {
-                        amounts.merge(entry.key.substring(AMOUNT_PREFIX.length()), entry.value, Long::sum);
+                        amounts.merge(entry.key.substring(AMOUNT_PREFIX.length()), entry.value, BigInteger::add);
                     }
                 }
             }
@@ -80,9 +83,11 @@ public final class InFlightGauges {
         return true;
     }
 
-    private static List<MultiGauge.Row<?>> rows(Map<String, Long> byCurrency) {
+    private static List<MultiGauge.Row<?>> rows(Map<String, BigInteger> byCurrency) {
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
-        byCurrency.forEach((currency, value) -> rows.add(MultiGauge.Row.of(Tags.of("currency", currency), value)));
+        // Prometheus samples are doubles anyway; a total beyond 2^53 loses its last digits there, not in the store.
+        byCurrency.forEach((currency, value) -> rows.add(MultiGauge.Row.of(Tags.of("currency", currency),
+                value.doubleValue())));
         return rows;
     }
 }

@@ -1,5 +1,6 @@
 package io.paystream.processor.status;
 
+import io.paystream.processor.errors.FailTaskException;
 import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentState;
@@ -48,7 +49,12 @@ final class PaymentStatusProcessor implements Processor<String, PaymentEvent, Vo
         if (fold.next() == null) {
             return;
         }
-        payments.put(record.key(), fold.next());
+        try {
+            payments.put(record.key(), fold.next());
+        } catch (RuntimeException e) {
+            // Skipping would leave the payment PROCESSING for ever in this view: fail the task and replay instead.
+            throw new FailTaskException("cannot store the status of payment " + record.key(), e);
+        }
         if (fold.finished()) {
             // Wall-clock time is read only for this metric; no stored state depends on it.
             metrics.paymentFinished(fold.next(), context.currentSystemTimeMs() - event.getRequestedAtMs());

@@ -145,10 +145,15 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /** A value of the ledger's in-flight totals ({@code ledger-flows}), or 0 when the key was never written. */
-    public long flow(String key) {
-        KeyValueStore<String, Long> store = driver.getKeyValueStore(LedgerTopology.FLOWS_STORE);
-        Long value = store.get(key);
-        return value == null ? 0 : value;
+    public java.math.BigInteger flow(String key) {
+        KeyValueStore<String, java.math.BigInteger> store = driver.getKeyValueStore(LedgerTopology.FLOWS_STORE);
+        java.math.BigInteger value = store.get(key);
+        return value == null ? java.math.BigInteger.ZERO : value;
+    }
+
+    /** Sets a value of the ledger's in-flight totals, as a long-running task would have accumulated it. */
+    public void setFlow(String key, java.math.BigInteger value) {
+        driver.<String, java.math.BigInteger>getKeyValueStore(LedgerTopology.FLOWS_STORE).put(key, value);
     }
 
     public SimpleMeterRegistry registry() {

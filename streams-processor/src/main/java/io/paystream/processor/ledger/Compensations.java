@@ -1,0 +1,59 @@
+package io.paystream.processor.ledger;
+
+import io.paystream.processor.core.Emissions;
+import io.paystream.processor.core.Payment;
+import io.paystream.processor.core.PaymentRecords;
+import io.paystream.schemas.avro.AuditKind;
+import io.paystream.schemas.avro.LedgerCommand;
+import io.paystream.schemas.avro.LedgerCommandType;
+import io.paystream.schemas.avro.PaymentStatus;
+import io.paystream.schemas.validation.Money;
+
+/**
+ * What the ledger emits when it refuses a command ({@link Rejection}), whether a rule refused it or deciding threw.
+ * The account is never changed by a refusal; the compensation makes sure no payment is silently dropped.
+ *
+ * <ul>
+ *   <li>DEBIT: nothing moved, so the payment is REJECTED, and the refusal is journalled.</li>
+ *   <li>CREDIT: the refusal is journalled. A payment whose first leg debited the payer sends the money back through a
+ *       REVERSAL leg on the payer's partition; a TOPUP (nothing debited), or a payer that cannot even be addressed,
+ *       ends REJECTED.</li>
+ *   <li>REVERSAL: cannot be compensated automatically. The command stays in the dead-letter topic for an operator and
+ *       the payment stays in flight, which the conservation check and the in-flight metric report.</li>
+ *   <li>An account command: the refusal is journalled on the account.</li>
+ * </ul>
+ */
+public final class Compensations {
+    private Compensations() {
+    }
+
+    /** The emissions for {@code command}, refused as {@code rejection} at record time {@code nowMs}. */
+    public static Emissions of(LedgerCommand command, Rejection rejection, long nowMs) {
+        if (command.getAccountId() == null) {
+            return Emissions.none(); // nobody to journal it on
+        }
+        return switch (command.getType()) {
+            case DEBIT, CREDIT, REVERSAL -> command.getPaymentId() == null ? Emissions.none()
+                    : ofLeg(Payment.of(command), command.getType(), command.getAccountId(), rejection, nowMs);
+            case OPEN, FREEZE, UNFREEZE, CLOSE, SET_LIMIT -> Emissions.builder()
+                    .audit(AccountCommandRules.accountAudit(command, command.getCurrency(), AuditKind.REJECTION,
+                            rejection.reason(), rejection.detail(), nowMs))
+                    .build();
+        };
+    }
+
+    private static Emissions ofLeg(Payment payment, LedgerCommandType leg, String accountId, Rejection rejection,
+            long nowMs) {
+        if (leg == LedgerCommandType.REVERSAL) {
+            return Emissions.none();
+        }
+        Emissions.Builder emissions = Emissions.builder().audit(PaymentRecords.rejection(payment,
+                rejection.step().name(), accountId, rejection.reason(), rejection.detail(), nowMs));
+        if (leg == LedgerCommandType.CREDIT && payment.debitsFirst() && Money.isAccountId(payment.from())) {
+            return emissions.leg(PaymentRecords.leg(payment, LedgerCommandType.REVERSAL, payment.from(),
+                    rejection.reason())).build();
+        }
+        return emissions.event(PaymentRecords.event(payment, PaymentStatus.REJECTED, rejection.reason(),
+                rejection.detail(), nowMs)).build();
+    }
+}
