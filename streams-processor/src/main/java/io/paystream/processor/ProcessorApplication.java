@@ -6,6 +6,8 @@ import io.dropwizard.core.setup.Environment;
 import io.dropwizard.jdbi3.JdbiFactory;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.paystream.processor.health.KafkaStreamsHealthCheck;
+import io.paystream.processor.health.StallWatchdog;
+import io.paystream.processor.internal.Schedules;
 import io.paystream.processor.kafka.ManagedKafkaStreams;
 import io.paystream.processor.ledger.LedgerTopology;
 import io.paystream.processor.metrics.InFlightGauges;
@@ -18,23 +20,19 @@ import io.paystream.web.config.PayStreamConfiguration;
 import io.paystream.web.errors.ErrorMappers;
 import io.paystream.web.metrics.MeterRegistries;
 import java.time.Duration;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.state.HostInfo;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The processor: hosts the exactly-once payments topology in Kafka Streams and serves its stores through the query
  * API, with a health check and Prometheus metrics on the admin port. Start it with {@code server config.yml}.
  */
 public class ProcessorApplication extends Application<ProcessorConfiguration> {
-    private static final Logger LOG = LoggerFactory.getLogger(ProcessorApplication.class);
     /** How often the in-flight gauges re-read the ledger stores: a few scrapes' worth of freshness. */
     private static final Duration IN_FLIGHT_REFRESH = Duration.ofSeconds(5);
 
     private volatile ManagedKafkaStreams streams;
     private volatile PrometheusMeterRegistry registry;
+    private volatile StallWatchdog stallWatchdog;
 
     public static void main(String[] args) throws Exception {
         new ProcessorApplication().run(args);
@@ -57,7 +55,10 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
         streams = configuration.getStreams().build(configuration.getKafka(), metrics, registry);
         environment.lifecycle().manage(streams);
         environment.healthChecks().register("kafka-streams", new KafkaStreamsHealthCheck(streams));
-        scheduleInFlightGauges(environment, new InFlightGauges(registry, streams::streams, LedgerTopology.FLOWS_STORE));
+        stallWatchdog = configuration.getStall().build(environment, streams::streams, registry, this::exitProcess);
+        InFlightGauges inFlight = new InFlightGauges(registry, streams::streams, LedgerTopology.FLOWS_STORE);
+        // A failed read keeps the gauges' last values.
+        Schedules.everyFixedDelay(environment, "in-flight-gauges", IN_FLIGHT_REFRESH, inFlight::refresh);
 
         ErrorMappers.register(configuration, environment, registry);
         ApiKeyAuth.register(environment.jersey(), configuration.getApiKeys());
@@ -70,17 +71,18 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
                 configuration.getQueryForwardTimeout().toJavaDuration(), history, registry);
     }
 
-    private static void scheduleInFlightGauges(Environment environment, InFlightGauges gauges) {
-        ScheduledExecutorService executor = environment.lifecycle().scheduledExecutorService("in-flight-gauges")
-                .threads(1).build();
-        executor.scheduleWithFixedDelay(() -> {
-            try {
-                gauges.refresh();
-            } catch (RuntimeException e) {
-                // A failed read must not cancel the schedule; the gauges keep their last values.
-                LOG.warn("could not refresh the in-flight gauges: {}", e.toString());
-            }
-        }, IN_FLIGHT_REFRESH.toMillis(), IN_FLIGHT_REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+    /**
+     * Ends the process with {@code status} when the stall watchdog gives up. A halt, not a clean stop: a stuck stream
+     * thread would hold a clean close for its whole timeout, and under exactly-once a halt is as safe as kill -9 (the
+     * open transaction aborts; the next process resumes from the last commit). Tests override it.
+     */
+    protected void exitProcess(int status) {
+        Runtime.getRuntime().halt(status);
+    }
+
+    /** The stall watchdog, once {@link #run} has built it. */
+    public StallWatchdog stallWatchdog() {
+        return stallWatchdog;
     }
 
     /** The metrics registry, once {@link #run} has built it. */

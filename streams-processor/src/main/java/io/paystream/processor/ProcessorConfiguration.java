@@ -2,6 +2,7 @@ package io.paystream.processor;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.db.DataSourceFactory;
+import io.paystream.processor.health.StallWatchdogFactory;
 import io.paystream.processor.kafka.StreamsFactory;
 import io.paystream.web.config.PayStreamConfiguration;
 import jakarta.validation.Valid;
@@ -9,7 +10,8 @@ import jakarta.validation.constraints.NotNull;
 
 /**
  * The processor's YAML: the server ports, {@code kafka} (client properties passed through to every Kafka client,
- * {@code bootstrap.servers} at least), {@code streams} (how the topology runs), and the query API's {@code apiKeys}
+ * {@code bootstrap.servers} at least), {@code streams} (how the topology runs), {@code stall} (when a processor that
+ * makes no progress reports it and exits), and the query API's {@code apiKeys}
  * (hashes only) and forwarding timeout.
  */
 public class ProcessorConfiguration extends PayStreamConfiguration {
@@ -18,6 +20,11 @@ public class ProcessorConfiguration extends PayStreamConfiguration {
     @NotNull
     private StreamsFactory streams = new StreamsFactory();
 
+
+    /** When a processor that makes no progress reports a stall, and when it exits to be restarted. */
+    @Valid
+    @NotNull
+    private StallWatchdogFactory stall = new StallWatchdogFactory();
 
     /** The PostgreSQL copy of the journal that serves account history; without it, history answers 503. */
     @Valid
@@ -45,6 +52,16 @@ public class ProcessorConfiguration extends PayStreamConfiguration {
     @JsonProperty
     public void setQueryForwardTimeout(io.dropwizard.util.Duration queryForwardTimeout) {
         this.queryForwardTimeout = queryForwardTimeout;
+    }
+
+    @JsonProperty
+    public StallWatchdogFactory getStall() {
+        return stall;
+    }
+
+    @JsonProperty
+    public void setStall(StallWatchdogFactory stall) {
+        this.stall = stall;
     }
 
     @JsonProperty

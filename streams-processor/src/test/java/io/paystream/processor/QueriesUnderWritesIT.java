@@ -1,23 +1,21 @@
 package io.paystream.processor;
 
-import static io.paystream.processor.testing.Fixtures.aTopUp;
 import static io.paystream.processor.testing.Fixtures.aTransfer;
-import static io.paystream.processor.testing.Fixtures.anOpen;
 import static io.paystream.processor.testing.Fixtures.paymentId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.paystream.processor.ledger.LedgerTopology;
 import io.paystream.processor.metrics.InFlightGauges;
 import io.paystream.processor.status.PaymentStatusTopology;
 import io.paystream.processor.testing.ProcessorUnderTest;
+import io.paystream.processor.testing.Workloads;
 import io.paystream.schemas.Topics;
-import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.AccountState;
-import io.paystream.schemas.avro.AccountType;
 import io.paystream.schemas.avro.AuditKind;
 import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.PaymentEvent;
@@ -84,7 +82,9 @@ class QueriesUnderWritesIT {
     @BeforeEach
     void start() throws Exception {
         kafka = InProcessKafka.start();
-        app = ProcessorUnderTest.on(kafka.bootstrapServers());
+        // A sensitive stall watchdog that never exits: heavy load must not look like a stall.
+        app = ProcessorUnderTest.on(kafka.bootstrapServers(), ConfigOverride.config("stall.timeout", "5s"),
+                ConfigOverride.config("stall.exitAfter", "0s"));
         app.before();
         await().atMost(Duration.ofSeconds(60)).until(() -> streams().state() == KafkaStreams.State.RUNNING);
     }
@@ -154,6 +154,8 @@ class QueriesUnderWritesIT {
         }
         System.out.println("query answers while " + TRANSFERS + " transfers settled: " + answers.byStatus);
         assertThat(answers.unexpected).as("answers other than 200, 404 or 503").isEmpty();
+        assertThat(app.<ProcessorApplication>getApplication().registry().get("paystream.processor.stalls")
+                .counter().count()).as("stalls the watchdog saw under load").isZero();
         assertThat(answers.wentBack).as("statuses that left a terminal state").isEmpty();
         assertThat(answers.byStatus.getOrDefault(200, new AtomicLong()).get())
                 .as("successful reads during the load").isGreaterThan(1_000);
@@ -161,19 +163,9 @@ class QueriesUnderWritesIT {
     }
 
     private List<String> openAndFundAccounts() throws Exception {
-        List<String> accountIds = new ArrayList<>();
-        List<Map.Entry<String, AccountRequest>> opens = new ArrayList<>();
-        List<Map.Entry<String, PaymentRequest>> topUps = new ArrayList<>();
-        for (int i = 0; i < ACCOUNTS; i++) {
-            String accountId = "load-" + i;
-            accountIds.add(accountId);
-            opens.add(Map.entry(accountId, anOpen(accountId, "USD", AccountType.CUSTOMER).build()));
-            PaymentRequest topUp = aTopUp(accountId, OPENING_BALANCE).build();
-            topUps.add(Map.entry(topUp.getPaymentId(), topUp));
-        }
-        kafka.produceAll(Topics.ACCOUNT_REQUESTS, opens);
+        List<String> accountIds = Workloads.openAccounts(kafka, "load-", ACCOUNTS);
         await().atMost(SETTLE).until(() -> accountIds.stream().allMatch(id -> account(id) != null));
-        kafka.produceAll(Topics.PAYMENT_REQUESTS, topUps);
+        Workloads.topUp(kafka, accountIds, OPENING_BALANCE);
         await().atMost(SETTLE).until(() -> accountIds.stream()
                 .allMatch(id -> account(id).getBalance() == OPENING_BALANCE));
         return accountIds;

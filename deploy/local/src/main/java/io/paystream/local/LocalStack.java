@@ -33,6 +33,7 @@ public final class LocalStack {
     private final Telemetry telemetry;
     private final PrintStream out;
     private final List<ChildProcess> running = new ArrayList<>();
+    private final Supervision supervision = new Supervision();
     private EmbeddedPostgres postgres;
     /** Set once a stop began, so that children exiting because of it are not reported as failures. */
     private volatile boolean stopping;
@@ -116,13 +117,7 @@ public final class LocalStack {
                 .start();
         out.println("  postgres   ready on " + layout.jdbcUrl());
 
-        ChildProcess processor = startApp("processor", "streams-processor", "io.paystream.processor.ProcessorApplication",
-                List.of("-Ddw.database.driverClass=org.postgresql.Driver", "-Ddw.database.url=" + layout.jdbcUrl(),
-                        "-Ddw.database.user=postgres"),
-                Map.of("PAYSTREAM_PROCESSOR_PORT", String.valueOf(layout.processorPort()),
-                        "PAYSTREAM_PROCESSOR_ADMIN_PORT", String.valueOf(layout.processorAdminPort()),
-                        "PAYSTREAM_APPLICATION_SERVER", "127.0.0.1:" + layout.processorPort(),
-                        "PAYSTREAM_STATE_DIR", layout.home().resolve("state/processor").toString()));
+        ChildProcess processor = startProcessor();
         running.add(processor);
         ChildProcess ingress = startApp("ingress", "ingress-api", "io.paystream.ingress.IngressApplication", List.of(),
                 Map.of("PAYSTREAM_INGRESS_PORT", String.valueOf(layout.ingressPort()),
@@ -137,6 +132,16 @@ public final class LocalStack {
         running.add(connect);
         ConnectWorker.awaitRunning(connect, layout, APP_START);
         out.println("  connect    sinks running");
+    }
+
+    private ChildProcess startProcessor() throws IOException {
+        return startApp("processor", "streams-processor", "io.paystream.processor.ProcessorApplication",
+                List.of("-Ddw.database.driverClass=org.postgresql.Driver", "-Ddw.database.url=" + layout.jdbcUrl(),
+                        "-Ddw.database.user=postgres"),
+                Map.of("PAYSTREAM_PROCESSOR_PORT", String.valueOf(layout.processorPort()),
+                        "PAYSTREAM_PROCESSOR_ADMIN_PORT", String.valueOf(layout.processorAdminPort()),
+                        "PAYSTREAM_APPLICATION_SERVER", "127.0.0.1:" + layout.processorPort(),
+                        "PAYSTREAM_STATE_DIR", layout.home().resolve("state/processor").toString()));
     }
 
     private ChildProcess startBroker() throws IOException, InterruptedException {
@@ -219,12 +224,19 @@ public final class LocalStack {
         out.flush();
     }
 
-    private int waitForAChildToExit() throws InterruptedException {
+    private int waitForAChildToExit() throws InterruptedException, IOException {
         while (!stopping) {
             for (ChildProcess child : List.copyOf(running)) {
                 if (!child.isAlive() && !stopping) {
-                    System.err.println("paystream: " + child.name() + " exited with code "
-                            + child.process().exitValue() + "; stopping the rest. See " + layout.logs());
+                    int code = child.process().exitValue();
+                    if (supervision.restart(child.name(), code, System.nanoTime() / 1_000_000)) {
+                        System.err.println("paystream: the processor stalled and exited (code " + code
+                                + "); restarting it. See " + layout.logs().resolve("processor.log"));
+                        replace(child, startProcessor());
+                        continue;
+                    }
+                    System.err.println("paystream: " + child.name() + " exited with code " + code
+                            + "; stopping the rest. See " + layout.logs());
                     stopAll();
                     return 1;
                 }
@@ -232,6 +244,16 @@ public final class LocalStack {
             java.util.concurrent.TimeUnit.MILLISECONDS.sleep(500);
         }
         return 0;
+    }
+
+    /** Puts a restarted child in the place of the one that exited, so that the stop order stays the same. */
+    private synchronized void replace(ChildProcess exited, ChildProcess restarted) throws InterruptedException {
+        int place = running.indexOf(exited);
+        if (stopping || place < 0) {
+            restarted.stop(); // a stop began meanwhile and has already passed this child
+            return;
+        }
+        running.set(place, restarted);
     }
 
     /** Stops the apps before the broker, so they can commit and close cleanly. Idempotent. */

@@ -24,6 +24,12 @@ public final class ProcessorUnderTest {
     /** A processor on {@code bootstrapServers}; {@code overrides} add to or replace the defaults. Not started. */
     public static DropwizardTestSupport<ProcessorConfiguration> on(String bootstrapServers,
             ConfigOverride... overrides) {
+        return on(bootstrapServers, ProcessorApplication.class, overrides);
+    }
+
+    /** The same, running {@code application}: a subclass that a test needs to observe (its process exit, say). */
+    public static DropwizardTestSupport<ProcessorConfiguration> on(String bootstrapServers,
+            Class<? extends ProcessorApplication> application, ConfigOverride... overrides) {
         int queryPort = FreePorts.next();
         List<ConfigOverride> all = new ArrayList<>(List.of(
                 ConfigOverride.config("kafka.bootstrap\\.servers", bootstrapServers),
@@ -31,7 +37,7 @@ public final class ProcessorUnderTest {
                 ConfigOverride.config("streams.applicationServer", "127.0.0.1:" + queryPort),
                 ConfigOverride.config("streams.stateDir", tempDir())));
         all.addAll(Arrays.asList(overrides));
-        return new DropwizardTestSupport<>(ProcessorApplication.class,
+        return new DropwizardTestSupport<>(application,
                 ResourceHelpers.resourceFilePath("processor-it.yml"), all.toArray(ConfigOverride[]::new));
     }
 

@@ -1,0 +1,98 @@
+package io.paystream.processor.health;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Decides from successive observations of the stream threads whether records are really being processed, not only
+ * whether Kafka Streams says RUNNING. A thread is stalled when it is deadlocked, when it has not polled for
+ * {@code timeout} (blocked on a lock, stuck in a call, looping inside a processor), or when records wait for it
+ * (lag above zero) and it has processed none of them for {@code timeout}. Not thread-safe: one caller observes.
+ */
+public final class StallDetector {
+    private final long timeoutMs;
+    private final Map<String, Seen> threads = new HashMap<>();
+
+    public StallDetector(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        this.timeoutMs = timeout.toMillis();
+    }
+
+    /**
+     * What one stream thread reported, from Kafka Streams' own metrics.
+     *
+     * @param thread the thread's name (the metrics' {@code thread-id})
+     * @param polls how many times it has polled ({@code poll-total})
+     * @param processed how many records it has processed ({@code process-total})
+     * @param lag records waiting in its assigned input partitions ({@code records-lag} of its consumer)
+     */
+    public record ThreadProgress(String thread, double polls, double processed, long lag) {
+    }
+
+    /** Not stalled, or stalled with the reason in words. */
+    public record Verdict(boolean stalled, String reason) {
+        static final Verdict PROGRESSING = new Verdict(false, "every stream thread is making progress");
+    }
+
+    /**
+     * Takes one observation and decides.
+     *
+     * @param nowMs a monotonic time in milliseconds
+     * @param running whether the client is RUNNING or REBALANCING, when its threads are expected to loop
+     * @param progress every live stream thread's counters
+     * @param deadlocked the names of threads the JVM reports as deadlocked
+     */
+    public Verdict observe(long nowMs, boolean running, List<ThreadProgress> progress, Set<String> deadlocked) {
+        threads.keySet().retainAll(progress.stream().map(ThreadProgress::thread).toList());
+        Verdict verdict = Verdict.PROGRESSING;
+        for (ThreadProgress now : progress) {
+            Seen seen = threads.computeIfAbsent(now.thread(), name -> new Seen(now, nowMs));
+            seen.update(now, nowMs);
+            if (verdict.stalled()) {
+                continue; // the first stalled thread names the stall
+            }
+            if (deadlocked.contains(now.thread())) {
+                verdict = new Verdict(true, "stream thread " + now.thread() + " is deadlocked");
+            } else if (running && nowMs - seen.pollChangedMs >= timeoutMs) {
+                verdict = new Verdict(true, "stream thread " + now.thread() + " has not polled for "
+                        + seconds(nowMs - seen.pollChangedMs));
+            } else if (running && now.lag() > 0 && nowMs - seen.progressMs >= timeoutMs) {
+                verdict = new Verdict(true, "stream thread " + now.thread() + " has " + now.lag()
+                        + " records waiting and processed none for " + seconds(nowMs - seen.progressMs));
+            }
+        }
+        return verdict;
+    }
+
+    private static String seconds(long ms) {
+        return (ms / 1_000) + " s";
+    }
+
+    /** The last counters of one thread and when they last moved. */
+    private static final class Seen {
+        private ThreadProgress last;
+        private long pollChangedMs;
+        private long progressMs;
+
+        Seen(ThreadProgress first, long nowMs) {
+            this.last = first;
+            this.pollChangedMs = nowMs;
+            this.progressMs = nowMs;
+        }
+
+        void update(ThreadProgress now, long nowMs) {
+            if (now.polls() != last.polls()) {
+                pollChangedMs = nowMs;
+            }
+            // Progress is a processed record, or nothing left to process.
+            if (now.processed() != last.processed() || now.lag() == 0) {
+                progressMs = nowMs;
+            }
+            last = now;
+        }
+    }
+}
