@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
  * Runs scenarios against a {@link ChaosCluster}: a seeded workload with faults injected while it runs, a quiet period,
  * then the {@link Checker}. Collects, per scenario, the payments sent, the faults injected, the time each took to
  * recover (until every running processor is healthy and a canary top-up completes), and the new violations.
+ * {@link QueryReaders} query every running processor throughout.
  */
 final class ChaosHarness implements AutoCloseable {
     /** How long a fault may take to heal before the run gives up on it (and reports it). */
@@ -30,6 +31,7 @@ final class ChaosHarness implements AutoCloseable {
     private final Workload workload;
     private final Checker checker;
     private final List<String> accounts;
+    private final QueryReaders readers;
     private final ExecutorService background = Executors.newSingleThreadExecutor();
     private final Set<String> seenViolations = new HashSet<>();
     final List<ScenarioResult> results = new ArrayList<>();
@@ -55,6 +57,12 @@ final class ChaosHarness implements AutoCloseable {
         accounts = workload.openAccounts();
         checker = new Checker(cluster.bootstrapServers(), cluster.queryUrl(0));
         awaitRecovery();
+        // Readers run through every scenario, against every running processor, as clients would.
+        readers = new QueryReaders(cluster, accounts, () -> {
+            Set<String> known = new HashSet<>(workload.acceptedOverHttp);
+            known.addAll(workload.acceptedDirect);
+            return known;
+        }, seed);
     }
 
     ChaosCluster cluster() {
@@ -74,7 +82,7 @@ final class ChaosHarness implements AutoCloseable {
         Set<String> accepted = new HashSet<>(workload.acceptedOverHttp);
         accepted.addAll(workload.acceptedDirect);
         List<String> fresh = new ArrayList<>();
-        for (String violation : checker.check(accounts, accepted)) {
+        for (String violation : checker.check(accounts, accepted, readers)) {
             if (seenViolations.add(violation)) {
                 fresh.add(violation);
             }
@@ -150,6 +158,8 @@ final class ChaosHarness implements AutoCloseable {
         table.append(String.format("accepted over HTTP: %d, direct: %d, refused (422): %d, resubmissions: %d, "
                 + "never answered: %d%n", workload.acceptedOverHttp.size(), workload.acceptedDirect.size(),
                 workload.refusedOverHttp.get(), workload.resubmissions.get(), workload.unansweredOverHttp.get()));
+        table.append(String.format("query readers (balances, statuses, history on every running processor), answers "
+                + "by HTTP status (-1: no connection): %s%n", new java.util.TreeMap<>(readers.answers)));
         table.append("violations: ").append(total).append('\n');
         return table.toString();
     }
@@ -160,6 +170,9 @@ final class ChaosHarness implements AutoCloseable {
 
     @Override
     public void close() {
+        if (readers != null) {
+            readers.close();
+        }
         background.shutdownNow();
         workload.close();
         cluster.close();

@@ -40,7 +40,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * {@code read_committed}, replays the committed ledger topic through the production rules, and returns every violation
  * it finds as sentences: open transactions; the shared {@link LedgerInvariants} (one terminal status per payment,
  * matching the query API; no leg applied twice; conservation; no overdraft; a journal that rebuilds every balance with
- * gapless entrySeq); query-API balances that differ from the replay; and accepted requests that left no trace.
+ * gapless entrySeq); query-API balances that differ from the replay; accepted requests that left no trace; and what
+ * the concurrent {@link QueryReaders} were served that the committed topics contradict.
  */
 final class Checker {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -54,7 +55,7 @@ final class Checker {
         this.queryUrl = queryUrl;
     }
 
-    List<String> check(Collection<String> accounts, Set<String> accepted) throws Exception {
+    List<String> check(Collection<String> accounts, Set<String> accepted, QueryReaders readers) throws Exception {
         List<String> violations = new ArrayList<>();
         checkNoOpenTransactions(violations);
         List<PaymentEvent> events = values(Topics.PAYMENT_EVENTS, read(Topics.PAYMENT_EVENTS.name()));
@@ -67,6 +68,7 @@ final class Checker {
         violations.addAll(LedgerInvariants.violations(events, audits, new ArrayList<>(replayed.values()),
                 this::servedStatus));
         checkAcceptedPayments(events, accepted, requested, violations);
+        violations.addAll(readers.violations(audits, events));
         for (String accountId : accounts) {
             JsonNode served = get("/v1/accounts/" + accountId);
             AccountState model = replayed.get(accountId);
@@ -138,7 +140,7 @@ final class Checker {
             String key = new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
             try {
                 LedgerCommand command = Topics.LEDGER.valueSerde().deserializer().deserialize("", record.value());
-                LedgerOutcome outcome = LedgerRules.apply(accounts.get(key), command, record.timestamp());
+                LedgerOutcome outcome = LedgerRules.decide(accounts.get(key), key, command, record.timestamp());
                 if (outcome.newState() != null) {
                     accounts.put(key, outcome.newState());
                 }
