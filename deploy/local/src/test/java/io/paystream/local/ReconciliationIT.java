@@ -15,8 +15,8 @@ import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.AccountType;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentType;
-import io.paystream.sinks.SinkConnectorConfigs;
 import io.paystream.testing.FreePorts;
+import io.paystream.testing.InProcessKafka;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -36,15 +35,14 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.connect.util.clusters.EmbeddedConnectCluster;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Reconciliation after a seeded, randomized workload: the real processor moves money, the real sinks in a Connect
- * worker copy the journal and statuses into PostgreSQL, and for every account the sum of its ledger_entries equals the
+ * Reconciliation after a seeded, randomized workload: the real processor moves money, the real sinks in a standalone
+ * Connect worker in its own JVM (as {@code make run} runs it) copy the journal and statuses into PostgreSQL, and for every account the sum of its ledger_entries equals the
  * balance the query API serves, with gapless entry sequences; every payment's status in PostgreSQL equals the query
  * API's.
  */
@@ -55,29 +53,21 @@ class ReconciliationIT {
     private static final int ACCOUNTS = 12;
     private static final int PAYMENTS = 400;
 
+    private static InProcessKafka kafka;
     private static EmbeddedPostgres postgres;
-    private static EmbeddedConnectCluster connect;
+    private static ChildProcess connect;
     private static DropwizardTestSupport<ProcessorConfiguration> processor;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() throws Exception {
+        kafka = InProcessKafka.start();
         postgres = EmbeddedPostgres.builder().start();
-        Map<String, String> worker = new HashMap<>();
-        worker.put("connector.client.config.override.policy", "All");
-        // One broker: exactly-once needs the transaction log to accept a single replica.
-        Properties broker = new Properties();
-        broker.put("transaction.state.log.replication.factor", "1");
-        broker.put("transaction.state.log.min.isr", "1");
-        broker.put("offsets.topic.replication.factor", "1");
-        connect = new EmbeddedConnectCluster.Builder().name("reconcile").numWorkers(1).workerProps(worker)
-                .brokerProps(broker).build();
-        connect.start();
         int queryPort = FreePorts.next();
         String url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
         processor = new DropwizardTestSupport<>(ProcessorApplication.class,
                 ROOT.resolve("streams-processor/config.yml").toString(), "reconcile",
-                ConfigOverride.config("reconcile", "kafka.bootstrap\\.servers", connect.kafka().bootstrapServers()),
+                ConfigOverride.config("reconcile", "kafka.bootstrap\\.servers", kafka.bootstrapServers()),
                 ConfigOverride.config("reconcile", "server.applicationConnectors[0].port", String.valueOf(queryPort)),
                 ConfigOverride.config("reconcile", "server.adminConnectors[0].port", "0"),
                 ConfigOverride.config("reconcile", "streams.applicationServer", "127.0.0.1:" + queryPort),
@@ -88,22 +78,25 @@ class ReconciliationIT {
                 ConfigOverride.config("reconcile", "database.url", url),
                 ConfigOverride.config("reconcile", "database.user", "postgres"));
         processor.before();
-        sink("ledger-sink", SinkConnectorConfigs.ledger(url));
-        sink("payments-sink", SinkConnectorConfigs.payments(url));
-    }
-
-    private static void sink(String name, Map<String, String> config) throws InterruptedException {
-        connect.configureConnector(name, config);
-        connect.assertions().assertConnectorAndAtLeastNumTasksAreRunning(name, 1, name + " did not start");
+        // The sinks in a real standalone Connect worker in its own JVM, started exactly as `make run` starts it, once
+        // the processor has created the topics they read.
+        int kafkaPort = Integer.parseInt(kafka.bootstrapServers().replaceAll(".*:", ""));
+        StackLayout layout = new StackLayout(ROOT, Files.createTempDirectory("reconcile-connect"), kafkaPort, 0, 0, 0,
+                0, 0, postgres.getPort(), FreePorts.next());
+        connect = ConnectWorker.start(layout, List.of());
+        ConnectWorker.awaitRunning(connect, layout, SETTLE);
     }
 
     @AfterAll
     static void stop() throws Exception {
+        if (connect != null) {
+            connect.stop();
+        }
         if (processor != null) {
             processor.after();
         }
-        if (connect != null) {
-            connect.stop();
+        if (kafka != null) {
+            kafka.close();
         }
         if (postgres != null) {
             postgres.close();
@@ -131,7 +124,7 @@ class ReconciliationIT {
         List<String> accounts = new ArrayList<>();
         List<String> payments = new ArrayList<>();
         Properties properties = new Properties();
-        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, connect.kafka().bootstrapServers());
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(properties, new StringSerializer(),
                 new org.apache.kafka.common.serialization.ByteArraySerializer())) {

@@ -92,8 +92,9 @@ public final class KeyRouter {
      * own monitor (and the record cache's lock, when there is one), in the same order as the stream thread's writes.
      * IQv2's {@code KeyQuery} takes the store's {@code Position} monitor first and the {@code RocksDBStore} monitor
      * second, while {@code RocksDBStore.put} on the stream thread takes them the other way round: under concurrent
-     * reads and writes that deadlocks the stream thread for good (KAFKA-19629, still in Kafka 4.4.0's store). See
-     * docs/queries-and-local-stack.md. Without {@code enableStaleStores()}, IQv1 serves only an active task that is
+     * reads and writes that deadlocked the stream thread for good on Kafka 4.3.1 (KAFKA-19629). On 4.4.0 an IQv1
+     * read goes through the store's lock-free read-only view, at the configured isolation level (READ_COMMITTED).
+     * See docs/queries-and-local-stack.md. Without {@code enableStaleStores()}, IQv1 serves only an active task that is
      * RUNNING, as IQv2's {@code requireActive()} did.
      */
     private <V> Lookup<V> readLocal(KafkaStreams running, String store, String key, int partition,

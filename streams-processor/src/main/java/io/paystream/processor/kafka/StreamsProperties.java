@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** The one place where Kafka Streams properties are built. */
@@ -54,6 +55,14 @@ public final class StreamsProperties {
         properties.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.streamThreads());
         properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) settings.replicationFactor());
         properties.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+        // KIP-892 (Kafka 4.4): stores stage a transaction's writes and apply them when its changelog transaction
+        // commits, so a crash under exactly-once no longer wipes the local state to restore it from the changelog,
+        // and READ_COMMITTED interactive queries (IQv1 always uses this default) never serve a balance or status
+        // that an aborted transaction wrote: a reader can no longer see a payment go back from REVERSED to
+        // PROCESSING after a broker restart, which the chaos readers caught on 4.3.1. See docs/processor.md.
+        properties.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, true);
+        properties.put(StreamsConfig.DEFAULT_INTERACTIVE_QUERY_ISOLATION_LEVEL_CONFIG,
+                IsolationLevel.READ_COMMITTED.name());
         properties.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DEAD_LETTERS.name());
         properties.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 CountingDeserializationExceptionHandler.class);

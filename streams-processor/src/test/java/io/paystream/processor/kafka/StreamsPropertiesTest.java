@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.paystream.processor.metrics.PaymentMetrics;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
@@ -47,5 +48,17 @@ class StreamsPropertiesTest {
 
         assertThat(new StreamsConfig(properties).getString(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
                 .isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+    }
+
+    @Test
+    void storesAreTransactionalAndQueriesReadOnlyCommittedState() {
+        Properties properties = StreamsProperties.build(Map.of("bootstrap.servers", "b:9092",
+                StreamsConfig.DEFAULT_INTERACTIVE_QUERY_ISOLATION_LEVEL_CONFIG, "READ_UNCOMMITTED"), SETTINGS,
+                new PaymentMetrics(new SimpleMeterRegistry()));
+        StreamsConfig config = new StreamsConfig(properties);
+
+        assertThat(config.getBoolean(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG)).isTrue();
+        assertThat(config.defaultInteractiveQueryIsolationLevel())
+                .as("a config file cannot make queries read uncommitted writes").isEqualTo(IsolationLevel.READ_COMMITTED);
     }
 }

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -160,8 +161,30 @@ final class ChaosHarness implements AutoCloseable {
                 workload.refusedOverHttp.get(), workload.resubmissions.get(), workload.unansweredOverHttp.get()));
         table.append(String.format("query readers (balances, statuses, history on every running processor), answers "
                 + "by HTTP status (-1: no connection): %s%n", new java.util.TreeMap<>(readers.answers)));
+        table.append(String.format("tasks found corrupted and re-initialized from the changelog (Kafka Streams log "
+                + "lines): %d%n", wipedTaskState()));
         table.append("violations: ").append(total).append('\n');
         return table.toString();
+    }
+
+    /**
+     * How often a processor found a task's local state unusable and rebuilt it from the changelog, from Kafka
+     * Streams' own log lines: without transactional stores, every task a {@code kill -9} interrupts under
+     * exactly-once.
+     */
+    private long wipedTaskState() {
+        try (var logs = Files.list(cluster.logs())) {
+            long wiped = 0;
+            for (Path log : logs.filter(p -> p.getFileName().toString().startsWith("processor-")).toList()) {
+                try (var lines = Files.lines(log)) {
+                    wiped += lines.filter(line -> line.contains("are corrupted and hence need to be re-initialized"))
+                            .count();
+                }
+            }
+            return wiped;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the processors' logs", e);
+        }
     }
 
     int violations() {
