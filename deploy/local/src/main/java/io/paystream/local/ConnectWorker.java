@@ -17,13 +17,13 @@ import java.util.concurrent.TimeUnit;
  * A standalone Kafka Connect worker in its own JVM, running PayStream's two sinks into the local PostgreSQL. Its
  * configuration files are written under {@code .paystream/connect/} at every start; its offsets survive restarts.
  */
-final class ConnectWorker {
+public final class ConnectWorker {
     static final List<String> CONNECTORS = List.of("paystream-ledger-sink", "paystream-payments-sink");
 
     private ConnectWorker() {
     }
 
-    static ChildProcess start(StackLayout layout, List<String> telemetryArgs) throws IOException {
+    public static ChildProcess start(StackLayout layout, List<String> telemetryArgs) throws IOException {
         Path dir = layout.home().resolve("connect");
         Files.createDirectories(dir);
         Path worker = dir.resolve("worker.properties");
@@ -85,7 +85,8 @@ final class ConnectWorker {
     }
 
     /** Waits until both connectors and their tasks report RUNNING on the worker's REST API. */
-    static void awaitRunning(ChildProcess worker, StackLayout layout, Duration timeout) throws InterruptedException {
+    public static void awaitRunning(ChildProcess worker, StackLayout layout, Duration timeout)
+            throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {

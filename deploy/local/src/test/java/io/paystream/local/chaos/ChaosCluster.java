@@ -2,8 +2,10 @@ package io.paystream.local.chaos;
 
 import io.paystream.local.BrokerProperties;
 import io.paystream.local.ChildProcess;
+import io.paystream.local.ConnectWorker;
 import io.paystream.local.StackLayout;
 import io.paystream.testing.FreePorts;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,8 +21,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Real processes on loopback: a KRaft broker, up to three processor instances (each with its own state dir and ports)
- * and the ingress, started from the built modules exactly as {@code make run} starts them. Faults are real signals:
+ * Real processes on loopback: a KRaft broker, up to three processor instances (each with its own state dir and ports),
+ * the ingress, PostgreSQL and the sinks in a Connect worker (for account history), started from the built modules exactly as {@code make run} starts them. Faults are real signals:
  * SIGKILL for crashes, SIGTERM for clean stops.
  */
 final class ChaosCluster implements AutoCloseable {
@@ -37,12 +39,14 @@ final class ChaosCluster implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private ChildProcess broker;
     private ChildProcess ingress;
+    private ChildProcess connect;
+    private EmbeddedPostgres postgres;
 
     ChaosCluster(Path home, long commitIntervalMs) {
         this.home = home;
         this.commitIntervalMs = commitIntervalMs;
         this.layout = new StackLayout(ROOT, home, FreePorts.next(), FreePorts.next(), 0, 0, FreePorts.next(),
-                FreePorts.next(), 0, 0);
+                FreePorts.next(), FreePorts.next(), FreePorts.next());
         for (int i = 0; i < MAX_PROCESSORS; i++) {
             processorPorts[i] = FreePorts.next();
             processorAdminPorts[i] = FreePorts.next();
@@ -88,6 +92,21 @@ final class ChaosCluster implements AutoCloseable {
         broker.awaitPort(layout.kafkaPort(), START);
     }
 
+    /** The PostgreSQL copy of the journal that serves account history, as in {@code make run}. */
+    void startPostgres() throws IOException {
+        postgres = EmbeddedPostgres.builder().setPort(layout.postgresPort())
+                .setDataDirectory(home.resolve("postgres")).setCleanDataDirectory(true)
+                .setOutputRedirector(ProcessBuilder.Redirect.appendTo(layout.logs().resolve("postgres.log").toFile()))
+                .setErrorRedirector(ProcessBuilder.Redirect.appendTo(layout.logs().resolve("postgres.log").toFile()))
+                .start();
+    }
+
+    /** The sinks in a standalone Connect worker, as in {@code make run}; after a processor has created the topics. */
+    void startConnect() throws IOException, InterruptedException {
+        connect = ConnectWorker.start(layout, List.of());
+        ConnectWorker.awaitRunning(connect, layout, START);
+    }
+
     void killBroker() throws InterruptedException {
         broker.kill();
     }
@@ -107,7 +126,9 @@ final class ChaosCluster implements AutoCloseable {
         // leaves records waiting without being a stall. The readers report any stall as a violation.
         environment.put("PAYSTREAM_STALL_TIMEOUT", "45s");
         processors[instance] = app("processor-" + instance, "streams-processor",
-                "io.paystream.processor.ProcessorApplication", environment, "384m");
+                "io.paystream.processor.ProcessorApplication", environment, "384m",
+                List.of("-Ddw.database.driverClass=org.postgresql.Driver", "-Ddw.database.url=" + layout.jdbcUrl(),
+                        "-Ddw.database.user=postgres"));
         if (await) {
             processors[instance].awaitHealthy(processorAdminPorts[instance], START);
         }
@@ -145,7 +166,8 @@ final class ChaosCluster implements AutoCloseable {
         // The workload is bounded; the limiter must not be what it measures.
         environment.put("PAYSTREAM_RATE_LIMIT_PER_SECOND", "5000");
         environment.put("PAYSTREAM_RATE_LIMIT_BURST", "5000");
-        ingress = app("ingress", "ingress-api", "io.paystream.ingress.IngressApplication", environment, "256m");
+        ingress = app("ingress", "ingress-api", "io.paystream.ingress.IngressApplication", environment, "256m",
+                List.of());
         ingress.awaitHealthy(layout.ingressAdminPort(), START);
     }
 
@@ -174,18 +196,22 @@ final class ChaosCluster implements AutoCloseable {
     }
 
     private ChildProcess app(String name, String module, String mainClass, Map<String, String> environment,
-            String heap) throws IOException {
+            String heap, List<String> overrides) throws IOException {
         Path target = ROOT.resolve(module).resolve("target");
+        List<String> jvmArgs = new ArrayList<>(List.of("-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        jvmArgs.addAll(overrides);
         return ChildProcess.start(name, ROOT, layout.logs().resolve(name + ".log"),
-                target.resolve(module + "-0.1.0-SNAPSHOT.jar") + ":" + target.resolve("lib") + "/*",
-                List.of("-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), mainClass,
+                target.resolve(module + "-0.1.0-SNAPSHOT.jar") + ":" + target.resolve("lib") + "/*", jvmArgs, mainClass,
                 List.of("server", ROOT.resolve(module).resolve("config.yml").toString()), environment);
     }
 
-    /** Stops the apps, then the broker, each with SIGTERM; the logs stay for whoever reads the report. */
+    /** Stops the apps, then the broker and PostgreSQL, with SIGTERM; the logs stay for whoever reads the report. */
     @Override
     public void close() {
         try {
+            if (connect != null) {
+                connect.stop();
+            }
             if (ingress != null) {
                 ingress.stop();
             }
@@ -197,6 +223,11 @@ final class ChaosCluster implements AutoCloseable {
             if (broker != null) {
                 broker.stop();
             }
+            if (postgres != null) {
+                postgres.close();
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot stop the chaos cluster's PostgreSQL", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while stopping the chaos cluster", e);

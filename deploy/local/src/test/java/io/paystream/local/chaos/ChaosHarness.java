@@ -50,10 +50,12 @@ final class ChaosHarness implements AutoCloseable {
     ChaosHarness(Path home, long seed, int processors, long commitIntervalMs) throws Exception {
         cluster = new ChaosCluster(home, commitIntervalMs);
         cluster.startBroker();
+        cluster.startPostgres();
         for (int i = 0; i < processors; i++) {
             cluster.startProcessor(i, true);
         }
         cluster.startIngress();
+        cluster.startConnect();
         workload = new Workload(seed, cluster);
         accounts = workload.openAccounts();
         checker = new Checker(cluster.bootstrapServers(), cluster.queryUrl(0));

@@ -29,10 +29,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * Clients reading while the chaos runs: threads that query balances, payment statuses and account history on every
- * running processor, and watch each processor's stall gauge. They record what they were told; {@link #violations}
- * then checks it against the committed journal: every balance served is a state the journal passed through (a
- * {@code balanceAfter} at that {@code entrySeq}, or the opening zero), every final status served is the payment's
+ * Clients reading while the chaos runs: threads that query balances, payment statuses and account history (from
+ * PostgreSQL) on every running processor, and watch each processor's stall gauge. They record what they were told;
+ * {@link #violations} then checks it against the committed journal: every balance and history entry served is a state
+ * the journal passed through (a {@code balanceAfter} at that {@code entrySeq}, or the opening zero), every final status served is the payment's
  * committed one, no reader sees a status leave a final state, every answer is 200, 404 or 503, and no processor
  * stalls. Bounded: each reader makes at most {@link #READS_PER_SECOND} requests a second and stops at {@link #close}.
  */
@@ -79,7 +79,7 @@ final class QueryReaders implements AutoCloseable {
                     switch (random.nextInt(3)) {
                         case 0 -> readBalance(http, base, accounts.get(random.nextInt(accounts.size())));
                         case 1 -> readStatus(http, base, random, finalSeen);
-                        default -> readHistory(http, base, accounts.get(random.nextInt(accounts.size())));
+                        default -> readHistory(http, base, accounts.get(random.nextInt(accounts.size())), random);
                     }
                 } catch (IOException e) {
                     count(-1); // the instance is down or restarting: what a client sees during a crash
@@ -126,10 +126,24 @@ final class QueryReaders implements AutoCloseable {
         }
     }
 
-    /** History comes from PostgreSQL when a database is configured; the chaos cluster has none, so it is a 503. */
-    private void readHistory(HttpClient http, String base, String accountId) throws IOException,
+    /** History comes from PostgreSQL, which the sinks fill from the committed journal: its entries are states too. */
+    private void readHistory(HttpClient http, String base, String accountId, Random random) throws IOException,
             InterruptedException {
-        get(http, base + "/v1/accounts/" + accountId + "/entries?limit=5");
+        String page = "/v1/accounts/" + accountId + "/entries?limit=20";
+        // A client pages through with the cursor it was given; the readers follow up to three pages.
+        for (int pages = 0; page != null && pages < 1 + random.nextInt(3); pages++) {
+            HttpResponse<String> response = get(http, base + page);
+            if (response.statusCode() != 200) {
+                return;
+            }
+            JsonNode body = JSON.readTree(response.body());
+            for (JsonNode entry : body.get("entries")) {
+                balancesSeen.computeIfAbsent(accountId + "/" + entry.get("entrySeq").asLong(),
+                        key -> ConcurrentHashMap.newKeySet()).add(entry.get("balanceAfter").asLong());
+            }
+            page = body.get("next").isNull() ? null : "/v1/accounts/" + accountId + "/entries?limit=20&after="
+                    + body.get("next").asText();
+        }
     }
 
     private HttpResponse<String> get(HttpClient http, String url) throws IOException, InterruptedException {
