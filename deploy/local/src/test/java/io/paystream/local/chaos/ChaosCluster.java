@@ -148,6 +148,18 @@ final class ChaosCluster implements AutoCloseable {
         return processors[instance] != null && processors[instance].isAlive();
     }
 
+    /** Processors that exited although no fault stopped them (a crash in the JVM, a stall that gave up), in words. */
+    List<String> unexpectedExits() {
+        List<String> exits = new ArrayList<>();
+        for (int i = 0; i < MAX_PROCESSORS; i++) {
+            if (processors[i] != null && !processors[i].isAlive()) {
+                exits.add("processor-" + i + " exited on its own with code " + processors[i].process().exitValue()
+                        + "; see " + layout.logs().resolve("processor-" + i + ".log"));
+            }
+        }
+        return exits;
+    }
+
     List<Integer> runningProcessors() {
         List<Integer> running = new ArrayList<>();
         for (int i = 0; i < MAX_PROCESSORS; i++) {

@@ -90,6 +90,11 @@ final class ChaosHarness implements AutoCloseable {
                 fresh.add(violation);
             }
         }
+        for (String exit : cluster.unexpectedExits()) {
+            if (seenViolations.add(exit)) {
+                fresh.add(exit);
+            }
+        }
         results.add(new ScenarioResult(name, payments, recoveries.size(), recoveries, fresh));
     }
 
@@ -129,7 +134,11 @@ final class ChaosHarness implements AutoCloseable {
         }
     }
 
-    private static void pause(Instant deadline, String what) throws InterruptedException {
+    private void pause(Instant deadline, String what) throws InterruptedException {
+        List<String> exits = cluster.unexpectedExits();
+        if (!exits.isEmpty()) {
+            throw new IllegalStateException("while waiting for " + what + ": " + String.join("; ", exits));
+        }
         if (Instant.now().isAfter(deadline)) {
             throw new IllegalStateException("gave up waiting for " + what + " after " + RECOVERY_LIMIT);
         }
