@@ -55,7 +55,8 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
         streams = configuration.getStreams().build(configuration.getKafka(), metrics, registry);
         environment.lifecycle().manage(streams);
         environment.healthChecks().register("kafka-streams", new KafkaStreamsHealthCheck(streams));
-        stallWatchdog = configuration.getStall().build(environment, streams::streams, registry, this::exitProcess);
+        stallWatchdog = configuration.getStall().build(environment, streams::streams, streams::restoring, registry,
+                this::exitProcess);
         InFlightGauges inFlight = new InFlightGauges(registry, streams::streams, LedgerTopology.FLOWS_STORE);
         // A failed read keeps the gauges' last values.
         Schedules.everyFixedDelay(environment, "in-flight-gauges", IN_FLIGHT_REFRESH, inFlight::refresh);

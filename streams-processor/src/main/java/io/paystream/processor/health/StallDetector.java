@@ -11,7 +11,8 @@ import java.util.Set;
  * Decides from successive observations of the stream threads whether records are really being processed, not only
  * whether Kafka Streams says RUNNING. A thread is stalled when it is deadlocked, when it has not polled for
  * {@code timeout} (blocked on a lock, stuck in a call, looping inside a processor), or when records wait for it
- * (lag above zero) and it has processed none of them for {@code timeout}. Not thread-safe: one caller observes.
+ * (lag above zero) and it has processed none of them for {@code timeout} while no store is restoring (a restoring
+ * task's input is paused on purpose). Not thread-safe: one caller observes.
  */
 public final class StallDetector {
     private final long timeoutMs;
@@ -43,15 +44,17 @@ public final class StallDetector {
      *
      * @param nowMs a monotonic time in milliseconds
      * @param running whether the client is RUNNING or REBALANCING, when its threads are expected to loop
+     * @param restoring whether a store is restoring from its changelog, when waiting records are expected to wait
      * @param progress every live stream thread's counters
      * @param deadlocked the names of threads the JVM reports as deadlocked
      */
-    public Verdict observe(long nowMs, boolean running, List<ThreadProgress> progress, Set<String> deadlocked) {
+    public Verdict observe(long nowMs, boolean running, boolean restoring, List<ThreadProgress> progress,
+            Set<String> deadlocked) {
         threads.keySet().retainAll(progress.stream().map(ThreadProgress::thread).toList());
         Verdict verdict = Verdict.PROGRESSING;
         for (ThreadProgress now : progress) {
             Seen seen = threads.computeIfAbsent(now.thread(), name -> new Seen(now, nowMs));
-            seen.update(now, nowMs);
+            seen.update(now, nowMs, restoring);
             if (verdict.stalled()) {
                 continue; // the first stalled thread names the stall
             }
@@ -60,7 +63,7 @@ public final class StallDetector {
             } else if (running && nowMs - seen.pollChangedMs >= timeoutMs) {
                 verdict = new Verdict(true, "stream thread " + now.thread() + " has not polled for "
                         + seconds(nowMs - seen.pollChangedMs));
-            } else if (running && now.lag() > 0 && nowMs - seen.progressMs >= timeoutMs) {
+            } else if (running && !restoring && now.lag() > 0 && nowMs - seen.progressMs >= timeoutMs) {
                 verdict = new Verdict(true, "stream thread " + now.thread() + " has " + now.lag()
                         + " records waiting and processed none for " + seconds(nowMs - seen.progressMs));
             }
@@ -84,12 +87,12 @@ public final class StallDetector {
             this.progressMs = nowMs;
         }
 
-        void update(ThreadProgress now, long nowMs) {
+        void update(ThreadProgress now, long nowMs, boolean restoring) {
             if (now.polls() != last.polls()) {
                 pollChangedMs = nowMs;
             }
-            // Progress is a processed record, or nothing left to process.
-            if (now.processed() != last.processed() || now.lag() == 0) {
+            // Progress is a processed record, or nothing left to process, or a restore that holds the records back.
+            if (now.processed() != last.processed() || now.lag() == 0 || restoring) {
                 progressMs = nowMs;
             }
             last = now;

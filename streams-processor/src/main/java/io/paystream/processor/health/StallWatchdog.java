@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -44,6 +45,7 @@ public final class StallWatchdog {
     private static final String RESTORE_CONSUMER_SUFFIX = "-restore-consumer";
 
     private final Supplier<KafkaStreams> streams;
+    private final BooleanSupplier restoring;
     private final StallDetector detector;
     private final long exitAfterMs;
     private final IntConsumer exit;
@@ -56,13 +58,15 @@ public final class StallWatchdog {
     private boolean exitCalled;
 
     /**
+     * @param restoring whether a store is restoring from its changelog now
      * @param exitAfter how long a stall may last before {@code exit} is called; zero never exits
      * @param exit ends the process with the given status
      * @param nanoTime a monotonic clock ({@code System::nanoTime} in production)
      */
-    public StallWatchdog(Supplier<KafkaStreams> streams, StallDetector detector, Duration exitAfter, IntConsumer exit,
-            LongSupplier nanoTime, MeterRegistry registry) {
+    public StallWatchdog(Supplier<KafkaStreams> streams, BooleanSupplier restoring, StallDetector detector,
+            Duration exitAfter, IntConsumer exit, LongSupplier nanoTime, MeterRegistry registry) {
         this.streams = Objects.requireNonNull(streams, "streams");
+        this.restoring = Objects.requireNonNull(restoring, "restoring");
         this.detector = Objects.requireNonNull(detector, "detector");
         this.exitAfterMs = exitAfter.toMillis();
         this.exit = Objects.requireNonNull(exit, "exit");
@@ -89,7 +93,7 @@ public final class StallWatchdog {
             return;
         }
         StallDetector.Verdict next = detector.observe(nowMs, current.state().isRunningOrRebalancing(),
-                progress(current), deadlockedThreads());
+                restoring.getAsBoolean(), progress(current), deadlockedThreads());
         if (next.stalled() && stalledSinceMs < 0) {
             stalledSinceMs = nowMs;
             stalls.increment();

@@ -48,6 +48,7 @@ public final class ManagedKafkaStreams implements Managed {
     private final Properties properties;
     private final TopicProvisioner provisioner;
     private final MeterRegistry registry;
+    private final RestoreTracker restores = new RestoreTracker();
     private volatile KafkaStreams streams;
     private KafkaStreamsMetrics streamsMetrics;
 
@@ -75,6 +76,7 @@ public final class ManagedKafkaStreams implements Managed {
         KafkaStreams started = new KafkaStreams(topology.get(), properties);
         started.setUncaughtExceptionHandler(this::onStreamThreadDeath);
         started.setStateListener((next, previous) -> LOG.info("kafka streams state {} -> {}", previous, next));
+        started.setGlobalStateRestoreListener(restores);
         streamsMetrics = new KafkaStreamsMetrics(started);
         streamsMetrics.bindTo(registry);
         streams = started;
@@ -122,6 +124,11 @@ public final class ManagedKafkaStreams implements Managed {
     /** The running instance, for health checks and interactive queries; null before start. */
     public KafkaStreams streams() {
         return streams;
+    }
+
+    /** Whether a store of this instance is restoring from its changelog right now. */
+    public boolean restoring() {
+        return restores.restoring();
     }
 
     /** The current state, or null before start. */

@@ -13,8 +13,8 @@ class StallDetectorTest {
     private final StallDetector detector = new StallDetector(Duration.ofSeconds(10));
 
     private StallDetector.Verdict at(long seconds, double polls, double processed, long lag) {
-        return detector.observe(seconds * 1_000, true, List.of(new ThreadProgress(THREAD, polls, processed, lag)),
-                Set.of());
+        return detector.observe(seconds * 1_000, true, false,
+                List.of(new ThreadProgress(THREAD, polls, processed, lag)), Set.of());
     }
 
     @Test
@@ -60,7 +60,7 @@ class StallDetectorTest {
     void aDeadlockedThreadIsStalledAtOnce() {
         at(0, 100, 5, 0);
 
-        StallDetector.Verdict verdict = detector.observe(1_000, true,
+        StallDetector.Verdict verdict = detector.observe(1_000, true, false,
                 List.of(new ThreadProgress(THREAD, 101, 5, 0)), Set.of(THREAD, "dw-12"));
 
         assertThat(verdict.stalled()).isTrue();
@@ -69,20 +69,37 @@ class StallDetectorTest {
 
     @Test
     void threadsAreNotExpectedToPollWhileTheClientIsNotRunning() {
-        detector.observe(0, false, List.of(new ThreadProgress(THREAD, 100, 5, 3)), Set.of());
+        detector.observe(0, false, false, List.of(new ThreadProgress(THREAD, 100, 5, 3)), Set.of());
 
-        assertThat(detector.observe(60_000, false, List.of(new ThreadProgress(THREAD, 100, 5, 3)), Set.of())
+        assertThat(detector.observe(60_000, false, false, List.of(new ThreadProgress(THREAD, 100, 5, 3)), Set.of())
                 .stalled()).isFalse();
     }
 
     @Test
     void aReplacementThreadStartsWithAFreshClock() {
         at(0, 100, 5, 0);
-        detector.observe(9_000, true, List.of(new ThreadProgress("app-StreamThread-2", 0, 0, 0)), Set.of());
+        detector.observe(9_000, true, false, List.of(new ThreadProgress("app-StreamThread-2", 0, 0, 0)), Set.of());
 
-        assertThat(detector.observe(15_000, true, List.of(new ThreadProgress("app-StreamThread-2", 0, 0, 0)),
+        assertThat(detector.observe(15_000, true, false, List.of(new ThreadProgress("app-StreamThread-2", 0, 0, 0)),
                 Set.of()).stalled()).as("6 s after the new thread appeared").isFalse();
-        assertThat(detector.observe(19_000, true, List.of(new ThreadProgress("app-StreamThread-2", 0, 0, 0)),
+        assertThat(detector.observe(19_000, true, false, List.of(new ThreadProgress("app-StreamThread-2", 0, 0, 0)),
                 Set.of()).stalled()).isTrue();
+    }
+
+    @Test
+    void recordsHeldBackByARestoreAreNotAStallButAThreadThatStopsPollingStillIs() {
+        for (int second = 0; second <= 60; second++) {
+            assertThat(detector.observe(second * 1_000L, true, true,
+                    List.of(new ThreadProgress(THREAD, second * 10, 5, 9_000)), Set.of()).stalled())
+                    .as("second %d of a restore", second).isFalse();
+        }
+        // The restore ends and the waiting records must now move within the timeout.
+        assertThat(at(69, 690, 5, 9_000).stalled()).isFalse();
+        assertThat(at(70, 700, 5, 9_000).stalled()).isTrue();
+
+        StallDetector restoringButStuck = new StallDetector(Duration.ofSeconds(10));
+        restoringButStuck.observe(0, true, true, List.of(new ThreadProgress(THREAD, 100, 5, 9_000)), Set.of());
+        assertThat(restoringButStuck.observe(10_000, true, true, List.of(new ThreadProgress(THREAD, 100, 5, 9_000)),
+                Set.of()).reason()).contains("has not polled for 10 s");
     }
 }
