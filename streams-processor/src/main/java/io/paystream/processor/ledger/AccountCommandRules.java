@@ -137,7 +137,7 @@ final class AccountCommandRules {
     }
 
     private static LedgerOutcome refuse(LedgerCommand command, RejectionReason reason, String detail, long nowMs) {
-        return LedgerOutcome.refused(command, new Rejection(command.getType(), reason, detail), nowMs);
+        return LedgerOutcome.refused(command, new Rejection(reason, detail), nowMs);
     }
 
     /** A journal entry about an account command; id {@code commandId:KIND}. No money moves. */

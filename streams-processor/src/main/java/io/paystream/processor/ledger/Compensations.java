@@ -10,7 +10,8 @@ import io.paystream.schemas.avro.PaymentStatus;
 import io.paystream.schemas.validation.Money;
 
 /**
- * What the ledger emits when it refuses a command ({@link Rejection}), whether a rule refused it or deciding threw.
+ * What the ledger emits when it refuses a command ({@link Rejection}), whether a rule refused it or deciding threw. The
+ * refused command's type is the step the payment was rejected at.
  * The account is never changed by a refusal; the compensation makes sure no payment is silently dropped.
  *
  * <ul>
@@ -48,7 +49,7 @@ public final class Compensations {
             return Emissions.none();
         }
         Emissions.Builder emissions = Emissions.builder().audit(PaymentRecords.rejection(payment,
-                rejection.step().name(), accountId, rejection.reason(), rejection.detail(), nowMs));
+                leg.name(), accountId, rejection.reason(), rejection.detail(), nowMs));
         if (leg == LedgerCommandType.CREDIT && payment.debitsFirst() && Money.isAccountId(payment.from())) {
             return emissions.leg(PaymentRecords.leg(payment, LedgerCommandType.REVERSAL, payment.from(),
                     rejection.reason())).build();

@@ -47,8 +47,8 @@ public final class LedgerRules {
             return Emissions.none();
         }
         try {
-            return Compensations.of(command, new Rejection(command.getType(), RejectionReason.INTERNAL_ERROR,
-                    Failures.describe(failure)), nowMs);
+            return Compensations.of(command, new Rejection(RejectionReason.INTERNAL_ERROR, Failures.describe(failure)),
+                    nowMs);
         } catch (RuntimeException malformed) {
             // Too malformed to address a payment or an account: the dead-letter topic keeps it for an operator.
             failure.addSuppressed(malformed);

@@ -30,7 +30,7 @@ final class PaymentLegRules {
         Payment payment = checkedPayment(leg, leg.getAccountId().equals(leg.getFrom()));
         Invariants.check(payment.debitsFirst(), "a %s has no debit leg (payment %s)", payment.type(),
                 payment.paymentId());
-        Rejection refusal = usability(LedgerCommandType.DEBIT, account, leg.getAccountId(), payment.currency());
+        Rejection refusal = usability(account, leg.getAccountId(), payment.currency());
         long balanceAfter = 0;
         if (refusal == null) {
             try {
@@ -39,7 +39,7 @@ final class PaymentLegRules {
                     refusal = overdraft(account, payment);
                 }
             } catch (ArithmeticException e) {
-                refusal = new Rejection(LedgerCommandType.DEBIT, RejectionReason.AMOUNT_OVERFLOW,
+                refusal = new Rejection(RejectionReason.AMOUNT_OVERFLOW,
                         "the debit would overflow the balance");
             }
         }
@@ -65,9 +65,9 @@ final class PaymentLegRules {
         Payment payment = checkedPayment(leg, leg.getAccountId().equals(leg.getTo()));
         Invariants.check(payment.creditsPayee(), "a %s has no credit leg (payment %s)", payment.type(),
                 payment.paymentId());
-        Rejection refusal = usability(LedgerCommandType.CREDIT, account, leg.getAccountId(), payment.currency());
+        Rejection refusal = usability(account, leg.getAccountId(), payment.currency());
         if (refusal == null && payment.type() == PaymentType.PAYMENT && account.getType() != AccountType.MERCHANT) {
-            refusal = new Rejection(LedgerCommandType.CREDIT, RejectionReason.INVALID_REQUEST,
+            refusal = new Rejection(RejectionReason.INVALID_REQUEST,
                     "a PAYMENT needs a MERCHANT payee; " + account.getAccountId() + " is " + account.getType());
         }
         long balanceAfter = 0;
@@ -75,7 +75,7 @@ final class PaymentLegRules {
             try {
                 balanceAfter = Math.addExact(account.getBalance(), payment.amountMinor());
             } catch (ArithmeticException e) {
-                refusal = new Rejection(LedgerCommandType.CREDIT, RejectionReason.AMOUNT_OVERFLOW,
+                refusal = new Rejection(RejectionReason.AMOUNT_OVERFLOW,
                         "the credit would overflow the balance");
             }
         }
@@ -123,17 +123,16 @@ final class PaymentLegRules {
     }
 
     /** Why an account cannot take part in a payment in this currency, or null when it can. */
-    private static Rejection usability(LedgerCommandType step, AccountState account, String accountId,
-            String currency) {
+    private static Rejection usability(AccountState account, String accountId, String currency) {
         if (account == null) {
-            return new Rejection(step, RejectionReason.ACCOUNT_NOT_FOUND, "account " + accountId + " does not exist");
+            return new Rejection(RejectionReason.ACCOUNT_NOT_FOUND, "account " + accountId + " does not exist");
         }
         if (account.getStatus() != AccountStatus.ACTIVE) {
-            return new Rejection(step, RejectionReason.ACCOUNT_INACTIVE,
+            return new Rejection(RejectionReason.ACCOUNT_INACTIVE,
                     "account " + accountId + " is " + account.getStatus());
         }
         if (!account.getCurrency().equals(currency)) {
-            return new Rejection(step, RejectionReason.CURRENCY_MISMATCH,
+            return new Rejection(RejectionReason.CURRENCY_MISMATCH,
                     "account " + accountId + " holds " + account.getCurrency() + ", the payment is in " + currency);
         }
         return null;
@@ -146,7 +145,7 @@ final class PaymentLegRules {
         RejectionReason reason = account.getOverdraftLimit() == 0
                 ? RejectionReason.INSUFFICIENT_FUNDS
                 : RejectionReason.LIMIT_EXCEEDED;
-        return new Rejection(LedgerCommandType.DEBIT, reason, detail);
+        return new Rejection(reason, detail);
     }
 
     private static AccountState move(AccountState account, long balanceAfter, long nowMs) {

@@ -22,7 +22,7 @@ class CompensationsTest {
     /** What the ledger emits when deciding {@code command} threw {@code failure}. */
     private static Emissions failedWith(io.paystream.schemas.avro.LedgerCommand command,
             IllegalStateException failure) {
-        return Compensations.of(command, new Rejection(command.getType(), RejectionReason.INTERNAL_ERROR,
+        return Compensations.of(command, new Rejection(RejectionReason.INTERNAL_ERROR,
                 io.paystream.processor.core.Failures.describe(failure)), 1);
     }
 
