@@ -3,7 +3,7 @@
 MVN ?= ./mvnw -B -T1
 
 .DEFAULT_GOAL := help
-.PHONY: help build test unit-test run chaos clean tools
+.PHONY: help build test unit-test run chaos bench clean tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,6 +33,13 @@ chaos: ## Fault-injection run: every scenario, 20+ kill cycles, under 20 minutes
 	$(MVN) -q -DskipTests install
 	$(MVN) -pl deploy/local verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
 	  -Dit.test=ChaosIT -Dpaystream.chaos=full
+
+BENCH_CP := bench/target/bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*
+BENCH_ARGS ?=
+
+bench: ## Benchmark a fresh stack against the raw broker and a PostgreSQL ledger (about 15 min); one table + bench/results/
+	$(MVN) -q -DskipTests package
+	java -Xmx768m -cp '$(BENCH_CP)' io.paystream.bench.Bench $(BENCH_ARGS)
 
 clean: ## Remove build output and local data
 	$(MVN) -q clean

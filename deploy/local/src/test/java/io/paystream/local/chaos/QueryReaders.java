@@ -1,5 +1,6 @@
 package io.paystream.local.chaos;
 
+import io.paystream.local.LocalCluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paystream.schemas.avro.AuditKind;
@@ -44,7 +45,7 @@ final class QueryReaders implements AutoCloseable {
     /** A stall must be reported well before the canary's 180 s recovery limit, but a broker restart is no stall. */
     private static final Duration STALL_SAMPLE = Duration.ofSeconds(2);
 
-    private final ChaosCluster cluster;
+    private final LocalCluster cluster;
     private final List<String> accounts;
     private final Supplier<Collection<String>> payments;
     private final ExecutorService threads = Executors.newFixedThreadPool(READERS + 1);
@@ -56,7 +57,7 @@ final class QueryReaders implements AutoCloseable {
     private final Set<String> problems = ConcurrentHashMap.newKeySet();
     final Map<Integer, AtomicLong> answers = new ConcurrentHashMap<>();
 
-    QueryReaders(ChaosCluster cluster, List<String> accounts, Supplier<Collection<String>> payments, long seed) {
+    QueryReaders(LocalCluster cluster, List<String> accounts, Supplier<Collection<String>> payments, long seed) {
         this.cluster = cluster;
         this.accounts = List.copyOf(accounts);
         this.payments = payments;

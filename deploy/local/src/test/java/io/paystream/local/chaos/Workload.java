@@ -1,5 +1,6 @@
 package io.paystream.local.chaos;
 
+import io.paystream.local.LocalCluster;
 import io.paystream.schemas.Topics;
 import io.paystream.schemas.avro.AccountCommandType;
 import io.paystream.schemas.avro.AccountRequest;
@@ -47,7 +48,7 @@ final class Workload implements AutoCloseable {
     private static final int IN_FLIGHT_MAX = 16;
 
     private final Random random;
-    private final ChaosCluster cluster;
+    private final LocalCluster cluster;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final KafkaProducer<String, byte[]> producer;
     private final Semaphore inFlight = new Semaphore(IN_FLIGHT_MAX);
@@ -66,7 +67,7 @@ final class Workload implements AutoCloseable {
     private record Sent(boolean overHttp, String idempotencyKey, String json, PaymentRequest direct) {
     }
 
-    Workload(long seed, ChaosCluster cluster) {
+    Workload(long seed, LocalCluster cluster) {
         this.random = new Random(seed);
         this.cluster = cluster;
         Properties properties = new Properties();

@@ -1,0 +1,619 @@
+package io.paystream.bench;
+
+import io.paystream.local.LocalCluster;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * {@code make bench}: starts the stack as separate processes on loopback (the broker, PostgreSQL, the processor, the
+ * ingress and the sinks, with the OpenTelemetry agent attached, as {@code make run} does) and measures it side by
+ * side with the raw broker and a plain PostgreSQL ledger in the same run. Prints progress, then one table, and writes
+ * the figures as JSON.
+ *
+ * <p>Arguments: {@code --smoke} (the short form {@code make test} runs), {@code --scale-accounts=N},
+ * {@code --only=latency,ingress,...} (the raw, PostgreSQL and pipeline figures always run; see {@link #SECTIONS}),
+ * {@code --profile} (JFR on the processor and the ingress during extra runs, so the measured figures stay clean),
+ * {@code --out=FILE}, {@code --home=DIR}, {@code --root=DIR}.
+ */
+public final class Bench {
+    private static final String AUTH = "Bearer local-dev-key";
+    private static final long DEFAULT_COMMIT_MS = 100;
+    private static final Duration SETTLE_LIMIT = Duration.ofSeconds(120);
+    /** Connections of the closed HTTP loops, as the outside probe's wrk used. */
+    private static final int CONNECTIONS = 32;
+
+    static final List<String> SECTIONS = List.of("latency", "ingress", "query", "sweeps", "recovery", "scale");
+
+    private final BenchSize size;
+    private final java.util.Set<String> sections;
+    private final Path profiles;
+    private final LocalCluster cluster;
+    private final Report report;
+    private final PrintStream out;
+    private final HttpLoad http = new HttpLoad();
+    /** Recently sent transfer ids, for status lookups. */
+    private final ConcurrentLinkedDeque<String> recent = new ConcurrentLinkedDeque<>();
+    private Payments payments;
+    private double maxPerSecond;
+
+    Bench(BenchSize size, java.util.Set<String> sections, Path profiles, LocalCluster cluster, Report report,
+            PrintStream out) {
+        this.size = size;
+        this.sections = sections;
+        this.profiles = profiles;
+        this.cluster = cluster;
+        this.report = report;
+        this.out = out;
+    }
+
+    public static void main(String[] args) throws Exception {
+        // Progress and the table go to stdout; the clients' INFO lines would drown them.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        BenchSize size = BenchSize.FULL;
+        Path root = Path.of(".");
+        Path home = null;
+        Path output = null;
+        boolean profile = false;
+        java.util.Set<String> sections = new java.util.LinkedHashSet<>(SECTIONS);
+        for (String arg : args) {
+            if (arg.equals("--smoke")) {
+                size = BenchSize.SMOKE;
+            } else if (arg.startsWith("--scale-accounts=")) {
+                size = size.withScaleAccounts(Integer.parseInt(arg.substring("--scale-accounts=".length())));
+            } else if (arg.startsWith("--only=")) {
+                sections = new java.util.LinkedHashSet<>(List.of(arg.substring("--only=".length()).split(",")));
+                sections.remove("");
+                if (!SECTIONS.containsAll(sections)) {
+                    System.err.println("bench: --only takes some of " + SECTIONS);
+                    System.exit(2);
+                }
+            } else if (arg.equals("--profile")) {
+                profile = true;
+            } else if (arg.startsWith("--out=")) {
+                output = Path.of(arg.substring("--out=".length()));
+            } else if (arg.startsWith("--home=")) {
+                home = Path.of(arg.substring("--home=".length()));
+            } else if (arg.startsWith("--root=")) {
+                root = Path.of(arg.substring("--root=".length()));
+            } else {
+                System.err.println("bench: unknown argument " + arg
+                        + " (known: --smoke, --scale-accounts=N, --only=SECTIONS, --profile, --out=FILE, --home=DIR, --root=DIR)");
+                System.exit(2);
+            }
+        }
+        String stamp = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HHmm'Z'").withZone(ZoneOffset.UTC)
+                .format(Instant.now());
+        if (home == null) {
+            home = root.resolve(".paystream/bench");
+        }
+        if (output == null) {
+            output = root.resolve("bench/results/" + stamp + ".json");
+        }
+        Report report = run(size, sections, root, home, profile ? home.resolve("profiles") : null, System.out);
+        report.writeJson(output);
+        System.out.println();
+        report.printTable(System.out);
+        System.out.println();
+        System.out.println("written to " + output.toAbsolutePath().normalize());
+    }
+
+    /**
+     * Starts a fresh stack under {@code home}, measures every section, stops the stack; returns the figures. With
+     * {@code profiles} set, also records JFR profiles there during extra runs.
+     */
+    static Report run(BenchSize size, java.util.Set<String> sections, Path root, Path home, Path profiles,
+            PrintStream out) throws Exception {
+        deleteRecursively(home);
+        Report report = new Report(out);
+        LocalCluster.Options options = new LocalCluster.Options(DEFAULT_COMMIT_MS, 1, 12, "60s", 1_000_000, true,
+                "1g", false);
+        report.context("size", size.name());
+        report.context("sections", sections);
+        report.context("started", Instant.now().toString());
+        report.context("cores", Runtime.getRuntime().availableProcessors());
+        report.context("java", System.getProperty("java.version"));
+        out.println("bench (" + size.name() + "): starting the stack in " + home.toAbsolutePath().normalize());
+        try (LocalCluster cluster = new LocalCluster(root, home, options)) {
+            long started = System.nanoTime();
+            cluster.startBroker();
+            cluster.startPostgres();
+            cluster.startProcessor(0, true);
+            cluster.startIngress();
+            cluster.startConnect();
+            report.context("stackStartSeconds", (System.nanoTime() - started) / 1e9);
+            new Bench(size, sections, profiles, cluster, report, out).measure();
+            List<String> exits = cluster.unexpectedExits();
+            if (!exits.isEmpty()) {
+                throw new IllegalStateException("a processor exited during the benchmark: " + exits);
+            }
+        }
+        report.context("finished", Instant.now().toString());
+        return report;
+    }
+
+    private void measure() throws Exception {
+        double raw = rawCeiling();
+        postgresBaseline();
+        payments = new Payments(cluster.bootstrapServers());
+        try {
+            progress("opening and topping up " + size.accounts() + " accounts");
+            payments.openAccounts("acct-", size.accounts(), SETTLE_LIMIT);
+            maxPerSecond = pipeline(raw);
+            if (sections.contains("latency")) {
+                latencies("", new double[] {0.25, 0.5, 0.75});
+            }
+            if (sections.contains("ingress")) {
+                ingress();
+            }
+            if (sections.contains("query")) {
+                queries();
+            }
+            if (size.sweeps() && sections.contains("sweeps")) {
+                sweeps();
+            }
+            if (sections.contains("recovery")) {
+                recovery();
+            }
+            if (sections.contains("scale")) {
+                scale();
+            }
+        } finally {
+            payments.close();
+        }
+    }
+
+    private double rawCeiling() throws Exception {
+        progress("raw broker ceiling");
+        double perSecond = RawProducer.measure(cluster.bootstrapServers(), size.rawRecords(), size.rawLimit());
+        report.number("raw.recordsPerSecond", perSecond);
+        report.add("raw", "producer ceiling", rate(perSecond, "rec/s"), "idempotent acks=all producer, "
+                + RawProducer.VALUE_BYTES + " B values, " + RawProducer.PARTITIONS + " partitions, linger 5 ms, up to "
+                + size.rawRecords() + " records in " + size.rawLimit().toSeconds() + " s");
+        return perSecond;
+    }
+
+    /**
+     * The PostgreSQL ledger twice: as the embedded server is configured (commits return before the WAL is written),
+     * and with the broker's durability (the WAL written to the operating system before the commit returns, as acks=all
+     * reaches the broker's page cache; neither fsyncs). The pipeline is compared with the faster of the two.
+     */
+    private void postgresBaseline() throws Exception {
+        double best = 0;
+        for (String synchronousCommit : List.of("off", "on")) {
+            progress("PostgreSQL ledger baseline, synchronous_commit=" + synchronousCommit);
+            PostgresLedger.Result result = PostgresLedger.measure(cluster.jdbcUrl(), size.postgresClients(),
+                    size.accounts(), size.postgresRun(), synchronousCommit);
+            String label = " (synchronous_commit " + synchronousCommit + ")";
+            report.number("postgres.syncCommit" + synchronousCommit + ".transfersPerSecond",
+                    result.transfersPerSecond());
+            report.add("postgres", "ledger transfers" + label, rate(result.transfersPerSecond(), "/s"),
+                    "one transaction per transfer (lock both accounts in id order, insert payment, update 2 "
+                            + "balances, insert 2 journal rows), " + size.postgresClients() + " JDBC clients, closed "
+                            + "loop, " + size.postgresRun().toSeconds() + " s, the stack's embedded PostgreSQL ("
+                            + result.settings() + ")");
+            report.add("postgres", "transaction latency" + label, percentiles(result.latency()),
+                    "per transaction, closed loop");
+            best = Math.max(best, result.transfersPerSecond());
+        }
+        report.number("postgres.transfersPerSecond", best);
+    }
+
+    /** Writes per payment and the backlog drain; returns the measured maximum in payments per second. */
+    private double pipeline(double raw) throws Exception {
+        progress("pipeline: a backlog of " + size.backlog() + " transfers");
+        Map<String, Long> before = endOffsets();
+        long first = System.nanoTime();
+        for (int i = 0; i < size.backlog(); i++) {
+            remember(payments.transfer(System.nanoTime()));
+        }
+        settle("the backlog");
+        double perSecond = size.backlog() / ((payments.lastSettledNanos() - first) / 1e9);
+        payments.takeLatency();
+        // The sinks and the processor's commits trail the last event a little: let them finish before counting.
+        TimeUnit.SECONDS.sleep(3);
+        Map<String, Long> after = endOffsets();
+        Map<String, Double> perTopic = new TreeMap<>();
+        double writes = 0;
+        for (Map.Entry<String, Long> end : after.entrySet()) {
+            long added = end.getValue() - before.getOrDefault(end.getKey(), 0L);
+            if (added > 0) {
+                perTopic.put(end.getKey(), (double) added / size.backlog());
+                writes += (double) added / size.backlog();
+            }
+        }
+        report.context("writesPerPaymentByTopic", perTopic);
+        double bound = raw / writes;
+        report.number("pipeline.writesPerPayment", writes);
+        report.number("pipeline.paymentsPerSecond", perSecond);
+        report.number("pipeline.physicalBound", bound);
+        report.add("pipeline", "broker writes per payment", String.format("%.1f", writes),
+                "end offsets of every topic but the raw one (internal topics, transaction state, consumer offsets "
+                        + "and transaction markers included), before and after the backlog, divided by its size");
+        report.add("pipeline", "physical bound", rate(bound, "payments/s"), "raw ceiling / writes per payment");
+        report.add("pipeline", "throughput (backlog drained)", rate(perSecond, "payments/s"), size.backlog()
+                + " transfers over " + size.accounts() + " accounts written at once to payments.requests.v1; "
+                + "from the first send until the last terminal event is visible to a read_committed consumer");
+        report.number("pipeline.vsPostgres", perSecond / report.number("postgres.transfersPerSecond"));
+        report.add("pipeline", "vs PostgreSQL ledger", ratio(perSecond / report.number("postgres.transfersPerSecond")),
+                "throughput / the faster PostgreSQL ledger figure");
+        report.add("pipeline", "vs raw ceiling", "1/" + Math.round(raw / perSecond), "raw ceiling / throughput");
+        report.add("pipeline", "vs physical bound", percent(perSecond / bound), "throughput / physical bound");
+        if (payments.completed() < size.backlog()) {
+            throw new IllegalStateException("only " + payments.completed() + " transfers completed");
+        }
+        if (profiles != null) {
+            progress("profiling the processor during another backlog");
+            Profiler profiler = Profiler.start(cluster.processorHandle(0).pid(), profiles.resolve("processor.jfr"));
+            for (int i = 0; i < size.backlog(); i++) {
+                remember(payments.transfer(System.nanoTime()));
+            }
+            settle("the profiled backlog");
+            payments.takeLatency();
+            profile("processor", profiler.stop("processor during a backlog of " + size.backlog(), 30));
+        }
+        return perSecond;
+    }
+
+    /** Open-loop latency at fractions of the measured maximum. */
+    private void latencies(String label, double[] fractions) throws Exception {
+        for (double fraction : fractions) {
+            double rate = fraction * maxPerSecond;
+            progress("end-to-end latency at " + percent(fraction) + " of max (" + rate(rate, "/s") + ")" + label);
+            Histogram latency = openLoopPayments(rate, size.latencyRun());
+            String key = "latency" + label.replaceAll("[^a-z0-9]", "") + ".p" + Math.round(fraction * 100);
+            report.number(key + ".p50Ms", latency.getValueAtPercentile(50) / 1000.0);
+            report.number(key + ".p99Ms", latency.getValueAtPercentile(99) / 1000.0);
+            report.add("latency" + label, "end to end at " + percent(fraction) + " of max", percentiles(latency),
+                    "open loop at " + rate(rate, "payments/s") + " for " + size.latencyRun().toSeconds()
+                            + " s; from each transfer's intended send time to its terminal event, read_committed; "
+                            + "HdrHistogram");
+        }
+    }
+
+    private Histogram openLoopPayments(double rate, Duration run) throws Exception {
+        payments.takeLatency();
+        OpenLoop.run(rate, run, due -> remember(payments.transfer(due)));
+        settle("open-loop transfers");
+        return payments.takeLatency();
+    }
+
+    private void ingress() throws Exception {
+        progress("ingress: /ping and POST /v1/payments");
+        HttpLoad.Request ping = HttpLoad.Request.get(cluster.ingressAdminUrl() + "/ping");
+        HttpLoad.Result pingResult = http.closedLoop(() -> ping, CONNECTIONS, size.httpRun());
+        HttpLoad.Result post = http.closedLoop(this::postPayment, CONNECTIONS, size.httpRun());
+        double accepted = post.perSecond() * post.count(202) / post.latency().getTotalCount();
+        report.number("ingress.pingPerSecond", pingResult.perSecond());
+        report.number("ingress.postPerSecond", accepted);
+        String closed = "keep-alive sockets, " + CONNECTIONS + " connections, closed loop, " + size.httpRun().toSeconds()
+                + " s";
+        report.add("ingress", "admin /ping", rate(pingResult.perSecond(), "req/s"), closed);
+        report.add("ingress", "POST /v1/payments max", rate(accepted, "req/s"), closed + "; 202s only ("
+                + post.statuses() + ")");
+        report.add("ingress", "POST vs /ping", percent(accepted / pingResult.perSecond()), "the same JVM, same client");
+        HttpLoad.Result half = http.openLoop(this::postPayment, accepted / 2, size.httpRun());
+        report.number("ingress.halfLoadP99Ms", half.latency().getValueAtPercentile(99) / 1000.0);
+        report.add("ingress", "POST latency at 50% of max", percentiles(half.latency()), "open loop at "
+                + rate(accepted / 2, "req/s") + ", from the intended send to the 202 (" + half.statuses() + ")");
+        if (post.count(202) == 0 || half.count(202) == 0) {
+            throw new IllegalStateException("the ingress accepted no payment: " + post.statuses());
+        }
+        if (profiles != null) {
+            progress("profiling the ingress during another closed loop");
+            Profiler profiler = Profiler.start(cluster.ingressHandle().pid(), profiles.resolve("ingress.jfr"));
+            http.closedLoop(this::postPayment, CONNECTIONS, size.httpRun());
+            profile("ingress", profiler.stop("ingress during POST /v1/payments, closed loop", 30));
+        }
+        settle("the ingress's payments");
+    }
+
+    private void profile(String name, String summary) {
+        report.context("profile." + name, summary);
+        out.print(summary);
+        out.flush();
+    }
+
+    private HttpLoad.Request postPayment() {
+        List<String> accounts = payments.accounts();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        int a = random.nextInt(accounts.size());
+        int b = (a + 1 + random.nextInt(accounts.size() - 1)) % accounts.size();
+        String body = "{\"type\":\"TRANSFER\",\"from\":\"" + accounts.get(a) + "\",\"to\":\"" + accounts.get(b)
+                + "\",\"amount\":" + (1 + random.nextInt(100)) + ",\"currency\":\"USD\"}";
+        return HttpLoad.Request.post(cluster.ingressUrl() + "/v1/payments", body, "Authorization", AUTH,
+                "Content-Type", "application/json", "Idempotency-Key", UUID.randomUUID().toString());
+    }
+
+    /** Balance and status lookups at fixed rates while transfers flow at half of the maximum. */
+    private void queries() throws Exception {
+        progress("query API during writes at 50% of max");
+        ExecutorService background = Executors.newFixedThreadPool(2);
+        Profiler profiler = profiles == null ? null
+                : Profiler.start(cluster.processorHandle(firstRunning()).pid(), profiles.resolve("queries.jfr"));
+        try {
+            Future<Long> writes = background.submit(() -> OpenLoop.run(maxPerSecond / 2, size.latencyRun(),
+                    due -> remember(payments.transfer(due))));
+            Future<HttpLoad.Result> statuses = background.submit(() -> http.openLoop(() -> get("/v1/payments/"
+                    + recentPayment()), size.lookupsPerSecond() / 4.0, size.latencyRun()));
+            HttpLoad.Result balances = http.openLoop(() -> get("/v1/accounts/" + randomAccount()),
+                    size.lookupsPerSecond(), size.latencyRun());
+            writes.get();
+            HttpLoad.Result status = statuses.get();
+            if (profiler != null) {
+                profile("queries", profiler.stop("processor during lookups and writes (these figures are profiled)",
+                        30));
+            }
+            report.number("query.balanceP99Ms", balances.latency().getValueAtPercentile(99) / 1000.0);
+            report.add("query", "balance lookup", percentiles(balances.latency()), "GET /v1/accounts/{id}, open loop "
+                    + size.lookupsPerSecond() + "/s for " + size.latencyRun().toSeconds() + " s during writes at "
+                    + rate(maxPerSecond / 2, "payments/s") + " (" + balances.statuses() + ")");
+            report.add("query", "payment status lookup", percentiles(status.latency()), "GET /v1/payments/{id} of "
+                    + "settled transfers, open loop " + size.lookupsPerSecond() / 4 + "/s, same writes ("
+                    + status.statuses() + ")");
+            if (balances.count(200) == 0) {
+                throw new IllegalStateException("no balance lookup answered 200: " + balances.statuses());
+            }
+        } finally {
+            background.shutdownNow();
+        }
+        settle("writes during queries");
+    }
+
+    private HttpLoad.Request get(String path) {
+        return HttpLoad.Request.get(cluster.queryUrl(firstRunning()) + path, "Authorization", AUTH);
+    }
+
+    private int firstRunning() {
+        return cluster.runningProcessors().get(0);
+    }
+
+    /** The commit interval and stream threads, one at a time; each restarts the processor with the setting. */
+    private void sweeps() throws Exception {
+        record Setting(long commitMs, int threads) {
+        }
+        for (Setting setting : List.of(new Setting(20, 1), new Setting(100, 2), new Setting(DEFAULT_COMMIT_MS, 1))) {
+            String label = " (commit " + setting.commitMs() + " ms, " + setting.threads() + " thread"
+                    + (setting.threads() > 1 ? "s" : "") + ")";
+            progress("sweep" + label + ": restarting the processor");
+            cluster.stopProcessor(0);
+            cluster.startProcessor(0, true, cluster.options().withCommitIntervalMs(setting.commitMs())
+                    .withStreamThreads(setting.threads()));
+            if (setting.commitMs() == DEFAULT_COMMIT_MS && setting.threads() == 1) {
+                break; // back to the default for the sections that follow
+            }
+            long first = System.nanoTime();
+            for (int i = 0; i < size.backlog(); i++) {
+                remember(payments.transfer(System.nanoTime()));
+            }
+            settle("the sweep's backlog");
+            double perSecond = size.backlog() / ((payments.lastSettledNanos() - first) / 1e9);
+            report.add("sweep", "throughput" + label, rate(perSecond, "payments/s"), "as the pipeline figure");
+            Histogram latency = openLoopPayments(perSecond / 2, size.latencyRun());
+            report.add("sweep", "latency at 50%" + label, percentiles(latency), "as the latency figures, at "
+                    + rate(perSecond / 2, "payments/s"));
+        }
+    }
+
+    /** Two instances with a standby; kill -9 one under load; time until every key answers and the backlog drains. */
+    private void recovery() throws Exception {
+        progress("recovery: a second instance with a standby, then kill -9 of the first under load");
+        cluster.startProcessor(1, true);
+        awaitAllAccountsAnswer(1, Duration.ofSeconds(120));
+        // Let the standby catch up before the fault.
+        TimeUnit.SECONDS.sleep(10);
+        double rate = maxPerSecond / 4;
+        ExecutorService background = Executors.newSingleThreadExecutor();
+        List<String> sentBeforeKill;
+        long killed;
+        long keysBack;
+        long drained;
+        try {
+            ConcurrentLinkedDeque<String> sent = new ConcurrentLinkedDeque<>();
+            Future<Long> writes = background.submit(() -> OpenLoop.run(rate, size.recoveryRun(), due -> {
+                String id = payments.transfer(due);
+                sent.add(id);
+                remember(id);
+            }));
+            TimeUnit.MILLISECONDS.sleep(size.recoveryRun().toMillis() / 4);
+            sentBeforeKill = new ArrayList<>(sent);
+            payments.takeLatency();
+            killed = System.nanoTime();
+            cluster.killProcessor(0);
+            keysBack = awaitAllAccountsAnswer(1, Duration.ofSeconds(120)) - killed;
+            long deadline = System.nanoTime() + SETTLE_LIMIT.toNanos();
+            while (!payments.allSettled(sentBeforeKill) && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            drained = System.nanoTime() - killed;
+            writes.get();
+        } finally {
+            background.shutdownNow();
+        }
+        settle("writes around the kill");
+        Histogram during = payments.takeLatency();
+        report.number("recovery.keysAnswerSeconds", keysBack / 1e9);
+        report.number("recovery.drainedSeconds", drained / 1e9);
+        String method = "2 instances, 1 standby replica, writes at " + rate(rate, "payments/s") + "; kill -9 of "
+                + "instance 0";
+        report.add("recovery", "every key answers again", seconds(keysBack), method + "; until all "
+                + size.accounts() + " balances answer 200 from the survivor");
+        report.add("recovery", "in-flight payments settled", seconds(drained), method
+                + "; until every transfer sent before the kill has its terminal event");
+        report.add("recovery", "latency around the kill", percentiles(during), "transfers sent from the kill on");
+    }
+
+    /** Polls every account's balance on {@code instance} until all answer 200; returns the nano time they did. */
+    private long awaitAllAccountsAnswer(int instance, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        List<String> accounts = payments.accounts();
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        List<String> missing = new ArrayList<>(accounts);
+        while (System.nanoTime() < deadline) {
+            List<java.util.concurrent.CompletableFuture<Integer>> answers = new ArrayList<>();
+            for (String account : missing) {
+                answers.add(client.sendAsync(HttpRequest.newBuilder(URI.create(cluster.queryUrl(instance)
+                        + "/v1/accounts/" + account)).header("Authorization", AUTH).timeout(Duration.ofSeconds(5))
+                        .GET().build(), java.net.http.HttpResponse.BodyHandlers.discarding())
+                        .handle((response, error) -> error == null ? response.statusCode() : 0));
+            }
+            List<String> stillMissing = new ArrayList<>();
+            for (int i = 0; i < missing.size(); i++) {
+                if (answers.get(i).get() != 200) {
+                    stillMissing.add(missing.get(i));
+                }
+            }
+            if (stillMissing.isEmpty()) {
+                return System.nanoTime();
+            }
+            missing = stillMissing;
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        throw new IllegalStateException(missing.size() + " accounts still do not answer on instance " + instance);
+    }
+
+    /** Many accounts on the surviving instance: its memory and disk afterwards, and lookups among them. */
+    private void scale() throws Exception {
+        int count = size.scaleAccounts();
+        progress("scale: opening and topping up " + count + " more accounts");
+        long began = System.nanoTime();
+        int chunk = 20_000;
+        List<String> opened = new ArrayList<>();
+        for (int from = 0; from < count; from += chunk) {
+            int n = Math.min(chunk, count - from);
+            List<String> ids = payments.openAccounts("scale-" + from + "-", n, Duration.ofMinutes(10));
+            opened.addAll(ids);
+            progress("  " + opened.size() + " of " + count + " accounts open and topped up");
+        }
+        double seconds = (System.nanoTime() - began) / 1e9;
+        int instance = firstRunning();
+        ProcessHandle processor = cluster.processorHandle(instance);
+        long heap = Memory.heapUsedAfterGc(processor.pid(), cluster.adminUrl(instance));
+        long rss = Memory.rssBytes(processor.pid());
+        long stateBytes = Memory.directoryBytes(cluster.stateDir(instance));
+        report.number("scale.accounts", payments.accounts().size());
+        report.number("scale.heapBytes", heap);
+        report.add("scale", "accounts opened and topped up", String.format("%,d in %.0f s", count, seconds),
+                "OPEN to accounts.requests.v1, then a TOPUP each once opened; " + payments.accounts().size()
+                        + " accounts in total on the instance");
+        report.add("scale", "processor heap after GC", Memory.mebibytes(heap), "jcmd GC.run, then "
+                + "jvm_memory_used_bytes{area=heap} from /metrics (max heap " + cluster.options().processorHeap() + ")");
+        report.add("scale", "processor RSS", Memory.mebibytes(rss), "VmRSS from /proc");
+        report.add("scale", "state directory", Memory.mebibytes(stateBytes), "bytes under the instance's state.dir");
+        HttpLoad.Result lookups = http.openLoop(() -> get("/v1/accounts/" + opened.get(ThreadLocalRandom.current()
+                .nextInt(opened.size()))), size.lookupsPerSecond(), size.httpRun());
+        report.number("scale.lookupP99Ms", lookups.latency().getValueAtPercentile(99) / 1000.0);
+        report.add("scale", "balance lookup afterwards", percentiles(lookups.latency()), "open loop "
+                + size.lookupsPerSecond() + "/s over the new accounts, no writes (" + lookups.statuses() + ")");
+    }
+
+    private void settle(String what) throws InterruptedException {
+        if (!payments.awaitSettled(SETTLE_LIMIT)) {
+            throw new IllegalStateException(payments.pendingCount() + " payments of " + what
+                    + " have no terminal event after " + SETTLE_LIMIT.toSeconds() + " s");
+        }
+    }
+
+    private void remember(String paymentId) {
+        recent.addFirst(paymentId);
+        if (ThreadLocalRandom.current().nextInt(64) == 0) {
+            while (recent.size() > 10_000) {
+                recent.pollLast();
+            }
+        }
+    }
+
+    /** The oldest remembered transfer: seconds old, so settled, and a 200 is the expected answer. */
+    private String recentPayment() {
+        String id = recent.peekLast();
+        return id == null ? UUID.randomUUID().toString() : id;
+    }
+
+    private String randomAccount() {
+        List<String> accounts = payments.accounts();
+        return accounts.get(ThreadLocalRandom.current().nextInt(accounts.size()));
+    }
+
+    private Map<String, Long> endOffsets() throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+            var options = new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true);
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (var topic : admin.describeTopics(admin.listTopics(options).names().get(30, TimeUnit.SECONDS)
+                    .stream().filter(name -> !name.equals(RawProducer.TOPIC)).toList()).allTopicNames()
+                    .get(30, TimeUnit.SECONDS).values()) {
+                topic.partitions().forEach(p -> partitions.add(new TopicPartition(topic.name(), p.partition())));
+            }
+            Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+            partitions.forEach(partition -> latest.put(partition, OffsetSpec.latest()));
+            Map<String, Long> ends = new TreeMap<>();
+            admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((partition, info) ->
+                    ends.merge(partition.topic(), info.offset(), Long::sum));
+            return ends;
+        }
+    }
+
+    private void progress(String message) {
+        out.println(DateTimeFormatter.ISO_LOCAL_TIME.withZone(ZoneOffset.UTC).format(Instant.now()).substring(0, 8)
+                + " " + message);
+        out.flush();
+    }
+
+    static String percentiles(Histogram micros) {
+        return String.format("p50 %s, p99 %s, p99.9 %s, max %s", ms(micros.getValueAtPercentile(50)),
+                ms(micros.getValueAtPercentile(99)), ms(micros.getValueAtPercentile(99.9)), ms(micros.getMaxValue()));
+    }
+
+    private static String ms(long micros) {
+        return micros >= 10_000 ? String.format("%.0f ms", micros / 1000.0) : String.format("%.1f ms", micros / 1000.0);
+    }
+
+    private static String rate(double perSecond, String unit) {
+        return String.format("%,.0f %s", perSecond, unit);
+    }
+
+    private static String ratio(double value) {
+        return String.format("%.2f×", value);
+    }
+
+    private static String percent(double fraction) {
+        return String.format("%.0f%%", fraction * 100);
+    }
+
+    private static String seconds(long nanos) {
+        return String.format("%.1f s", nanos / 1e9);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+}

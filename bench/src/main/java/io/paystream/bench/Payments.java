@@ -1,0 +1,264 @@
+package io.paystream.bench;
+
+import io.paystream.schemas.Topics;
+import io.paystream.schemas.avro.AccountCommandType;
+import io.paystream.schemas.avro.AccountRequest;
+import io.paystream.schemas.avro.AccountType;
+import io.paystream.schemas.avro.AuditKind;
+import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.PaymentEvent;
+import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.schemas.avro.PaymentStatus;
+import io.paystream.schemas.avro.PaymentType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Drives the pipeline as a direct producer does: Avro requests written straight to the request topics, and the
+ * outcome read back as a {@code read_committed} consumer of {@code payments.events.v1} (and of the audit topic for
+ * account openings) sees it. Every payment's latency runs from its <em>intended</em> send time, which an open-loop
+ * sender sets before it sends, so a stalled sender cannot hide latency (coordinated omission).
+ */
+final class Payments implements AutoCloseable {
+    static final String CURRENCY = "USD";
+    static final long TOP_UP = 1_000_000_000_000L;
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Thread watcher;
+    private final Map<String, Long> pending = new ConcurrentHashMap<>();
+    private final Recorder latency = new Recorder(3);
+    private final AtomicLong settled = new AtomicLong();
+    private final AtomicLong completed = new AtomicLong();
+    private final AtomicLong accountsOpened = new AtomicLong();
+    private final AtomicLong lastSettledNanos = new AtomicLong();
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+    private final List<String> accounts = new ArrayList<>();
+    private volatile boolean closed;
+
+    Payments(String bootstrapServers) {
+        Properties producerProperties = new Properties();
+        producerProperties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        producerProperties.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProperties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        producerProperties.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        producerProperties.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
+        producer = new KafkaProducer<>(producerProperties, new StringSerializer(), new ByteArraySerializer());
+        Properties consumerProperties = new Properties();
+        consumerProperties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        consumerProperties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumerProperties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumerProperties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+        consumer = new KafkaConsumer<>(consumerProperties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(Topics.PAYMENT_EVENTS.name(), Topics.AUDIT.name())) {
+            consumer.partitionsFor(topic, Duration.ofSeconds(30))
+                    .forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position); // resolve the end now: only what is sent from here on counts
+        watcher = new Thread(this::watch, "bench-outcomes");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    private void watch() {
+        var events = Topics.PAYMENT_EVENTS.valueSerde().deserializer();
+        var audit = Topics.AUDIT.valueSerde().deserializer();
+        try {
+            while (!closed) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    long now = System.nanoTime();
+                    if (record.topic().equals(Topics.AUDIT.name())) {
+                        AuditRecord entry = audit.deserialize(record.topic(), record.value());
+                        if (entry.getKind() == AuditKind.ACCOUNT_OPENED) {
+                            accountsOpened.incrementAndGet();
+                        }
+                        continue;
+                    }
+                    PaymentEvent event = events.deserialize(record.topic(), record.value());
+                    if (event.getStatus() == PaymentStatus.ACCEPTED) {
+                        continue;
+                    }
+                    Long intended = pending.remove(event.getPaymentId());
+                    if (intended != null) {
+                        latency.recordValue(Math.max(0, now - intended) / 1_000);
+                        settled.incrementAndGet();
+                        lastSettledNanos.set(now);
+                        if (event.getStatus() == PaymentStatus.COMPLETED) {
+                            completed.incrementAndGet();
+                        }
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            failure.set(e);
+        }
+    }
+
+    /** Opens {@code count} accounts and tops each up; returns their ids once every top-up has completed. */
+    List<String> openAccounts(String prefix, int count, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        long openedBefore = accountsOpened.get();
+        List<String> ids = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String id = prefix + i;
+            ids.add(id);
+            AccountRequest open = AccountRequest.newBuilder().setRequestId("open-" + id).setAccountId(id)
+                    .setCommand(AccountCommandType.OPEN).setCurrency(CURRENCY).setAccountType(AccountType.CUSTOMER)
+                    .setOverdraftLimit(0L).build();
+            producer.send(new ProducerRecord<>(Topics.ACCOUNT_REQUESTS.name(), id,
+                    Topics.ACCOUNT_REQUESTS.valueSerde().serializer().serialize("", open)));
+        }
+        producer.flush();
+        // A top-up before the account's opening would be rejected (the two reach the ledger on different paths).
+        await(() -> accountsOpened.get() - openedBefore >= count, deadline, "accounts opened");
+        long completedBefore = completed.get();
+        for (String id : ids) {
+            send(PaymentRequest.newBuilder().setPaymentId(UUID.randomUUID().toString()).setType(PaymentType.TOPUP)
+                    .setTo(id).setAmount(TOP_UP).setCurrency(CURRENCY).build(), System.nanoTime());
+        }
+        producer.flush();
+        await(() -> pending.isEmpty(), deadline, "top-ups settled");
+        if (completed.get() - completedBefore != count) {
+            throw new IllegalStateException((completed.get() - completedBefore) + " of " + count
+                    + " top-ups completed");
+        }
+        synchronized (accounts) {
+            accounts.addAll(ids);
+        }
+        latency.reset();
+        return ids;
+    }
+
+    /** Sends one transfer between two random open accounts, timed from {@code intendedNanos}; returns its id. */
+    String transfer(long intendedNanos) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        String from;
+        String to;
+        synchronized (accounts) {
+            int a = random.nextInt(accounts.size());
+            int b = (a + 1 + random.nextInt(accounts.size() - 1)) % accounts.size();
+            from = accounts.get(a);
+            to = accounts.get(b);
+        }
+        String id = new UUID(random.nextLong(), random.nextLong()).toString();
+        send(PaymentRequest.newBuilder().setPaymentId(id).setType(PaymentType.TRANSFER).setFrom(from).setTo(to)
+                .setAmount(1 + random.nextInt(100)).setCurrency(CURRENCY).build(), intendedNanos);
+        return id;
+    }
+
+    private void send(PaymentRequest request, long intendedNanos) {
+        pending.put(request.getPaymentId(), intendedNanos);
+        producer.send(new ProducerRecord<>(Topics.PAYMENT_REQUESTS.name(), request.getPaymentId(),
+                Topics.PAYMENT_REQUESTS.valueSerde().serializer().serialize("", request)), (metadata, exception) -> {
+                    if (exception != null) {
+                        failure.compareAndSet(null, exception);
+                    }
+                });
+    }
+
+    void flush() {
+        producer.flush();
+    }
+
+    /** Waits until every payment sent so far has a terminal event; false if {@code limit} passed first. */
+    boolean awaitSettled(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        producer.flush();
+        while (!pending.isEmpty() && System.nanoTime() < deadline) {
+            checkFailure();
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        checkFailure();
+        return pending.isEmpty();
+    }
+
+    /** True when none of {@code ids} is still waiting for its terminal event. */
+    boolean allSettled(java.util.Collection<String> ids) {
+        for (String id : ids) {
+            if (pending.containsKey(id)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Latencies (microseconds) recorded since the last call. */
+    Histogram takeLatency() {
+        return latency.getIntervalHistogram();
+    }
+
+    long settled() {
+        return settled.get();
+    }
+
+    long completed() {
+        return completed.get();
+    }
+
+    int pendingCount() {
+        return pending.size();
+    }
+
+    long lastSettledNanos() {
+        return lastSettledNanos.get();
+    }
+
+    List<String> accounts() {
+        synchronized (accounts) {
+            return List.copyOf(accounts);
+        }
+    }
+
+    private void await(java.util.function.BooleanSupplier done, long deadline, String what)
+            throws InterruptedException {
+        while (!done.getAsBoolean()) {
+            checkFailure();
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out waiting for " + what);
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+    }
+
+    private void checkFailure() {
+        if (failure.get() != null) {
+            throw new IllegalStateException("the benchmark's producer or consumer failed", failure.get());
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        closed = true;
+        consumer.wakeup();
+        watcher.join(10_000);
+        producer.close(Duration.ofSeconds(10));
+        consumer.close(Duration.ofSeconds(5));
+    }
+}

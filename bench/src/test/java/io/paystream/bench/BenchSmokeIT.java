@@ -1,0 +1,69 @@
+package io.paystream.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The short form of {@code make bench}: the same sections against a real stack (broker, PostgreSQL, processors,
+ * ingress, sinks as separate processes), with small sizes. It proves the harness measures what it says, not how fast
+ * anything is: every section reports, the figures are consistent with each other, and nothing is lost.
+ */
+class BenchSmokeIT {
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    @Test
+    void everySectionMeasuresARealStack() throws Exception {
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        Report report;
+        try (PrintStream out = new PrintStream(progress, true, StandardCharsets.UTF_8)) {
+            report = Bench.run(BenchSize.SMOKE, new java.util.HashSet<>(Bench.SECTIONS), ROOT,
+                    Path.of("target/bench-home"), null, out);
+        }
+        System.out.print(progress.toString(StandardCharsets.UTF_8));
+        Path json = Path.of("target/bench-smoke.json");
+        report.writeJson(json);
+
+        Set<String> sections = report.rows().stream().map(Report.Row::section).collect(Collectors.toSet());
+        assertThat(sections).contains("raw", "postgres", "pipeline", "latency", "ingress", "query", "recovery",
+                "scale");
+        assertThat(report.rows()).allSatisfy(row -> {
+            assertThat(row.value()).isNotBlank();
+            assertThat(row.method()).isNotBlank();
+        });
+
+        assertThat(report.number("raw.recordsPerSecond")).isPositive();
+        assertThat(report.number("postgres.transfersPerSecond")).isPositive();
+        // A transfer is at least its request, two ledger legs, its events and audit entries: far more than one write,
+        // and a miscount (a topic counted twice, or the raw topic included) would show here.
+        assertThat(report.number("pipeline.writesPerPayment")).isBetween(6.0, 60.0);
+        assertThat(report.number("pipeline.paymentsPerSecond")).isPositive();
+        assertThat(report.number("pipeline.physicalBound"))
+                .isEqualTo(report.number("raw.recordsPerSecond") / report.number("pipeline.writesPerPayment"));
+        for (String fraction : List.of("p25", "p50", "p75")) {
+            assertThat(report.number("latency." + fraction + ".p50Ms")).isPositive()
+                    .isLessThanOrEqualTo(report.number("latency." + fraction + ".p99Ms"));
+        }
+        assertThat(report.number("ingress.pingPerSecond")).isPositive();
+        assertThat(report.number("ingress.postPerSecond")).isPositive();
+        assertThat(report.number("recovery.keysAnswerSeconds")).isPositive();
+        assertThat(report.number("recovery.drainedSeconds")).isPositive();
+        assertThat(report.number("scale.accounts")).isEqualTo((double) BenchSize.SMOKE.accounts()
+                + BenchSize.SMOKE.scaleAccounts());
+        assertThat(report.number("scale.heapBytes")).isPositive();
+
+        JsonNode written = new ObjectMapper().readTree(json.toFile());
+        assertThat(written.get("rows")).hasSize(report.rows().size());
+        assertThat(written.at("/numbers/pipeline.writesPerPayment").asDouble())
+                .isEqualTo(report.number("pipeline.writesPerPayment"));
+    }
+}

@@ -1,0 +1,323 @@
+package io.paystream.local;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The stack as separate processes on loopback, under a caller's control: a KRaft broker, up to three processor
+ * instances (each with its own state dir and ports), the ingress, PostgreSQL and the sinks in a Connect worker, started
+ * from the built modules as {@code make run} starts them. The chaos run and the benchmark drive it; faults are real
+ * signals: SIGKILL for crashes, SIGTERM for clean stops.
+ */
+public final class LocalCluster implements AutoCloseable {
+    public static final int MAX_PROCESSORS = 3;
+    private static final Duration START = Duration.ofSeconds(120);
+
+    /**
+     * How the apps are configured.
+     *
+     * @param commitIntervalMs the processors' commit interval
+     * @param streamThreads stream threads per processor
+     * @param partitions partitions of the co-partitioned topics
+     * @param stallTimeout the processors' stall timeout (e.g. {@code 45s})
+     * @param ingressRateLimit the ingress's requests per second (and burst)
+     * @param telemetry whether to attach the OpenTelemetry agent, as {@code make run} does
+     * @param processorHeap the processors' maximum heap (e.g. {@code 384m})
+     * @param quickJit C1 only ({@code -XX:TieredStopAtLevel=1}): quicker starts and less CPU for tests, slower code
+     */
+    public record Options(long commitIntervalMs, int streamThreads, int partitions, String stallTimeout,
+            int ingressRateLimit, boolean telemetry, String processorHeap, boolean quickJit) {
+        public Options withCommitIntervalMs(long value) {
+            return new Options(value, streamThreads, partitions, stallTimeout, ingressRateLimit, telemetry,
+                    processorHeap, quickJit);
+        }
+
+        public Options withStreamThreads(int value) {
+            return new Options(commitIntervalMs, value, partitions, stallTimeout, ingressRateLimit, telemetry,
+                    processorHeap, quickJit);
+        }
+    }
+
+    private final Options options;
+    private final Path root;
+    private final Path home;
+    private final StackLayout layout;
+    private final Telemetry telemetry;
+    private final int[] processorPorts = new int[MAX_PROCESSORS];
+    private final int[] processorAdminPorts = new int[MAX_PROCESSORS];
+    private final ChildProcess[] processors = new ChildProcess[MAX_PROCESSORS];
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private ChildProcess broker;
+    private ChildProcess ingress;
+    private ChildProcess connect;
+    private EmbeddedPostgres postgres;
+
+    /**
+     * @param root the repository root (where the modules' {@code target/} directories are)
+     * @param home where data and logs go; wiped PostgreSQL data on start, the rest kept
+     */
+    public LocalCluster(Path root, Path home, Options options) {
+        this.root = root.toAbsolutePath().normalize();
+        this.home = home;
+        this.options = options;
+        this.layout = new StackLayout(this.root, home, freePort(), freePort(), 0, 0, freePort(), freePort(),
+                freePort(), freePort());
+        this.telemetry = options.telemetry() ? Telemetry.fromEnvironment(this.root, name -> null)
+                : new Telemetry(null, null, null, "off");
+        for (int i = 0; i < MAX_PROCESSORS; i++) {
+            processorPorts[i] = freePort();
+            processorAdminPorts[i] = freePort();
+        }
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    public String bootstrapServers() {
+        return layout.bootstrapServers();
+    }
+
+    public String jdbcUrl() {
+        return layout.jdbcUrl();
+    }
+
+    public String ingressUrl() {
+        return "http://127.0.0.1:" + layout.ingressPort();
+    }
+
+    public String ingressAdminUrl() {
+        return "http://127.0.0.1:" + layout.ingressAdminPort();
+    }
+
+    public String queryUrl(int instance) {
+        return "http://127.0.0.1:" + processorPorts[instance];
+    }
+
+    public String adminUrl(int instance) {
+        return "http://127.0.0.1:" + processorAdminPorts[instance];
+    }
+
+    public Path logs() {
+        return layout.logs();
+    }
+
+    public Path stateDir(int instance) {
+        return home.resolve("state/processor-" + instance);
+    }
+
+    public void startBroker() throws IOException, InterruptedException {
+        Path dir = layout.kafkaDir();
+        Files.createDirectories(dir);
+        Path properties = dir.resolve("server.properties");
+        Files.writeString(properties, BrokerProperties.render(layout, dir.resolve("data")));
+        // The launcher's own runtime classpath, as `make run` uses: the broker and slf4j-simple, no test jars.
+        Path target = root.resolve("deploy/local/target");
+        String classpath = target.resolve("local-stack-0.1.0-SNAPSHOT.jar") + ":" + target.resolve("lib") + "/*";
+        if (!Files.exists(dir.resolve("data/meta.properties"))) {
+            ChildProcess.runToCompletion("kafka storage format", root, layout.logs().resolve("kafka.log"), classpath,
+                    "kafka.tools.StorageTool", BrokerProperties.formatArguments(
+                            BrokerProperties.newClusterId(UUID.randomUUID()), properties),
+                    Duration.ofSeconds(60));
+        }
+        List<String> jvmArgs = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseSerialGC"));
+        jvmArgs.addAll(telemetry.jvmArgs("kafka"));
+        broker = ChildProcess.start("kafka", root, layout.logs().resolve("kafka.log"), classpath, jvmArgs,
+                "kafka.Kafka", List.of(properties.toString()), Map.of());
+        broker.awaitPort(layout.kafkaPort(), START);
+    }
+
+    /** The PostgreSQL copy of the journal that serves account history, as in {@code make run}. */
+    public void startPostgres() throws IOException {
+        postgres = EmbeddedPostgres.builder().setPort(layout.postgresPort())
+                .setDataDirectory(home.resolve("postgres")).setCleanDataDirectory(true)
+                .setOutputRedirector(ProcessBuilder.Redirect.appendTo(layout.logs().resolve("postgres.log").toFile()))
+                .setErrorRedirector(ProcessBuilder.Redirect.appendTo(layout.logs().resolve("postgres.log").toFile()))
+                .start();
+    }
+
+    /** The sinks in a standalone Connect worker, as in {@code make run}; after a processor has created the topics. */
+    public void startConnect() throws IOException, InterruptedException {
+        connect = ConnectWorker.start(layout, telemetry.jvmArgs("connect"));
+        ConnectWorker.awaitRunning(connect, layout, START);
+    }
+
+    public void killBroker() throws InterruptedException {
+        broker.kill();
+    }
+
+    /** Starts processor {@code instance}; waits for its health check when {@code await} is set. */
+    public void startProcessor(int instance, boolean await) throws IOException, InterruptedException {
+        startProcessor(instance, await, options);
+    }
+
+    /** Starts processor {@code instance} with other options than the cluster's (a sweep of settings). */
+    public void startProcessor(int instance, boolean await, Options options) throws IOException, InterruptedException {
+        Map<String, String> environment = new HashMap<>();
+        environment.put("KAFKA_BOOTSTRAP_SERVERS", layout.bootstrapServers());
+        environment.put("PAYSTREAM_PROCESSOR_PORT", String.valueOf(processorPorts[instance]));
+        environment.put("PAYSTREAM_PROCESSOR_ADMIN_PORT", String.valueOf(processorAdminPorts[instance]));
+        environment.put("PAYSTREAM_APPLICATION_SERVER", "127.0.0.1:" + processorPorts[instance]);
+        environment.put("PAYSTREAM_STATE_DIR", stateDir(instance).toString());
+        environment.put("PAYSTREAM_COMMIT_INTERVAL_MS", String.valueOf(options.commitIntervalMs()));
+        environment.put("PAYSTREAM_STREAM_THREADS", String.valueOf(options.streamThreads()));
+        environment.put("PAYSTREAM_PARTITIONS", String.valueOf(options.partitions()));
+        environment.put("PAYSTREAM_STANDBY_REPLICAS", "1");
+        environment.put("PAYSTREAM_STALL_TIMEOUT", options.stallTimeout());
+        processors[instance] = app("processor-" + instance, "streams-processor",
+                "io.paystream.processor.ProcessorApplication", environment, options.processorHeap(),
+                List.of("-Ddw.database.driverClass=org.postgresql.Driver", "-Ddw.database.url=" + layout.jdbcUrl(),
+                        "-Ddw.database.user=postgres"));
+        if (await) {
+            processors[instance].awaitHealthy(processorAdminPorts[instance], START);
+        }
+    }
+
+    public void killProcessor(int instance) throws InterruptedException {
+        processors[instance].kill();
+        processors[instance] = null;
+    }
+
+    public void stopProcessor(int instance) throws InterruptedException {
+        processors[instance].stop();
+        processors[instance] = null;
+    }
+
+    public boolean isRunning(int instance) {
+        return processors[instance] != null && processors[instance].isAlive();
+    }
+
+    /** The operating-system process of a running processor (for its RSS), or null. */
+    public ProcessHandle processorHandle(int instance) {
+        return processors[instance] == null ? null : processors[instance].process().toHandle();
+    }
+
+    public ProcessHandle ingressHandle() {
+        return ingress == null ? null : ingress.process().toHandle();
+    }
+
+    /** Processors that exited although no fault stopped them (a crash in the JVM, a stall that gave up), in words. */
+    public List<String> unexpectedExits() {
+        List<String> exits = new ArrayList<>();
+        for (int i = 0; i < MAX_PROCESSORS; i++) {
+            if (processors[i] != null && !processors[i].isAlive()) {
+                exits.add("processor-" + i + " exited on its own with code " + processors[i].process().exitValue()
+                        + "; see " + layout.logs().resolve("processor-" + i + ".log"));
+            }
+        }
+        return exits;
+    }
+
+    public List<Integer> runningProcessors() {
+        List<Integer> running = new ArrayList<>();
+        for (int i = 0; i < MAX_PROCESSORS; i++) {
+            if (isRunning(i)) {
+                running.add(i);
+            }
+        }
+        return running;
+    }
+
+    public void startIngress() throws IOException, InterruptedException {
+        Map<String, String> environment = new HashMap<>();
+        environment.put("KAFKA_BOOTSTRAP_SERVERS", layout.bootstrapServers());
+        environment.put("PAYSTREAM_INGRESS_PORT", String.valueOf(layout.ingressPort()));
+        environment.put("PAYSTREAM_INGRESS_ADMIN_PORT", String.valueOf(layout.ingressAdminPort()));
+        environment.put("PAYSTREAM_RATE_LIMIT_PER_SECOND", String.valueOf(options.ingressRateLimit()));
+        environment.put("PAYSTREAM_RATE_LIMIT_BURST", String.valueOf(options.ingressRateLimit()));
+        ingress = app("ingress", "ingress-api", "io.paystream.ingress.IngressApplication", environment, "256m",
+                List.of());
+        ingress.awaitHealthy(layout.ingressAdminPort(), START);
+    }
+
+    /** True when every running processor answers its health check with 200. */
+    public boolean processorsHealthy() {
+        List<Integer> running = runningProcessors();
+        if (running.isEmpty()) {
+            return false;
+        }
+        for (int instance : running) {
+            try {
+                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(adminUrl(instance)
+                        + "/healthcheck")).timeout(Duration.ofSeconds(3)).GET().build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() != 200) {
+                    return false;
+                }
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private ChildProcess app(String name, String module, String mainClass, Map<String, String> environment,
+            String heap, List<String> overrides) throws IOException {
+        Path target = root.resolve(module).resolve("target");
+        List<String> jvmArgs = new ArrayList<>(List.of("-Xmx" + heap, "-XX:+UseSerialGC"));
+        if (options.quickJit()) {
+            jvmArgs.add("-XX:TieredStopAtLevel=1");
+        }
+        jvmArgs.addAll(telemetry.jvmArgs(name));
+        jvmArgs.addAll(overrides);
+        return ChildProcess.start(name, root, layout.logs().resolve(name + ".log"),
+                target.resolve(module + "-0.1.0-SNAPSHOT.jar") + ":" + target.resolve("lib") + "/*", jvmArgs, mainClass,
+                List.of("server", root.resolve(module).resolve("config.yml").toString()), environment);
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free loopback port", e);
+        }
+    }
+
+    /** Stops the apps, then the broker and PostgreSQL, with SIGTERM; the logs stay for whoever reads them. */
+    @Override
+    public void close() {
+        try {
+            if (connect != null) {
+                connect.stop();
+            }
+            if (ingress != null) {
+                ingress.stop();
+            }
+            for (int i = 0; i < MAX_PROCESSORS; i++) {
+                if (processors[i] != null) {
+                    processors[i].stop();
+                }
+            }
+            if (broker != null) {
+                broker.stop();
+            }
+            if (postgres != null) {
+                postgres.close();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot stop the local cluster's PostgreSQL", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping the local cluster", e);
+        }
+    }
+}
