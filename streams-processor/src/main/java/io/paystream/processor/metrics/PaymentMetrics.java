@@ -33,6 +33,7 @@ public final class PaymentMetrics {
 
     private final MeterRegistry registry;
     private final Map<String, RollingVolume> volumes = new ConcurrentHashMap<>();
+    private final Map<Outcome, FinishedMeters> finished = new ConcurrentHashMap<>();
 
     public PaymentMetrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -56,33 +57,56 @@ public final class PaymentMetrics {
     public void paymentFinished(PaymentState payment, long latencyMs) {
         String currency = Money.isCurrency(payment.getCurrency()) ? payment.getCurrency() : UNKNOWN;
         String type = payment.getType() == null ? UNKNOWN : payment.getType().name();
-        Counter.builder("paystream.payments")
+        Outcome outcome = new Outcome(type, payment.getStatus().name(),
+                payment.getReason() == null ? NONE : payment.getReason().name(), currency);
+        // Once per payment on the stream thread: the meters are looked up in a map of their own instead of being
+        // built and registered each time (a registry lookup with tag sorting and id hashing per call).
+        finished.computeIfAbsent(outcome, this::registerFinished).record(payment, latencyMs, volumes);
+    }
+
+    /** The tags of a finished payment's meters. */
+    private record Outcome(String type, String status, String reason, String currency) {
+    }
+
+    /** The meters one {@link Outcome} updates; {@code amount} is null unless the payment completed. */
+    private record FinishedMeters(Counter count, Timer latency, DistributionSummary amount, String currency) {
+        void record(PaymentState payment, long latencyMs, Map<String, RollingVolume> volumes) {
+            count.increment();
+            latency.record(Duration.ofMillis(Math.max(0, latencyMs)));
+            if (amount != null) {
+                amount.record(payment.getAmount());
+                volumes.get(currency).add(payment.getAmount(), System.currentTimeMillis());
+            }
+        }
+    }
+
+    private FinishedMeters registerFinished(Outcome outcome) {
+        Counter count = Counter.builder("paystream.payments")
                 .description("Payments that reached a terminal status")
-                .tag("type", type)
-                .tag("status", payment.getStatus().name())
-                .tag("reason", payment.getReason() == null ? NONE : payment.getReason().name())
-                .tag("currency", currency)
-                .register(registry)
-                .increment();
+                .tag("type", outcome.type())
+                .tag("status", outcome.status())
+                .tag("reason", outcome.reason())
+                .tag("currency", outcome.currency())
+                .register(registry);
         // Buckets from 1 ms to 30 s: a healthy pipeline settles in tens of milliseconds; 30 s is an outage.
-        Timer.builder("paystream.payment.e2e.latency")
+        Timer latency = Timer.builder("paystream.payment.e2e.latency")
                 .description("From the request record's timestamp to the payment's terminal status")
-                .tag("status", payment.getStatus().name())
+                .tag("status", outcome.status())
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30))
-                .register(registry)
-                .record(Duration.ofMillis(Math.max(0, latencyMs)));
-        if (payment.getStatus() == PaymentStatus.COMPLETED) {
-            DistributionSummary.builder("paystream.payment.amount")
+                .register(registry);
+        DistributionSummary amount = null;
+        if (outcome.status().equals(PaymentStatus.COMPLETED.name())) {
+            amount = DistributionSummary.builder("paystream.payment.amount")
                     .description("Amounts of completed payments")
                     .baseUnit("minor_units")
-                    .tag("currency", currency)
-                    .tag("type", type)
-                    .register(registry)
-                    .record(payment.getAmount());
-            volumes.computeIfAbsent(currency, this::registerVolume).add(payment.getAmount(), System.currentTimeMillis());
+                    .tag("currency", outcome.currency())
+                    .tag("type", outcome.type())
+                    .register(registry);
+            volumes.computeIfAbsent(outcome.currency(), this::registerVolume);
         }
+        return new FinishedMeters(count, latency, amount, outcome.currency());
     }
 
     private RollingVolume registerVolume(String currency) {
