@@ -82,8 +82,11 @@ class QueriesUnderWritesIT {
     @BeforeEach
     void start() throws Exception {
         kafka = InProcessKafka.start();
-        // A sensitive stall watchdog that never exits: heavy load must not look like a stall.
-        app = ProcessorUnderTest.on(kafka.bootstrapServers(), ConfigOverride.config("stall.timeout", "5s"),
+        // A sensitive stall watchdog that never exits: heavy load must not look like a stall. 15 s, a quarter of the
+        // production default: at 5 s it fired once in a full `make test` on two cores, on a stream thread that sat
+        // more than 5 s in sendOffsetsToTransaction (a commit retrying CONCURRENT_TRANSACTIONS) and then went on.
+        // A deadlock still fires it well within the test's 120 s bound.
+        app = ProcessorUnderTest.on(kafka.bootstrapServers(), ConfigOverride.config("stall.timeout", "15s"),
                 ConfigOverride.config("stall.exitAfter", "0s"));
         app.before();
         await().atMost(Duration.ofSeconds(60)).until(() -> streams().state() == KafkaStreams.State.RUNNING);
