@@ -4,7 +4,9 @@ import io.paystream.local.LocalCluster;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,10 +14,15 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 
@@ -35,21 +43,26 @@ import org.apache.kafka.common.TopicPartition;
  * the figures as JSON.
  *
  * <p>Arguments: {@code --smoke} (the short form {@code make test} runs), {@code --scale-accounts=N},
- * {@code --only=latency,ingress,...} (the raw, PostgreSQL and pipeline figures always run; see {@link #SECTIONS}),
- * {@code --profile} (JFR on the processor and the ingress during extra runs, so the measured figures stay clean),
+ * {@code --only=latency,ingress,...} (the raw and pipeline figures always run; see {@link #SECTIONS}),
+ * {@code --no-otel} (the apps without the OpenTelemetry agent, to measure its cost), {@code --profile} (JFR on the processor and the ingress during extra runs, so the measured figures stay clean),
  * {@code --out=FILE}, {@code --home=DIR}, {@code --root=DIR}.
  */
 public final class Bench {
     private static final String AUTH = "Bearer local-dev-key";
     private static final long DEFAULT_COMMIT_MS = 100;
+    /** The processor's own defaults (streams-processor/config.yml): the main figures measure what users run. */
+    private static final int DEFAULT_THREADS = 1;
     private static final Duration SETTLE_LIMIT = Duration.ofSeconds(120);
+    /** The stack counts as settled when its processes use less than this many cores together. */
+    private static final double QUIET_CORES = 0.3;
     /** Connections of the closed HTTP loops, as the outside probe's wrk used. */
     private static final int CONNECTIONS = 32;
 
-    static final List<String> SECTIONS = List.of("latency", "ingress", "query", "sweeps", "recovery", "scale");
+    static final List<String> SECTIONS = List.of("postgres", "latency", "ingress", "query", "sweeps", "recovery",
+            "scale");
 
     private final BenchSize size;
-    private final java.util.Set<String> sections;
+    private final Set<String> sections;
     private final Path profiles;
     private final LocalCluster cluster;
     private final Report report;
@@ -60,7 +73,7 @@ public final class Bench {
     private Payments payments;
     private double maxPerSecond;
 
-    Bench(BenchSize size, java.util.Set<String> sections, Path profiles, LocalCluster cluster, Report report,
+    Bench(BenchSize size, Set<String> sections, Path profiles, LocalCluster cluster, Report report,
             PrintStream out) {
         this.size = size;
         this.sections = sections;
@@ -78,19 +91,22 @@ public final class Bench {
         Path home = null;
         Path output = null;
         boolean profile = false;
-        java.util.Set<String> sections = new java.util.LinkedHashSet<>(SECTIONS);
+        boolean telemetry = true;
+        Set<String> sections = new LinkedHashSet<>(SECTIONS);
         for (String arg : args) {
             if (arg.equals("--smoke")) {
                 size = BenchSize.SMOKE;
             } else if (arg.startsWith("--scale-accounts=")) {
                 size = size.withScaleAccounts(Integer.parseInt(arg.substring("--scale-accounts=".length())));
             } else if (arg.startsWith("--only=")) {
-                sections = new java.util.LinkedHashSet<>(List.of(arg.substring("--only=".length()).split(",")));
+                sections = new LinkedHashSet<>(List.of(arg.substring("--only=".length()).split(",")));
                 sections.remove("");
                 if (!SECTIONS.containsAll(sections)) {
                     System.err.println("bench: --only takes some of " + SECTIONS);
                     System.exit(2);
                 }
+            } else if (arg.equals("--no-otel")) {
+                telemetry = false;
             } else if (arg.equals("--profile")) {
                 profile = true;
             } else if (arg.startsWith("--out=")) {
@@ -101,7 +117,7 @@ public final class Bench {
                 root = Path.of(arg.substring("--root=".length()));
             } else {
                 System.err.println("bench: unknown argument " + arg
-                        + " (known: --smoke, --scale-accounts=N, --only=SECTIONS, --profile, --out=FILE, --home=DIR, --root=DIR)");
+                        + " (known: --smoke, --scale-accounts=N, --only=SECTIONS, --profile, --no-otel, --out=FILE, --home=DIR, --root=DIR)");
                 System.exit(2);
             }
         }
@@ -113,26 +129,32 @@ public final class Bench {
         if (output == null) {
             output = root.resolve("bench/results/" + stamp + ".json");
         }
-        Report report = run(size, sections, root, home, profile ? home.resolve("profiles") : null, System.out);
-        report.writeJson(output);
-        System.out.println();
-        report.printTable(System.out);
-        System.out.println();
-        System.out.println("written to " + output.toAbsolutePath().normalize());
+        Report report = new Report(System.out);
+        try {
+            run(report, size, sections, telemetry, root, home, profile ? home.resolve("profiles") : null, System.out);
+        } finally {
+            // A section that failed still leaves the figures measured before it, marked as incomplete.
+            report.writeJson(output);
+            System.out.println();
+            report.printTable(System.out);
+            System.out.println();
+            System.out.println("written to " + output.toAbsolutePath().normalize());
+        }
     }
 
     /**
      * Starts a fresh stack under {@code home}, measures every section, stops the stack; returns the figures. With
      * {@code profiles} set, also records JFR profiles there during extra runs.
      */
-    static Report run(BenchSize size, java.util.Set<String> sections, Path root, Path home, Path profiles,
-            PrintStream out) throws Exception {
+    static Report run(Report report, BenchSize size, Set<String> sections, boolean telemetry, Path root,
+            Path home, Path profiles, PrintStream out) throws Exception {
         deleteRecursively(home);
-        Report report = new Report(out);
-        LocalCluster.Options options = new LocalCluster.Options(DEFAULT_COMMIT_MS, 1, 12, "60s", 1_000_000, true,
-                "1g", false);
+        report.context("complete", false);
+        LocalCluster.Options options = new LocalCluster.Options(DEFAULT_COMMIT_MS, DEFAULT_THREADS, 12, "60s",
+                1_000_000, telemetry, "1g", false);
         report.context("size", size.name());
         report.context("sections", sections);
+        report.context("openTelemetryAgent", telemetry);
         report.context("started", Instant.now().toString());
         report.context("cores", Runtime.getRuntime().availableProcessors());
         report.context("java", System.getProperty("java.version"));
@@ -152,12 +174,16 @@ public final class Bench {
             }
         }
         report.context("finished", Instant.now().toString());
+        report.context("complete", true);
         return report;
     }
 
     private void measure() throws Exception {
+        awaitQuiet();
         double raw = rawCeiling();
-        postgresBaseline();
+        if (sections.contains("postgres")) {
+            postgresBaseline();
+        }
         payments = new Payments(cluster.bootstrapServers());
         try {
             progress("opening and topping up " + size.accounts() + " accounts");
@@ -184,6 +210,22 @@ public final class Bench {
         } finally {
             payments.close();
         }
+    }
+
+    /**
+     * Waits (at most a minute) until the freshly started stack has settled: the JVMs compile and Connect scans its
+     * plugins for a while after they report healthy, which would take CPU from the first figures.
+     */
+    private void awaitQuiet() throws InterruptedException {
+        progress("waiting for the stack to settle");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        double busy;
+        do {
+            CpuUse cpu = CpuUse.start(cluster.processes());
+            TimeUnit.SECONDS.sleep(2);
+            busy = cpu.coresUsed().values().stream().mapToDouble(Double::doubleValue).sum();
+        } while (busy > QUIET_CORES && System.nanoTime() < deadline);
+        report.context("coresBusyAtStart", busy);
     }
 
     private double rawCeiling() throws Exception {
@@ -226,12 +268,18 @@ public final class Bench {
     private double pipeline(double raw) throws Exception {
         progress("pipeline: a backlog of " + size.backlog() + " transfers");
         Map<String, Long> before = endOffsets();
+        CpuUse cpu = CpuUse.start(cluster.processes());
         long first = System.nanoTime();
         for (int i = 0; i < size.backlog(); i++) {
             remember(payments.transfer(System.nanoTime()));
         }
         settle("the backlog");
         double perSecond = size.backlog() / ((payments.lastSettledNanos() - first) / 1e9);
+        Map<String, Double> cores = cpu.coresUsed();
+        report.context("coresDuringBacklog", cores);
+        report.add("pipeline", "CPU during the backlog", CpuUse.describe(cores), "CPU time of each process of the "
+                + "stack over the drain, in cores (this machine has " + Runtime.getRuntime().availableProcessors()
+                + "); bench is this load generator");
         payments.takeLatency();
         // The sinks and the processor's commits trail the last event a little: let them finish before counting.
         TimeUnit.SECONDS.sleep(3);
@@ -257,9 +305,12 @@ public final class Bench {
         report.add("pipeline", "throughput (backlog drained)", rate(perSecond, "payments/s"), size.backlog()
                 + " transfers over " + size.accounts() + " accounts written at once to payments.requests.v1; "
                 + "from the first send until the last terminal event is visible to a read_committed consumer");
-        report.number("pipeline.vsPostgres", perSecond / report.number("postgres.transfersPerSecond"));
-        report.add("pipeline", "vs PostgreSQL ledger", ratio(perSecond / report.number("postgres.transfersPerSecond")),
-                "throughput / the faster PostgreSQL ledger figure");
+        if (report.number("postgres.transfersPerSecond") != null) {
+            double versusPostgres = perSecond / report.number("postgres.transfersPerSecond");
+            report.number("pipeline.vsPostgres", versusPostgres);
+            report.add("pipeline", "vs PostgreSQL ledger", ratio(versusPostgres),
+                    "throughput / the faster PostgreSQL ledger figure");
+        }
         report.add("pipeline", "vs raw ceiling", "1/" + Math.round(raw / perSecond), "raw ceiling / throughput");
         report.add("pipeline", "vs physical bound", percent(perSecond / bound), "throughput / physical bound");
         if (payments.completed() < size.backlog()) {
@@ -304,6 +355,10 @@ public final class Bench {
     private void ingress() throws Exception {
         progress("ingress: /ping and POST /v1/payments");
         HttpLoad.Request ping = HttpLoad.Request.get(cluster.ingressAdminUrl() + "/ping");
+        // Unmeasured warm-up of both paths: until the JIT has compiled them (with the agent's instrumentation, C2
+        // was still busy minutes after start), the ingress answered POSTs at a third of its warm rate.
+        http.closedLoop(() -> ping, CONNECTIONS, size.httpRun());
+        http.closedLoop(this::postPayment, CONNECTIONS, size.httpRun());
         HttpLoad.Result pingResult = http.closedLoop(() -> ping, CONNECTIONS, size.httpRun());
         HttpLoad.Result post = http.closedLoop(this::postPayment, CONNECTIONS, size.httpRun());
         double accepted = post.perSecond() * post.count(202) / post.latency().getTotalCount();
@@ -351,6 +406,7 @@ public final class Bench {
     /** Balance and status lookups at fixed rates while transfers flow at half of the maximum. */
     private void queries() throws Exception {
         progress("query API during writes at 50% of max");
+        http.closedLoop(() -> get("/v1/accounts/" + randomAccount()), CONNECTIONS, size.httpRun()); // JIT warm-up
         ExecutorService background = Executors.newFixedThreadPool(2);
         Profiler profiler = profiles == null ? null
                 : Profiler.start(cluster.processorHandle(firstRunning()).pid(), profiles.resolve("queries.jfr"));
@@ -395,14 +451,16 @@ public final class Bench {
     private void sweeps() throws Exception {
         record Setting(long commitMs, int threads) {
         }
-        for (Setting setting : List.of(new Setting(20, 1), new Setting(100, 2), new Setting(DEFAULT_COMMIT_MS, 1))) {
+        // 20 ms and 2 threads, one at a time; then back to the defaults (100 ms, 1 thread) of the main figures.
+        for (Setting setting : List.of(new Setting(20, DEFAULT_THREADS), new Setting(DEFAULT_COMMIT_MS, 2),
+                new Setting(DEFAULT_COMMIT_MS, DEFAULT_THREADS))) {
             String label = " (commit " + setting.commitMs() + " ms, " + setting.threads() + " thread"
                     + (setting.threads() > 1 ? "s" : "") + ")";
             progress("sweep" + label + ": restarting the processor");
             cluster.stopProcessor(0);
             cluster.startProcessor(0, true, cluster.options().withCommitIntervalMs(setting.commitMs())
                     .withStreamThreads(setting.threads()));
-            if (setting.commitMs() == DEFAULT_COMMIT_MS && setting.threads() == 1) {
+            if (setting.commitMs() == DEFAULT_COMMIT_MS && setting.threads() == DEFAULT_THREADS) {
                 break; // back to the default for the sections that follow
             }
             long first = System.nanoTime();
@@ -470,14 +528,14 @@ public final class Bench {
     private long awaitAllAccountsAnswer(int instance, Duration limit) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         List<String> accounts = payments.accounts();
-        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        HttpClient client = HttpClient.newHttpClient();
         List<String> missing = new ArrayList<>(accounts);
         while (System.nanoTime() < deadline) {
-            List<java.util.concurrent.CompletableFuture<Integer>> answers = new ArrayList<>();
+            List<CompletableFuture<Integer>> answers = new ArrayList<>();
             for (String account : missing) {
                 answers.add(client.sendAsync(HttpRequest.newBuilder(URI.create(cluster.queryUrl(instance)
                         + "/v1/accounts/" + account)).header("Authorization", AUTH).timeout(Duration.ofSeconds(5))
-                        .GET().build(), java.net.http.HttpResponse.BodyHandlers.discarding())
+                        .GET().build(), HttpResponse.BodyHandlers.discarding())
                         .handle((response, error) -> error == null ? response.statusCode() : 0));
             }
             List<String> stillMissing = new ArrayList<>();
@@ -559,14 +617,14 @@ public final class Bench {
 
     private Map<String, Long> endOffsets() throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
-            var options = new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true);
+            var options = new ListTopicsOptions().listInternal(true);
             List<TopicPartition> partitions = new ArrayList<>();
             for (var topic : admin.describeTopics(admin.listTopics(options).names().get(30, TimeUnit.SECONDS)
                     .stream().filter(name -> !name.equals(RawProducer.TOPIC)).toList()).allTopicNames()
                     .get(30, TimeUnit.SECONDS).values()) {
                 topic.partitions().forEach(p -> partitions.add(new TopicPartition(topic.name(), p.partition())));
             }
-            Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             partitions.forEach(partition -> latest.put(partition, OffsetSpec.latest()));
             Map<String, Long> ends = new TreeMap<>();
             admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((partition, info) ->
@@ -611,7 +669,7 @@ public final class Bench {
             return;
         }
         try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(path);
             }
         }

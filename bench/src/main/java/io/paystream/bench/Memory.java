@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -24,19 +25,27 @@ final class Memory {
     /** Runs a full GC in {@code pid} with jcmd, then sums the heap pools' used bytes from its Prometheus metrics. */
     static long heapUsedAfterGc(long pid, String adminUrl) throws IOException, InterruptedException {
         Profiler.jcmd(pid, "GC.run");
-        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(adminUrl + "/metrics"))
-                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
-        Matcher matcher = HEAP_USED.matcher(metrics);
-        double used = 0;
-        boolean found = false;
-        while (matcher.find()) {
-            used += Double.parseDouble(matcher.group(1));
-            found = true;
+        // A scrape can fail while the instance is busy (a 500 from a gauge of a store being moved): try a few times.
+        String last = "no answer";
+        for (int attempt = 0; attempt < 5; attempt++) {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(adminUrl + "/metrics")).timeout(Duration.ofSeconds(10)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            Matcher matcher = HEAP_USED.matcher(response.body());
+            double used = 0;
+            boolean found = false;
+            while (matcher.find()) {
+                used += Double.parseDouble(matcher.group(1));
+                found = true;
+            }
+            if (response.statusCode() == 200 && found) {
+                return (long) used;
+            }
+            last = response.statusCode() + ": " + response.body().substring(0, Math.min(300, response.body().length()));
+            TimeUnit.SECONDS.sleep(2);
         }
-        if (!found) {
-            throw new IllegalStateException("no jvm_memory_used_bytes{area=\"heap\"} in " + adminUrl + "/metrics");
-        }
-        return (long) used;
+        throw new IllegalStateException("no jvm_memory_used_bytes{area=\"heap\"} in " + adminUrl + "/metrics ("
+                + last + ")");
     }
 
     /** The resident set of {@code pid}, from /proc. */

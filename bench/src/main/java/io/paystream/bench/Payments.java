@@ -12,6 +12,7 @@ import io.paystream.schemas.avro.PaymentStatus;
 import io.paystream.schemas.avro.PaymentType;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -21,6 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -56,6 +58,11 @@ final class Payments implements AutoCloseable {
     private final AtomicLong lastSettledNanos = new AtomicLong();
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final List<String> accounts = new ArrayList<>();
+    private final List<TopicPartition> auditPartitions = new ArrayList<>();
+    /** The audit topic is read only while accounts are being opened: decoding it otherwise would load the bench. */
+    private volatile boolean watchAudit;
+    /** Set by the watcher once it reads the audit topic from its current end. */
+    private volatile boolean auditWatched;
     private volatile boolean closed;
 
     Payments(String bootstrapServers) {
@@ -80,6 +87,9 @@ final class Payments implements AutoCloseable {
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
         partitions.forEach(consumer::position); // resolve the end now: only what is sent from here on counts
+        partitions.stream().filter(partition -> partition.topic().equals(Topics.AUDIT.name()))
+                .forEach(auditPartitions::add);
+        consumer.pause(auditPartitions);
         watcher = new Thread(this::watch, "bench-outcomes");
         watcher.setDaemon(true);
         watcher.start();
@@ -88,8 +98,21 @@ final class Payments implements AutoCloseable {
     private void watch() {
         var events = Topics.PAYMENT_EVENTS.valueSerde().deserializer();
         var audit = Topics.AUDIT.valueSerde().deserializer();
+        boolean auditPaused = true;
         try {
             while (!closed) {
+                if (watchAudit == auditPaused) {
+                    if (watchAudit) {
+                        // Nothing about the accounts to open has been sent yet: skip what was written meanwhile.
+                        consumer.seekToEnd(auditPartitions);
+                        auditPartitions.forEach(consumer::position);
+                        consumer.resume(auditPartitions);
+                    } else {
+                        consumer.pause(auditPartitions);
+                    }
+                    auditPaused = !watchAudit;
+                    auditWatched = watchAudit;
+                }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     long now = System.nanoTime();
                     if (record.topic().equals(Topics.AUDIT.name())) {
@@ -124,6 +147,8 @@ final class Payments implements AutoCloseable {
     /** Opens {@code count} accounts and tops each up; returns their ids once every top-up has completed. */
     List<String> openAccounts(String prefix, int count, Duration limit) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
+        watchAudit = true;
+        await(() -> auditWatched, deadline, "the audit topic to be watched");
         long openedBefore = accountsOpened.get();
         List<String> ids = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -138,6 +163,7 @@ final class Payments implements AutoCloseable {
         producer.flush();
         // A top-up before the account's opening would be rejected (the two reach the ledger on different paths).
         await(() -> accountsOpened.get() - openedBefore >= count, deadline, "accounts opened");
+        watchAudit = false;
         long completedBefore = completed.get();
         for (String id : ids) {
             send(PaymentRequest.newBuilder().setPaymentId(UUID.randomUUID().toString()).setType(PaymentType.TOPUP)
@@ -200,7 +226,7 @@ final class Payments implements AutoCloseable {
     }
 
     /** True when none of {@code ids} is still waiting for its terminal event. */
-    boolean allSettled(java.util.Collection<String> ids) {
+    boolean allSettled(Collection<String> ids) {
         for (String id : ids) {
             if (pending.containsKey(id)) {
                 return false;
@@ -236,7 +262,7 @@ final class Payments implements AutoCloseable {
         }
     }
 
-    private void await(java.util.function.BooleanSupplier done, long deadline, String what)
+    private void await(BooleanSupplier done, long deadline, String what)
             throws InterruptedException {
         while (!done.getAsBoolean()) {
             checkFailure();

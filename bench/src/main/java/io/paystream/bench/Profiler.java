@@ -3,6 +3,7 @@ package io.paystream.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -20,6 +21,20 @@ import jdk.jfr.consumer.RecordingFile;
  * (total).
  */
 final class Profiler {
+    /** Where the time goes, by whose code is on the stack; a sample can count for several. */
+    private static final Map<String, String> LIBRARIES = Map.ofEntries(
+            Map.entry("PayStream (io.paystream)", "io.paystream."),
+            Map.entry("OpenTelemetry agent", "io.opentelemetry."),
+            Map.entry("Avro", "org.apache.avro."),
+            Map.entry("Kafka producer", "org.apache.kafka.clients.producer."),
+            Map.entry("Kafka consumer", "org.apache.kafka.clients.consumer."),
+            Map.entry("RocksDB", "org.rocksdb."),
+            Map.entry("Jersey", "org.glassfish.jersey."),
+            Map.entry("Jackson", "com.fasterxml.jackson."),
+            Map.entry("Logback", "ch.qos.logback."),
+            Map.entry("Hibernate Validator", "org.hibernate.validator."),
+            Map.entry("Micrometer", "io.micrometer."));
+
     private final long pid;
     private final Path file;
 
@@ -41,6 +56,7 @@ final class Profiler {
         jcmd(pid, "JFR.stop", "name=bench");
         Map<String, Integer> self = new HashMap<>();
         Map<String, Integer> total = new HashMap<>();
+        Map<String, Integer> libraries = new HashMap<>();
         int samples = 0;
         for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
             if (!event.getEventType().getName().equals("jdk.ExecutionSample")) {
@@ -54,20 +70,30 @@ final class Profiler {
             List<RecordedFrame> frames = stack.getFrames();
             self.merge(name(frames.get(0)), 1, Integer::sum);
             Set<String> seen = new HashSet<>();
+            Set<String> libraryHits = new HashSet<>();
             for (RecordedFrame frame : frames) {
                 String name = name(frame);
                 if (seen.add(name)) {
                     total.merge(name, 1, Integer::sum);
                 }
+                LIBRARIES.forEach((library, prefix) -> {
+                    if (name.startsWith(prefix)) {
+                        libraryHits.add(library);
+                    }
+                });
             }
+            libraryHits.forEach(library -> libraries.merge(library, 1, Integer::sum));
         }
         StringBuilder summary = new StringBuilder(title + ": " + samples + " CPU samples (" + file + ")\n");
+        summary.append("  by library (samples with it anywhere on the stack):\n");
+        append(summary, libraries, samples, LIBRARIES.size());
         summary.append("  self (top of stack):\n");
         append(summary, self, samples, top);
         summary.append("  total (anywhere on the stack), PayStream and library code:\n");
         Map<String, Integer> interesting = new HashMap<>();
         total.forEach((name, count) -> {
-            if (!name.startsWith("java.lang.Thread.") && !name.contains(".run(") && !name.startsWith("java.util.concurrent.")) {
+            if (!name.startsWith("java.lang.Thread.") && !name.contains(".run(")
+                    && !name.startsWith("java.util.concurrent.")) {
                 interesting.put(name, count);
             }
         });
@@ -86,7 +112,7 @@ final class Profiler {
     }
 
     static void jcmd(long pid, String... command) throws IOException, InterruptedException {
-        List<String> arguments = new java.util.ArrayList<>(List.of(
+        List<String> arguments = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(pid)));
         arguments.addAll(List.of(command));
         Process process = new ProcessBuilder(arguments).redirectErrorStream(true).start();

@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -26,7 +27,7 @@ class BenchSmokeIT {
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         Report report;
         try (PrintStream out = new PrintStream(progress, true, StandardCharsets.UTF_8)) {
-            report = Bench.run(BenchSize.SMOKE, new java.util.HashSet<>(Bench.SECTIONS), ROOT,
+            report = Bench.run(new Report(out), BenchSize.SMOKE, new HashSet<>(Bench.SECTIONS), true, ROOT,
                     Path.of("target/bench-home"), null, out);
         }
         System.out.print(progress.toString(StandardCharsets.UTF_8));
@@ -62,6 +63,7 @@ class BenchSmokeIT {
         assertThat(report.number("scale.heapBytes")).isPositive();
 
         JsonNode written = new ObjectMapper().readTree(json.toFile());
+        assertThat(written.at("/context/complete").asBoolean()).isTrue();
         assertThat(written.get("rows")).hasSize(report.rows().size());
         assertThat(written.at("/numbers/pipeline.writesPerPayment").asDouble())
                 .isEqualTo(report.number("pipeline.writesPerPayment"));

@@ -14,8 +14,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -73,9 +75,10 @@ public final class LocalCluster implements AutoCloseable {
      */
     public LocalCluster(Path root, Path home, Options options) {
         this.root = root.toAbsolutePath().normalize();
-        this.home = home;
+        // Absolute: the children run in the repository root, the caller perhaps elsewhere (a module's directory).
+        this.home = home.toAbsolutePath().normalize();
         this.options = options;
-        this.layout = new StackLayout(this.root, home, freePort(), freePort(), 0, 0, freePort(), freePort(),
+        this.layout = new StackLayout(this.root, this.home, freePort(), freePort(), 0, 0, freePort(), freePort(),
                 freePort(), freePort());
         this.telemetry = options.telemetry() ? Telemetry.fromEnvironment(this.root, name -> null)
                 : new Telemetry(null, null, null, "off");
@@ -209,6 +212,36 @@ public final class LocalCluster implements AutoCloseable {
 
     public ProcessHandle ingressHandle() {
         return ingress == null ? null : ingress.process().toHandle();
+    }
+
+    /** Every running process of the stack by name; {@code postgres} is the postmaster, whose backends are its children. */
+    public Map<String, ProcessHandle> processes() {
+        Map<String, ProcessHandle> handles = new LinkedHashMap<>();
+        for (ChildProcess child : new ChildProcess[] {broker, ingress, connect}) {
+            if (child != null && child.isAlive()) {
+                handles.put(child.name(), child.process().toHandle());
+            }
+        }
+        for (int i = 0; i < MAX_PROCESSORS; i++) {
+            if (isRunning(i)) {
+                handles.put("processor-" + i, processors[i].process().toHandle());
+            }
+        }
+        postmaster().ifPresent(handle -> handles.put("postgres", handle));
+        return handles;
+    }
+
+    /** PostgreSQL's postmaster (its backends are its children), from the pid file in its data directory. */
+    private Optional<ProcessHandle> postmaster() {
+        try {
+            Path pidFile = home.resolve("postgres/postmaster.pid");
+            if (postgres == null || !Files.exists(pidFile)) {
+                return Optional.empty();
+            }
+            return ProcessHandle.of(Long.parseLong(Files.readAllLines(pidFile).get(0).trim()));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** Processors that exited although no fault stopped them (a crash in the JVM, a stall that gave up), in words. */
