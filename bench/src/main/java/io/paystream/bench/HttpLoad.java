@@ -35,7 +35,8 @@ final class HttpLoad {
      *
      * @param perSecond answered requests per second
      * @param latency microseconds, from the intended start (open loop) or the send (closed loop)
-     * @param statuses count per HTTP status; 0 counts requests that got no answer
+     * @param statuses count per HTTP status; 0 counts requests that failed (no connection, a timeout), and -1 (open
+     *     loop only) the ones still unsent or unanswered when the run's time bound passed
      */
     record Result(double perSecond, Histogram latency, Map<Integer, Long> statuses) {
         long count(int status) {
@@ -119,8 +120,9 @@ final class HttpLoad {
     Result openLoop(Supplier<Request> requests, double perSecond, Duration duration) throws InterruptedException {
         Recorder latency = new Recorder(3);
         Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
-        BlockingQueue<Long> due = new ArrayBlockingQueue<>((int) Math.max(1_024, perSecond * duration.toSeconds()
-                + OPEN_LOOP_CONNECTIONS));
+        // Room for every due time of the run, so that the schedule never waits for the connections.
+        BlockingQueue<Long> due = new ArrayBlockingQueue<>((int) Math.ceil(perSecond * duration.toMillis() / 1000.0)
+                + OPEN_LOOP_CONNECTIONS + 1_024);
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < OPEN_LOOP_CONNECTIONS; c++) {
             threads.add(daemon("bench-http-" + c, () -> {
@@ -143,15 +145,23 @@ final class HttpLoad {
             due.add(STOP);
         }
         long limit = System.nanoTime() + duration.toNanos() + TimeUnit.MILLISECONDS.toNanos(READ_TIMEOUT_MS) * 3;
+        long stillRunning = 0;
         for (Thread thread : threads) {
             thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(limit - System.nanoTime())));
             if (thread.isAlive()) {
                 thread.interrupt();
+                stillRunning++;
             }
         }
         Histogram histogram = latency.getIntervalHistogram();
-        return new Result(histogram.getTotalCount() / ((System.nanoTime() - start) / 1e9), histogram,
-                counts(statuses));
+        Map<Integer, Long> counts = counts(statuses);
+        // Requests never sent or never answered within the bound are missing from the histogram: say how many, as
+        // status -1, so a saturated run cannot pass for a fast one.
+        long unfinished = due.stream().filter(intended -> intended != STOP).count() + stillRunning;
+        if (unfinished > 0) {
+            counts.put(-1, unfinished);
+        }
+        return new Result(histogram.getTotalCount() / ((System.nanoTime() - start) / 1e9), histogram, counts);
     }
 
     private static Thread daemon(String name, Runnable body) {
