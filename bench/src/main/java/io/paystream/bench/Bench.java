@@ -55,6 +55,8 @@ public final class Bench {
     private static final Duration SETTLE_LIMIT = Duration.ofSeconds(120);
     /** The stack counts as settled when its processes use less than this many cores together. */
     private static final double QUIET_CORES = 0.3;
+    /** Marks a directory as a benchmark's home, which the next run may wipe. */
+    private static final String HOME_MARKER = ".bench-home";
     /** Connections of the closed HTTP loops, as the outside probe's wrk used. */
     private static final int CONNECTIONS = 32;
 
@@ -149,6 +151,8 @@ public final class Bench {
     static Report run(Report report, BenchSize size, Set<String> sections, boolean telemetry, Path root,
             Path home, Path profiles, PrintStream out) throws Exception {
         deleteRecursively(home);
+        Files.createDirectories(home);
+        Files.writeString(home.resolve(HOME_MARKER), "made by make bench; the next run wipes this directory\n");
         report.context("complete", false);
         LocalCluster.Options options = new LocalCluster.Options(DEFAULT_COMMIT_MS, DEFAULT_THREADS, 12, "60s",
                 1_000_000, telemetry, "1g", false);
@@ -664,9 +668,21 @@ public final class Bench {
         return String.format("%.1f s", nanos / 1e9);
     }
 
+    /**
+     * Wipes the previous run's stack. Only a directory that a run made (its marker, or the stack's own layout) or an
+     * empty one: a mistyped {@code --home} must never delete anything else.
+     */
     private static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
+        }
+        boolean ours = Files.exists(dir.resolve(HOME_MARKER))
+                || Files.isDirectory(dir.resolve("kafka")) && Files.isDirectory(dir.resolve("logs"));
+        try (Stream<Path> entries = Files.list(dir)) {
+            if (!ours && entries.findAny().isPresent()) {
+                throw new IllegalArgumentException(dir.toAbsolutePath().normalize() + " is not empty and was not made "
+                        + "by a benchmark run; choose another --home");
+            }
         }
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
