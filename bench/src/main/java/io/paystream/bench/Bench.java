@@ -44,7 +44,8 @@ import org.apache.kafka.common.TopicPartition;
  *
  * <p>Arguments: {@code --smoke} (the short form {@code make test} runs), {@code --scale-accounts=N},
  * {@code --only=latency,ingress,...} (the raw and pipeline figures always run; see {@link #SECTIONS}),
- * {@code --no-otel} (the apps without the OpenTelemetry agent, to measure its cost), {@code --profile} (JFR on the processor and the ingress during extra runs, so the measured figures stay clean),
+ * {@code --no-otel} (the apps without the OpenTelemetry agent, to measure its cost), {@code --profile} (JFR on
+ * the processor and the ingress during extra runs, so the measured figures stay clean),
  * {@code --out=FILE}, {@code --home=DIR}, {@code --root=DIR}.
  */
 public final class Bench {
@@ -119,7 +120,8 @@ public final class Bench {
                 root = Path.of(arg.substring("--root=".length()));
             } else {
                 System.err.println("bench: unknown argument " + arg
-                        + " (known: --smoke, --scale-accounts=N, --only=SECTIONS, --profile, --no-otel, --out=FILE, --home=DIR, --root=DIR)");
+                        + " (known: --smoke, --scale-accounts=N, --only=SECTIONS, --profile, --no-otel, --out=FILE,"
+                        + " --home=DIR, --root=DIR)");
                 System.exit(2);
             }
         }
@@ -368,8 +370,8 @@ public final class Bench {
         double accepted = post.perSecond() * post.count(202) / post.latency().getTotalCount();
         report.number("ingress.pingPerSecond", pingResult.perSecond());
         report.number("ingress.postPerSecond", accepted);
-        String closed = "keep-alive sockets, " + CONNECTIONS + " connections, closed loop, " + size.httpRun().toSeconds()
-                + " s";
+        String closed = "keep-alive sockets, " + CONNECTIONS + " connections, closed loop, "
+                + size.httpRun().toSeconds() + " s";
         report.add("ingress", "admin /ping", rate(pingResult.perSecond(), "req/s"), closed);
         report.add("ingress", "POST /v1/payments max", rate(accepted, "req/s"), closed + "; 202s only ("
                 + post.statuses() + ")");
@@ -397,12 +399,9 @@ public final class Bench {
     }
 
     private HttpLoad.Request postPayment() {
-        List<String> accounts = payments.accounts();
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        int a = random.nextInt(accounts.size());
-        int b = (a + 1 + random.nextInt(accounts.size() - 1)) % accounts.size();
-        String body = "{\"type\":\"TRANSFER\",\"from\":\"" + accounts.get(a) + "\",\"to\":\"" + accounts.get(b)
-                + "\",\"amount\":" + (1 + random.nextInt(100)) + ",\"currency\":\"USD\"}";
+        String[] pair = payments.randomPair();
+        String body = "{\"type\":\"TRANSFER\",\"from\":\"" + pair[0] + "\",\"to\":\"" + pair[1]
+                + "\",\"amount\":" + (1 + ThreadLocalRandom.current().nextInt(100)) + ",\"currency\":\"USD\"}";
         return HttpLoad.Request.post(cluster.ingressUrl() + "/v1/payments", body, "Authorization", AUTH,
                 "Content-Type", "application/json", "Idempotency-Key", UUID.randomUUID().toString());
     }
@@ -410,7 +409,8 @@ public final class Bench {
     /** Balance and status lookups at fixed rates while transfers flow at half of the maximum. */
     private void queries() throws Exception {
         progress("query API during writes at 50% of max");
-        http.closedLoop(() -> get("/v1/accounts/" + randomAccount()), CONNECTIONS, size.httpRun()); // JIT warm-up
+        // JIT warm-up of the lookup path, unmeasured.
+        http.closedLoop(() -> get("/v1/accounts/" + payments.randomAccount()), CONNECTIONS, size.httpRun());
         ExecutorService background = Executors.newFixedThreadPool(2);
         Profiler profiler = profiles == null ? null
                 : Profiler.start(cluster.processorHandle(firstRunning()).pid(), profiles.resolve("queries.jfr"));
@@ -419,7 +419,7 @@ public final class Bench {
                     due -> remember(payments.transfer(due))));
             Future<HttpLoad.Result> statuses = background.submit(() -> http.openLoop(() -> get("/v1/payments/"
                     + recentPayment()), size.lookupsPerSecond() / 4.0, size.latencyRun()));
-            HttpLoad.Result balances = http.openLoop(() -> get("/v1/accounts/" + randomAccount()),
+            HttpLoad.Result balances = http.openLoop(() -> get("/v1/accounts/" + payments.randomAccount()),
                     size.lookupsPerSecond(), size.latencyRun());
             writes.get();
             HttpLoad.Result status = statuses.get();
@@ -582,7 +582,8 @@ public final class Bench {
                 "OPEN to accounts.requests.v1, then a TOPUP each once opened; " + payments.accounts().size()
                         + " accounts in total on the instance");
         report.add("scale", "processor heap after GC", Memory.mebibytes(heap), "jcmd GC.run, then "
-                + "jvm_memory_used_bytes{area=heap} from /metrics (max heap " + cluster.options().processorHeap() + ")");
+                + "jvm_memory_used_bytes{area=heap} from /metrics (max heap " + cluster.options().processorHeap()
+                + ")");
         report.add("scale", "processor RSS", Memory.mebibytes(rss), "VmRSS from /proc");
         report.add("scale", "state directory", Memory.mebibytes(stateBytes), "bytes under the instance's state.dir");
         HttpLoad.Result lookups = http.openLoop(() -> get("/v1/accounts/" + opened.get(ThreadLocalRandom.current()
@@ -612,11 +613,6 @@ public final class Bench {
     private String recentPayment() {
         String id = recent.peekLast();
         return id == null ? UUID.randomUUID().toString() : id;
-    }
-
-    private String randomAccount() {
-        List<String> accounts = payments.accounts();
-        return accounts.get(ThreadLocalRandom.current().nextInt(accounts.size()));
     }
 
     private Map<String, Long> endOffsets() throws Exception {

@@ -185,18 +185,28 @@ final class Payments implements AutoCloseable {
     /** Sends one transfer between two random open accounts, timed from {@code intendedNanos}; returns its id. */
     String transfer(long intendedNanos) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        String from;
-        String to;
+        String[] pair = randomPair();
+        String id = new UUID(random.nextLong(), random.nextLong()).toString();
+        send(PaymentRequest.newBuilder().setPaymentId(id).setType(PaymentType.TRANSFER).setFrom(pair[0])
+                .setTo(pair[1]).setAmount(1 + random.nextInt(100)).setCurrency(CURRENCY).build(), intendedNanos);
+        return id;
+    }
+
+    /** Two different open accounts, payer first, chosen at random. */
+    String[] randomPair() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
         synchronized (accounts) {
             int a = random.nextInt(accounts.size());
             int b = (a + 1 + random.nextInt(accounts.size() - 1)) % accounts.size();
-            from = accounts.get(a);
-            to = accounts.get(b);
+            return new String[] {accounts.get(a), accounts.get(b)};
         }
-        String id = new UUID(random.nextLong(), random.nextLong()).toString();
-        send(PaymentRequest.newBuilder().setPaymentId(id).setType(PaymentType.TRANSFER).setFrom(from).setTo(to)
-                .setAmount(1 + random.nextInt(100)).setCurrency(CURRENCY).build(), intendedNanos);
-        return id;
+    }
+
+    /** One open account, chosen at random. */
+    String randomAccount() {
+        synchronized (accounts) {
+            return accounts.get(ThreadLocalRandom.current().nextInt(accounts.size()));
+        }
     }
 
     private void send(PaymentRequest request, long intendedNanos) {

@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * The stack as separate processes on loopback, under a caller's control: a KRaft broker, up to three processor
@@ -125,23 +124,10 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public void startBroker() throws IOException, InterruptedException {
-        Path dir = layout.kafkaDir();
-        Files.createDirectories(dir);
-        Path properties = dir.resolve("server.properties");
-        Files.writeString(properties, BrokerProperties.render(layout, dir.resolve("data")));
         // The launcher's own runtime classpath, as `make run` uses: the broker and slf4j-simple, no test jars.
         Path target = root.resolve("deploy/local/target");
-        String classpath = target.resolve("local-stack-0.1.0-SNAPSHOT.jar") + ":" + target.resolve("lib") + "/*";
-        if (!Files.exists(dir.resolve("data/meta.properties"))) {
-            ChildProcess.runToCompletion("kafka storage format", root, layout.logs().resolve("kafka.log"), classpath,
-                    "kafka.tools.StorageTool", BrokerProperties.formatArguments(
-                            BrokerProperties.newClusterId(UUID.randomUUID()), properties),
-                    Duration.ofSeconds(60));
-        }
-        List<String> jvmArgs = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseSerialGC"));
-        jvmArgs.addAll(telemetry.jvmArgs("kafka"));
-        broker = ChildProcess.start("kafka", root, layout.logs().resolve("kafka.log"), classpath, jvmArgs,
-                "kafka.Kafka", List.of(properties.toString()), Map.of());
+        broker = Broker.start(layout, target.resolve("local-stack-0.1.0-SNAPSHOT.jar") + ":" + target.resolve("lib")
+                + "/*", telemetry.jvmArgs("kafka"));
         broker.awaitPort(layout.kafkaPort(), START);
     }
 
@@ -214,7 +200,7 @@ public final class LocalCluster implements AutoCloseable {
         return ingress == null ? null : ingress.process().toHandle();
     }
 
-    /** Every running process of the stack by name; {@code postgres} is the postmaster, whose backends are its children. */
+    /** Every running process of the stack by name; {@code postgres} is the postmaster (its backends: its children). */
     public Map<String, ProcessHandle> processes() {
         Map<String, ProcessHandle> handles = new LinkedHashMap<>();
         for (ChildProcess child : new ChildProcess[] {broker, ingress, connect}) {

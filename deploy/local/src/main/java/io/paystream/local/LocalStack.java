@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
@@ -145,25 +144,7 @@ public final class LocalStack {
     }
 
     private ChildProcess startBroker() throws IOException, InterruptedException {
-        Path dir = layout.kafkaDir();
-        Files.createDirectories(dir);
-        Path properties = dir.resolve("server.properties");
-        Files.writeString(properties, BrokerProperties.render(layout, dir.resolve("data")));
-        String classpath = System.getProperty("java.class.path");
-        if (!Files.exists(dir.resolve("data").resolve("meta.properties"))) {
-            Path clusterIdFile = dir.resolve("cluster.id");
-            if (!Files.exists(clusterIdFile)) {
-                Files.writeString(clusterIdFile, BrokerProperties.newClusterId(UUID.randomUUID()));
-            }
-            ChildProcess.runToCompletion("kafka storage format", layout.root(), layout.logs().resolve("kafka.log"),
-                    classpath, "kafka.tools.StorageTool", BrokerProperties.formatArguments(
-                            Files.readString(clusterIdFile).trim(), properties),
-                    Duration.ofSeconds(60));
-        }
-        List<String> jvmArgs = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseSerialGC"));
-        jvmArgs.addAll(telemetry.jvmArgs("kafka"));
-        return ChildProcess.start("kafka", layout.root(), layout.logs().resolve("kafka.log"), classpath, jvmArgs,
-                "kafka.Kafka", List.of(properties.toString()), Map.of());
+        return Broker.start(layout, System.getProperty("java.class.path"), telemetry.jvmArgs("kafka"));
     }
 
     private ChildProcess startApp(String name, String module, String mainClass, List<String> overrides,

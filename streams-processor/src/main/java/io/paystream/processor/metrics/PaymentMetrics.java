@@ -61,21 +61,21 @@ public final class PaymentMetrics {
                 payment.getReason() == null ? NONE : payment.getReason().name(), currency);
         // Once per payment on the stream thread: the meters are looked up in a map of their own instead of being
         // built and registered each time (a registry lookup with tag sorting and id hashing per call).
-        finished.computeIfAbsent(outcome, this::registerFinished).record(payment, latencyMs, volumes);
+        finished.computeIfAbsent(outcome, this::registerFinished).record(payment, latencyMs);
     }
 
     /** The tags of a finished payment's meters. */
     private record Outcome(String type, String status, String reason, String currency) {
     }
 
-    /** The meters one {@link Outcome} updates; {@code amount} is null unless the payment completed. */
-    private record FinishedMeters(Counter count, Timer latency, DistributionSummary amount, String currency) {
-        void record(PaymentState payment, long latencyMs, Map<String, RollingVolume> volumes) {
+    /** The meters one {@link Outcome} updates; {@code amount} and {@code volume} are null unless it completed. */
+    private record FinishedMeters(Counter count, Timer latency, DistributionSummary amount, RollingVolume volume) {
+        void record(PaymentState payment, long latencyMs) {
             count.increment();
             latency.record(Duration.ofMillis(Math.max(0, latencyMs)));
             if (amount != null) {
                 amount.record(payment.getAmount());
-                volumes.get(currency).add(payment.getAmount(), System.currentTimeMillis());
+                volume.add(payment.getAmount(), System.currentTimeMillis());
             }
         }
     }
@@ -97,6 +97,7 @@ public final class PaymentMetrics {
                 .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry);
         DistributionSummary amount = null;
+        RollingVolume volume = null;
         if (outcome.status().equals(PaymentStatus.COMPLETED.name())) {
             amount = DistributionSummary.builder("paystream.payment.amount")
                     .description("Amounts of completed payments")
@@ -104,9 +105,9 @@ public final class PaymentMetrics {
                     .tag("currency", outcome.currency())
                     .tag("type", outcome.type())
                     .register(registry);
-            volumes.computeIfAbsent(outcome.currency(), this::registerVolume);
+            volume = volumes.computeIfAbsent(outcome.currency(), this::registerVolume);
         }
-        return new FinishedMeters(count, latency, amount, outcome.currency());
+        return new FinishedMeters(count, latency, amount, volume);
     }
 
     private RollingVolume registerVolume(String currency) {
