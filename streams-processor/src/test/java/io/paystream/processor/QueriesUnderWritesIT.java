@@ -46,6 +46,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
+import org.apache.kafka.common.Metric;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -117,13 +118,15 @@ class QueriesUnderWritesIT {
 
         List<String> paymentIds = new CopyOnWriteArrayList<>();
         Answers answers = new Answers();
-        readers = Executors.newFixedThreadPool(READERS + 1);
+        readers = Executors.newFixedThreadPool(READERS + 2);
         List<Future<?>> running = new ArrayList<>();
         for (int i = 0; i < READERS; i++) {
             long readerSeed = random.nextLong();
             running.add(readers.submit(() -> readOverHttp(new Random(readerSeed), accountIds, paymentIds, answers)));
         }
         running.add(readers.submit(this::readInFlightTotals));
+        AtomicLong metricReads = new AtomicLong();
+        running.add(readers.submit(() -> readEveryMetric(metricReads)));
 
         List<Map.Entry<String, PaymentRequest>> transfers = new ArrayList<>();
         for (int i = 0; i < TRANSFERS; i++) {
@@ -157,6 +160,7 @@ class QueriesUnderWritesIT {
         }
         System.out.println("query answers while " + TRANSFERS + " transfers settled: " + answers.byStatus);
         assertThat(answers.unexpected).as("answers other than 200, 404 or 503").isEmpty();
+        assertThat(metricReads.get()).as("Kafka Streams metric values read during the load").isGreaterThan(10_000);
         assertThat(app.<ProcessorApplication>getApplication().registry().get("paystream.processor.stalls")
                 .counter().count()).as("stalls the watchdog saw under load").isZero();
         assertThat(answers.wentBack).as("statuses that left a terminal state").isEmpty();
@@ -215,6 +219,30 @@ class QueriesUnderWritesIT {
         long deadline = System.nanoTime() + READERS_MAX.toNanos();
         while (!stopReading.get() && System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
             gauges.refresh();
+        }
+    }
+
+    /**
+     * What Micrometer's Kafka binder and a Prometheus scrape do, without their pauses: read the value of every metric
+     * that the client exposes, from a thread that is not the stream thread. Kafka Streams 4.4.0's transactional
+     * stores have an {@code uncommitted-bytes} gauge that reads the store's native RocksDB write batch, which every
+     * commit frees and replaces; a read in that window killed the processor JVM with SIGSEGV. If such a gauge is
+     * exposed, this loop kills this JVM, and the build fails.
+     */
+    private void readEveryMetric(AtomicLong reads) {
+        // The list is taken again every 50 ms, so that the metrics of stores that come and go are read too.
+        long deadline = System.nanoTime() + READERS_MAX.toNanos();
+        List<Metric> metrics = List.of();
+        long refreshed = 0;
+        while (!stopReading.get() && System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
+            if (System.nanoTime() - refreshed > TimeUnit.MILLISECONDS.toNanos(50)) {
+                metrics = List.copyOf(streams().metrics().values());
+                refreshed = System.nanoTime();
+            }
+            for (Metric metric : metrics) {
+                metric.metricValue();
+                reads.incrementAndGet();
+            }
         }
     }
 

@@ -2,15 +2,18 @@ package io.paystream.processor.kafka;
 
 import io.dropwizard.lifecycle.Managed;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -34,15 +37,6 @@ public final class ManagedKafkaStreams implements Managed {
     private static final int REPLACEMENTS_MAX = 5;
     private static final Duration REPLACEMENT_WINDOW = Duration.ofMinutes(10);
 
-    /**
-     * Kafka Streams 4.4.0's {@code uncommitted-bytes} store gauge reads the native RocksDB write batch of a
-     * transactional store from the scraping thread, and a store closed by a rebalance has freed that batch: the
-     * processor JVM died with SIGSEGV in {@code WriteBatch.getDataSize} during a scrape in {@code make chaos}. The gauge
-     * is never published, so it is never read.
-     */
-    private static final MeterFilter UNCOMMITTED_BYTES = MeterFilter.deny(id -> id.getName().startsWith("kafka.stream")
-            && id.getName().contains("uncommitted.bytes"));
-
     private final java.util.ArrayDeque<Long> replacements = new java.util.ArrayDeque<>();
     private final Supplier<Topology> topology;
     private final Properties properties;
@@ -58,7 +52,6 @@ public final class ManagedKafkaStreams implements Managed {
         this.properties = Objects.requireNonNull(properties, "properties");
         this.provisioner = Objects.requireNonNull(provisioner, "provisioner");
         this.registry = Objects.requireNonNull(registry, "registry");
-        registry.config().meterFilter(UNCOMMITTED_BYTES);
     }
 
     @Override
@@ -73,7 +66,7 @@ public final class ManagedKafkaStreams implements Managed {
             // Bounded: with the broker unreachable, an unbounded close would wait for requests that never finish.
             admin.close(ADMIN_CLOSE_TIMEOUT);
         }
-        KafkaStreams started = new KafkaStreams(topology.get(), properties);
+        KafkaStreams started = new WithoutUncommittedBytes(topology.get(), properties);
         started.setUncaughtExceptionHandler(this::onStreamThreadDeath);
         started.setStateListener((next, previous) -> LOG.info("kafka streams state {} -> {}", previous, next));
         started.setGlobalStateRestoreListener(restores);
@@ -145,5 +138,43 @@ public final class ManagedKafkaStreams implements Managed {
             }
         }
         return admin;
+    }
+
+    /**
+     * Kafka Streams without the transactional stores' {@code uncommitted-bytes} gauges in {@link #metrics()}.
+     *
+     * <p>In Kafka Streams 4.4.0 that gauge calls {@code WriteBatch.getDataSize()} on the store's native RocksDB write
+     * batch, from whichever thread reads it. The stream thread frees that batch on every commit and when it closes
+     * the store, so a read from any other thread can touch freed native memory. The processor JVM died twice that
+     * way in {@code make bench}, with SIGSEGV in {@code WriteBatch.getDataSize}: both times on Micrometer's
+     * {@code micrometer-kafka-metrics} thread, whose refresh calls {@code metricValue()} on every metric it is given
+     * to decide what to register, before any {@code MeterFilter} can deny the meter. (A deny filter was the first
+     * fix; it kept the gauge off the scrape but not out of that loop.) Hiding the gauge here keeps it from every
+     * reader outside the stream thread: Micrometer, the stall watchdog, tests. Nothing inside Kafka Streams calls this
+     * public accessor, so its own use of the figure (an early commit when the buffers grow) is unchanged.
+     */
+    static final class WithoutUncommittedBytes extends KafkaStreams {
+        /** The gauge's name in Kafka Streams' {@code StateStoreMetrics}, which keeps it private. */
+        static final String UNCOMMITTED_BYTES = "uncommitted-bytes";
+
+        WithoutUncommittedBytes(Topology topology, Properties properties) {
+            super(topology, properties);
+        }
+
+        @Override
+        public Map<MetricName, ? extends Metric> metrics() {
+            return safe(super.metrics());
+        }
+
+        /** {@code all} without the gauges that only the stream thread may read. */
+        static Map<MetricName, Metric> safe(Map<MetricName, ? extends Metric> all) {
+            Map<MetricName, Metric> safe = new LinkedHashMap<>();
+            all.forEach((name, metric) -> {
+                if (!UNCOMMITTED_BYTES.equals(name.name())) {
+                    safe.put(name, metric);
+                }
+            });
+            return Collections.unmodifiableMap(safe);
+        }
     }
 }
