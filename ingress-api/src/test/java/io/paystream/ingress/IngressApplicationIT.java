@@ -36,6 +36,7 @@ class IngressApplicationIT {
     static final String ADMIN_KEY = "local-dev-key";
     static final String ACME_KEY = "acme-key";
     static final String READER_KEY = "reader-key";
+    static final String TREASURY_KEY = "acme-treasury-key";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration SETTLE = Duration.ofSeconds(30);
 
@@ -139,27 +140,28 @@ class IngressApplicationIT {
 
         @ParameterizedTest
         @CsvSource({
-            "TOPUP, , acme-1",
-            "WITHDRAWAL, acme-1, ",
-            "PAYMENT, acme-1, shop-9"})
-        void everyPaymentTypeIsAccepted(PaymentType type, String from, String to) throws Exception {
+            "TOPUP, , acme-1, acme-treasury-key, acme-treasury",
+            "WITHDRAWAL, acme-1, , acme-key, acme",
+            "PAYMENT, acme-1, shop-9, acme-key, acme"})
+        void everyPaymentTypeIsAccepted(PaymentType type, String from, String to, String apiKey, String clientId)
+                throws Exception {
             String body = "{\"type\":\"" + type + "\"" + (from == null ? "" : ",\"from\":\"" + from + "\"")
                     + (to == null ? "" : ",\"to\":\"" + to + "\"") + ",\"amount\":1,\"currency\":\"EUR\"}";
             String key = type + "-" + UUID.randomUUID();
-            HttpResponse<String> response = http.post("/v1/payments", body).key(ACME_KEY).idempotencyKey(key).send();
+            HttpResponse<String> response = http.post("/v1/payments", body).key(apiKey).idempotencyKey(key).send();
 
             assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
             String paymentId = json(response).get("paymentId").asText();
             assertThat(recordFor(Topics.PAYMENT_REQUESTS, paymentId)).isEqualTo(PaymentRequest.newBuilder()
-                    .setPaymentId(PaymentIds.derive("acme", key)).setType(type).setFrom(from).setTo(to)
+                    .setPaymentId(PaymentIds.derive(clientId, key)).setType(type).setFrom(from).setTo(to)
                     .setAmount(1).setCurrency("EUR").setReference(null).setMetadata(Map.of())
-                    .setClientId("acme").setIdempotencyKey(key).build());
+                    .setClientId(clientId).setIdempotencyKey(key).build());
         }
 
         @Test
         void anAccountOpenIsAccepted() throws Exception {
             HttpResponse<String> response = http.post("/v1/accounts", "{\"accountId\":\"acme-new\","
-                    + "\"currency\":\"GBP\",\"type\":\"MERCHANT\",\"overdraftLimit\":500}").key(ACME_KEY).send();
+                    + "\"currency\":\"GBP\",\"type\":\"MERCHANT\",\"overdraftLimit\":500}").key(TREASURY_KEY).send();
 
             assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
             assertThat(json(response).get("accountId").asText()).isEqualTo("acme-new");
@@ -169,7 +171,7 @@ class IngressApplicationIT {
             assertThat(record.getCurrency()).isEqualTo("GBP");
             assertThat(record.getAccountType()).isEqualTo(AccountType.MERCHANT);
             assertThat(record.getOverdraftLimit()).isEqualTo(500L);
-            assertThat(record.getClientId()).isEqualTo("acme");
+            assertThat(record.getClientId()).isEqualTo("acme-treasury");
             assertThat(UUID.fromString(record.getRequestId())).isNotNull();
         }
 
@@ -328,11 +330,47 @@ class IngressApplicationIT {
             assertRefused(http.post("/v1/payments", transfer("alice", "acme-1", "1")).key(ACME_KEY)
                     .idempotencyKey("k"), 403, "account_not_owned", "from");
             assertRefused(http.post("/v1/payments", "{\"type\":\"TOPUP\",\"to\":\"alice\",\"amount\":1,"
-                    + "\"currency\":\"USD\"}").key(ACME_KEY).idempotencyKey("k"), 403, "account_not_owned", "to");
+                    + "\"currency\":\"USD\"}").key(TREASURY_KEY).idempotencyKey("k"), 403, "account_not_owned",
+                    "to");
             assertRefused(http.post("/v1/accounts", "{\"accountId\":\"zeta\",\"currency\":\"EUR\","
                     + "\"type\":\"CUSTOMER\"}").key(ACME_KEY), 403, "account_not_owned", "accountId");
             assertThat(http.post("/v1/payments", transfer("acme-1", "alice", "1")).key(ACME_KEY)
                     .idempotencyKey("own-" + UUID.randomUUID()).send().statusCode()).isEqualTo(202);
+        }
+
+        /** A top-up creates money. A tenant that could post one would mint balances and spend them on others. */
+        @Test
+        void onlyAKeyWithFundsWriteMayTopUp() throws Exception {
+            String topUp = "{\"type\":\"TOPUP\",\"to\":\"acme-1\",\"amount\":1000000000000000,"
+                    + "\"currency\":\"USD\"}";
+            JsonNode error = assertRefused(http.post("/v1/payments", topUp).key(ACME_KEY).idempotencyKey("mint"), 403,
+                    "scope_required", "type");
+            assertThat(error.get("message").asText()).contains("funds:write");
+
+            assertThat(http.post("/v1/payments", topUp).key(TREASURY_KEY).idempotencyKey("fund-" + UUID.randomUUID())
+                    .send().statusCode()).isEqualTo(202);
+            assertThat(http.post("/v1/payments", topUp).key(ADMIN_KEY).idempotencyKey("fund-" + UUID.randomUUID())
+                    .send().statusCode()).isEqualTo(202);
+            // A withdrawal spends the payer's own money, so the payer's owner may still post it without the scope.
+            assertThat(http.post("/v1/payments", "{\"type\":\"WITHDRAWAL\",\"from\":\"acme-1\",\"amount\":5,"
+                    + "\"currency\":\"USD\"}").key(ACME_KEY).idempotencyKey("out-" + UUID.randomUUID()).send()
+                    .statusCode()).isEqualTo(202);
+        }
+
+        /** An overdraft limit is credit: the account may spend money it does not have. */
+        @Test
+        void onlyAKeyWithCreditWriteMayGrantAnOverdraft() throws Exception {
+            JsonNode error = assertRefused(http.post("/v1/accounts", "{\"accountId\":\"acme-credit\","
+                    + "\"currency\":\"EUR\",\"type\":\"CUSTOMER\",\"overdraftLimit\":1000000}").key(ACME_KEY), 403,
+                    "scope_required", "overdraftLimit");
+            assertThat(error.get("message").asText()).contains("credit:write");
+
+            assertThat(http.post("/v1/accounts", "{\"accountId\":\"acme-plain\",\"currency\":\"EUR\","
+                    + "\"type\":\"CUSTOMER\",\"overdraftLimit\":0}").key(ACME_KEY).send().statusCode())
+                    .as("no credit asked for").isEqualTo(202);
+            assertThat(http.post("/v1/accounts", "{\"accountId\":\"acme-credit\",\"currency\":\"EUR\","
+                    + "\"type\":\"CUSTOMER\",\"overdraftLimit\":1000000}").key(TREASURY_KEY).send().statusCode())
+                    .isEqualTo(202);
         }
 
         @Test

@@ -9,6 +9,7 @@ import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.configuration.YamlConfigurationFactory;
 import io.dropwizard.jackson.Jackson;
 import io.dropwizard.jersey.validation.Validators;
+import io.paystream.web.config.PayStreamConfiguration;
 import java.util.Map;
 import org.apache.commons.text.StringSubstitutor;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class IngressConfigurationTest {
 
     @Test
     void theLocalConfigHasTheDevAdminKey() throws Exception {
-        IngressConfiguration configuration = load("config.yml", Map.of());
+        IngressConfiguration configuration = load("config.yml", Map.of("PAYSTREAM_PROFILE", "local"));
 
         assertThat(configuration.getApiKeys()).singleElement().satisfies(key -> {
             assertThat(key.getClientId()).isEqualTo("local-dev");
@@ -34,6 +35,26 @@ class IngressConfigurationTest {
         });
         assertThat(configuration.getKafka()).containsEntry("bootstrap.servers", "127.0.0.1:9092");
         assertThat(configuration.getBodyLimitBytes()).isEqualTo(64 * 1024);
+    }
+
+    /** The key is in the README: an app that accepts it by default would hand admin to anyone who read it. */
+    @Test
+    void theLocalConfigRefusesThePublicKeyUnlessTheLocalProfileIsSetExplicitly() {
+        assertThatThrownBy(() -> load("config.yml", Map.of()))
+                .isInstanceOf(ConfigurationValidationException.class)
+                .hasMessageContaining("keysFitProfile failed: apiKeys holds the public local-dev-key");
+        assertThatThrownBy(() -> load("config.yml", Map.of("PAYSTREAM_PROFILE", "prod")))
+                .isInstanceOf(ConfigurationValidationException.class)
+                .hasMessageContaining("profile must be local or production");
+    }
+
+    @Test
+    void theProductionConfigRefusesThePublicKeyEvenFromTheEnvironment() {
+        assertThatThrownBy(() -> load("config-production.yml", Map.of("PAYSTREAM_ADMIN_CLIENT_ID", "ops",
+                "PAYSTREAM_ADMIN_KEY_SHA256", PayStreamConfiguration.LOCAL_DEV_KEY_SHA256,
+                "KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092", "PAYSTREAM_PROFILE", "local")))
+                .isInstanceOf(ConfigurationValidationException.class)
+                .hasMessageContaining("public local-dev-key");
     }
 
     @Test

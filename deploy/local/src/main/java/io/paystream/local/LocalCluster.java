@@ -297,6 +297,8 @@ public final class LocalCluster implements AutoCloseable {
         }
         jvmArgs.addAll(telemetry.jvmArgs(name));
         jvmArgs.addAll(overrides);
+        environment = new HashMap<>(environment);
+        environment.putAll(StackLayout.LOCAL_PROFILE);
         return ChildProcess.start(name, root, layout.logs().resolve(name + ".log"),
                 target.resolve(module + "-0.1.0-SNAPSHOT.jar") + ":" + target.resolve("lib") + "/*", jvmArgs, mainClass,
                 List.of("server", root.resolve(module).resolve("config.yml").toString()), environment);

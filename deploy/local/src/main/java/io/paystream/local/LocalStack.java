@@ -156,6 +156,7 @@ public final class LocalStack {
         }
         Map<String, String> environment = new java.util.HashMap<>(ports);
         environment.put("KAFKA_BOOTSTRAP_SERVERS", layout.bootstrapServers());
+        environment.putAll(StackLayout.LOCAL_PROFILE);
         return ChildProcess.start(name, layout.root(), layout.logs().resolve(name + ".log"),
                 jar + java.io.File.pathSeparator + target.resolve("lib") + java.io.File.separator + "*",
                 jvmArgs(name, overrides), mainClass,

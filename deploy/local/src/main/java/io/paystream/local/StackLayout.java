@@ -24,6 +24,12 @@ import java.util.function.Function;
 public record StackLayout(Path root, Path home, int kafkaPort, int controllerPort, int processorPort,
         int processorAdminPort, int ingressPort, int ingressAdminPort, int postgresPort, int connectPort) {
 
+    /**
+     * The environment that lets an app start with the public {@code local-dev-key}: the local stack is the one place
+     * where it is allowed, and saying so is explicit (the apps' configs default to the production profile).
+     */
+    public static final Map<String, String> LOCAL_PROFILE = Map.of("PAYSTREAM_PROFILE", "local");
+
     public StackLayout {
         Objects.requireNonNull(root, "root");
         Objects.requireNonNull(home, "home");

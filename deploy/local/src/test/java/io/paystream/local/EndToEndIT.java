@@ -51,6 +51,7 @@ class EndToEndIT {
         // Each app gets its own override prefix: overrides are system properties, and both apps run in this JVM.
         processor = new DropwizardTestSupport<>(ProcessorApplication.class,
                 ROOT.resolve("streams-processor/config.yml").toString(), "processor",
+                ConfigOverride.config("processor", "profile", "local"),
                 ConfigOverride.config("processor", "kafka.bootstrap\\.servers", kafka.bootstrapServers()),
                 ConfigOverride.config("processor", "server.applicationConnectors[0].port", String.valueOf(queryPort)),
                 ConfigOverride.config("processor", "server.adminConnectors[0].port", "0"),
@@ -61,6 +62,7 @@ class EndToEndIT {
         processor.before();
         ingress = new DropwizardTestSupport<>(IngressApplication.class,
                 ROOT.resolve("ingress-api/config.yml").toString(), "ingress",
+                ConfigOverride.config("ingress", "profile", "local"),
                 ConfigOverride.config("ingress", "kafka.bootstrap\\.servers", kafka.bootstrapServers()),
                 ConfigOverride.config("ingress", "server.applicationConnectors[0].port", "0"),
                 ConfigOverride.config("ingress", "server.adminConnectors[0].port", "0"));

@@ -67,6 +67,7 @@ class ReconciliationIT {
         String url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
         processor = new DropwizardTestSupport<>(ProcessorApplication.class,
                 ROOT.resolve("streams-processor/config.yml").toString(), "reconcile",
+                ConfigOverride.config("reconcile", "profile", "local"),
                 ConfigOverride.config("reconcile", "kafka.bootstrap\\.servers", kafka.bootstrapServers()),
                 ConfigOverride.config("reconcile", "server.applicationConnectors[0].port", String.valueOf(queryPort)),
                 ConfigOverride.config("reconcile", "server.adminConnectors[0].port", "0"),

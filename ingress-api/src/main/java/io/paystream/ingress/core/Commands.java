@@ -10,14 +10,16 @@ import io.paystream.schemas.validation.AccountRequestRules;
 import io.paystream.schemas.validation.PaymentRequestRules;
 import io.paystream.schemas.validation.Violation;
 import io.paystream.web.auth.ApiClient;
+import io.paystream.web.auth.Scopes;
 import io.paystream.web.errors.ApiError;
 import io.paystream.web.errors.ApiException;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Turns validated HTTP bodies into the Avro records the processor consumes, applying the shared validation rules and
- * the ownership rule: a client may debit only accounts it owns, and may top up or open only its own accounts.
+ * Turns validated HTTP bodies into the Avro records the processor consumes, applying the shared validation rules,
+ * the ownership rule (a client may debit only accounts it owns, and may top up or open only its own accounts) and the
+ * privileged scopes: {@code funds:write} for a TOPUP, {@code credit:write} for an overdraft limit.
  */
 public final class Commands {
     /** The header that makes a payment idempotent. */
@@ -52,6 +54,11 @@ public final class Commands {
                 .setIdempotencyKey(idempotencyKey)
                 .build();
         rejectIfInvalid(PaymentRequestRules.validate(request));
+        // A top-up creates money: without the scope, any tenant could mint balances and spend them on others.
+        if (body.type() == PaymentType.TOPUP && !client.hasScope(Scopes.FUNDS_WRITE)) {
+            throw ApiException.scopeRequired(Scopes.FUNDS_WRITE, "type",
+                    "a TOPUP brings money in from outside the system");
+        }
         // Debits need the payer's owner; a top-up, which creates money in an account, needs the payee's owner.
         String field = body.type() == PaymentType.TOPUP ? "to" : "from";
         String owned = body.type() == PaymentType.TOPUP ? body.to() : body.from();
@@ -77,6 +84,11 @@ public final class Commands {
                 .setClientId(client.clientId())
                 .build();
         rejectIfInvalid(AccountRequestRules.validate(request));
+        // An overdraft limit lets the account spend money it does not have: credit, granted only with the scope.
+        if (request.getOverdraftLimit() != null && request.getOverdraftLimit() != 0
+                && !client.hasScope(Scopes.CREDIT_WRITE)) {
+            throw ApiException.scopeRequired(Scopes.CREDIT_WRITE, "overdraftLimit", "an overdraftLimit grants credit");
+        }
         if (!client.owns(body.accountId())) {
             throw ApiException.notOwned(body.accountId(), "accountId");
         }

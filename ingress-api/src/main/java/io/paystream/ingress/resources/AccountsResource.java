@@ -42,7 +42,8 @@ public final class AccountsResource {
 
     @POST
     @RolesAllowed(Scopes.ACCOUNTS_WRITE)
-    @Operation(summary = "Open an account", description = "Answers 202 once Kafka acknowledged the request.")
+    @Operation(summary = "Open an account", description = "Answers 202 once Kafka acknowledged the request. An "
+            + "overdraftLimit above zero is credit and needs the credit:write scope (403 otherwise).")
     public void open(@Auth ApiClient client, @NotNull @Valid CreateAccountRequest body,
             @Suspended AsyncResponse async) {
         AccountRequest request = Commands.openAccount(client, UUID.randomUUID().toString(), body);

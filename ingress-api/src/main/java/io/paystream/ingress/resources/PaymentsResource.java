@@ -47,6 +47,8 @@ public final class PaymentsResource {
                     + "client and the Idempotency-Key, so a retry with the same key is the same payment.",
             responses = {
                 @ApiResponse(responseCode = "202", description = "accepted for processing"),
+                @ApiResponse(responseCode = "403", description = "an account the key does not own, or a TOPUP "
+                        + "without the funds:write scope"),
                 @ApiResponse(responseCode = "422", description = "invalid body or Idempotency-Key"),
                 @ApiResponse(responseCode = "503", description = "Kafka unavailable; not accepted")})
     public void create(@Auth ApiClient client,

@@ -30,7 +30,8 @@ public class ApiKeyFactory {
     @NotNull
     private List<String> ownedAccountPrefixes = new ArrayList<>();
 
-    @AssertTrue(message = "scopes must be among payments:write, accounts:write, accounts:read, admin")
+    @AssertTrue(message = "scopes must be among payments:write, accounts:write, accounts:read, funds:write, "
+            + "credit:write, admin")
     @JsonProperty(access = JsonProperty.Access.READ_ONLY)
     public boolean isKnownScopes() {
         return Scopes.ALL.containsAll(scopes);

@@ -5,9 +5,13 @@ import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.core.setup.Bootstrap;
+import io.paystream.web.auth.ApiKeyAuth;
 import io.paystream.web.auth.ApiKeyFactory;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,15 +19,40 @@ import java.util.Map;
 
 /**
  * What every PayStream app's YAML has: {@code kafka} (client properties passed to every Kafka client the app creates,
- * {@code bootstrap.servers} at least) and {@code apiKeys} (SHA-256 hashes only, with scopes and owned prefixes).
+ * {@code bootstrap.servers} at least), {@code apiKeys} (SHA-256 hashes only, with scopes and owned prefixes) and
+ * {@code profile}.
  */
 public class PayStreamConfiguration extends Configuration {
+    /** The local stack's admin key. It is in the README, so it is public: never a key for real money. */
+    public static final String LOCAL_DEV_KEY_SHA256 = ApiKeyAuth.sha256Hex("local-dev-key");
+    public static final String LOCAL = "local";
+    public static final String PRODUCTION = "production";
+
+    /**
+     * {@code local} lets the app start with the public {@code local-dev-key}; {@code production}, the default, refuses
+     * to. The shipped configs read it from {@code PAYSTREAM_PROFILE}, which {@code make run} sets to {@code local}:
+     * starting with the local key takes that explicit choice.
+     */
+    @NotNull
+    @Pattern(regexp = LOCAL + "|" + PRODUCTION, message = "must be local or production")
+    private String profile = PRODUCTION;
+
     @NotEmpty
     private Map<String, String> kafka = new HashMap<>();
 
     @Valid
     @NotEmpty
     private List<ApiKeyFactory> apiKeys = new ArrayList<>();
+
+    /** The public local key starts nothing but a local stack. Reported as "keysFitProfile failed: ...". */
+    @AssertTrue(message = "failed: apiKeys holds the public local-dev-key, which only profile local accepts "
+            + "(PAYSTREAM_PROFILE=local, as make run sets it). Configure a key of your own instead: "
+            + "PAYSTREAM_ADMIN_KEY_SHA256 is the SHA-256 of a secret.")
+    @JsonProperty(access = JsonProperty.Access.READ_ONLY)
+    public boolean isKeysFitProfile() {
+        return LOCAL.equals(profile) || apiKeys.stream().noneMatch(key -> LOCAL_DEV_KEY_SHA256.equals(
+                key.getKeySha256()));
+    }
 
     /** Lets the YAML use {@code ${VAR:-default}}: production takes secrets and addresses from the environment. */
     public static void substituteEnvironment(Bootstrap<?> bootstrap) {
@@ -39,6 +68,16 @@ public class PayStreamConfiguration extends Configuration {
     @JsonProperty
     public void setKafka(Map<String, String> kafka) {
         this.kafka = kafka;
+    }
+
+    @JsonProperty
+    public String getProfile() {
+        return profile;
+    }
+
+    @JsonProperty
+    public void setProfile(String profile) {
+        this.profile = profile;
     }
 
     @JsonProperty

@@ -43,6 +43,12 @@ public final class ApiException extends WebApplicationException {
                 param);
     }
 
+    /** 403: the key lacks {@code scope}, which the value of {@code param} needs; {@code why} says what it guards. */
+    public static ApiException scopeRequired(String scope, String param, String why) {
+        return of(403, ApiError.PERMISSION, "scope_required", why + ": this API key needs the " + scope + " scope",
+                param);
+    }
+
     /** 503 with Retry-After: a dependency is unavailable and the request was not accepted. */
     public static ApiException unavailable(String code, String message, long retryAfterSeconds) {
         return with(Response.status(503).header("Retry-After", retryAfterSeconds),

@@ -1,0 +1,77 @@
+package io.paystream.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dropwizard.configuration.ConfigurationValidationException;
+import io.dropwizard.configuration.FileConfigurationSourceProvider;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.configuration.YamlConfigurationFactory;
+import io.dropwizard.jackson.Jackson;
+import io.dropwizard.jersey.validation.Validators;
+import io.paystream.web.auth.ApiKeyAuth;
+import io.paystream.web.config.PayStreamConfiguration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.commons.text.StringSubstitutor;
+import org.junit.jupiter.api.Test;
+
+/** The processor's shipped configs: the local one takes the public key only when told so, the production one never. */
+class ProcessorConfigurationTest {
+    private static final Map<String, String> PRODUCTION_ENVIRONMENT = Map.of(
+            "KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092,kafka-2:9092",
+            "PAYSTREAM_APPLICATION_SERVER", "processor-0.processor:8090",
+            "PAYSTREAM_ADMIN_CLIENT_ID", "ops",
+            "PAYSTREAM_ADMIN_KEY_SHA256", ApiKeyAuth.sha256Hex("a-real-secret"));
+
+    private static ProcessorConfiguration load(String file, Map<String, String> environment) throws Exception {
+        StringSubstitutor substitutor = new StringSubstitutor(environment);
+        substitutor.setEnableSubstitutionInVariables(true);
+        return new YamlConfigurationFactory<>(ProcessorConfiguration.class, Validators.newValidator(),
+                Jackson.newObjectMapper(), "dw")
+                .build(new SubstitutingSourceProvider(new FileConfigurationSourceProvider(), substitutor), file);
+    }
+
+    @Test
+    void theLocalConfigTakesThePublicKeyOnlyInTheLocalProfile() throws Exception {
+        assertThatThrownBy(() -> load("config.yml", Map.of()))
+                .isInstanceOf(ConfigurationValidationException.class)
+                .hasMessageContaining("keysFitProfile failed: apiKeys holds the public local-dev-key");
+
+        ProcessorConfiguration local = load("config.yml", Map.of("PAYSTREAM_PROFILE", "local"));
+        assertThat(local.getProfile()).isEqualTo(PayStreamConfiguration.LOCAL);
+        assertThat(local.getApiKeys()).singleElement().satisfies(key -> {
+            assertThat(key.getKeySha256()).isEqualTo(PayStreamConfiguration.LOCAL_DEV_KEY_SHA256);
+            assertThat(key.getScopes()).containsExactly("admin");
+        });
+    }
+
+    @Test
+    void theProductionConfigRefusesToStartWithoutAKeyFromTheEnvironment() {
+        assertThatThrownBy(() -> load("config-production.yml", Map.of()))
+                .isInstanceOf(ConfigurationValidationException.class)
+                .hasMessageContaining("keySha256");
+    }
+
+    @Test
+    void theProductionConfigNeverTakesThePublicKey() {
+        Map<String, String> environment = new HashMap<>(PRODUCTION_ENVIRONMENT);
+        environment.put("PAYSTREAM_ADMIN_KEY_SHA256", PayStreamConfiguration.LOCAL_DEV_KEY_SHA256);
+        environment.put("PAYSTREAM_PROFILE", "local");
+        assertThatThrownBy(() -> load("config-production.yml", environment))
+                .isInstanceOf(ConfigurationValidationException.class)
+                .hasMessageContaining("public local-dev-key");
+    }
+
+    @Test
+    void theProductionConfigTakesEverythingFromTheEnvironmentAndReplicates() throws Exception {
+        ProcessorConfiguration production = load("config-production.yml", PRODUCTION_ENVIRONMENT);
+
+        assertThat(production.getProfile()).isEqualTo(PayStreamConfiguration.PRODUCTION);
+        assertThat(production.getApiKeys()).singleElement().satisfies(key -> assertThat(key.getKeySha256())
+                .isEqualTo(ApiKeyAuth.sha256Hex("a-real-secret")));
+        assertThat(production.getKafka()).containsEntry("bootstrap.servers", "kafka-1:9092,kafka-2:9092");
+        assertThat(production.getStreams().getApplicationServer()).isEqualTo("processor-0.processor:8090");
+        assertThat(production.getStreams().getReplicationFactor()).isEqualTo((short) 3);
+    }
+}
