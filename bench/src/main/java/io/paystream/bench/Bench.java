@@ -16,6 +16,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
@@ -61,6 +65,8 @@ public final class Bench {
     /** Connections of the closed HTTP loops, as the outside probe's wrk used. */
     private static final int CONNECTIONS = 32;
 
+    private static final Pattern STREAM_THREAD_RATIO = Pattern.compile(
+            "^kafka_stream_thread_(process|poll|commit|punctuate)_ratio\\{[^}]*}\\s+(\\S+)$", Pattern.MULTILINE);
     static final List<String> SECTIONS = List.of("postgres", "latency", "ingress", "query", "sweeps", "recovery",
             "scale");
 
@@ -272,9 +278,20 @@ public final class Bench {
 
     /** Writes per payment and the backlog drain; returns the measured maximum in payments per second. */
     private double pipeline(double raw) throws Exception {
+        // A processor that has just started runs its first backlog half compiled: the JIT took 0.3-0.5 of a core
+        // throughout the drain (ThreadCpu). A processor in service is warm, so a warm-up backlog runs first,
+        // unmeasured.
+        progress("pipeline: a warm-up backlog of " + size.backlog() / 2 + " transfers, not measured");
+        for (int i = 0; i < size.backlog() / 2; i++) {
+            remember(payments.transfer(System.nanoTime()));
+        }
+        settle("the warm-up backlog");
+        payments.takeLatency();
         progress("pipeline: a backlog of " + size.backlog() + " transfers");
         Map<String, Long> before = endOffsets();
         CpuUse cpu = CpuUse.start(cluster.processes());
+        ThreadCpu processorThreads = ThreadCpu.start(cluster.processorHandle(0).pid());
+        long completedBefore = payments.completed();
         long first = System.nanoTime();
         for (int i = 0; i < size.backlog(); i++) {
             remember(payments.transfer(System.nanoTime()));
@@ -286,6 +303,14 @@ public final class Bench {
         report.add("pipeline", "CPU during the backlog", CpuUse.describe(cores), "CPU time of each process of the "
                 + "stack over the drain, in cores (this machine has " + Runtime.getRuntime().availableProcessors()
                 + "); bench is this load generator");
+        Map<String, Double> threadCores = processorThreads.coresUsed();
+        report.context("processorThreadCoresDuringBacklog", threadCores);
+        report.add("pipeline", "processor threads during the backlog", CpuUse.describe(threadCores),
+                "CPU time of the processor's threads over the drain, in cores, grouped by name (/proc)");
+        String split = streamThreadSplit(cluster.adminUrl(0));
+        report.context("streamThreadSplit", split);
+        report.add("pipeline", "stream thread's time", split, "Kafka Streams' own process-, poll-, commit- and "
+                + "punctuate-ratio of the stream thread at the end of the drain (windowed averages)");
         payments.takeLatency();
         // The sinks and the processor's commits trail the last event a little: let them finish before counting.
         TimeUnit.SECONDS.sleep(3);
@@ -319,8 +344,9 @@ public final class Bench {
         }
         report.add("pipeline", "vs raw ceiling", "1/" + Math.round(raw / perSecond), "raw ceiling / throughput");
         report.add("pipeline", "vs physical bound", percent(perSecond / bound), "throughput / physical bound");
-        if (payments.completed() < size.backlog()) {
-            throw new IllegalStateException("only " + payments.completed() + " transfers completed");
+        if (payments.completed() - completedBefore < size.backlog()) {
+            throw new IllegalStateException("only " + (payments.completed() - completedBefore) + " of "
+                    + size.backlog() + " transfers completed");
         }
         if (profiles != null) {
             progress("profiling the processor during another backlog");
@@ -613,6 +639,27 @@ public final class Bench {
     private String recentPayment() {
         String id = recent.peekLast();
         return id == null ? UUID.randomUUID().toString() : id;
+    }
+
+    /**
+     * Where the stream thread's time went, in Kafka Streams' own terms, averaged over its threads: processing records,
+     * waiting in or working through poll, committing, punctuating.
+     */
+    private static String streamThreadSplit(String adminUrl) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(adminUrl + "/metrics")).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        Map<String, List<Double>> ratios = new LinkedHashMap<>();
+        Matcher matcher = STREAM_THREAD_RATIO.matcher(response.body());
+        while (matcher.find()) {
+            ratios.computeIfAbsent(matcher.group(1), kind -> new ArrayList<>())
+                    .add(Double.parseDouble(matcher.group(2)));
+        }
+        if (ratios.isEmpty()) {
+            return "not published (" + response.statusCode() + ")";
+        }
+        return ratios.entrySet().stream().map(entry -> entry.getKey() + " " + percent(entry.getValue().stream()
+                .mapToDouble(Double::doubleValue).average().orElse(Double.NaN))).collect(Collectors.joining(", "));
     }
 
     private Map<String, Long> endOffsets() throws Exception {

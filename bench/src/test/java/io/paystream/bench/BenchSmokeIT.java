@@ -64,6 +64,10 @@ class BenchSmokeIT {
 
         JsonNode written = new ObjectMapper().readTree(json.toFile());
         assertThat(written.at("/context/complete").asBoolean()).isTrue();
+        // The processor did the work of the backlog on its stream thread, and Kafka Streams said where the time went.
+        assertThat(written.at("/context/processorThreadCoresDuringBacklog/Kafka Streams threads").asDouble())
+                .isPositive();
+        assertThat(written.at("/context/streamThreadSplit").asText()).contains("process ", "poll ", "commit ");
         assertThat(written.get("rows")).hasSize(report.rows().size());
         assertThat(written.at("/numbers/pipeline.writesPerPayment").asDouble())
                 .isEqualTo(report.number("pipeline.writesPerPayment"));
