@@ -140,7 +140,7 @@ class IngressApplicationIT {
 
         @ParameterizedTest
         @CsvSource({
-            "TOPUP, , acme-1, acme-treasury-key, acme-treasury",
+            "TOPUP, , acme-1, acme-treasury-key, acme",
             "WITHDRAWAL, acme-1, , acme-key, acme",
             "PAYMENT, acme-1, shop-9, acme-key, acme"})
         void everyPaymentTypeIsAccepted(PaymentType type, String from, String to, String apiKey, String clientId)
@@ -171,7 +171,7 @@ class IngressApplicationIT {
             assertThat(record.getCurrency()).isEqualTo("GBP");
             assertThat(record.getAccountType()).isEqualTo(AccountType.MERCHANT);
             assertThat(record.getOverdraftLimit()).isEqualTo(500L);
-            assertThat(record.getClientId()).isEqualTo("acme-treasury");
+            assertThat(record.getClientId()).isEqualTo("acme");
             assertThat(UUID.fromString(record.getRequestId())).isNotNull();
         }
 
@@ -229,7 +229,12 @@ class IngressApplicationIT {
             "'{\"type\":\"TRANSFER\",\"from\":\"alice\",\"to\":\"alice\",\"amount\":1,\"currency\":\"USD\"}', to",
             "'{\"type\":\"TRANSFER\",\"from\":\"alice\",\"amount\":1,\"currency\":\"USD\"}', to",
             "'{\"type\":\"TOPUP\",\"from\":\"alice\",\"to\":\"bob\",\"amount\":1,\"currency\":\"USD\"}', from",
-            "'{\"type\":\"WITHDRAWAL\",\"from\":\"alice\",\"to\":\"bob\",\"amount\":1,\"currency\":\"USD\"}', to"})
+            "'{\"type\":\"WITHDRAWAL\",\"from\":\"alice\",\"to\":\"bob\",\"amount\":1,\"currency\":\"USD\"}', to",
+            // Free text with a bidi override (Trojan Source) or a control character.
+            "'{\"type\":\"TRANSFER\",\"from\":\"alice\",\"to\":\"bob\",\"amount\":1,\"currency\":\"USD\","
+                    + "\"reference\":\"refund \\u202E001\"}', reference",
+            "'{\"type\":\"TRANSFER\",\"from\":\"alice\",\"to\":\"bob\",\"amount\":1,\"currency\":\"USD\","
+                    + "\"metadata\":{\"note\":\"a\\nb\"}}', metadata.note"})
         void invalidFieldsAre422NamingTheField(String body, String field) throws Exception {
             assertRefused(payment(body), 422, "invalid_field", field);
         }
@@ -315,6 +320,15 @@ class IngressApplicationIT {
             assertRefused(http.post("/v1/payments", transfer("alice", "bob", "1")).key("wrong-key")
                     .idempotencyKey("k"), 401, "unauthenticated", "Authorization");
             assertThat(produced()).isEqualTo(before);
+        }
+
+        /** A key in a URL lands in access logs, proxies and browser history: it is never read from there. */
+        @Test
+        void aKeyInTheUrlIsNeverAccepted() throws Exception {
+            assertRefused(http.post("/v1/payments?access_token=" + ADMIN_KEY, transfer("alice", "bob", "1"))
+                    .idempotencyKey("url-" + UUID.randomUUID()), 401, "unauthenticated", "Authorization");
+            assertRefused(http.post("/v1/accounts?access_token=" + ADMIN_KEY, "{\"accountId\":\"acme-url\","
+                    + "\"currency\":\"EUR\",\"type\":\"CUSTOMER\"}"), 401, "unauthenticated", "Authorization");
         }
 
         @Test

@@ -230,6 +230,11 @@ class ProcessorApplicationIT {
         assertThat(foreign.statusCode()).isEqualTo(403);
         assertThat(foreign.body()).contains("\"code\":\"account_not_owned\"");
         assertThat(query("/v1/accounts/acme-q", "wrong-key").statusCode()).isEqualTo(401);
+        // Never from the URL, where a key leaks into logs: Dropwizard's OAuth filter would take ?access_token=.
+        HttpResponse<String> keyInUrl = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + app.getLocalPort() + "/v1/accounts/acme-q?access_token=local-dev-key")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(keyInUrl.statusCode()).as(keyInUrl.body()).isEqualTo(401);
         HttpResponse<String> noHistory = query("/v1/accounts/acme-q/entries", "acme-key");
         assertThat(noHistory.statusCode()).isEqualTo(503);
         assertThat(noHistory.body()).contains("\"code\":\"history_unavailable\"").contains("none configured");

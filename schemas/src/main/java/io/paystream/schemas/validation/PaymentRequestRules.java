@@ -49,6 +49,10 @@ public final class PaymentRequestRules {
         if (request.getReference() != null && request.getReference().length() > REFERENCE_LENGTH_MAX) {
             return violation("reference", "must be at most " + REFERENCE_LENGTH_MAX + " characters");
         }
+        Optional<String> reference = FreeText.problem(request.getReference());
+        if (reference.isPresent()) {
+            return violation("reference", reference.get());
+        }
         Optional<Violation> metadata = validateMetadata(request.getMetadata());
         if (metadata.isPresent()) {
             return metadata;
@@ -56,6 +60,10 @@ public final class PaymentRequestRules {
         String key = request.getIdempotencyKey();
         if (key != null && (key.isEmpty() || key.length() > IDEMPOTENCY_KEY_LENGTH_MAX)) {
             return violation("idempotencyKey", "must be 1 to " + IDEMPOTENCY_KEY_LENGTH_MAX + " characters");
+        }
+        Optional<String> keyText = FreeText.problem(key);
+        if (keyText.isPresent()) {
+            return violation("idempotencyKey", keyText.get());
         }
         return Optional.empty();
     }
@@ -102,9 +110,17 @@ public final class PaymentRequestRules {
             if (entry.getKey().isEmpty() || entry.getKey().length() > METADATA_KEY_LENGTH_MAX) {
                 return violation("metadata", "keys must be 1 to " + METADATA_KEY_LENGTH_MAX + " characters");
             }
+            Optional<String> keyText = FreeText.problem(entry.getKey());
+            if (keyText.isPresent()) {
+                return violation("metadata", "keys " + keyText.get());
+            }
             if (entry.getValue() == null || entry.getValue().length() > METADATA_VALUE_LENGTH_MAX) {
                 return violation("metadata." + entry.getKey(),
                         "must be a string of at most " + METADATA_VALUE_LENGTH_MAX + " characters");
+            }
+            Optional<String> valueText = FreeText.problem(entry.getValue());
+            if (valueText.isPresent()) {
+                return violation("metadata." + entry.getKey(), valueText.get());
             }
         }
         return Optional.empty();

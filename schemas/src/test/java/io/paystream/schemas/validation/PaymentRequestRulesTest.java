@@ -27,6 +27,22 @@ class PaymentRequestRulesTest {
         return PaymentRequestRules.validate(request.build()).map(Violation::field);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"refund\u202E001 dnuf", "line\nbreak", "tab\there", "bell\u0007", "\u2066isolate\u2069",
+        "rlm\u200F", "alm\u061C", "half \uD83D surrogate", "nul\u0000"})
+    void rejectsControlAndBidiCharactersInFreeText(String text) {
+        assertThat(fieldOf(aTransfer().setReference(text))).contains("reference");
+        assertThat(fieldOf(aTransfer().setMetadata(Map.of("note", text)))).contains("metadata.note");
+        assertThat(fieldOf(aTransfer().setMetadata(Map.of(text, "v")))).contains("metadata");
+        assertThat(fieldOf(aTransfer().setIdempotencyKey(text))).contains("idempotencyKey");
+    }
+
+    @Test
+    void acceptsOrdinaryTextInAnyScript() {
+        assertThat(fieldOf(aTransfer().setReference("Facture n° 17 – café ☕ 😀 عربى 日本"))).isEmpty();
+        assertThat(fieldOf(aTransfer().setMetadata(Map.of("name", "Zoë Ø'Brien")))).isEmpty();
+    }
+
     @Test
     void acceptsAWellFormedTransfer() {
         assertThat(PaymentRequestRules.validate(aTransfer().build())).isEmpty();

@@ -5,7 +5,6 @@ import io.dropwizard.auth.AuthValueFactoryProvider;
 import io.dropwizard.auth.Authenticator;
 import io.dropwizard.auth.Authorizer;
 import io.dropwizard.auth.UnauthorizedHandler;
-import io.dropwizard.auth.oauth.OAuthCredentialAuthFilter;
 import io.dropwizard.jersey.setup.JerseyEnvironment;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
@@ -21,7 +20,8 @@ import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 
 /**
  * Bearer API-key authentication for Jersey, built on dropwizard-auth: {@code Authorization: Bearer <key>} is hashed
- * with SHA-256 and looked up among the configured keys. Resources declare scopes with {@code @RolesAllowed} and take
+ * with SHA-256 and looked up among the configured keys. Only the header is read, never the URL
+ * ({@link BearerHeaderAuthFilter}). Resources declare scopes with {@code @RolesAllowed} and take
  * the caller with {@code @Auth ApiClient}. Missing or unknown keys get 401, missing scopes 403, both written in the
  * API's error shape by {@code ErrorMappers}. The key is never logged.
  */
@@ -41,7 +41,7 @@ public final class ApiKeyAuth {
                 bySha256.get(sha256Hex(credentials)));
         Authorizer<ApiClient> authorizer = (ApiClient client, String scope, ContainerRequestContext request) ->
                 client.hasScope(scope);
-        jersey.register(new AuthDynamicFeature(new OAuthCredentialAuthFilter.Builder<ApiClient>()
+        jersey.register(new AuthDynamicFeature(new BearerHeaderAuthFilter.Builder()
                 .setAuthenticator(authenticator)
                 .setAuthorizer(authorizer)
                 .setPrefix("Bearer")

@@ -16,6 +16,9 @@ import java.util.Set;
  * ({@code printf %s "$KEY" | sha256sum}). Production configs take it from the environment.
  */
 public class ApiKeyFactory {
+    private static final java.util.regex.Pattern PREFIX = java.util.regex.Pattern.compile(
+            "[A-Za-z0-9][A-Za-z0-9._:-]{0,62}[-:._]");
+
     @NotBlank
     @Pattern(regexp = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
     private String clientId;
@@ -35,6 +38,41 @@ public class ApiKeyFactory {
     @JsonProperty(access = JsonProperty.Access.READ_ONLY)
     public boolean isKnownScopes() {
         return Scopes.ALL.containsAll(scopes);
+    }
+
+    /**
+     * An owned prefix starts like an account id and ends in a separator: {@code acme-} owns {@code acme-1} but not
+     * {@code acmecorp-1}, which a bare {@code acme} would.
+     */
+    @AssertTrue(message = "ownedAccountPrefixes must each start with a letter or digit, use only the characters of an "
+            + "account id, and end in a separator (- : . _), such as acme-")
+    @JsonProperty(access = JsonProperty.Access.READ_ONLY)
+    public boolean isPrefixesWellFormed() {
+        return ownedAccountPrefixes.stream().allMatch(prefix -> prefix != null && PREFIX.matcher(prefix).matches());
+    }
+
+    /**
+     * Pairs of prefixes held by different clients where one starts with the other, so that some account would belong
+     * to both: "acme (acme-) and acme-eu (acme-eu-)". Keys of one client may share prefixes (a rotation, or a
+     * read-only key beside a writing one).
+     */
+    public static List<String> overlaps(List<ApiKeyFactory> keys) {
+        List<String> overlaps = new ArrayList<>();
+        for (ApiKeyFactory one : keys) {
+            for (ApiKeyFactory other : keys) {
+                if (one.clientId == null || one.clientId.compareTo(String.valueOf(other.clientId)) >= 0) {
+                    continue;
+                }
+                for (String mine : one.ownedAccountPrefixes) {
+                    for (String theirs : other.ownedAccountPrefixes) {
+                        if (mine != null && theirs != null && (mine.startsWith(theirs) || theirs.startsWith(mine))) {
+                            overlaps.add(one.clientId + " (" + mine + ") and " + other.clientId + " (" + theirs + ")");
+                        }
+                    }
+                }
+            }
+        }
+        return overlaps;
     }
 
     /** The principal this key authenticates as. */

@@ -54,6 +54,15 @@ public class PayStreamConfiguration extends Configuration {
                 key.getKeySha256()));
     }
 
+    /** Reported as "prefixesDisjoint failed: ...". */
+    @AssertTrue(message = "failed: two clients own overlapping ownedAccountPrefixes (one starts with the other), so "
+            + "an account would belong to both. Give each client prefixes of its own; keys of one tenant share a "
+            + "clientId.")
+    @JsonProperty(access = JsonProperty.Access.READ_ONLY)
+    public boolean isPrefixesDisjoint() {
+        return ApiKeyFactory.overlaps(apiKeys).isEmpty();
+    }
+
     /** Lets the YAML use {@code ${VAR:-default}}: production takes secrets and addresses from the environment. */
     public static void substituteEnvironment(Bootstrap<?> bootstrap) {
         bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
