@@ -25,12 +25,14 @@ public final class QueryApi {
      * @param accountsStore the ledger's store name
      * @param paymentsStore the status view's store name
      * @param forwardTimeout the bound on a forwarded query
+     * @param forwardToken what marks a query forwarded by a peer; the same on every instance
+     *     ({@link Forwarder#token})
      * @param history the ledger history database, or null when none is configured (history answers 503)
      */
     public static void register(JerseyEnvironment jersey, Supplier<KafkaStreams> streams, HostInfo self,
-            String accountsStore, String paymentsStore, Duration forwardTimeout, LedgerHistory history,
-            MeterRegistry registry) {
-        KeyRouter router = new KeyRouter(streams, self, new Forwarder(forwardTimeout));
+            String accountsStore, String paymentsStore, Duration forwardTimeout, String forwardToken,
+            LedgerHistory history, MeterRegistry registry) {
+        KeyRouter router = new KeyRouter(streams, self, new Forwarder(forwardTimeout, forwardToken));
         QueryResources.register(jersey, router, accountsStore, paymentsStore, history, registry);
     }
 }

@@ -14,8 +14,10 @@ import io.paystream.processor.metrics.InFlightGauges;
 import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.processor.status.PaymentStatusTopology;
 import io.paystream.queries.QueryApi;
+import io.paystream.queries.routing.Forwarder;
 import io.paystream.queries.history.LedgerHistory;
 import io.paystream.web.auth.ApiKeyAuth;
+import io.paystream.web.auth.ApiKeyFactory;
 import io.paystream.web.config.PayStreamConfiguration;
 import io.paystream.web.errors.ErrorMappers;
 import io.paystream.web.metrics.MeterRegistries;
@@ -69,7 +71,9 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
         QueryApi.register(environment.jersey(), streams::streams,
                 HostInfo.buildFromEndpoint(configuration.getStreams().getApplicationServer()),
                 LedgerTopology.ACCOUNTS_STORE, PaymentStatusTopology.PAYMENTS_STORE,
-                configuration.getQueryForwardTimeout().toJavaDuration(), history, registry);
+                configuration.getQueryForwardTimeout().toJavaDuration(),
+                Forwarder.token(configuration.getApiKeys().stream().map(ApiKeyFactory::getKeySha256).toList()),
+                history, registry);
     }
 
     /**

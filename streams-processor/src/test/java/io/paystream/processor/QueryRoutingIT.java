@@ -14,6 +14,7 @@ import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.AccountType;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.processor.testing.ProcessorUnderTest;
+import io.paystream.queries.routing.Forwarder;
 import io.paystream.testing.InProcessKafka;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -139,10 +140,22 @@ class QueryRoutingIT {
                 .find("paystream.query.requests").tag("route", "forwarded").counters().stream()
                 .mapToDouble(c -> c.count()).sum();
         assertThat(forwarded).as("queries the first instance forwarded to the second").isPositive();
+        // A caller's own X-PayStream-Forwarded header changes nothing: only a peer's token stops the forwarding.
+        for (String forged : new String[] {"1", "true", Forwarder.token(List.of())}) {
+            for (String accountId : BALANCES.keySet()) {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + first.getLocalPort() + "/v1/accounts/" + accountId)).timeout(Duration.ofSeconds(10))
+                        .header("Authorization", "Bearer local-dev-key").header(Forwarder.FORWARDED_HEADER, forged)
+                        .GET().build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as(forged + " " + accountId + ": " + response.body()).isEqualTo(200);
+                assertThat(JSON.readTree(response.body()).has("stale")).isFalse();
+            }
+        }
 
         second.after();
         second = null;
         List<Integer> statusesDuringRebalance = new ArrayList<>();
+        List<String> unavailableBodies = new ArrayList<>();
         await().atMost(SETTLE).pollInterval(Duration.ofMillis(200)).until(() -> {
             boolean allServed = true;
             for (Map.Entry<String, Long> expected : BALANCES.entrySet()) {
@@ -159,6 +172,10 @@ class QueryRoutingIT {
                         }
                     } else {
                         assertThat(response.headers().firstValue("Retry-After")).isPresent();
+                        // Nothing internal in the answer: no instance address, no Kafka Streams exception text.
+                        assertThat(response.body()).doesNotContain("127.0.0.1").doesNotContain("Exception")
+                                .doesNotContain("partition").doesNotContainPattern(":[0-9]{2,5}");
+                        unavailableBodies.add(response.body());
                         allServed = false;
                     }
                 }
@@ -166,6 +183,8 @@ class QueryRoutingIT {
             return allServed;
         });
         assertThat(servesEveryKey(first)).isTrue();
+        System.out.println("503 answers during the take-over: " + unavailableBodies.size()
+                + (unavailableBodies.isEmpty() ? "" : ", for example " + unavailableBodies.get(0)));
         System.out.println("answers while the survivor took over: " + statusesDuringRebalance.stream()
                 .collect(java.util.stream.Collectors.groupingBy(s -> s, java.util.stream.Collectors.counting())));
     }

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns a routed lookup into an HTTP answer, and measures it: {@code paystream_query_latency_seconds} and
@@ -24,6 +26,7 @@ import java.util.function.Predicate;
 final class QueryAnswers {
     /** A rebalance settles in seconds; asking again after one is reasonable. */
     private static final long RETRY_AFTER_SECONDS = 1;
+    private static final Logger LOG = LoggerFactory.getLogger(QueryAnswers.class);
 
     private final KeyRouter router;
     private final MeterRegistry registry;
@@ -44,8 +47,9 @@ final class QueryAnswers {
         try {
             String pathAndQuery = uri.getRequestUri().getRawPath()
                     + (uri.getRequestUri().getRawQuery() == null ? "" : "?" + uri.getRequestUri().getRawQuery());
-            Lookup<V> lookup = router.lookup(store, key, stale, headers.getHeaderString(Forwarder.FORWARDED_HEADER) != null,
-                    pathAndQuery, headers.getHeaderString(HttpHeaders.AUTHORIZATION));
+            Lookup<V> lookup = router.lookup(store, key, stale,
+                    router.forwardedByPeer(headers.getHeaderString(Forwarder.FORWARDED_HEADER)), pathAndQuery,
+                    headers.getHeaderString(HttpHeaders.AUTHORIZATION));
             if (lookup instanceof Lookup.Local<V> local) {
                 route = local.stale() ? "stale" : "local";
                 if (local.value() == null || !visible.test(local.value())) {
@@ -60,9 +64,10 @@ final class QueryAnswers {
                 return relayed.retryAfter() == null ? response.build()
                         : response.header("Retry-After", relayed.retryAfter()).build();
             }
-            throw ApiException.unavailable("not_available",
-                    "the owner of this " + noun + " cannot answer right now (" + ((Lookup.Unavailable<V>) lookup).why()
-                            + "); retry, or pass stale=true to accept a standby read", RETRY_AFTER_SECONDS);
+            // Why stays in the log: it names instances' addresses and Kafka Streams' exception text.
+            LOG.debug("answering 503 for {} {}: {}", noun, key, ((Lookup.Unavailable<V>) lookup).why());
+            throw ApiException.unavailable("not_available", "the owner of this " + noun + " cannot answer right "
+                    + "now; retry, or pass stale=true to accept a standby read", RETRY_AFTER_SECONDS);
         } finally {
             Counter.builder("paystream.query.requests")
                     .description("Query API lookups by store and how they were answered (local, stale, forwarded, "

@@ -29,6 +29,11 @@ public final class KeyRouter {
         this.forwarder = Objects.requireNonNull(forwarder, "forwarder");
     }
 
+    /** True when {@code forwardedHeader} marks a request another instance forwarded here. */
+    public boolean forwardedByPeer(String forwardedHeader) {
+        return forwarder.fromPeer(forwardedHeader);
+    }
+
     /**
      * Looks {@code key} up in {@code store}.
      *
