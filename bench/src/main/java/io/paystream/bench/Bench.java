@@ -307,6 +307,11 @@ public final class Bench {
         report.context("processorThreadCoresDuringBacklog", threadCores);
         report.add("pipeline", "processor threads during the backlog", CpuUse.describe(threadCores),
                 "CPU time of the processor's threads over the drain, in cores, grouped by name (/proc)");
+        Map<String, Double> threadWaits = processorThreads.coresWaitingForCpu();
+        report.context("processorThreadCoresWaitingForCpu", threadWaits);
+        report.add("pipeline", "processor threads waiting for a CPU", CpuUse.describe(threadWaits),
+                "time the same threads were runnable but not running (run queue, /proc/<pid>/task/*/schedstat), "
+                        + "in cores");
         String split = streamThreadSplit(cluster.adminUrl(0));
         report.context("streamThreadSplit", split);
         report.add("pipeline", "stream thread's time", split, "Kafka Streams' own process-, poll-, commit- and "

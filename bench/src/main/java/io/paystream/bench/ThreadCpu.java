@@ -29,12 +29,12 @@ final class ThreadCpu {
             Map.entry("dw-", "HTTP"));
 
     private final long pid;
-    private final Map<String, Long> before;
+    private final Map<String, long[]> before;
     private final long startNanos;
 
     private ThreadCpu(long pid) {
         this.pid = pid;
-        this.before = ticksByGroup(pid);
+        this.before = timesByGroup(pid);
         this.startNanos = System.nanoTime();
     }
 
@@ -44,10 +44,23 @@ final class ThreadCpu {
 
     /** Cores used by each group of threads since {@link #start}, busiest first. */
     Map<String, Double> coresUsed() {
+        return since((now, then) -> (now[0] - then[0]) / TICKS_PER_SECOND);
+    }
+
+    /**
+     * Cores' worth of time each group's threads spent runnable but not running since {@link #start}: waiting in the
+     * scheduler's run queue for a CPU that other threads or processes held. A thread that is slow with little CPU
+     * time and little of this is blocked (on I/O, a lock or a broker); one with much of this is starved.
+     */
+    Map<String, Double> coresWaitingForCpu() {
+        return since((now, then) -> (now[1] - then[1]) / 1e9);
+    }
+
+    private Map<String, Double> since(java.util.function.BiFunction<long[], long[], Double> seconds) {
         double wallSeconds = (System.nanoTime() - startNanos) / 1e9;
         Map<String, Double> cores = new TreeMap<>();
-        ticksByGroup(pid).forEach((group, ticks) -> {
-            double used = (ticks - before.getOrDefault(group, 0L)) / TICKS_PER_SECOND / wallSeconds;
+        timesByGroup(pid).forEach((group, now) -> {
+            double used = seconds.apply(now, before.getOrDefault(group, new long[2])) / wallSeconds;
             if (used > 0) {
                 cores.put(group, used);
             }
@@ -61,13 +74,16 @@ final class ThreadCpu {
                 .findFirst().orElse("other");
     }
 
-    private static Map<String, Long> ticksByGroup(long pid) {
-        Map<String, Long> ticks = new TreeMap<>();
+    /** Per group: {CPU ticks, nanoseconds waiting on a run queue}. */
+    private static Map<String, long[]> timesByGroup(long pid) {
+        Map<String, long[]> times = new TreeMap<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
             tasks.forEach(task -> {
                 try {
                     String name = Files.readString(task.resolve("comm")).strip();
-                    ticks.merge(group(name), cpuTicks(Files.readString(task.resolve("stat"))), Long::sum);
+                    long[] sum = times.computeIfAbsent(group(name), g -> new long[2]);
+                    sum[0] += cpuTicks(Files.readString(task.resolve("stat")));
+                    sum[1] += runQueueNanos(Files.readString(task.resolve("schedstat")));
                 } catch (IOException e) {
                     // the thread ended between the listing and the read: its time is lost, as for any process
                 }
@@ -76,7 +92,12 @@ final class ThreadCpu {
             throw new IllegalStateException("cannot read the threads of process " + pid
                     + " (this figure needs Linux's /proc)", e);
         }
-        return ticks;
+        return times;
+    }
+
+    /** The second field of {@code schedstat}: time spent runnable, waiting for a CPU, in nanoseconds. */
+    static long runQueueNanos(String schedstat) {
+        return Long.parseLong(schedstat.strip().split(" ")[1]);
     }
 
     /** utime + stime, fields 14 and 15 of {@code stat}, counted after the name, which may hold spaces. */

@@ -68,6 +68,7 @@ class BenchSmokeIT {
         assertThat(written.at("/context/processorThreadCoresDuringBacklog/Kafka Streams threads").asDouble())
                 .isPositive();
         assertThat(written.at("/context/streamThreadSplit").asText()).contains("process ", "poll ", "commit ");
+        assertThat(written.at("/context/processorThreadCoresWaitingForCpu").isObject()).isTrue();
         assertThat(written.get("rows")).hasSize(report.rows().size());
         assertThat(written.at("/numbers/pipeline.writesPerPayment").asDouble())
                 .isEqualTo(report.number("pipeline.writesPerPayment"));

@@ -16,6 +16,11 @@ class ThreadCpuTest {
     }
 
     @Test
+    void readsTheRunQueueWaitFromSchedstat() {
+        assertThat(ThreadCpu.runQueueNanos("112642976 19435587 613\n")).isEqualTo(19_435_587L);
+    }
+
+    @Test
     void groupsThreadsByWhatTheyDo() {
         assertThat(ThreadCpu.group("paystream-proce")).isEqualTo("Kafka Streams threads");
         assertThat(ThreadCpu.group("C2 CompilerThre")).isEqualTo("JIT compilers");
