@@ -46,7 +46,7 @@ chaos: ## Fault-injection run: every scenario, 20+ kill cycles, under 20 minutes
 BENCH_CP := bench/target/bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*
 BENCH_ARGS ?=
 
-bench: $(BUILD_STAMP) ## Benchmark a fresh stack against the raw broker and a PostgreSQL ledger (about 12 min); one table + bench/results/
+bench: $(BUILD_STAMP) ## Benchmark a fresh stack against the raw broker and a PostgreSQL ledger (about 10 min); one table + bench/results/
 	java -Xmx768m -cp '$(BENCH_CP)' io.paystream.bench.Bench $(BENCH_ARGS)
 
 clean: ## Remove build output and local data
