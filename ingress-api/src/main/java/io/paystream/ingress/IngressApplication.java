@@ -53,7 +53,7 @@ public class IngressApplication extends Application<IngressConfiguration> {
         ErrorMappers.register(configuration, environment, registry);
         ApiKeyAuth.register(environment.jersey(), configuration.getApiKeys());
         environment.jersey().register(new BodyLimitFilter(configuration.getBodyLimitBytes()));
-        environment.jersey().register(configuration.getRateLimit().build(registry));
+        configuration.getRateLimit().register(environment.jersey(), registry, "paystream.ingress");
         environment.jersey().register(new MetricsApplicationEventListener(registry, new DefaultJerseyTagsProvider(),
                 "http.server.requests", true));
 

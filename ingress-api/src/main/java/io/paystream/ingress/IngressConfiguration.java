@@ -1,7 +1,6 @@
 package io.paystream.ingress;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.paystream.ingress.http.RateLimitFactory;
 import io.paystream.ingress.kafka.ProducerFactory;
 import io.paystream.web.config.PayStreamConfiguration;
 import jakarta.validation.Valid;
@@ -11,7 +10,7 @@ import jakarta.validation.constraints.NotNull;
 
 /**
  * The ingress YAML: server ports, {@code kafka} client properties, {@code producer} timeouts, {@code apiKeys} (hashes
- * only), {@code rateLimit} per key, and the request body limit.
+ * only), {@code rateLimit} (in {@link PayStreamConfiguration}), and the request body limit.
  */
 public class IngressConfiguration extends PayStreamConfiguration {
     /** DESIGN.md's limit: a payment is a few hundred bytes; 64 KiB leaves room for metadata and nothing else. */
@@ -21,11 +20,6 @@ public class IngressConfiguration extends PayStreamConfiguration {
     @Valid
     @NotNull
     private ProducerFactory producer = new ProducerFactory();
-
-
-    @Valid
-    @NotNull
-    private RateLimitFactory rateLimit = new RateLimitFactory();
 
     @Min(1_024)
     @Max(1_048_576)
@@ -39,16 +33,6 @@ public class IngressConfiguration extends PayStreamConfiguration {
     @JsonProperty
     public void setProducer(ProducerFactory producer) {
         this.producer = producer;
-    }
-
-    @JsonProperty
-    public RateLimitFactory getRateLimit() {
-        return rateLimit;
-    }
-
-    @JsonProperty
-    public void setRateLimit(RateLimitFactory rateLimit) {
-        this.rateLimit = rateLimit;
     }
 
     @JsonProperty

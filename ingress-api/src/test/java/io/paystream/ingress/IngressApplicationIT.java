@@ -454,6 +454,35 @@ class IngressApplicationIT {
         }
     }
 
+    /** Guessing keys from one address is slowed to the limit; requests with a valid key have their own limit. */
+    @Test
+    void anAddressThatKeepsFailingAuthenticationGets429() throws Exception {
+        DropwizardTestSupport<IngressConfiguration> limited = ingress(kafka.bootstrapServers(),
+                ConfigOverride.config("rateLimit.unauthenticatedPerMinute", "3"));
+        limited.before();
+        try {
+            IngressHttp client = new IngressHttp(limited.getLocalPort());
+            List<Integer> statuses = new java.util.ArrayList<>();
+            HttpResponse<String> last = null;
+            for (int i = 0; i < 5; i++) {
+                last = client.post("/v1/payments", transfer("alice", "bob", "1")).key("guess-" + i)
+                        .idempotencyKey("guess-" + i).send();
+                statuses.add(last.statusCode());
+            }
+            assertThat(statuses).containsExactly(401, 401, 401, 429, 429);
+            assertThat(Long.parseLong(last.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 60L);
+            assertThat(json(last).get("error").get("code").asText()).isEqualTo("rate_limited");
+            // The address waits, whatever key it sends next: a right guess is not told apart from a wrong one.
+            assertThat(client.post("/v1/payments", transfer("alice", "bob", "1")).key(ADMIN_KEY)
+                    .idempotencyKey("after-" + UUID.randomUUID()).send().statusCode()).isEqualTo(429);
+            String metrics = new IngressHttp(limited.getAdminPort()).get("/metrics").send().body();
+            assertThat(metrics).containsPattern(
+                    "paystream_ingress_rate_limited_total\\{limit=\"address\"\\} 3.0");
+        } finally {
+            limited.after();
+        }
+    }
+
     @Test
     void withTheBrokerUnreachableTheAnswerIs503WithinTheBound() throws Exception {
         // Port 1 on loopback: nothing listens there, so every connection is refused.

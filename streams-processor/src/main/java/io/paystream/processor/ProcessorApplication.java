@@ -65,6 +65,7 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
 
         ErrorMappers.register(configuration, environment, registry);
         ApiKeyAuth.register(environment.jersey(), configuration.getApiKeys());
+        configuration.getRateLimit().register(environment.jersey(), registry, "paystream.query");
         // JdbiFactory also registers the database's health check, named history-db.
         LedgerHistory history = configuration.getDatabase() == null ? null
                 : new LedgerHistory(new JdbiFactory().build(environment, configuration.getDatabase(), "history-db"));

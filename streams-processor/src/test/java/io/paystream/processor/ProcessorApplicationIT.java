@@ -184,6 +184,9 @@ class ProcessorApplicationIT {
                 .contains("paystream_payment_amount_minor_units_sum{currency=\"GBP\",type=\"TOPUP\"} 42.0")
                 .contains("paystream_payment_e2e_latency_seconds_bucket")
                 .contains("kafka_stream_thread_")
+                // The query API has the per-key and per-address limits too (web-common's RateLimitFactory).
+                .contains("paystream_query_rate_limited_total{limit=\"key\"} 0.0")
+                .contains("paystream_query_rate_limited_total{limit=\"address\"} 0.0")
                 .contains("jvm_memory_used_bytes");
         // Kafka Streams 4.4.0's transactional stores have an uncommitted-bytes gauge whose read from another thread
         // can crash the JVM (ManagedKafkaStreams.WithoutUncommittedBytes). The stores have it; nothing outside the

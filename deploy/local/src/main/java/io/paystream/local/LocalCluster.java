@@ -168,6 +168,10 @@ public final class LocalCluster implements AutoCloseable {
         environment.put("PAYSTREAM_PARTITIONS", String.valueOf(options.partitions()));
         environment.put("PAYSTREAM_STANDBY_REPLICAS", "1");
         environment.put("PAYSTREAM_STALL_TIMEOUT", options.stallTimeout());
+        // The chaos readers and the benchmark's lookups run thousands of queries a second with one key: the query
+        // API's per-key limit is not what they measure.
+        environment.put("PAYSTREAM_QUERY_RATE_LIMIT_PER_SECOND", "1000000");
+        environment.put("PAYSTREAM_QUERY_RATE_LIMIT_BURST", "1000000");
         processors[instance] = app("processor-" + instance, "streams-processor",
                 "io.paystream.processor.ProcessorApplication", environment, options.processorHeap(),
                 List.of("-Ddw.database.driverClass=org.postgresql.Driver", "-Ddw.database.url=" + layout.jdbcUrl(),

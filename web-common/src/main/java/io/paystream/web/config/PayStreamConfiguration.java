@@ -7,6 +7,7 @@ import io.dropwizard.core.Configuration;
 import io.dropwizard.core.setup.Bootstrap;
 import io.paystream.web.auth.ApiKeyAuth;
 import io.paystream.web.auth.ApiKeyFactory;
+import io.paystream.web.http.RateLimitFactory;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.NotEmpty;
@@ -19,8 +20,8 @@ import java.util.Map;
 
 /**
  * What every PayStream app's YAML has: {@code kafka} (client properties passed to every Kafka client the app creates,
- * {@code bootstrap.servers} at least), {@code apiKeys} (SHA-256 hashes only, with scopes and owned prefixes) and
- * {@code profile}.
+ * {@code bootstrap.servers} at least), {@code apiKeys} (SHA-256 hashes only, with scopes and owned prefixes),
+ * {@code rateLimit} and {@code profile}.
  */
 public class PayStreamConfiguration extends Configuration {
     /** The local stack's admin key. It is in the README, so it is public: never a key for real money. */
@@ -43,6 +44,10 @@ public class PayStreamConfiguration extends Configuration {
     @Valid
     @NotEmpty
     private List<ApiKeyFactory> apiKeys = new ArrayList<>();
+
+    @Valid
+    @NotNull
+    private RateLimitFactory rateLimit = new RateLimitFactory();
 
     /** The public local key starts nothing but a local stack. Reported as "keysFitProfile failed: ...". */
     @AssertTrue(message = "failed: apiKeys holds the public local-dev-key, which only profile local accepts "
@@ -77,6 +82,16 @@ public class PayStreamConfiguration extends Configuration {
     @JsonProperty
     public void setKafka(Map<String, String> kafka) {
         this.kafka = kafka;
+    }
+
+    @JsonProperty
+    public RateLimitFactory getRateLimit() {
+        return rateLimit;
+    }
+
+    @JsonProperty
+    public void setRateLimit(RateLimitFactory rateLimit) {
+        this.rateLimit = rateLimit;
     }
 
     @JsonProperty

@@ -1,4 +1,4 @@
-package io.paystream.ingress.http;
+package io.paystream.web.http;
 
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
@@ -25,20 +25,15 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @Priority(Priorities.AUTHORIZATION + 1)
 public final class RateLimitFilter implements ContainerRequestFilter {
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
-
     private final long requestsPerSecond;
     private final long burst;
     private final Counter rateLimited;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
-    RateLimitFilter(long requestsPerSecond, long burst, MeterRegistry registry) {
+    RateLimitFilter(long requestsPerSecond, long burst, Counter rateLimited) {
         this.requestsPerSecond = requestsPerSecond;
         this.burst = burst;
-        // Registered up front: the series exists at 0 before the first rejection.
-        this.rateLimited = Counter.builder("paystream.ingress.rate.limited")
-                .description("Requests refused with 429 because their API key exceeded its rate limit")
-                .register(Objects.requireNonNull(registry, "registry"));
+        this.rateLimited = Objects.requireNonNull(rateLimited, "rateLimited");
     }
 
     @Override
@@ -53,11 +48,21 @@ public final class RateLimitFilter implements ContainerRequestFilter {
         ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
         if (!probe.isConsumed()) {
             rateLimited.increment();
-            long retryAfterSeconds = Math.max(1,
-                    (probe.getNanosToWaitForRefill() + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND);
-            throw ApiException.with(Response.status(429).header("Retry-After", retryAfterSeconds),
-                    new ApiError(ApiError.RATE_LIMIT, "rate_limited",
-                            "too many requests for this API key; retry after " + retryAfterSeconds + " s", null));
+            throw tooMany("too many requests for this API key", probe.getNanosToWaitForRefill());
         }
+    }
+
+    /** 429 with {@code Retry-After}: whole seconds, at least one. */
+    static ApiException tooMany(String why, long nanosToWait) {
+        long retryAfterSeconds = Math.max(1, (nanosToWait + 999_999_999L) / 1_000_000_000L);
+        return ApiException.with(Response.status(429).header("Retry-After", retryAfterSeconds),
+                new ApiError(ApiError.RATE_LIMIT, "rate_limited", why + "; retry after " + retryAfterSeconds + " s",
+                        null));
+    }
+
+    /** The counter of refusals, {@code <metricPrefix>.rate.limited{limit=...}}, registered at 0. */
+    static Counter refusals(MeterRegistry registry, String metricPrefix, String limit, String description) {
+        return Counter.builder(metricPrefix + ".rate.limited").description(description).tag("limit", limit)
+                .register(Objects.requireNonNull(registry, "registry"));
     }
 }
