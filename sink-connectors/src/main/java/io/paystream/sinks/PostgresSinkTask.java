@@ -74,7 +74,7 @@ abstract class PostgresSinkTask<V> extends SinkTask {
             SinkMetrics.batchWritten(table(), rows, System.nanoTime() - started);
             failedAttempts = 0;
         } catch (JdbiException e) {
-            if (isConstraintViolation(e)) {
+            if (isDataError(e)) {
                 writeOneByOne(records);
                 failedAttempts = 0;
                 return;
@@ -96,9 +96,10 @@ abstract class PostgresSinkTask<V> extends SinkTask {
     }
 
     /**
-     * A batch broke a table constraint: some record carries data the table refuses, and retrying will not change
-     * that. Write the records one at a time, and hand each refused one to Connect's error handling (its dead-letter
-     * topic when {@code errors.deadletterqueue.topic.name} is set), so that the rest proceed.
+     * A batch broke a table constraint or carried a value the table cannot hold: some record carries data the table
+     * refuses, and retrying will not change that. Write the records one at a time, and hand each refused one to
+     * Connect's error handling (its dead-letter topic when {@code errors.deadletterqueue.topic.name} is set), so that
+     * the rest proceed.
      */
     private void writeOneByOne(Collection<SinkRecord> records) {
         for (SinkRecord record : records) {
@@ -111,17 +112,17 @@ abstract class PostgresSinkTask<V> extends SinkTask {
                 int rows = database.jdbi().inTransaction(handle -> write(handle, List.of(value)));
                 SinkMetrics.batchWritten(table(), rows, System.nanoTime() - started);
             } catch (JdbiException e) {
-                if (!isConstraintViolation(e)) {
+                if (!isDataError(e)) {
                     SinkMetrics.failed(table(), SinkMetrics.Failure.RETRIED);
                     throw new RetriableException("PostgreSQL write failed; the batch will be retried", e);
                 }
                 ErrantRecordReporter reporter = context == null ? null : context.errantRecordReporter();
                 if (reporter == null) {
                     throw new ConnectException("record " + record.topic() + "-" + record.kafkaPartition() + "@"
-                            + record.kafkaOffset() + " violates a table constraint, and the connector has no error "
+                            + record.kafkaOffset() + " holds data the table refuses, and the connector has no error "
                             + "reporting configured", e);
                 }
-                LOG.warn("record {}-{}@{} violates a table constraint; reporting it: {}", record.topic(),
+                LOG.warn("record {}-{}@{} holds data the table refuses; reporting it: {}", record.topic(),
                         record.kafkaPartition(), record.kafkaOffset(), e.getCause() == null ? e : e.getCause());
                 SinkMetrics.failed(table(), SinkMetrics.Failure.REFUSED);
                 reporter.report(record, e);
@@ -129,11 +130,15 @@ abstract class PostgresSinkTask<V> extends SinkTask {
         }
     }
 
-    /** SQLSTATE class 23: integrity constraint violation (not null, check, unique, foreign key). */
-    private static boolean isConstraintViolation(JdbiException failure) {
+    /**
+     * SQLSTATE class 22, a data exception (a string too long for its column, a number out of range, an invalid
+     * encoding), or class 23, an integrity constraint violation (not null, check, unique, foreign key). Both are about
+     * the record, not the database: retrying them only retries until the task dies, and blocks every record behind.
+     */
+    static boolean isDataError(JdbiException failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null
-                    && sql.getSQLState().startsWith("23")) {
+                    && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
                 return true;
             }
         }

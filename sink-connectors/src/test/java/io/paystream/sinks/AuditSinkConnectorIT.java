@@ -32,8 +32,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The ledger sink in a real Connect worker (Connect's EmbeddedConnectCluster, with its own broker) writing to a real
- * PostgreSQL: rows match the topic exactly, an undecodable record and a record the table refuses go to Connect's
- * dead-letter topic while the rest proceed, and a restarted task that replays its records leaves no duplicates.
+ * PostgreSQL: rows match the topic exactly, an undecodable record and a record the table refuses (a constraint
+ * violation, or a value too long for its column) go to Connect's dead-letter topic while the rest proceed, and a
+ * restarted task that replays its records leaves no duplicates.
  */
 class AuditSinkConnectorIT {
     private static final String CONNECTOR = "paystream-ledger-sink";
@@ -118,14 +119,17 @@ class AuditSinkConnectorIT {
         byte[] second = Topics.AUDIT.valueSerde().serializer().serialize("", movement("alice", 2, 250, 750));
         // Decodable, but refused by the table: entry sequences start at 1.
         byte[] refused = Topics.AUDIT.valueSerde().serializer().serialize("", movement("alice", 0, 1, 1));
-        produce(List.of(first, "not avro".getBytes(StandardCharsets.UTF_8), refused, second), "alice");
+        // Decodable, but too long for its column (SQLSTATE 22001): a data error, which no retry can fix.
+        byte[] tooLong = Topics.AUDIT.valueSerde().serializer().serialize("", AuditRecord.newBuilder(
+                movement("alice", 9, 1, 1)).setPaymentId("p".repeat(37)).build());
+        produce(List.of(first, "not avro".getBytes(StandardCharsets.UTF_8), refused, tooLong, second), "alice");
         PrometheusText before = scrape();
         connect.configureConnector(CONNECTOR, connectorConfig());
         connect.assertions().assertConnectorAndAtLeastNumTasksAreRunning(CONNECTOR, 1, "the sink did not start");
 
         await().atMost(SETTLE).until(() -> rows().size() == 2);
         assertThat(rows()).containsExactly("alice:1:500:500", "alice:2:250:750");
-        assertThat(connect.kafka().consume(2, SETTLE.toMillis(), DLQ).count()).isEqualTo(2);
+        assertThat(connect.kafka().consume(3, SETTLE.toMillis(), DLQ).count()).isEqualTo(3);
 
         // The worker's /metrics: the sink's own counters, and Connect's task metrics copied next to them.
         Map<String, String> ledger = Map.of("table", "ledger_entries");
@@ -135,11 +139,11 @@ class AuditSinkConnectorIT {
                     - before.sum("paystream_sink_rows_written_total", ledger)).isEqualTo(2.0);
             assertThat(after.sum("paystream_sink_failures_total", Map.of("table", "ledger_entries", "kind", "refused"))
                     - before.sum("paystream_sink_failures_total", Map.of("table", "ledger_entries", "kind",
-                            "refused"))).isEqualTo(1.0);
+                            "refused"))).isEqualTo(2.0);
             assertThat(after.sum("kafka_connect_sink_task_metrics_sink_record_read_total",
-                    Map.of("connector", CONNECTOR))).isEqualTo(4.0);
+                    Map.of("connector", CONNECTOR))).isEqualTo(5.0);
             assertThat(after.sum("kafka_connect_task_error_metrics_deadletterqueue_produce_requests",
-                    Map.of("connector", CONNECTOR))).isEqualTo(2.0);
+                    Map.of("connector", CONNECTOR))).isEqualTo(3.0);
             assertThat(after.names()).contains("jvm_memory_used_bytes", "paystream_sink_batch_duration_seconds_bucket");
         });
 
