@@ -25,6 +25,7 @@ import io.paystream.schemas.avro.PaymentState;
 import io.paystream.schemas.avro.PaymentStatus;
 import io.paystream.schemas.avro.PaymentType;
 import io.paystream.schemas.avro.RejectionReason;
+import io.paystream.schemas.validation.Money;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -213,22 +214,24 @@ class PaymentsTopologyTest {
             open("alice", "USD", AccountType.CUSTOMER);
             open("whale", "USD", AccountType.CUSTOMER);
             fund("alice", 400_000_000_000_000L);
-            // 9223 top-ups of 10^15 bring the balance within 10^15 of Long.MAX_VALUE (9.223372036854775807e18).
-            for (int i = 0; i < 9_223; i++) {
+            // 1,000 top-ups bring the balance within 10^14 of the ceiling, 10^18 (Money.MAX_BALANCE_MINOR), which
+            // keeps every balance far enough from Long.MAX_VALUE that a reversal can never overflow.
+            for (int i = 0; i < 1_000; i++) {
+                long amount = i < 999 ? 1_000_000_000_000_000L : 900_000_000_000_000L;
                 pipeline.sendToLedger(io.paystream.processor.testing.Fixtures
-                        .aLeg(LedgerCommandType.CREDIT, PaymentType.TOPUP, null, "whale", 1_000_000_000_000_000L)
+                        .aLeg(LedgerCommandType.CREDIT, PaymentType.TOPUP, null, "whale", amount)
                         .setPaymentId(io.paystream.processor.testing.Fixtures.paymentId("whale-" + i))
                         .setCommandId("whale-" + i).build());
             }
-            assertThat(pipeline.account("whale").getBalance()).isEqualTo(9_223_000_000_000_000_000L);
-            long headroom = Long.MAX_VALUE - 9_223_000_000_000_000_000L;
+            long headroom = Money.MAX_BALANCE_MINOR - pipeline.account("whale").getBalance();
+            assertThat(headroom).isEqualTo(100_000_000_000_000L);
             PaymentRequest fits = aTransfer("alice", "whale", headroom).build();
             PaymentRequest tooMuch = aTransfer("alice", "whale", 1).build();
             pipeline.send(fits);
             pipeline.send(tooMuch);
 
             assertFinal(fits, PaymentStatus.COMPLETED, null);
-            assertThat(pipeline.account("whale").getBalance()).isEqualTo(Long.MAX_VALUE);
+            assertThat(pipeline.account("whale").getBalance()).isEqualTo(Money.MAX_BALANCE_MINOR);
             assertFinal(tooMuch, PaymentStatus.REVERSED, RejectionReason.AMOUNT_OVERFLOW);
             assertThat(pipeline.account("alice").getBalance()).isEqualTo(400_000_000_000_000L - headroom);
         }
@@ -433,6 +436,40 @@ class PaymentsTopologyTest {
             assertThat(pipeline.events()).isEmpty();
             assertThat(pipeline.deadLetters()).singleElement().satisfies(d -> assertThat(
                     header(d.headers(), "__streams.errors.message")).contains("is not the request's paymentId"));
+        }
+
+        /** An id of any length would reach the stores, the events and the sinks' 36-character columns. */
+        @Test
+        void aRequestWhoseIdIsNotAUuidIsDeadLetteredNotRejected() {
+            String longId = "x".repeat(5_000);
+            PaymentRequest topUp = aTopUp("alice", 100).setPaymentId(longId).build();
+            pipeline.sendRaw(Topics.PAYMENT_REQUESTS.name(), longId.getBytes(StandardCharsets.UTF_8),
+                    Topics.PAYMENT_REQUESTS.valueSerde().serializer().serialize("t", topUp));
+
+            assertThat(pipeline.events()).isEmpty();
+            assertThat(pipeline.audits()).isEmpty();
+            assertThat(pipeline.deadLetters()).singleElement().satisfies(d -> assertThat(
+                    header(d.headers(), "__streams.errors.message")).contains("is not a lower-case UUID")
+                    .contains("(5000 characters)").hasSizeLessThan(300));
+        }
+
+        /** The rejection names the broken field; it never copies a value nobody validated into an event. */
+        @Test
+        void aRejectionCarriesOnlyTheFieldsThatPassedValidation() {
+            PaymentRequest hostile = aTransfer("alice", "b".repeat(500), 10).setReference("r".repeat(10_000))
+                    .setCurrency("US\u202ED").build();
+            pipeline.send(hostile);
+
+            PaymentState state = assertFinal(hostile, PaymentStatus.REJECTED, RejectionReason.INVALID_REQUEST);
+            assertThat(state.getDetail()).contains("to");
+            assertThat(pipeline.eventsOf(hostile.getPaymentId())).singleElement().satisfies(event -> {
+                assertThat(event.getFrom()).isEqualTo("alice");
+                assertThat(event.getTo()).isNull();
+                assertThat(event.getCurrency()).isNull();
+                assertThat(event.getReference()).isNull();
+                assertThat(event.getAmount()).isEqualTo(10);
+            });
+            assertThat(auditsOf("alice")).singleElement().satisfies(a -> assertThat(a.getCurrency()).isNull());
         }
 
         @Test

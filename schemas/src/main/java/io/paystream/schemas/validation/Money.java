@@ -1,9 +1,7 @@
 package io.paystream.schemas.validation;
 
-import java.util.Currency;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /** The shared limits on amounts, currencies and account ids (DESIGN.md, "Money and identifiers"). */
 public final class Money {
@@ -16,12 +14,30 @@ public final class Money {
      */
     public static final long MAX_AMOUNT_MINOR = 1_000_000_000_000_000L;
 
+    /**
+     * The largest balance a credit may reach, 10^18 minor units. A reversal is never refused (it returns the payer's
+     * own money), so it must never overflow: it adds back a debit made earlier, and the debits in flight on an
+     * account cannot exceed what it held plus its overdraft limit (at most 10^18 + 10^15). So a balance stays below
+     * 2 x 10^18 + 10^15, far under {@code Long.MAX_VALUE} (about 9.2 x 10^18).
+     */
+    public static final long MAX_BALANCE_MINOR = 1_000_000_000_000_000_000L;
+
     /** Account ids: a letter or digit, then up to 63 more of letters, digits and {@code . _ : -}. */
     public static final Pattern ACCOUNT_ID = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$");
 
-    private static final Set<String> ISO_4217_CODES = Currency.getAvailableCurrencies().stream()
-            .map(Currency::getCurrencyCode)
-            .collect(Collectors.toUnmodifiableSet());
+    /**
+     * The ISO 4217 currencies in circulation (the list maintained by SIX, as of 2025): the JDK's list also holds
+     * withdrawn codes (DEM, HRK, ZWL...), precious metals (XAU), fund and bond units (CHE, XBA), the test code XTS
+     * and "no currency" XXX, none of which a payment can be made in.
+     */
+    private static final Set<String> ISO_4217_CODES = Set.of((""
+            + "AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD CAD "
+            + "CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF "
+            + "GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK "
+            + "LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD "
+            + "OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN "
+            + "SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VED VES VND VUV WST XAF XCD XCG "
+            + "XOF XPF YER ZAR ZMW ZWG").split(" "));
 
     private Money() {
     }
@@ -31,7 +47,7 @@ public final class Money {
         return amountMinor >= MIN_AMOUNT_MINOR && amountMinor <= MAX_AMOUNT_MINOR;
     }
 
-    /** True for an upper-case ISO-4217 code known to the JDK, such as {@code USD}. */
+    /** True for the upper-case ISO-4217 code of a currency in circulation, such as {@code USD}. */
     public static boolean isCurrency(String code) {
         return code != null && ISO_4217_CODES.contains(code);
     }

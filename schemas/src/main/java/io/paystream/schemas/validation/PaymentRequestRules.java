@@ -53,6 +53,7 @@ public final class PaymentRequestRules {
         if (reference.isPresent()) {
             return violation("reference", reference.get());
         }
+        // Checked in the same order as isValidReference, which the intake uses to leave a bad one out of events.
         Optional<Violation> metadata = validateMetadata(request.getMetadata());
         if (metadata.isPresent()) {
             return metadata;
@@ -124,6 +125,17 @@ public final class PaymentRequestRules {
             }
         }
         return Optional.empty();
+    }
+
+    /** True for an absent reference, or one a request may carry. */
+    public static boolean isValidReference(String reference) {
+        return reference == null
+                || (reference.length() <= REFERENCE_LENGTH_MAX && FreeText.problem(reference).isEmpty());
+    }
+
+    /** True for a payment id a request may carry: a canonical, lower-case UUID. */
+    public static boolean isPaymentId(String id) {
+        return isCanonicalUuid(id);
     }
 
     private static boolean isCanonicalUuid(String id) {

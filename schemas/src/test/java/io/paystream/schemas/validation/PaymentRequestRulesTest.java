@@ -61,9 +61,15 @@ class PaymentRequestRulesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"usd", "US", "XYZ", "", "USDD"})
+    @ValueSource(strings = {"usd", "US", "XYZ", "", "USDD", "XAU", "XTS", "XXX", "DEM", "HRK", "CHE", "XDR"})
     void rejectsUnknownCurrencies(String currency) {
         assertThat(fieldOf(aTransfer().setCurrency(currency))).contains("currency");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"USD", "EUR", "GBP", "JPY", "CHF", "XOF", "XAF", "SLE", "VES", "ZWG"})
+    void acceptsCurrenciesInCirculation(String currency) {
+        assertThat(fieldOf(aTransfer().setCurrency(currency))).isEmpty();
     }
 
     @ParameterizedTest

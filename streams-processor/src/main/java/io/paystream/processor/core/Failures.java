@@ -14,4 +14,12 @@ public final class Failures {
                 + (failure.getMessage() == null ? "" : ": " + failure.getMessage());
         return text.length() <= DETAIL_LENGTH_MAX ? text : text.substring(0, DETAIL_LENGTH_MAX);
     }
+
+    /** {@code text} for a log line or an error header: at most 64 characters, the rest counted, never null. */
+    public static String abbreviate(String text) {
+        if (text == null) {
+            return "null";
+        }
+        return text.length() <= 64 ? text : text.substring(0, 64) + "... (" + text.length() + " characters)";
+    }
 }

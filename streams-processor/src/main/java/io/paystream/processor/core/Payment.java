@@ -1,5 +1,7 @@
 package io.paystream.processor.core;
 
+import io.paystream.schemas.validation.Money;
+import io.paystream.schemas.validation.PaymentRequestRules;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentType;
@@ -42,6 +44,17 @@ public record Payment(
     public static Payment of(LedgerCommand leg) {
         return new Payment(leg.getPaymentId(), leg.getPaymentType(), leg.getFrom(), leg.getTo(), leg.getAmount(),
                 leg.getCurrency(), null, leg.getRequestedAtMs());
+    }
+
+    /**
+     * This payment without the fields that break the request rules, for the events and journal entry that reject it:
+     * a rejection never carries text that nobody validated (an over-long reference would reach the sinks' columns, a
+     * bidi control an operator's console).
+     */
+    public Payment withoutInvalidFields() {
+        return new Payment(paymentId, type, Money.isAccountId(from) ? from : null, Money.isAccountId(to) ? to : null,
+                amountMinor, Money.isCurrency(currency) ? currency : null,
+                PaymentRequestRules.isValidReference(reference) ? reference : null, requestedAtMs);
     }
 
     /** True when the payment debits a payer first (everything but TOPUP). */

@@ -1,10 +1,12 @@
 package io.paystream.processor.intake;
 
+import io.paystream.processor.core.Failures;
 import io.paystream.processor.errors.FailTaskException;
 import io.paystream.processor.internal.EmissionSinks;
 import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.schemas.validation.PaymentRequestRules;
 import java.util.Objects;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -42,10 +44,16 @@ final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, 
     @Override
     public void process(Record<String, PaymentRequest> record) {
         PaymentRequest request = record.value();
-        if (request == null || record.key() == null || !record.key().equals(request.getPaymentId())) {
+        if (request == null || record.key() == null || !record.key().equals(request.getPaymentId())
+                || !PaymentRequestRules.isPaymentId(request.getPaymentId())) {
+            // Without a well-formed payment id there is no payment to reject: nothing can be keyed or looked up by
+            // it, and an id of any length would reach the stores, the events and the sinks' columns.
             IllegalArgumentException unidentifiable = new IllegalArgumentException(request == null
                     ? "payment request record has no value"
-                    : "record key " + record.key() + " is not the request's paymentId " + request.getPaymentId());
+                    : !PaymentRequestRules.isPaymentId(request.getPaymentId())
+                            ? "the paymentId is not a lower-case UUID: " + Failures.abbreviate(request.getPaymentId())
+                            : "record key " + Failures.abbreviate(record.key()) + " is not the request's paymentId "
+                                    + request.getPaymentId());
             LOG.warn("unidentifiable payment request goes to the dead-letter topic: {}", unidentifiable.getMessage());
             sinks.deadLetter(context, record, source, unidentifiable, metrics);
             return;

@@ -47,8 +47,8 @@ public final class PaymentIntakeRules {
         }
         Optional<Violation> violation = PaymentRequestRules.validate(request);
         if (violation.isPresent()) {
-            return new IntakeOutcome(IntakeOutcome.Kind.INVALID, fingerprint,
-                    reject(payment, RejectionReason.INVALID_REQUEST, violation.get().toString(), nowMs));
+            return new IntakeOutcome(IntakeOutcome.Kind.INVALID, fingerprint, reject(payment.withoutInvalidFields(),
+                    RejectionReason.INVALID_REQUEST, violation.get().toString(), nowMs));
         }
         Emissions.Builder accepted = Emissions.builder()
                 .event(PaymentRecords.event(payment, PaymentStatus.ACCEPTED, null, null, nowMs));

@@ -75,8 +75,12 @@ final class PaymentLegRules {
             try {
                 balanceAfter = Math.addExact(account.getBalance(), payment.amountMinor());
             } catch (ArithmeticException e) {
+                balanceAfter = Long.MAX_VALUE;
+            }
+            // A ceiling far below Long.MAX_VALUE, so that a later reversal onto this account cannot overflow.
+            if (balanceAfter > Money.MAX_BALANCE_MINOR) {
                 refusal = new Rejection(RejectionReason.AMOUNT_OVERFLOW,
-                        "the credit would overflow the balance");
+                        "the credit would take the balance over " + Money.MAX_BALANCE_MINOR + " minor units");
             }
         }
         if (refusal != null) {

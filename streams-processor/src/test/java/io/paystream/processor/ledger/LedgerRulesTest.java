@@ -16,6 +16,7 @@ import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentStatus;
 import io.paystream.schemas.avro.PaymentType;
 import io.paystream.schemas.avro.RejectionReason;
+import io.paystream.schemas.validation.Money;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -193,11 +194,14 @@ class LedgerRulesTest {
         }
 
         @Test
-        void reversesACreditThatWouldOverflow() {
-            assertReversed(credit(anAccount("bob").setBalance(Long.MAX_VALUE - 199).build(), PaymentType.TRANSFER, 200),
+        void reversesACreditPastTheBalanceCeiling() {
+            long ceiling = Money.MAX_BALANCE_MINOR;
+            assertReversed(credit(anAccount("bob").setBalance(ceiling - 199).build(), PaymentType.TRANSFER, 200),
                     RejectionReason.AMOUNT_OVERFLOW);
-            assertThat(credit(anAccount("bob").setBalance(Long.MAX_VALUE - 200).build(), PaymentType.TRANSFER, 200)
-                    .newState().getBalance()).isEqualTo(Long.MAX_VALUE);
+            assertReversed(credit(anAccount("bob").setBalance(Long.MAX_VALUE - 1).build(), PaymentType.TRANSFER, 200),
+                    RejectionReason.AMOUNT_OVERFLOW);
+            assertThat(credit(anAccount("bob").setBalance(ceiling - 200).build(), PaymentType.TRANSFER, 200)
+                    .newState().getBalance()).isEqualTo(ceiling);
         }
 
         @Test
@@ -239,6 +243,52 @@ class LedgerRulesTest {
             assertThat(onlyEvent(outcome).getReason()).isEqualTo(RejectionReason.ACCOUNT_NOT_FOUND);
             assertThat(outcome.emissions().notifications()).singleElement()
                     .satisfies(n -> assertThat(n.getAccountId()).isEqualTo("alice"));
+        }
+
+        /**
+         * The worst case the ceiling allows: an account at the ceiling with its overdraft, debited to its limit by
+         * maximal payments still in flight, credited back to the ceiling, then every debit reversed. No overflow.
+         */
+        @Test
+        void neverOverflowsEvenWhenEveryDebitInFlightComesBack() {
+            long limit = Money.MAX_AMOUNT_MINOR;
+            AccountState account = anAccount("alice").setBalance(Money.MAX_BALANCE_MINOR).setOverdraftLimit(limit)
+                    .build();
+            java.util.List<Long> inFlight = new java.util.ArrayList<>();
+            while (true) {
+                LedgerOutcome debited = debitOf(account, Money.MAX_AMOUNT_MINOR);
+                if (debited.newState() == null) {
+                    break;
+                }
+                account = debited.newState();
+                inFlight.add(Money.MAX_AMOUNT_MINOR);
+                if (inFlight.size() > 3_000) {
+                    throw new AssertionError("the overdraft limit never stopped the debits");
+                }
+            }
+            assertThat(account.getBalance()).isGreaterThanOrEqualTo(-limit);
+            while (true) {
+                LedgerOutcome credited = creditOf(account, Money.MAX_AMOUNT_MINOR);
+                if (credited.newState() == null) {
+                    break;
+                }
+                account = credited.newState();
+            }
+            for (long amount : inFlight) {
+                account = LedgerRules.apply(account, aLeg(LedgerCommandType.REVERSAL, PaymentType.TRANSFER, "alice",
+                        "bob", amount).setReason(RejectionReason.ACCOUNT_NOT_FOUND).build(), NOW).newState();
+            }
+            assertThat(account.getBalance()).isPositive().isLessThan(2 * Money.MAX_BALANCE_MINOR + limit + 1);
+        }
+
+        private LedgerOutcome debitOf(AccountState account, long amount) {
+            return LedgerRules.apply(account, aLeg(LedgerCommandType.DEBIT, PaymentType.TRANSFER, "alice", "bob",
+                    amount).build(), NOW);
+        }
+
+        private LedgerOutcome creditOf(AccountState account, long amount) {
+            return LedgerRules.apply(account, aLeg(LedgerCommandType.CREDIT, PaymentType.TRANSFER, "carol", "alice",
+                    amount).build(), NOW);
         }
 
         @Test
