@@ -120,22 +120,33 @@ final class ChaosHarness implements AutoCloseable {
         while (!cluster.processorsHealthy()) {
             pause(deadline, "processors to become healthy");
         }
-        PaymentRequest canary = workload.canary(accounts.get(0), "USD");
         HttpClient http = HttpClient.newHttpClient();
         List<Integer> running = cluster.runningProcessors();
-        URI uri = URI.create(cluster.queryUrl(running.get(0)) + "/v1/payments/" + canary.getPaymentId());
+        String lastAnswer = "none yet";
         while (true) {
-            try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
-                        .header("Authorization", "Bearer local-dev-key").GET().build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200 && response.body().contains("\"status\":\"COMPLETED\"")) {
-                    return Duration.between(start, Instant.now());
+            PaymentRequest canary = workload.canary(accounts.get(0), "USD");
+            URI uri = URI.create(cluster.queryUrl(running.get(0)) + "/v1/payments/" + canary.getPaymentId());
+            boolean rejected = false;
+            while (!rejected) {
+                try {
+                    HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri)
+                            .timeout(Duration.ofSeconds(5)).header("Authorization", "Bearer local-dev-key").GET()
+                            .build(), HttpResponse.BodyHandlers.ofString());
+                    lastAnswer = response.statusCode() + " " + response.body();
+                    if (response.statusCode() == 200 && response.body().contains("\"status\":\"COMPLETED\"")) {
+                        return Duration.between(start, Instant.now());
+                    }
+                    // Right after the accounts are opened, the top-up's credit can reach the ledger before the
+                    // account's OPEN does (they come through two intakes): it is rejected, so send another.
+                    rejected = response.statusCode() == 200 && response.body().contains("\"status\":\"REJECTED\"");
+                    if (rejected) {
+                        System.out.println("canary rejected, sending another: " + response.body());
+                    }
+                } catch (java.io.IOException e) {
+                    // The instance is still starting; keep polling within the deadline.
                 }
-            } catch (java.io.IOException e) {
-                // The instance is still starting; keep polling within the deadline.
+                pause(deadline, "a canary payment to complete (last answer: " + lastAnswer + ")");
             }
-            pause(deadline, "a canary payment to complete");
         }
     }
 
