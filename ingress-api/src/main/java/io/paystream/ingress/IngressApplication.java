@@ -10,6 +10,7 @@ import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.paystream.ingress.core.PaymentIds;
 import io.paystream.ingress.health.KafkaHealthCheck;
 import io.paystream.ingress.http.BodyLimitFilter;
 import io.paystream.ingress.kafka.CommandPublisher;
@@ -50,6 +51,7 @@ public class IngressApplication extends Application<IngressConfiguration> {
     public void run(IngressConfiguration configuration, Environment environment) {
         makeJsonStrict(environment.getObjectMapper());
         PrometheusMeterRegistry registry = MeterRegistries.prometheus(environment);
+        configuration.registerAdminAuth(environment);
         ErrorMappers.register(configuration, environment, registry);
         ApiKeyAuth.register(environment.jersey(), configuration.getApiKeys());
         environment.jersey().register(new BodyLimitFilter(configuration.getBodyLimitBytes()));
@@ -60,7 +62,8 @@ public class IngressApplication extends Application<IngressConfiguration> {
         CommandPublisher publisher = configuration.getProducer().build(configuration.getKafka(), registry);
         environment.lifecycle().manage(publisher);
         Duration produceTimeout = configuration.getProducer().getProduceTimeout().toJavaDuration();
-        environment.jersey().register(new PaymentsResource(publisher, produceTimeout));
+        environment.jersey().register(new PaymentsResource(publisher, produceTimeout,
+                new PaymentIds(configuration.getPaymentIdSecret())));
         environment.jersey().register(new AccountsResource(publisher, produceTimeout));
         environment.jersey().register(new OpenApiResource());
 

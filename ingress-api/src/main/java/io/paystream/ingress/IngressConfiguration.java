@@ -2,11 +2,14 @@ package io.paystream.ingress;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.paystream.ingress.kafka.ProducerFactory;
+import io.paystream.ingress.core.PaymentIds;
 import io.paystream.web.config.PayStreamConfiguration;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 
 /**
  * The ingress YAML: server ports, {@code kafka} client properties, {@code producer} timeouts, {@code apiKeys} (hashes
@@ -15,6 +18,8 @@ import jakarta.validation.constraints.NotNull;
 public class IngressConfiguration extends PayStreamConfiguration {
     /** DESIGN.md's limit: a payment is a few hundred bytes; 64 KiB leaves room for metadata and nothing else. */
     private static final int DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
+    /** The secret in config.yml's default: in the repository, so public, like local-dev-key. */
+    public static final String LOCAL_PAYMENT_ID_SECRET = "local-dev-payment-id-secret-public-not-for-money";
 
 
     @Valid
@@ -24,6 +29,29 @@ public class IngressConfiguration extends PayStreamConfiguration {
     @Min(1_024)
     @Max(1_048_576)
     private int bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES;
+
+    /** The key of the payment-id derivation ({@link PaymentIds}); the same on every instance, and never changed. */
+    @NotNull
+    @Size(min = PaymentIds.SECRET_LENGTH_MIN, message = "must be at least 32 characters (PAYSTREAM_PAYMENT_ID_SECRET)")
+    private String paymentIdSecret;
+
+    /** Reported as "paymentIdSecretFitsProfile failed: ...". */
+    @AssertTrue(message = "failed: paymentIdSecret is the local stack's, which is public; only profile local accepts "
+            + "it. Set PAYSTREAM_PAYMENT_ID_SECRET to a random value of at least 32 characters, kept for good.")
+    @JsonProperty(access = JsonProperty.Access.READ_ONLY)
+    public boolean isPaymentIdSecretFitsProfile() {
+        return LOCAL.equals(getProfile()) || !LOCAL_PAYMENT_ID_SECRET.equals(paymentIdSecret);
+    }
+
+    @JsonProperty
+    public String getPaymentIdSecret() {
+        return paymentIdSecret;
+    }
+
+    @JsonProperty
+    public void setPaymentIdSecret(String paymentIdSecret) {
+        this.paymentIdSecret = paymentIdSecret;
+    }
 
     @JsonProperty
     public ProducerFactory getProducer() {

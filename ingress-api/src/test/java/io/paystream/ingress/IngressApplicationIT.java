@@ -16,6 +16,7 @@ import io.paystream.schemas.avro.AccountType;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentType;
 import io.paystream.testing.InProcessKafka;
+import io.paystream.web.auth.ApiKeyAuth;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +38,8 @@ class IngressApplicationIT {
     static final String ACME_KEY = "acme-key";
     static final String READER_KEY = "reader-key";
     static final String TREASURY_KEY = "acme-treasury-key";
+    /** ingress-it.yml's paymentIdSecret. */
+    static final PaymentIds IDS = new PaymentIds("test-payment-id-secret-0123456789abcdef");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration SETTLE = Duration.ofSeconds(30);
 
@@ -131,7 +134,7 @@ class IngressApplicationIT {
             assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
             String paymentId = json(response).get("paymentId").asText();
             assertThat(json(response).get("status").asText()).isEqualTo("PENDING");
-            assertThat(paymentId).isEqualTo(PaymentIds.derive("local-dev", key));
+            assertThat(paymentId).isEqualTo(IDS.derive("local-dev", key));
             assertThat(recordFor(Topics.PAYMENT_REQUESTS, paymentId)).isEqualTo(PaymentRequest.newBuilder()
                     .setPaymentId(paymentId).setType(PaymentType.TRANSFER).setFrom("alice").setTo("bob")
                     .setAmount(1050).setCurrency("USD").setReference("invoice 17")
@@ -153,7 +156,7 @@ class IngressApplicationIT {
             assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
             String paymentId = json(response).get("paymentId").asText();
             assertThat(recordFor(Topics.PAYMENT_REQUESTS, paymentId)).isEqualTo(PaymentRequest.newBuilder()
-                    .setPaymentId(PaymentIds.derive(clientId, key)).setType(type).setFrom(from).setTo(to)
+                    .setPaymentId(IDS.derive(clientId, key)).setType(type).setFrom(from).setTo(to)
                     .setAmount(1).setCurrency("EUR").setReference(null).setMetadata(Map.of())
                     .setClientId(clientId).setIdempotencyKey(key).build());
         }
@@ -480,6 +483,32 @@ class IngressApplicationIT {
                     "paystream_ingress_rate_limited_total\\{limit=\"address\"\\} 3.0");
         } finally {
             limited.after();
+        }
+    }
+
+    /** With adminAuth, the admin port wants basic auth, except the probes' /ping and /healthcheck. */
+    @Test
+    void theAdminPortCanRequireBasicAuth() throws Exception {
+        DropwizardTestSupport<IngressConfiguration> guarded = ingress(kafka.bootstrapServers(),
+                ConfigOverride.config("adminAuth.username", "ops"),
+                ConfigOverride.config("adminAuth.passwordSha256", ApiKeyAuth.sha256Hex("s3cret-admin")));
+        guarded.before();
+        try {
+            IngressHttp admin = new IngressHttp(guarded.getAdminPort());
+            for (String path : new String[] {"/metrics", "/threads", "/tasks/gc"}) {
+                HttpResponse<String> none = admin.get(path).send();
+                assertThat(none.statusCode()).as(path).isEqualTo(401);
+                assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+                        value -> assertThat(value).startsWith("Basic"));
+                assertThat(admin.get(path).basic("ops", "wrong").send().statusCode()).as(path).isEqualTo(401);
+                assertThat(admin.get(path).basic("root", "s3cret-admin").send().statusCode()).as(path)
+                        .isEqualTo(401);
+            }
+            assertThat(admin.get("/metrics").basic("ops", "s3cret-admin").send().body()).contains("jvm_memory");
+            assertThat(admin.get("/ping").send().statusCode()).isEqualTo(200);
+            assertThat(admin.get("/healthcheck").send().statusCode()).isEqualTo(200);
+        } finally {
+            guarded.after();
         }
     }
 

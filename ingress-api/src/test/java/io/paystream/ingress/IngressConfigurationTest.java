@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** The shipped config files parse and validate, and the production one takes its secrets only from the environment. */
 class IngressConfigurationTest {
+    private static final String PAYMENT_ID_SECRET = "kept-in-a-vault-0123456789abcdefghij";
     private static IngressConfiguration load(String file, Map<String, String> environment) throws Exception {
         StringSubstitutor substitutor = new StringSubstitutor(environment);
         substitutor.setEnableSubstitutionInVariables(true);
@@ -48,6 +49,22 @@ class IngressConfigurationTest {
                 .hasMessageContaining("profile must be local or production");
     }
 
+    /** Without the secret anyone could compute another client's next payment id; the local one is public. */
+    @Test
+    void theProductionConfigNeedsAPaymentIdSecretOfItsOwn() {
+        Map<String, String> environment = new java.util.HashMap<>(Map.of("PAYSTREAM_ADMIN_CLIENT_ID", "ops",
+                "PAYSTREAM_ADMIN_KEY_SHA256", io.paystream.web.auth.ApiKeyAuth.sha256Hex("a-real-secret"),
+                "KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092"));
+        assertThatThrownBy(() -> load("config-production.yml", environment))
+                .isInstanceOf(ConfigurationValidationException.class).hasMessageContaining("paymentIdSecret");
+        environment.put("PAYSTREAM_PAYMENT_ID_SECRET", "too-short");
+        assertThatThrownBy(() -> load("config-production.yml", environment))
+                .hasMessageContaining("at least 32 characters");
+        environment.put("PAYSTREAM_PAYMENT_ID_SECRET", IngressConfiguration.LOCAL_PAYMENT_ID_SECRET);
+        assertThatThrownBy(() -> load("config-production.yml", environment))
+                .hasMessageContaining("paymentIdSecretFitsProfile failed");
+    }
+
     @Test
     void theProductionConfigRefusesThePublicKeyEvenFromTheEnvironment() {
         assertThatThrownBy(() -> load("config-production.yml", Map.of("PAYSTREAM_ADMIN_CLIENT_ID", "ops",
@@ -69,7 +86,8 @@ class IngressConfigurationTest {
         String hash = io.paystream.web.auth.ApiKeyAuth.sha256Hex("a-real-secret");
         IngressConfiguration configuration = load("config-production.yml", Map.of(
                 "PAYSTREAM_ADMIN_CLIENT_ID", "ops", "PAYSTREAM_ADMIN_KEY_SHA256", hash,
-                "KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092"));
+                "KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092", "PAYSTREAM_PAYMENT_ID_SECRET", PAYMENT_ID_SECRET));
+        assertThat(configuration.getPaymentIdSecret()).isEqualTo(PAYMENT_ID_SECRET);
 
         assertThat(configuration.getApiKeys()).singleElement()
                 .satisfies(key -> assertThat(key.getKeySha256()).isEqualTo(hash));

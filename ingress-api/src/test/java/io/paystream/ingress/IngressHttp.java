@@ -46,6 +46,12 @@ final class IngressHttp {
             return this;
         }
 
+        Request basic(String user, String password) {
+            builder.header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                    (user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return this;
+        }
+
         Request idempotencyKey(String key) {
             builder.header("Idempotency-Key", key);
             return this;

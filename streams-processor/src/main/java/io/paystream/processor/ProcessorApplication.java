@@ -53,6 +53,7 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
     @Override
     public void run(ProcessorConfiguration configuration, Environment environment) {
         registry = MeterRegistries.prometheus(environment);
+        configuration.registerAdminAuth(environment);
         PaymentMetrics metrics = new PaymentMetrics(registry);
         streams = configuration.getStreams().build(configuration.getKafka(), metrics, registry);
         environment.lifecycle().manage(streams);

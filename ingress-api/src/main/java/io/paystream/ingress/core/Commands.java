@@ -33,7 +33,8 @@ public final class Commands {
      *
      * @throws ApiException 422 for an invalid body or Idempotency-Key, 403 for an account the client does not own
      */
-    public static PaymentRequest payment(ApiClient client, String idempotencyKey, CreatePaymentRequest body) {
+    public static PaymentRequest payment(PaymentIds ids, ApiClient client, String idempotencyKey,
+            CreatePaymentRequest body) {
         if (idempotencyKey == null || idempotencyKey.isEmpty()
                 || idempotencyKey.length() > PaymentRequestRules.IDEMPOTENCY_KEY_LENGTH_MAX) {
             throw ApiException.of(422, ApiError.INVALID_REQUEST,
@@ -42,7 +43,7 @@ public final class Commands {
                             + " characters", IDEMPOTENCY_KEY);
         }
         PaymentRequest request = PaymentRequest.newBuilder()
-                .setPaymentId(PaymentIds.derive(client.clientId(), idempotencyKey))
+                .setPaymentId(ids.derive(client.clientId(), idempotencyKey))
                 .setType(body.type())
                 .setFrom(body.from())
                 .setTo(body.to())

@@ -2,38 +2,53 @@ package io.paystream.ingress.core;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
+import java.util.Objects;
 import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Derives a payment id from (API client id, Idempotency-Key) as a name-based UUID, version 5 (RFC 9562): the same pair
- * always gives the same id, so a retried request is the same payment, and two clients can never collide by choosing
- * the same key.
+ * Derives a payment id from (API client id, Idempotency-Key): the first 16 bytes of HMAC-SHA256 under a server-side
+ * secret, shaped as an RFC 9562 version-8 (custom) UUID. The same pair always gives the same id, so a retried request
+ * is the same payment, and two clients can never collide by choosing the same key.
+ *
+ * <p>The secret is what makes the ids unpredictable. With a public derivation (the UUIDv5 of the pair, before), anyone
+ * who can write {@code payments.requests.v1} directly could compute another client's next payment id from a guessed
+ * Idempotency-Key ("order-1042") and post a request under it first: the victim's request would then be refused as an
+ * idempotency conflict. Without the secret, the id cannot be computed.
+ *
+ * <p>The secret must be the same on every ingress instance and never change: another secret gives every pending retry
+ * a new id, and so a second payment.
  */
 public final class PaymentIds {
-    /** PayStream's own UUID namespace, fixed forever: changing it would change every derived payment id. */
-    private static final UUID NAMESPACE = UUID.fromString("8d3f1f5e-7a51-4c7e-9b0e-2f6b0d6c5a41");
+    /** The shortest secret accepted: 32 characters, as a random 24-byte value encodes in base64. */
+    public static final int SECRET_LENGTH_MIN = 32;
 
-    private PaymentIds() {
+    private final SecretKeySpec key;
+
+    public PaymentIds(String secret) {
+        Objects.requireNonNull(secret, "secret");
+        if (secret.length() < SECRET_LENGTH_MIN) {
+            throw new IllegalArgumentException("the payment-id secret needs at least " + SECRET_LENGTH_MIN
+                    + " characters");
+        }
+        this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
     }
 
     /** The payment id for this client's idempotency key. */
-    public static String derive(String clientId, String idempotencyKey) {
-        MessageDigest sha1;
+    public String derive(String clientId, String idempotencyKey) {
+        byte[] hash;
         try {
-            sha1 = MessageDigest.getInstance("SHA-1");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime must provide SHA-1", e);
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            // The client id cannot contain a newline (its pattern forbids it), so the pair encodes unambiguously.
+            hash = mac.doFinal((clientId + "\n" + idempotencyKey).getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("every Java runtime must provide HmacSHA256", e);
         }
-        ByteBuffer namespace = ByteBuffer.allocate(16)
-                .putLong(NAMESPACE.getMostSignificantBits())
-                .putLong(NAMESPACE.getLeastSignificantBits());
-        sha1.update(namespace.array());
-        // The client id cannot contain a newline (its pattern forbids it), so the pair encodes unambiguously.
-        sha1.update((clientId + "\n" + idempotencyKey).getBytes(StandardCharsets.UTF_8));
-        byte[] hash = sha1.digest();
-        hash[6] = (byte) ((hash[6] & 0x0f) | 0x50);
+        hash[6] = (byte) ((hash[6] & 0x0f) | 0x80);
         hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
         ByteBuffer bits = ByteBuffer.wrap(hash, 0, 16);
         return new UUID(bits.getLong(), bits.getLong()).toString();

@@ -4,6 +4,7 @@ import io.dropwizard.auth.Auth;
 import io.paystream.ingress.api.Accepted;
 import io.paystream.ingress.api.CreatePaymentRequest;
 import io.paystream.ingress.core.Commands;
+import io.paystream.ingress.core.PaymentIds;
 import io.paystream.ingress.kafka.CommandPublisher;
 import io.paystream.schemas.Topics;
 import io.paystream.schemas.avro.PaymentRequest;
@@ -34,9 +35,11 @@ import java.util.Objects;
 public final class PaymentsResource {
     private final CommandPublisher publisher;
     private final Acknowledgements acknowledgements;
+    private final PaymentIds ids;
 
-    public PaymentsResource(CommandPublisher publisher, Duration produceTimeout) {
+    public PaymentsResource(CommandPublisher publisher, Duration produceTimeout, PaymentIds ids) {
         this.publisher = Objects.requireNonNull(publisher, "publisher");
+        this.ids = Objects.requireNonNull(ids, "ids");
         this.acknowledgements = new Acknowledgements(produceTimeout);
     }
 
@@ -56,7 +59,7 @@ public final class PaymentsResource {
             String idempotencyKey,
             @NotNull @Valid CreatePaymentRequest body,
             @Suspended AsyncResponse async) {
-        PaymentRequest request = Commands.payment(client, idempotencyKey, body);
+        PaymentRequest request = Commands.payment(ids, client, idempotencyKey, body);
         acknowledgements.answer(async, publisher.publish(Topics.PAYMENT_REQUESTS, request.getPaymentId(), request),
                 Accepted.payment(request.getPaymentId()));
     }

@@ -1,39 +1,54 @@
 package io.paystream.ingress.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class PaymentIdsTest {
+    static final String SECRET = "test-payment-id-secret-0123456789abcdef";
+    private final PaymentIds ids = new PaymentIds(SECRET);
+
     @Test
     void theSameClientAndKeyAlwaysGiveTheSameId() {
-        assertThat(PaymentIds.derive("acme", "order-17")).isEqualTo(PaymentIds.derive("acme", "order-17"));
+        assertThat(ids.derive("acme", "order-17")).isEqualTo(new PaymentIds(SECRET).derive("acme", "order-17"));
     }
 
     @Test
     void anotherClientOrKeyGivesAnotherId() {
-        String id = PaymentIds.derive("acme", "order-17");
+        String id = ids.derive("acme", "order-17");
 
-        assertThat(PaymentIds.derive("globex", "order-17")).isNotEqualTo(id);
-        assertThat(PaymentIds.derive("acme", "order-18")).isNotEqualTo(id);
+        assertThat(ids.derive("globex", "order-17")).isNotEqualTo(id);
+        assertThat(ids.derive("acme", "order-18")).isNotEqualTo(id);
+    }
+
+    /** Squatting: without the secret, nobody can compute the id another client's next request will get. */
+    @Test
+    void withoutTheSecretTheIdCannotBeComputed() {
+        String id = ids.derive("acme", "order-17");
+
+        assertThat(new PaymentIds(SECRET + "x").derive("acme", "order-17")).isNotEqualTo(id);
+        assertThat(id).as("the former public derivation, UUIDv5 of the pair")
+                .isNotEqualTo(UUID.nameUUIDFromBytes("acme\norder-17".getBytes()).toString());
+        assertThatThrownBy(() -> new PaymentIds("short")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("32");
     }
 
     @Test
-    void isAVersion5RfcUuidInCanonicalForm() {
-        String id = PaymentIds.derive("acme", "order-17");
+    void isAVersion8RfcUuidInCanonicalForm() {
+        String id = ids.derive("acme", "order-17");
         UUID uuid = UUID.fromString(id);
 
-        assertThat(uuid.version()).isEqualTo(5);
+        assertThat(uuid.version()).isEqualTo(8);
         assertThat(uuid.variant()).isEqualTo(2);
         assertThat(uuid.toString()).isEqualTo(id);
     }
 
     @Test
-    void matchesTheRfcAlgorithmAndStaysStableAcrossReleases() {
-        // Pinned: changing the namespace or the encoding would give retried requests new payment ids. The value was
-        // computed independently with Python's uuid.uuid5(UUID('8d3f1f5e-7a51-4c7e-9b0e-2f6b0d6c5a41'),
-        // 'local-dev\norder-1').
-        assertThat(PaymentIds.derive("local-dev", "order-1")).isEqualTo("5ece925e-dda8-5fb4-87db-c006c4232021");
+    void matchesAnIndependentComputationAndStaysStableAcrossReleases() {
+        // Pinned: changing the encoding would give retried requests new payment ids. Computed independently in Python:
+        // hmac.new(SECRET, b'local-dev\norder-1', sha256), first 16 bytes, version 8 and variant bits set.
+        assertThat(ids.derive("local-dev", "order-1")).isEqualTo("80662d35-7b2b-860f-8983-5677be5e5f66");
     }
 }

@@ -5,6 +5,8 @@ import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.paystream.web.auth.AdminAuthFactory;
 import io.paystream.web.auth.ApiKeyAuth;
 import io.paystream.web.auth.ApiKeyFactory;
 import io.paystream.web.http.RateLimitFactory;
@@ -49,6 +51,10 @@ public class PayStreamConfiguration extends Configuration {
     @NotNull
     private RateLimitFactory rateLimit = new RateLimitFactory();
 
+    /** Basic auth on the admin port; none when absent. */
+    @Valid
+    private AdminAuthFactory adminAuth;
+
     /** The public local key starts nothing but a local stack. Reported as "keysFitProfile failed: ...". */
     @AssertTrue(message = "failed: apiKeys holds the public local-dev-key, which only profile local accepts "
             + "(PAYSTREAM_PROFILE=local, as make run sets it). Configure a key of your own instead: "
@@ -82,6 +88,23 @@ public class PayStreamConfiguration extends Configuration {
     @JsonProperty
     public void setKafka(Map<String, String> kafka) {
         this.kafka = kafka;
+    }
+
+    /** Registers basic auth on the admin port when {@code adminAuth} is configured. */
+    public void registerAdminAuth(Environment environment) {
+        if (adminAuth != null) {
+            adminAuth.register(environment);
+        }
+    }
+
+    @JsonProperty
+    public AdminAuthFactory getAdminAuth() {
+        return adminAuth;
+    }
+
+    @JsonProperty
+    public void setAdminAuth(AdminAuthFactory adminAuth) {
+        this.adminAuth = adminAuth;
     }
 
     @JsonProperty

@@ -1,0 +1,106 @@
+package io.paystream.web.auth;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.core.setup.Environment;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The optional {@code adminAuth:} block: HTTP basic auth on the admin port, whose {@code /metrics}, {@code /threads}
+ * and {@code /tasks} show the app's insides and can change its state. {@code /ping} and {@code /healthcheck} stay
+ * open, because orchestrators' probes call them without credentials. Only the password's SHA-256 is configured.
+ */
+public class AdminAuthFactory {
+    /** Paths that probes call without credentials. */
+    static final Set<String> OPEN_PATHS = Set.of("/ping", "/healthcheck");
+
+    @NotBlank
+    private String username;
+
+    @NotNull
+    @Pattern(regexp = "[0-9a-f]{64}", message = "must be the lower-case hex SHA-256 of the password")
+    private String passwordSha256;
+
+    /** Puts the filter in front of every admin servlet. */
+    public void register(Environment environment) {
+        environment.admin().addFilter("admin-basic-auth", new BasicAuthFilter(username, passwordSha256))
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
+    }
+
+    @JsonProperty
+    public String getUsername() {
+        return username;
+    }
+
+    @JsonProperty
+    public void setUsername(String username) {
+        this.username = username;
+    }
+
+    @JsonProperty
+    public String getPasswordSha256() {
+        return passwordSha256;
+    }
+
+    @JsonProperty
+    public void setPasswordSha256(String passwordSha256) {
+        this.passwordSha256 = passwordSha256;
+    }
+
+    static final class BasicAuthFilter implements Filter {
+        private final byte[] expected;
+
+        BasicAuthFilter(String username, String passwordSha256) {
+            this.expected = (username + ":" + passwordSha256).getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+                throws IOException, ServletException {
+            HttpServletRequest http = (HttpServletRequest) request;
+            String path = http.getRequestURI().substring(http.getContextPath().length());
+            if (OPEN_PATHS.contains(path) || allowed(http.getHeader("Authorization"))) {
+                chain.doFilter(request, response);
+                return;
+            }
+            HttpServletResponse answer = (HttpServletResponse) response;
+            answer.setHeader("WWW-Authenticate", "Basic realm=\"paystream-admin\", charset=\"UTF-8\"");
+            answer.sendError(HttpServletResponse.SC_UNAUTHORIZED);
+        }
+
+        /** Compares in constant time, on the password's hash: the password itself is never configured or kept. */
+        boolean allowed(String header) {
+            if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+                return false;
+            }
+            String decoded;
+            try {
+                decoded = new String(Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+            int colon = decoded.indexOf(':');
+            if (colon < 0) {
+                return false;
+            }
+            byte[] presented = (decoded.substring(0, colon) + ":" + ApiKeyAuth.sha256Hex(decoded.substring(colon + 1)))
+                    .getBytes(StandardCharsets.UTF_8);
+            return MessageDigest.isEqual(presented, expected);
+        }
+    }
+}
