@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -22,19 +23,58 @@ import io.paystream.schemas.Topic;
  * plain clients tests need: an idempotent {@code acks=all} producer and {@code read_committed} consumers.
  */
 public final class InProcessKafka implements AutoCloseable {
-    private final KafkaClusterTestKit cluster;
+    /** The secured broker's built-in super user (Kafka's test kit); the helpers below connect as it. */
+    public static final String ADMIN_USER = "plain-admin";
+    private static final String ADMIN_PASSWORD = "plain-admin-secret";
 
-    private InProcessKafka(KafkaClusterTestKit cluster) {
+    private final KafkaClusterTestKit cluster;
+    /** SASL/PLAIN passwords by user on a secured broker; empty on a plain one. */
+    private final Map<String, String> users;
+
+    private InProcessKafka(KafkaClusterTestKit cluster, Map<String, String> users) {
         this.cluster = cluster;
+        this.users = users;
     }
 
     /** Formats and starts a combined broker+controller node and waits until it serves requests. */
     public static InProcessKafka start() throws Exception {
-        KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+        return start(new TestKitNodes.Builder(), Map.of(), Map.of());
+    }
+
+    /**
+     * The same node with SASL/PLAIN authentication and Kafka's {@code StandardAuthorizer}: every client needs one of
+     * {@code users} (name to password), nothing is allowed without an ACL ({@code allow.everyone.if.no.acl.found}
+     * is false), and {@link #ADMIN_USER} plus {@code superUsers} may do anything. PLAIN over plain text is for tests
+     * only: production uses SCRAM or mTLS (docs/security.md).
+     */
+    public static InProcessKafka startSecured(Map<String, String> users, String... superUsers) throws Exception {
+        Map<String, String> all = new java.util.LinkedHashMap<>(users);
+        all.put(ADMIN_USER, ADMIN_PASSWORD);
+        StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required "
+                + "username=\"" + ADMIN_USER + "\" password=\"" + ADMIN_PASSWORD + "\"");
+        all.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password)
+                .append("\""));
+        jaas.append(';');
+        StringBuilder supers = new StringBuilder("User:" + ADMIN_USER);
+        for (String user : superUsers) {
+            supers.append(";User:").append(user);
+        }
+        return start(new TestKitNodes.Builder()
+                        .setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
+                        .setControllerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT),
+                Map.of("listener.name.external.plain.sasl.jaas.config", jaas.toString(),
+                        "super.users", supers.toString()), all);
+    }
+
+    private static InProcessKafka start(TestKitNodes.Builder nodes, Map<String, String> extra,
+            Map<String, String> users) throws Exception {
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes
                 .setCombined(true)
                 .setNumBrokerNodes(1)
                 .setNumControllerNodes(1)
-                .build())
+                .build());
+        extra.forEach(builder::setConfigProp);
+        KafkaClusterTestKit cluster = builder
                 // One broker: the offsets and transaction-state topics can only have one replica.
                 .setConfigProp("offsets.topic.replication.factor", "1")
                 .setConfigProp("transaction.state.log.replication.factor", "1")
@@ -47,7 +87,31 @@ public final class InProcessKafka implements AutoCloseable {
         cluster.format();
         cluster.startup();
         cluster.waitForReadyBrokers();
-        return new InProcessKafka(cluster);
+        return new InProcessKafka(cluster, Map.copyOf(users));
+    }
+
+    /**
+     * What a client needs to connect as {@code user} on a secured broker (SASL/PLAIN), or nothing on a plain one. The
+     * keys are Kafka client properties; the processor takes them under its {@code kafka:} block.
+     */
+    public Map<String, String> clientProperties(String user) {
+        if (users.isEmpty()) {
+            return Map.of();
+        }
+        String password = users.get(user);
+        if (password == null) {
+            throw new IllegalArgumentException("no user " + user + " on this broker");
+        }
+        return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN", "sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user
+                        + "\" password=\"" + password + "\";");
+    }
+
+    private Properties properties() {
+        Properties properties = new Properties();
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        properties.putAll(clientProperties(ADMIN_USER));
+        return properties;
     }
 
     public String bootstrapServers() {
@@ -102,8 +166,7 @@ public final class InProcessKafka implements AutoCloseable {
     }
 
     private <K, V> KafkaProducer<K, V> idempotentProducer(Topic<K, V> topic) {
-        Properties properties = new Properties();
-        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        Properties properties = properties();
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
         properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         return new KafkaProducer<>(properties, topic.keySerde().serializer(), topic.valueSerde().serializer());
@@ -111,8 +174,7 @@ public final class InProcessKafka implements AutoCloseable {
 
     /** Writes raw bytes, as a broken producer would. */
     public void produceRaw(String topic, byte[] key, byte[] value) throws Exception {
-        Properties properties = new Properties();
-        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        Properties properties = properties();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topic, key, value)).get();
@@ -121,8 +183,7 @@ public final class InProcessKafka implements AutoCloseable {
 
     /** A read_committed consumer from the start of {@code topic}, in a fresh group. */
     public <K, V> Reader<K, V> reader(Topic<K, V> topic) {
-        Properties properties = new Properties();
-        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        Properties properties = properties();
         properties.put(ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID());
         properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
