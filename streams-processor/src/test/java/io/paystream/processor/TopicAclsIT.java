@@ -51,7 +51,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The topics as a trust boundary, on a real broker with SASL/PLAIN principals and Kafka's StandardAuthorizer
- * (docs/security.md): the processor runs as its own principal; the ingress principal may write only the request
+ * (docs/security.md): the processor runs as its own principal with least privilege; the ingress principal may write only the request
  * topics; a direct producer ("mallory") only {@code payments.requests.v1}; an auditor may only read the journal. A
  * forged ledger CREDIT, a forged status event, a forged account command and a write to the journal are all refused
  * by the broker, and the ledger never sees them.
@@ -61,15 +61,31 @@ class TopicAclsIT {
     private static final Map<String, String> USERS = Map.of("processor", "processor-secret", "ingress",
             "ingress-secret", "mallory", "mallory-secret", "auditor", "auditor-secret");
 
+    /** processor-it.yml's application id. */
+    private static final String APPLICATION_ID = "paystream-processor-it";
+
     private static InProcessKafka kafka;
     private static DropwizardTestSupport<ProcessorConfiguration> app;
 
     @BeforeAll
     static void start() throws Exception {
-        // The processor is a super user here: it creates and owns every internal topic, group and transactional id.
-        // Finer ACLs for it are the production set-up's job; what this test proves is who else may write.
-        kafka = InProcessKafka.startSecured(USERS, "processor");
+        kafka = InProcessKafka.startSecured(USERS);
         try (Admin admin = kafka.admin()) {
+            List<AclBinding> processor = new ArrayList<>();
+            // The processor, with least privilege: its own topics, and everything named after its application id
+            // (internal topics, its consumer group, its transactional ids). Nothing else.
+            for (String topic : List.of(Topics.PAYMENT_REQUESTS.name(), Topics.ACCOUNT_REQUESTS.name(),
+                    Topics.LEDGER.name(), Topics.PAYMENT_EVENTS.name(), Topics.AUDIT.name(),
+                    Topics.NOTIFICATIONS.name(), Topics.DEAD_LETTERS.name())) {
+                processor.add(allow("processor", ResourceType.TOPIC, topic, AclOperation.ALL));
+            }
+            for (ResourceType type : List.of(ResourceType.TOPIC, ResourceType.GROUP, ResourceType.TRANSACTIONAL_ID)) {
+                processor.add(new AclBinding(new ResourcePattern(type, APPLICATION_ID, PatternType.PREFIXED),
+                        new AccessControlEntry("User:processor", "*", AclOperation.ALL, AclPermissionType.ALLOW)));
+            }
+            processor.add(allow("processor", ResourceType.CLUSTER, "kafka-cluster", AclOperation.IDEMPOTENT_WRITE));
+            processor.add(allow("processor", ResourceType.CLUSTER, "kafka-cluster", AclOperation.DESCRIBE_CONFIGS));
+            admin.createAcls(processor).all().get();
             admin.createAcls(List.of(
                     allow("ingress", ResourceType.TOPIC, Topics.PAYMENT_REQUESTS.name(), AclOperation.WRITE),
                     allow("ingress", ResourceType.TOPIC, Topics.ACCOUNT_REQUESTS.name(), AclOperation.WRITE),
