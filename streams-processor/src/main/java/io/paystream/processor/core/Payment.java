@@ -1,10 +1,10 @@
 package io.paystream.processor.core;
 
-import io.paystream.schemas.validation.Money;
-import io.paystream.schemas.validation.PaymentRequestRules;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentType;
+import io.paystream.schemas.validation.Money;
+import io.paystream.schemas.validation.PaymentRequestRules;
 import java.util.Objects;
 
 /**
