@@ -29,7 +29,7 @@ public final class PaymentRequestRules {
     /** The first rule the request breaks, or empty when it is valid. */
     public static Optional<Violation> validate(PaymentRequest request) {
         Objects.requireNonNull(request, "request");
-        if (!isCanonicalUuid(request.getPaymentId())) {
+        if (!isPaymentId(request.getPaymentId())) {
             return violation("paymentId", "must be a lower-case UUID");
         }
         if (request.getType() == null) {
@@ -135,10 +135,6 @@ public final class PaymentRequestRules {
 
     /** True for a payment id a request may carry: a canonical, lower-case UUID. */
     public static boolean isPaymentId(String id) {
-        return isCanonicalUuid(id);
-    }
-
-    private static boolean isCanonicalUuid(String id) {
         if (id == null || id.length() != 36) {
             return false;
         }

@@ -1,5 +1,6 @@
 package io.paystream.queries.routing;
 
+import io.paystream.web.auth.ApiKeyAuth;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -7,10 +8,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.TreeSet;
 import org.apache.kafka.streams.state.HostInfo;
@@ -47,16 +46,7 @@ public final class Forwarder {
 
     /** The token for a deployment whose API keys have these SHA-256 hashes: the same on every instance. */
     public static String token(Collection<String> keySha256s) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update("paystream query forwarding\n".getBytes(StandardCharsets.UTF_8));
-            for (String hash : new TreeSet<>(keySha256s)) {
-                digest.update((hash + "\n").getBytes(StandardCharsets.UTF_8));
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime must provide SHA-256", e);
-        }
+        return ApiKeyAuth.sha256Hex("paystream query forwarding\n" + String.join("\n", new TreeSet<>(keySha256s)));
     }
 
     /** True when {@code header} (the value of {@link #FORWARDED_HEADER}, or null) came from a peer instance. */
