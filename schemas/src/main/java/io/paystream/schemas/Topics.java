@@ -8,6 +8,7 @@ import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.serde.AvroSerde;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
@@ -15,7 +16,7 @@ import org.apache.kafka.common.serialization.Serdes;
  * UTF-8 strings (payment ids or account ids); values use Avro single-object encoding.
  */
 public final class Topics {
-    /** Payment requests from the ingress and direct producers. Key: paymentId. */
+    /** Payment requests from the ingress, which has authenticated each one's client. Key: paymentId. */
     public static final Topic<String, PaymentRequest> PAYMENT_REQUESTS =
             new Topic<>("payments.requests.v1", Serdes.String(), AvroSerde.of(PaymentRequest.class));
 
@@ -54,6 +55,27 @@ public final class Topics {
     public static final List<Topic<?, ?>> ALL = List.of(
             PAYMENT_REQUESTS, ACCOUNT_REQUESTS, LEDGER, PAYMENT_EVENTS, AUDIT, NOTIFICATIONS, DEAD_LETTERS);
 
+    /** What a direct producer's client id may be: it becomes part of a topic name. */
+    public static final String DIRECT_CLIENT_ID = "[a-z0-9][a-z0-9-]{0,62}";
+    private static final Pattern DIRECT_CLIENT_ID_PATTERN =
+            Pattern.compile(DIRECT_CLIENT_ID);
+
     private Topics() {
+    }
+
+    /**
+     * A direct producer's own request topic, {@code payments.requests.<clientId>.v1}, co-partitioned with
+     * {@link #PAYMENT_REQUESTS}. Only that client's principal may write it, so the topic, not a field of the record,
+     * says which client sent a request. Key: paymentId.
+     *
+     * @throws IllegalArgumentException when {@code clientId} does not match {@link #DIRECT_CLIENT_ID}
+     */
+    public static Topic<String, PaymentRequest> directRequests(String clientId) {
+        if (clientId == null || !DIRECT_CLIENT_ID_PATTERN.matcher(clientId).matches()) {
+            throw new IllegalArgumentException("a direct producer's client id must match " + DIRECT_CLIENT_ID
+                    + ": " + clientId);
+        }
+        return new Topic<>("payments.requests." + clientId + ".v1", PAYMENT_REQUESTS.keySerde(),
+                PAYMENT_REQUESTS.valueSerde());
     }
 }

@@ -55,7 +55,8 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
         registry = MeterRegistries.prometheus(environment);
         configuration.registerAdminAuth(environment);
         PaymentMetrics metrics = new PaymentMetrics(registry);
-        streams = configuration.getStreams().build(configuration.getKafka(), metrics, registry);
+        streams = configuration.getStreams().build(configuration.getKafka(), metrics, registry,
+                configuration.getDirectProducers());
         environment.lifecycle().manage(streams);
         environment.healthChecks().register("kafka-streams", new KafkaStreamsHealthCheck(streams));
         stallWatchdog = configuration.getStall().build(environment, streams::streams, streams::restoring, registry,

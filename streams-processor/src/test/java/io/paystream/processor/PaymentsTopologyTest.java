@@ -361,6 +361,101 @@ class PaymentsTopologyTest {
         }
     }
 
+    /** Requests on a direct producer's own topic are checked as that producer's client, as the ingress checks a key. */
+    @Nested
+    class DirectProducers {
+        private PaymentRequest direct(PaymentRequest.Builder request, String clientId, String label) {
+            return request.setClientId(clientId).setPaymentId(Fixtures.randomPaymentId(label)).build();
+        }
+
+        @Test
+        void aDirectProducerPaysFromAnAccountItOwns() {
+            open("globex-1", "USD", AccountType.CUSTOMER);
+            open("globex-2", "USD", AccountType.CUSTOMER);
+            fund("globex-1", 500);
+            PaymentRequest transfer = direct(aTransfer("globex-1", "globex-2", 200), "globex", "own");
+            pipeline.sendDirect(Pipeline.GLOBEX, transfer);
+
+            assertFinal(transfer, PaymentStatus.COMPLETED, null);
+            assertThat(pipeline.account("globex-2").getBalance()).isEqualTo(200);
+            pipeline.assertInvariantsHold();
+        }
+
+        @Test
+        void aDirectProducerCannotDebitAnotherClientsAccount() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("globex-2", "USD", AccountType.CUSTOMER);
+            fund("alice", 500);
+            PaymentRequest theft = direct(aTransfer("alice", "globex-2", 500), "globex", "theft");
+            pipeline.sendDirect(Pipeline.GLOBEX, theft);
+
+            PaymentState state = assertFinal(theft, PaymentStatus.REJECTED, RejectionReason.NOT_PERMITTED);
+            assertThat(state.getDetail()).isEqualTo("from account alice is not owned by globex");
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(500);
+            assertThat(pipeline.account("globex-2").getBalance()).isZero();
+            assertThat(pipeline.legs()).noneMatch(leg -> theft.getPaymentId().equals(leg.getPaymentId()));
+            assertThat(auditsOf("alice")).filteredOn(a -> a.getReason() == RejectionReason.NOT_PERMITTED).hasSize(1);
+            pipeline.assertInvariantsHold();
+        }
+
+        @Test
+        void aDirectProducerCannotDeclareAnotherClient() {
+            open("globex-1", "USD", AccountType.CUSTOMER);
+            fund("globex-1", 500);
+            PaymentRequest impostor = direct(aWithdrawal("globex-1", 100), "acme", "impostor");
+            pipeline.sendDirect(Pipeline.GLOBEX, impostor);
+
+            assertThat(assertFinal(impostor, PaymentStatus.REJECTED, RejectionReason.NOT_PERMITTED).getDetail())
+                    .isEqualTo("clientId acme is not globex, whose topic this request was written to");
+            assertThat(pipeline.account("globex-1").getBalance()).isEqualTo(500);
+        }
+
+        @Test
+        void onlyAProducerWithFundsWriteTopsUp() {
+            open("globex-1", "USD", AccountType.CUSTOMER);
+            open("initech-1", "USD", AccountType.CUSTOMER);
+            PaymentRequest minted = direct(aTopUp("globex-1", 1_000_000), "globex", "mint");
+            PaymentRequest funded = direct(aTopUp("initech-1", 1_000), "initech", "fund");
+            pipeline.sendDirect(Pipeline.GLOBEX, minted);
+            pipeline.sendDirect(Pipeline.INITECH, funded);
+
+            assertThat(assertFinal(minted, PaymentStatus.REJECTED, RejectionReason.NOT_PERMITTED).getDetail())
+                    .isEqualTo("globex may not post TOPUP: that needs scope funds:write");
+            assertThat(pipeline.account("globex-1").getBalance()).isZero();
+            assertFinal(funded, PaymentStatus.COMPLETED, null);
+            assertThat(pipeline.account("initech-1").getBalance()).isEqualTo(1_000);
+        }
+
+        @Test
+        void anIdThatIsNotRandomIsDeadLetteredAndStaysFreeForItsOwner() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("globex-1", "USD", AccountType.CUSTOMER);
+            fund("globex-1", 500);
+            // A version 3 id, as predictable as the ingress's ids once were: the producer must not take it first.
+            PaymentRequest ingressOwn = aTopUp("alice", 70).setPaymentId(Fixtures.paymentId("alice's next")).build();
+            PaymentRequest squat = PaymentRequest.newBuilder(aWithdrawal("globex-1", 1).build())
+                    .setClientId("globex").setPaymentId(ingressOwn.getPaymentId()).build();
+            pipeline.sendDirect(Pipeline.GLOBEX, squat);
+
+            assertThat(pipeline.eventsOf(squat.getPaymentId())).isEmpty();
+            assertThat(pipeline.deadLetters()).hasSize(1);
+            pipeline.send(ingressOwn);
+            assertFinal(ingressOwn, PaymentStatus.COMPLETED, null);
+            assertThat(pipeline.account("globex-1").getBalance()).isEqualTo(500);
+        }
+
+        @Test
+        void theIngressTopicIsTrustedWithTheClientItDeclares() {
+            open("globex-1", "USD", AccountType.CUSTOMER);
+            fund("globex-1", 500);
+            // The ingress has checked the key's prefixes already; its topic carries requests of every client.
+            PaymentRequest withdrawal = aWithdrawal("globex-1", 100).setClientId("acme").build();
+            pipeline.send(withdrawal);
+
+            assertFinal(withdrawal, PaymentStatus.COMPLETED, null);
+        }
+    }
+
     @Nested
     class AccountLifecycle {
         @Test

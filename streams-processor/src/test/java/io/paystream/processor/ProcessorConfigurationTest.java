@@ -74,4 +74,55 @@ class ProcessorConfigurationTest {
         assertThat(production.getStreams().getApplicationServer()).isEqualTo("processor-0.processor:8090");
         assertThat(production.getStreams().getReplicationFactor()).isEqualTo((short) 3);
     }
+
+    /** A minimal processor YAML with one API key owning {@code acme-}, and the given {@code directProducers} block. */
+    private static ProcessorConfiguration withDirectProducers(String block) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("processor", ".yml");
+        java.nio.file.Files.writeString(file, String.join("\n",
+                "kafka: {bootstrap.servers: 'localhost:9092'}",
+                "apiKeys:",
+                "  - {clientId: acme, keySha256: " + ApiKeyAuth.sha256Hex("k") + ", scopes: [accounts:read],"
+                        + " ownedAccountPrefixes: [acme-]}",
+                "directProducers:",
+                block, ""));
+        try {
+            return load(file.toString(), Map.of());
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+    }
+
+    @Test
+    void directProducersGetTheirOwnTopicAndClient() throws Exception {
+        ProcessorConfiguration configuration = withDirectProducers(String.join("\n",
+                "  - {clientId: acme, ownedAccountPrefixes: [acme-]}",
+                "  - {clientId: globex, scopes: [payments:write, funds:write], ownedAccountPrefixes: [globex-]}"));
+
+        assertThat(configuration.getDirectProducers()).extracting(p -> p.topic().name())
+                .containsExactly("payments.requests.acme.v1", "payments.requests.globex.v1");
+        assertThat(configuration.getDirectProducers().get(0).toClient().scopes()).containsExactly("payments:write");
+        assertThat(configuration.getDirectProducers().get(1).toClient().owns("globex-7")).isTrue();
+    }
+
+    @Test
+    void aDirectProducerMayNotOwnAnotherClientsAccounts() {
+        assertThatThrownBy(() -> withDirectProducers("  - {clientId: globex, ownedAccountPrefixes: [acme-eu-]}"))
+                .isInstanceOf(ConfigurationValidationException.class)
+                .hasMessageContaining("directProducerPrefixesDisjoint failed");
+    }
+
+    @Test
+    void directProducersAreNamedOnceWithATopicSafeIdAndNoPrivilegeBeyondPayingAndFunding() {
+        assertThatThrownBy(() -> withDirectProducers(String.join("\n",
+                "  - {clientId: globex, ownedAccountPrefixes: [globex-]}",
+                "  - {clientId: globex, ownedAccountPrefixes: [globex-]}")))
+                .hasMessageContaining("directProducersDistinct failed");
+        assertThatThrownBy(() -> withDirectProducers("  - {clientId: 'Globex.EU', ownedAccountPrefixes: [globex-]}"))
+                .hasMessageContaining("clientId must be lower-case letters, digits and '-'");
+        assertThatThrownBy(() -> withDirectProducers(
+                "  - {clientId: globex, scopes: [credit:write], ownedAccountPrefixes: [globex-]}"))
+                .hasMessageContaining("scopes of a direct producer must be among payments:write and funds:write");
+        assertThatThrownBy(() -> withDirectProducers("  - {clientId: globex, ownedAccountPrefixes: [globex]}"))
+                .hasMessageContaining("ownedAccountPrefixes must each start with a letter or digit");
+    }
 }

@@ -2,6 +2,8 @@ package io.paystream.processor;
 
 import static io.paystream.processor.testing.Fixtures.aLeg;
 import static io.paystream.processor.testing.Fixtures.aTopUp;
+import static io.paystream.processor.testing.Fixtures.aTransfer;
+import static io.paystream.processor.testing.Fixtures.aWithdrawal;
 import static io.paystream.processor.testing.Fixtures.anAccountRequest;
 import static io.paystream.processor.testing.Fixtures.anOpen;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,19 +16,37 @@ import io.paystream.processor.ledger.LedgerTopology;
 import io.paystream.processor.testing.ProcessorUnderTest;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.Topics;
+import io.paystream.processor.status.PaymentStatusTopology;
+import io.paystream.processor.testing.Fixtures;
 import io.paystream.schemas.avro.AccountCommandType;
+import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.AccountState;
 import io.paystream.schemas.avro.AccountType;
+import io.paystream.schemas.avro.AuditKind;
+import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.LedgerCommandType;
+import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.schemas.avro.PaymentState;
+import io.paystream.schemas.avro.PaymentStatus;
 import io.paystream.schemas.avro.PaymentType;
+import io.paystream.schemas.avro.RejectionReason;
 import io.paystream.testing.InProcessKafka;
+import io.paystream.testing.LedgerInvariants;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -42,24 +62,41 @@ import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The topics as a trust boundary, on a real broker with SASL/PLAIN principals and Kafka's StandardAuthorizer
- * (docs/security.md): the processor runs as its own principal with least privilege; the ingress principal may write only the request
- * topics; a direct producer ("mallory") only {@code payments.requests.v1}; an auditor may only read the journal. A
+ * The topics as a trust boundary, on a real broker with SASL principals and Kafka's StandardAuthorizer
+ * (docs/security.md): the processor runs as its own principal with least privilege; the ingress principal may write
+ * only the two request topics; the direct producer "globex" only its own {@code payments.requests.globex.v1}, where
+ * the processor checks it as client globex; "mallory" may write nothing; an auditor may only read the journal. A
  * forged ledger CREDIT, a forged status event, a forged account command and a write to the journal are all refused
- * by the broker, and the ledger never sees them.
+ * by the broker, and the ledger never sees them, even while they arrive in the middle of a load.
  */
 class TopicAclsIT {
     private static final Duration SETTLE = Duration.ofSeconds(60);
     private static final Map<String, String> USERS = Map.of("processor", "processor-secret", "ingress",
-            "ingress-secret", "mallory", "mallory-secret", "auditor", "auditor-secret");
+            "ingress-secret", "globex", "globex-secret", "mallory", "mallory-secret", "auditor", "auditor-secret");
+    /** processor-it.yml's direct producer, which owns the globex- accounts. */
+    private static final Topic<String, PaymentRequest> GLOBEX_REQUESTS = Topics.directRequests("globex");
+
+    /** The load that the hostile producers interleave with. */
+    private static final int LOAD_ACCOUNTS = 12;
+    private static final int LOAD_PAYMENTS = 1_500;
+    private static final long OPENING_BALANCE = 10_000;
+    private static final int LOAD_CHUNK = 50;
+    private static final long LOAD_PAUSE_MS = 100;
+    /** The topics the hostile producers aim at, besides globex's own. */
+    private static final int HOSTILE_TOPICS = 6;
+    /** The requests globex writes to its own topic in each round. */
+    private static final int FORGED_PER_ROUND = 4;
 
     /** processor-it.yml's application id. */
     private static final String APPLICATION_ID = "paystream-processor-it";
@@ -74,7 +111,8 @@ class TopicAclsIT {
             List<AclBinding> processor = new ArrayList<>();
             // The processor, with least privilege: its own topics, and everything named after its application id
             // (internal topics, its consumer group, its transactional ids). Nothing else.
-            for (String topic : List.of(Topics.PAYMENT_REQUESTS.name(), Topics.ACCOUNT_REQUESTS.name(),
+            for (String topic : List.of(Topics.PAYMENT_REQUESTS.name(), GLOBEX_REQUESTS.name(),
+                    Topics.ACCOUNT_REQUESTS.name(),
                     Topics.LEDGER.name(), Topics.PAYMENT_EVENTS.name(), Topics.AUDIT.name(),
                     Topics.NOTIFICATIONS.name(), Topics.DEAD_LETTERS.name())) {
                 processor.add(allow("processor", ResourceType.TOPIC, topic, AclOperation.ALL));
@@ -89,7 +127,7 @@ class TopicAclsIT {
             admin.createAcls(List.of(
                     allow("ingress", ResourceType.TOPIC, Topics.PAYMENT_REQUESTS.name(), AclOperation.WRITE),
                     allow("ingress", ResourceType.TOPIC, Topics.ACCOUNT_REQUESTS.name(), AclOperation.WRITE),
-                    allow("mallory", ResourceType.TOPIC, Topics.PAYMENT_REQUESTS.name(), AclOperation.WRITE),
+                    allow("globex", ResourceType.TOPIC, GLOBEX_REQUESTS.name(), AclOperation.WRITE),
                     allow("auditor", ResourceType.TOPIC, Topics.AUDIT.name(), AclOperation.READ),
                     allow("auditor", ResourceType.GROUP, "auditors", AclOperation.READ))).all().get();
         }
@@ -173,12 +211,283 @@ class TopicAclsIT {
                 aLeg(LedgerCommandType.CREDIT, PaymentType.TOPUP, null, accountId, 1_000_000).build()));
         assertRefused("auditor", Topics.AUDIT, () -> send("auditor", Topics.AUDIT, accountId, null));
 
-        // What mallory may do: write a request, which the processor validates and applies like any other.
-        PaymentRequest allowed = aTopUp(accountId, 7).build();
-        send("mallory", Topics.PAYMENT_REQUESTS, allowed.getPaymentId(), allowed);
-        await().atMost(SETTLE).until(() -> account(accountId).getBalance() == 507);
+        assertRefused("mallory", Topics.PAYMENT_REQUESTS, () -> send("mallory", Topics.PAYMENT_REQUESTS,
+                topUp.getPaymentId(), aTopUp(accountId, 7).build()));
+        assertRefused("globex", Topics.PAYMENT_REQUESTS, () -> send("globex", Topics.PAYMENT_REQUESTS,
+                topUp.getPaymentId(), aTopUp(accountId, 7).build()));
+
         assertThat(account(accountId).getStatus().toString()).isEqualTo("ACTIVE");
-        assertThat(account(accountId).getEntrySeq()).as("two credits, nothing forged").isEqualTo(2);
+        assertThat(account(accountId).getBalance()).isEqualTo(500);
+        assertThat(account(accountId).getEntrySeq()).as("one credit, nothing forged").isEqualTo(1);
+    }
+
+    @Test
+    void aDirectProducerMovesMoneyOnlyFromAccountsItOwns() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String stranger = "acl-" + suffix;
+        String own = "globex-" + suffix;
+        for (String accountId : List.of(stranger, own)) {
+            send("ingress", Topics.ACCOUNT_REQUESTS, accountId, anOpen(accountId, "USD", AccountType.CUSTOMER)
+                    .build());
+        }
+        await().atMost(SETTLE).until(() -> account(stranger) != null && account(own) != null);
+        PaymentRequest funding = aTopUp(stranger, 1_000).build();
+        send("ingress", Topics.PAYMENT_REQUESTS, funding.getPaymentId(), funding);
+        await().atMost(SETTLE).until(() -> account(stranger).getBalance() == 1_000);
+
+        PaymentRequest theft = direct(aTransfer(stranger, own, 1_000));
+        PaymentRequest mint = direct(aTopUp(own, 1_000_000));
+        send("globex", GLOBEX_REQUESTS, theft.getPaymentId(), theft);
+        send("globex", GLOBEX_REQUESTS, mint.getPaymentId(), mint);
+        await().atMost(SETTLE).until(() -> reasonOf(theft) != null && reasonOf(mint) != null);
+
+        assertThat(reasonOf(theft)).isEqualTo(RejectionReason.NOT_PERMITTED);
+        assertThat(reasonOf(mint)).isEqualTo(RejectionReason.NOT_PERMITTED);
+        assertThat(account(stranger).getBalance()).isEqualTo(1_000);
+        assertThat(account(own).getBalance()).isZero();
+        // What globex may do: pay from its own account, which the processor applies like any request.
+        PaymentRequest paid = aTransfer(stranger, own, 400).build();
+        send("ingress", Topics.PAYMENT_REQUESTS, paid.getPaymentId(), paid);
+        await().atMost(SETTLE).until(() -> account(own).getBalance() == 400);
+        PaymentRequest payBack = direct(aTransfer(own, stranger, 1));
+        send("globex", GLOBEX_REQUESTS, payBack.getPaymentId(), payBack);
+        await().atMost(SETTLE).until(() -> paymentState(payBack.getPaymentId()) != null
+                && paymentState(payBack.getPaymentId()).getStatus() == PaymentStatus.COMPLETED);
+        assertThat(account(stranger).getBalance()).isEqualTo(601);
+    }
+
+    /**
+     * The hostile producers of issue 13 in the middle of a load: while the ingress principal posts random transfers,
+     * globex (a direct producer) and mallory (no rights) send forged records to every topic, round after round. The
+     * broker refuses every write outside the ACLs; globex's requests on its own topic that reach for a stranger's
+     * money, mint a top-up, claim another client or squat a payment id move nothing; every load payment ends once,
+     * and the whole ledger's invariants hold.
+     */
+    @Test
+    void forgedRecordsDuringALoadMoveNoMoney() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        List<String> accounts = new ArrayList<>();
+        for (int i = 0; i < LOAD_ACCOUNTS; i++) {
+            accounts.add("acl-load-" + run + "-" + i);
+        }
+        String globexAccount = "globex-" + run;
+        accounts.add(globexAccount);
+        try (KafkaProducer<String, AccountRequest> opens = producer("ingress", Topics.ACCOUNT_REQUESTS)) {
+            for (String accountId : accounts) {
+                opens.send(new ProducerRecord<>(Topics.ACCOUNT_REQUESTS.name(), accountId,
+                        anOpen(accountId, "USD", AccountType.CUSTOMER).build()));
+            }
+        }
+        await().atMost(SETTLE).until(() -> accounts.stream().allMatch(id -> account(id) != null));
+        List<PaymentRequest> load = new ArrayList<>();
+        Random random = new Random(run.hashCode());
+        for (String accountId : accounts) {
+            load.add(aTopUp(accountId, OPENING_BALANCE).build());
+        }
+        for (int i = 0; i < LOAD_PAYMENTS; i++) {
+            String from = accounts.get(random.nextInt(accounts.size()));
+            String to = accounts.get(random.nextInt(accounts.size()));
+            if (!from.equals(to)) {
+                load.add(aTransfer(from, to, 1 + random.nextInt(2 * (int) (OPENING_BALANCE / 10)))
+                        .setReference("load " + i).setPaymentId(Fixtures.paymentId(run + " load " + i)).build());
+            }
+        }
+
+        AtomicBoolean loadDone = new AtomicBoolean();
+        List<String> leaks = new CopyOnWriteArrayList<>();
+        List<PaymentRequest> forgedRequests = new CopyOnWriteArrayList<>();
+        AtomicInteger refusals = new AtomicInteger();
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            // The load is paced (about 3 s) so that the forgeries interleave with it, and the first rounds' squats
+            // come before the requests whose ids they take.
+            Future<?> loader = threads.submit(() -> {
+                try (KafkaProducer<String, PaymentRequest> producer = producer("ingress", Topics.PAYMENT_REQUESTS)) {
+                    for (int i = 0; i < load.size(); i++) {
+                        producer.send(new ProducerRecord<>(Topics.PAYMENT_REQUESTS.name(), load.get(i).getPaymentId(),
+                                load.get(i)));
+                        if (i % LOAD_CHUNK == LOAD_CHUNK - 1) {
+                            Thread.sleep(LOAD_PAUSE_MS);
+                        }
+                    }
+                }
+                return null;
+            });
+            Future<?> hostile = threads.submit(() -> {
+                forge(accounts, load, loadDone, forgedRequests, refusals, leaks);
+                return null;
+            });
+            loader.get(SETTLE.toSeconds(), TimeUnit.SECONDS);
+            // The forgeries go on until the processor has decided the whole load.
+            await().atMost(SETTLE).until(() -> load.stream().allMatch(request -> {
+                PaymentState state = paymentState(request.getPaymentId());
+                return state != null && state.getStatus() != PaymentStatus.ACCEPTED;
+            }));
+            loadDone.set(true);
+            hostile.get(SETTLE.toSeconds(), TimeUnit.SECONDS);
+        } finally {
+            threads.shutdownNow();
+        }
+
+        assertThat(leaks).as("forged writes the broker accepted").isEmpty();
+        int rounds = forgedRequests.size() / FORGED_PER_ROUND;
+        System.out.printf("TopicAclsIT: %d forgery rounds during a load of %d, %d writes refused%n", rounds,
+                load.size(), refusals.get());
+        assertThat(rounds).as("forgery rounds during the load").isGreaterThan(1);
+        assertThat(refusals.get()).as("forged writes refused by the broker")
+                .isEqualTo(rounds * (2 * HOSTILE_TOPICS + 1));
+        List<PaymentRequest> decided = new ArrayList<>(load);
+        forgedRequests.stream().filter(request -> TopicAclsIT.isRandom(request.getPaymentId())).forEach(decided::add);
+        await().atMost(SETTLE).until(() -> decided.stream().allMatch(request -> {
+            PaymentState state = paymentState(request.getPaymentId());
+            return state != null && state.getStatus() != PaymentStatus.ACCEPTED;
+        }));
+        assertThat(forgedRequests).as("globex's forged requests").isNotEmpty().allSatisfy(request -> {
+            if (isRandom(request.getPaymentId())) {
+                assertThat(reasonOf(request)).as(request.getReference()).isEqualTo(RejectionReason.NOT_PERMITTED);
+            }
+        });
+        // The squatted ids were the load's own: each of those payments ended as its request asked, once.
+        assertThat(load).allSatisfy(request -> assertThat(paymentState(request.getPaymentId()).getAmount())
+                .isEqualTo(request.getAmount()));
+        assertLedgerInvariants();
+    }
+
+    /**
+     * Sends forged records as globex and mallory until the load is decided (at least one round, at most 200): each
+     * topic that may not take them must refuse them, and globex's own topic takes requests that must move nothing.
+     */
+    private static void forge(List<String> accounts, List<PaymentRequest> load, AtomicBoolean loadDone,
+            List<PaymentRequest> forgedRequests, AtomicInteger refusals, List<String> leaks) throws Exception {
+        String globexAccount = accounts.get(accounts.size() - 1);
+        try (KafkaProducer<String, byte[]> globex = hostileProducer("globex");
+                KafkaProducer<String, byte[]> mallory = hostileProducer("mallory")) {
+            for (int round = 0; round < 200 && (round == 0 || !loadDone.get()); round++) {
+                String victim = accounts.get(round % (accounts.size() - 1));
+                byte[] credit = Topics.LEDGER.valueSerde().serializer().serialize(Topics.LEDGER.name(),
+                        aLeg(LedgerCommandType.CREDIT, PaymentType.TOPUP, null, globexAccount, 1_000_000).build());
+                byte[] freeze = Topics.ACCOUNT_REQUESTS.valueSerde().serializer().serialize(
+                        Topics.ACCOUNT_REQUESTS.name(), anAccountRequest(AccountCommandType.FREEZE, victim).build());
+                byte[] topUp = Topics.PAYMENT_REQUESTS.valueSerde().serializer().serialize(
+                        Topics.PAYMENT_REQUESTS.name(), aTopUp(globexAccount, 1_000_000).build());
+                // The value's shape does not matter to the broker; each topic gets one that would hurt there.
+                Map<String, byte[]> forbidden = Map.of(Topics.LEDGER.name(), credit, Topics.PAYMENT_EVENTS.name(),
+                        credit, Topics.AUDIT.name(), credit, Topics.NOTIFICATIONS.name(), credit,
+                        Topics.ACCOUNT_REQUESTS.name(), freeze, Topics.PAYMENT_REQUESTS.name(), topUp);
+                for (Map.Entry<String, byte[]> target : forbidden.entrySet()) {
+                    for (Map.Entry<String, KafkaProducer<String, byte[]>> sender : Map.of("globex", globex,
+                            "mallory", mallory).entrySet()) {
+                        expectRefused(sender, target.getKey(), victim, target.getValue(), refusals, leaks);
+                    }
+                }
+                List<PaymentRequest> requests = List.of(
+                        direct(aTransfer(victim, globexAccount, 100).setReference("theft " + round)),
+                        direct(aTopUp(globexAccount, 1_000_000).setReference("mint " + round)),
+                        PaymentRequest.newBuilder(direct(aWithdrawal(victim, 100).setReference("claim " + round)))
+                                .setClientId("acl-tenant").build(),
+                        // A predictable id that a later load request uses: the intake must not let globex take it.
+                        PaymentRequest.newBuilder(direct(aWithdrawal(globexAccount, 1)))
+                                .setPaymentId(load.get(load.size() - 1 - round).getPaymentId())
+                                .setReference("squat " + round).build());
+                for (PaymentRequest request : requests) {
+                    globex.send(new ProducerRecord<>(GLOBEX_REQUESTS.name(), request.getPaymentId(),
+                            GLOBEX_REQUESTS.valueSerde().serializer().serialize(GLOBEX_REQUESTS.name(), request)))
+                            .get();
+                    forgedRequests.add(request);
+                }
+                expectRefused(Map.entry("mallory", mallory), GLOBEX_REQUESTS.name(), victim, topUp, refusals, leaks);
+            }
+        }
+    }
+
+    private static void expectRefused(Map.Entry<String, KafkaProducer<String, byte[]>> sender, String topic,
+            String key, byte[] value, AtomicInteger refusals, List<String> leaks) throws InterruptedException {
+        try {
+            sender.getValue().send(new ProducerRecord<>(topic, key, value)).get();
+            leaks.add(sender.getKey() + " wrote " + topic);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof AuthorizationException) {
+                refusals.incrementAndGet();
+            } else {
+                leaks.add(sender.getKey() + " writing " + topic + " failed otherwise: " + e.getCause());
+            }
+        }
+    }
+
+    /** A plain (not idempotent) producer: one that may write nothing cannot even get a producer id. */
+    private static KafkaProducer<String, byte[]> hostileProducer(String user) {
+        Properties properties = producerProperties(user);
+        properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        properties.put(ProducerConfig.ACKS_CONFIG, "1");
+        properties.put(ProducerConfig.RETRIES_CONFIG, 0);
+        // A refused topic's metadata is asked for again on every send, after a back-off that grows to 1 s by default.
+        properties.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5);
+        properties.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 20);
+        return new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static <V> KafkaProducer<String, V> producer(String user, Topic<String, V> topic) {
+        return new KafkaProducer<>(producerProperties(user), topic.keySerde().serializer(),
+                topic.valueSerde().serializer());
+    }
+
+    private static Properties producerProperties(String user) {
+        Properties properties = new Properties();
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        properties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        properties.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
+        properties.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        properties.putAll(kafka.clientProperties(user));
+        return properties;
+    }
+
+    private static boolean isRandom(String paymentId) {
+        return paymentId.charAt(14) == '4';
+    }
+
+    /** Every invariant over the whole broker: every account, every event, the whole journal. */
+    private static void assertLedgerInvariants() throws Exception {
+        List<AccountState> accounts = new ArrayList<>();
+        try (KeyValueIterator<String, AccountState> all = streams().store(StoreQueryParameters.fromNameAndType(
+                LedgerTopology.ACCOUNTS_STORE, QueryableStoreTypes.<String, AccountState>keyValueStore())).all()) {
+            all.forEachRemaining(entry -> accounts.add(entry.value));
+        }
+        long movements = accounts.stream().mapToLong(AccountState::getEntrySeq).sum();
+        try (var events = kafka.reader(Topics.PAYMENT_EVENTS); var audits = kafka.reader(Topics.AUDIT)) {
+            List<AuditRecord> journal = new ArrayList<>();
+            await().atMost(SETTLE).until(() -> {
+                journal.clear();
+                journal.addAll(audits.values());
+                return journal.stream().filter(a -> a.getKind() == AuditKind.DEBIT || a.getKind() == AuditKind.CREDIT
+                        || a.getKind() == AuditKind.REVERSAL).count() >= movements;
+            });
+            // Every payment has ended by now: read the events until a poll brings nothing new.
+            List<PaymentEvent> allEvents = new ArrayList<>();
+            await().atMost(SETTLE).until(() -> {
+                int before = allEvents.size();
+                allEvents.clear();
+                allEvents.addAll(events.values());
+                return before > 0 && allEvents.size() == before;
+            });
+            assertThat(LedgerInvariants.violations(allEvents, journal, accounts, paymentId -> {
+                PaymentState state = paymentState(paymentId);
+                return state == null ? null : state.getStatus();
+            })).as("ledger invariant violations").isEmpty();
+        }
+    }
+
+    private static PaymentRequest direct(PaymentRequest.Builder request) {
+        return request.setClientId("globex").setPaymentId(UUID.randomUUID().toString()).build();
+    }
+
+    private static RejectionReason reasonOf(PaymentRequest request) {
+        PaymentState state = paymentState(request.getPaymentId());
+        return state == null ? null : state.getReason();
+    }
+
+    private static PaymentState paymentState(String paymentId) {
+        return streams().store(StoreQueryParameters.fromNameAndType(PaymentStatusTopology.PAYMENTS_STORE,
+                QueryableStoreTypes.<String, PaymentState>keyValueStore())).get(paymentId);
     }
 
     @Test

@@ -7,30 +7,36 @@ import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.validation.PaymentRequestRules;
+import io.paystream.web.auth.ApiClient;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Routes payment requests through {@link PaymentIntakeRules}, remembering each payment id's fingerprint in the
- * {@code payment-requests} store. Records that do not identify a payment (no value, or a key that is not the
+ * {@code payment-requests} store. A request from a direct producer's topic is checked as that producer's client. Records that do not identify a payment (no value, or a key that is not the
  * request's payment id) cannot be answered and go to the dead-letter topic.
  */
 final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, Object, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(PaymentIntakeProcessor.class);
 
     private final Topic<String, PaymentRequest> source;
+    private final Map<String, ApiClient> direct;
     private final EmissionSinks sinks;
     private final PaymentMetrics metrics;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, String> fingerprints;
 
-    PaymentIntakeProcessor(Topic<String, PaymentRequest> source, EmissionSinks sinks, PaymentMetrics metrics) {
+    PaymentIntakeProcessor(Topic<String, PaymentRequest> source, Map<String, ApiClient> direct, EmissionSinks sinks,
+            PaymentMetrics metrics) {
         this.source = Objects.requireNonNull(source, "source");
+        this.direct = Map.copyOf(direct);
         this.sinks = Objects.requireNonNull(sinks, "sinks");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
@@ -58,9 +64,20 @@ final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, 
             sinks.deadLetter(context, record, source, unidentifiable, metrics);
             return;
         }
+        // Null for the ingress's topic: the ingress has checked the key's scopes and prefixes already.
+        ApiClient producer = context.recordMetadata().map(RecordMetadata::topic).map(direct::get).orElse(null);
+        if (producer != null && !PaymentIntakeRules.isRandomId(request.getPaymentId())) {
+            // A rejection would remember the id and give it a status, and then the ingress's client whose id it is
+            // would find it taken: a direct producer's id must come from its own random namespace.
+            IllegalArgumentException notRandom = new IllegalArgumentException("direct producer " + producer.clientId()
+                    + " sent paymentId " + request.getPaymentId() + ", which is not a random (version 4) UUID");
+            LOG.warn("payment request goes to the dead-letter topic: {}", notRandom.getMessage());
+            sinks.deadLetter(context, record, source, notRandom, metrics);
+            return;
+        }
         IntakeOutcome outcome;
         try {
-            outcome = PaymentIntakeRules.decide(request, fingerprints.get(record.key()), record.timestamp());
+            outcome = PaymentIntakeRules.decide(request, fingerprints.get(record.key()), record.timestamp(), producer);
         } catch (RuntimeException e) {
             LOG.error("payment intake failed for {}; rejecting it with INTERNAL_ERROR", record.key(), e);
             sinks.deadLetter(context, record, source, e, metrics);

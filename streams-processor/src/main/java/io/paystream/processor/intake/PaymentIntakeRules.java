@@ -7,9 +7,12 @@ import io.paystream.processor.core.PaymentRecords;
 import io.paystream.schemas.avro.LedgerCommandType;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentStatus;
+import io.paystream.schemas.avro.PaymentType;
 import io.paystream.schemas.avro.RejectionReason;
 import io.paystream.schemas.validation.PaymentRequestRules;
 import io.paystream.schemas.validation.Violation;
+import io.paystream.web.auth.ApiClient;
+import io.paystream.web.auth.Scopes;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -20,8 +23,16 @@ import java.util.Optional;
 public final class PaymentIntakeRules {
     /** How much of a conflicting fingerprint names its journal entry: enough to tell conflicts apart. */
     private static final int CONFLICT_ID_HEX_CHARS = 16;
+    /** Where a UUID's text holds its version digit, and the digit that carries its variant. */
+    private static final int RANDOM_VERSION_INDEX = 14;
+    private static final int RANDOM_VARIANT_INDEX = 19;
 
     private PaymentIntakeRules() {
+    }
+
+    /** {@link #decide(PaymentRequest, String, long, ApiClient)} for a request from the ingress. */
+    public static IntakeOutcome decide(PaymentRequest request, String storedFingerprint, long nowMs) {
+        return decide(request, storedFingerprint, nowMs, null);
     }
 
     /**
@@ -30,8 +41,10 @@ public final class PaymentIntakeRules {
      * @param request the request, whose payment id equals the record key
      * @param storedFingerprint the fingerprint already stored for this payment id, or null on first sighting
      * @param nowMs the request record's timestamp
+     * @param producer the direct producer whose topic the request came from, or null for the ingress's topic
      */
-    public static IntakeOutcome decide(PaymentRequest request, String storedFingerprint, long nowMs) {
+    public static IntakeOutcome decide(PaymentRequest request, String storedFingerprint, long nowMs,
+            ApiClient producer) {
         Objects.requireNonNull(request, "request");
         String fingerprint = RequestFingerprint.of(request);
         Payment payment = Payment.of(request, nowMs);
@@ -44,6 +57,11 @@ public final class PaymentIntakeRules {
                     .audit(PaymentRecords.rejection(payment, "INTAKE-" + fingerprint.substring(0, CONFLICT_ID_HEX_CHARS),
                             payment.primaryAccountId(), RejectionReason.IDEMPOTENCY_CONFLICT, detail, nowMs))
                     .build());
+        }
+        Optional<String> refusal = producer == null ? Optional.empty() : refusal(request, producer);
+        if (refusal.isPresent()) {
+            return new IntakeOutcome(IntakeOutcome.Kind.NOT_PERMITTED, fingerprint, reject(payment.withoutInvalidFields(),
+                    RejectionReason.NOT_PERMITTED, refusal.get(), nowMs));
         }
         Optional<Violation> violation = PaymentRequestRules.validate(request);
         if (violation.isPresent()) {
@@ -58,6 +76,42 @@ public final class PaymentIntakeRules {
             accepted.leg(PaymentRecords.leg(payment, LedgerCommandType.CREDIT, payment.to(), null));
         }
         return new IntakeOutcome(IntakeOutcome.Kind.ACCEPTED, fingerprint, accepted.build());
+    }
+
+    /**
+     * Why a direct producer may not post this request, checked as the ingress checks an API key: its declared client
+     * is the producer's own, the payer (for a TOPUP, the payee) is an account it owns, and it holds the scope of the
+     * payment's type. A request without a type is left to validation.
+     */
+    static Optional<String> refusal(PaymentRequest request, ApiClient producer) {
+        if (!producer.clientId().equals(request.getClientId())) {
+            return Optional.of("clientId " + Failures.abbreviate(request.getClientId()) + " is not "
+                    + producer.clientId() + ", whose topic this request was written to");
+        }
+        if (request.getType() == null) {
+            return Optional.empty();
+        }
+        boolean topUp = request.getType() == PaymentType.TOPUP;
+        String scope = topUp ? Scopes.FUNDS_WRITE : Scopes.PAYMENTS_WRITE;
+        if (!producer.hasScope(scope)) {
+            return Optional.of(producer.clientId() + " may not post " + request.getType() + ": that needs scope "
+                    + scope);
+        }
+        String account = topUp ? request.getTo() : request.getFrom();
+        if (!producer.owns(account)) {
+            return Optional.of((topUp ? "to" : "from") + " account " + Failures.abbreviate(account)
+                    + " is not owned by " + producer.clientId());
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * True for a version 4 (random) UUID, the only kind a direct producer may choose: the ingress's ids are version 8,
+     * derived under a secret, so no direct producer can take one first.
+     */
+    public static boolean isRandomId(String paymentId) {
+        return PaymentRequestRules.isPaymentId(paymentId) && paymentId.charAt(RANDOM_VERSION_INDEX) == '4'
+                && "89ab".indexOf(paymentId.charAt(RANDOM_VARIANT_INDEX)) >= 0;
     }
 
     /**

@@ -7,12 +7,18 @@ import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.web.auth.ApiClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The payment intake sub-topology: reads {@code payments.requests.v1} only (key paymentId), keeps the
+ * The payment intake sub-topology: reads {@code payments.requests.v1} and the direct producers' own request topics
+ * (key paymentId, co-partitioned), keeps the
  * {@code payment-requests} store (paymentId → request fingerprint), and writes ACCEPTED/REJECTED events, the first
  * ledger leg, intake rejections to the journal, and dead letters.
  */
@@ -26,7 +32,8 @@ public final class PaymentIntakeTopology {
     /**
      * The topics payment intake touches.
      *
-     * @param requests input
+     * @param requests input from the ingress, which authenticated each request's client
+     * @param direct input from direct producers: each one's own topic, by name, and the client it authenticates
      * @param events ACCEPTED and intake REJECTED events
      * @param ledger first legs
      * @param audit intake rejections and idempotency conflicts
@@ -34,10 +41,22 @@ public final class PaymentIntakeTopology {
      */
     public record Topics(
             Topic<String, PaymentRequest> requests,
+            Map<String, ApiClient> direct,
             Topic<String, PaymentEvent> events,
             Topic<String, LedgerCommand> ledger,
             Topic<String, AuditRecord> audit,
             Topic<byte[], byte[]> deadLetters) {
+
+        public Topics {
+            direct = Map.copyOf(direct);
+        }
+
+        /** Every topic intake reads: the ingress's first, then the direct producers' in name order. */
+        List<String> sources() {
+            List<String> names = new ArrayList<>(List.of(requests.name()));
+            names.addAll(new TreeSet<>(direct.keySet()));
+            return names;
+        }
     }
 
     private PaymentIntakeTopology() {
@@ -46,10 +65,11 @@ public final class PaymentIntakeTopology {
     /** Adds payment intake's source, processor, store and sinks to {@code topology}. */
     public static void addTo(Topology topology, Topics topics, PaymentMetrics metrics) {
         topology.addSource(SOURCE, topics.requests().keySerde().deserializer(),
-                topics.requests().valueSerde().deserializer(), topics.requests().name());
+                topics.requests().valueSerde().deserializer(), topics.sources().toArray(String[]::new));
         EmissionSinks sinks = new EmissionSinks("payment-intake-events-sink", "payment-intake-audit-sink",
                 "payment-intake-legs-sink", null, "payment-intake-dlq-sink");
-        topology.addProcessor(PROCESSOR, () -> new PaymentIntakeProcessor(topics.requests(), sinks, metrics), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new PaymentIntakeProcessor(topics.requests(), topics.direct(), sinks,
+                metrics), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FINGERPRINTS_STORE),
                 Serdes.String(), Serdes.String()), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.events(), topics.events(), PROCESSOR);

@@ -4,14 +4,20 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.paystream.processor.PaymentsTopology;
 import io.paystream.processor.metrics.PaymentMetrics;
+import io.paystream.processor.intake.DirectProducerFactory;
+import io.paystream.schemas.Topic;
 import io.paystream.schemas.Topics;
+import io.paystream.web.auth.ApiClient;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 
 /**
  * The {@code streams:} block of the processor's YAML: how Kafka Streams runs and how topics are created. Builds the
@@ -57,17 +63,44 @@ public class StreamsFactory {
     @NotNull
     private io.dropwizard.util.Duration adminTimeout = io.dropwizard.util.Duration.seconds(30);
 
-    /** Builds the managed Streams instance from the YAML's Kafka client properties and this block. */
+    /** Builds the managed Streams instance, without direct producers. */
     public ManagedKafkaStreams build(Map<String, String> kafka, PaymentMetrics metrics, MeterRegistry registry) {
+        return build(kafka, metrics, registry, List.of());
+    }
+
+    /**
+     * Builds the managed Streams instance from the YAML's Kafka client properties, this block, and the direct
+     * producers, whose topics it creates co-partitioned with the ingress's request topic.
+     */
+    public ManagedKafkaStreams build(Map<String, String> kafka, PaymentMetrics metrics, MeterRegistry registry,
+            List<DirectProducerFactory> directProducers) {
         Properties properties = StreamsProperties.build(kafka, new StreamsProperties.Settings(applicationId, stateDir,
                 commitIntervalMs, standbyReplicas, streamThreads, replicationFactor, applicationServer), metrics);
-        TopicProvisioner provisioner = new TopicProvisioner(Topics.ALL, Topics.CO_PARTITIONED, topicConfigs(),
-                partitions, replicationFactor, adminTimeout.toJavaDuration());
-        return new ManagedKafkaStreams(() -> PaymentsTopology.build(metrics), properties, provisioner, registry);
+        Map<String, ApiClient> direct = new TreeMap<>();
+        List<Topic<?, ?>> directTopics = new ArrayList<>();
+        for (DirectProducerFactory producer : directProducers) {
+            direct.put(producer.topic().name(), producer.toClient());
+            directTopics.add(producer.topic());
+        }
+        TopicProvisioner provisioner = new TopicProvisioner(concat(Topics.ALL, directTopics),
+                concat(Topics.CO_PARTITIONED, directTopics), topicConfigs(directTopics), partitions,
+                replicationFactor, adminTimeout.toJavaDuration());
+        return new ManagedKafkaStreams(() -> PaymentsTopology.build(metrics, direct), properties, provisioner,
+                registry);
+    }
+
+    private static List<Topic<?, ?>> concat(List<Topic<?, ?>> first, List<Topic<?, ?>> second) {
+        List<Topic<?, ?>> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
     }
 
     /** Topic-level configs for topics the processor creates. */
     Map<String, Map<String, String>> topicConfigs() {
+        return topicConfigs(List.of());
+    }
+
+    private Map<String, Map<String, String>> topicConfigs(List<Topic<?, ?>> directTopics) {
         Map<String, String> durable = new HashMap<>();
         // With three or more replicas, a write must reach two before it counts, so one broker loss loses nothing.
         if (replicationFactor >= 3) {
@@ -75,6 +108,7 @@ public class StreamsFactory {
         }
         Map<String, Map<String, String>> configs = new HashMap<>();
         Topics.ALL.forEach(topic -> configs.put(topic.name(), Map.copyOf(durable)));
+        directTopics.forEach(topic -> configs.put(topic.name(), Map.copyOf(durable)));
         Map<String, String> journal = new HashMap<>(durable);
         // The audit topic is the journal that rebuilds every balance: it must never expire.
         journal.put("retention.ms", "-1");

@@ -22,6 +22,12 @@ public final class Fixtures {
         return UUID.nameUUIDFromBytes(label.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
     }
 
+    /** A deterministic id in the form of a random (version 4) UUID, the only kind a direct producer may use. */
+    public static String randomPaymentId(String label) {
+        String id = paymentId(label);
+        return id.substring(0, 14) + '4' + id.substring(15);
+    }
+
     public static PaymentRequest.Builder aTransfer(String from, String to, long amount) {
         return aPayment(PaymentType.TRANSFER, from, to, amount);
     }

@@ -16,6 +16,8 @@ import io.paystream.schemas.avro.Notification;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentState;
+import io.paystream.web.auth.ApiClient;
+import io.paystream.web.auth.Scopes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -43,6 +46,12 @@ public final class Pipeline implements AutoCloseable {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final TopologyTestDriver driver;
+    /** A direct producer that may pay from {@code globex-} accounts, but not top them up. */
+    public static final ApiClient GLOBEX = new ApiClient("globex", Set.of(Scopes.PAYMENTS_WRITE), List.of("globex-"));
+    /** A direct producer that may also top up its {@code initech-} accounts. */
+    public static final ApiClient INITECH = new ApiClient("initech",
+            Set.of(Scopes.PAYMENTS_WRITE, Scopes.FUNDS_WRITE), List.of("initech-"));
+
     private final TestInputTopic<String, PaymentRequest> paymentRequests;
     private final TestInputTopic<String, AccountRequest> accountRequests;
     private final TestInputTopic<String, LedgerCommand> ledgerInput;
@@ -57,7 +66,9 @@ public final class Pipeline implements AutoCloseable {
         PaymentMetrics metrics = new PaymentMetrics(registry);
         Properties properties = StreamsProperties.build(Map.of("bootstrap.servers", "unused:9092"),
                 new StreamsProperties.Settings("paystream-test", tempDir(), 100, 0, 1, (short) 1, null), metrics);
-        driver = new TopologyTestDriver(PaymentsTopology.build(metrics), properties, START);
+        driver = new TopologyTestDriver(PaymentsTopology.build(metrics, Map.of(
+                Topics.directRequests(GLOBEX.clientId()).name(), GLOBEX,
+                Topics.directRequests(INITECH.clientId()).name(), INITECH)), properties, START);
         paymentRequests = input(Topics.PAYMENT_REQUESTS);
         accountRequests = input(Topics.ACCOUNT_REQUESTS);
         ledgerInput = input(Topics.LEDGER);
@@ -71,6 +82,12 @@ public final class Pipeline implements AutoCloseable {
     /** Sends a payment request keyed by its payment id. */
     public void send(PaymentRequest request) {
         paymentRequests.pipeInput(new TestRecord<>(request.getPaymentId(), request, tick()));
+    }
+
+    /** Sends a payment request to a direct producer's own topic, keyed by its payment id. */
+    public void sendDirect(ApiClient producer, PaymentRequest request) {
+        input(Topics.directRequests(producer.clientId()))
+                .pipeInput(new TestRecord<>(request.getPaymentId(), request, tick()));
     }
 
     /** Sends an account request keyed by its account id. */

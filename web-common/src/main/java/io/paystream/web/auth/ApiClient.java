@@ -1,6 +1,8 @@
 package io.paystream.web.auth;
 
 import java.security.Principal;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -32,6 +34,30 @@ public record ApiClient(String clientId, Set<String> scopes, List<String> ownedA
     /** True when the client holds {@code scope}, or is admin. */
     public boolean hasScope(String scope) {
         return isAdmin() || scopes.contains(scope);
+    }
+
+    /**
+     * Pairs of prefixes held by different clients where one starts with the other, so that some account would belong
+     * to both: "acme (acme-) and acme-eu (acme-eu-)". Clients with the same id may share prefixes (the keys of one
+     * tenant: a rotation, or a read-only key beside a writing one).
+     */
+    public static List<String> overlaps(Collection<ApiClient> clients) {
+        List<String> overlaps = new ArrayList<>();
+        for (ApiClient one : clients) {
+            for (ApiClient other : clients) {
+                if (one.clientId.compareTo(other.clientId) >= 0) {
+                    continue;
+                }
+                for (String mine : one.ownedAccountPrefixes) {
+                    for (String theirs : other.ownedAccountPrefixes) {
+                        if (mine.startsWith(theirs) || theirs.startsWith(mine)) {
+                            overlaps.add(one.clientId + " (" + mine + ") and " + other.clientId + " (" + theirs + ")");
+                        }
+                    }
+                }
+            }
+        }
+        return overlaps;
     }
 
     /** True when {@code accountId} starts with one of the client's prefixes, or the client is admin. */

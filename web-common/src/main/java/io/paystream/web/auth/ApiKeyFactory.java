@@ -48,31 +48,26 @@ public class ApiKeyFactory {
             + "account id, and end in a separator (- : . _), such as acme-")
     @JsonProperty(access = JsonProperty.Access.READ_ONLY)
     public boolean isPrefixesWellFormed() {
-        return ownedAccountPrefixes.stream().allMatch(prefix -> prefix != null && PREFIX.matcher(prefix).matches());
+        return ownedAccountPrefixes.stream().allMatch(ApiKeyFactory::isWellFormedPrefix);
+    }
+
+    /** True when {@code prefix} starts like an account id and ends in a separator (- : . _), such as {@code acme-}. */
+    public static boolean isWellFormedPrefix(String prefix) {
+        return prefix != null && PREFIX.matcher(prefix).matches();
+    }
+
+    /** {@link ApiClient#overlaps} of these keys' clients. */
+    public static List<String> overlaps(List<ApiKeyFactory> keys) {
+        return ApiClient.overlaps(clients(keys));
     }
 
     /**
-     * Pairs of prefixes held by different clients where one starts with the other, so that some account would belong
-     * to both: "acme (acme-) and acme-eu (acme-eu-)". Keys of one client may share prefixes (a rotation, or a
-     * read-only key beside a writing one).
+     * The clients of the keys that are complete enough to build one; a key without a client id or with a malformed
+     * prefix is left to its own validation message.
      */
-    public static List<String> overlaps(List<ApiKeyFactory> keys) {
-        List<String> overlaps = new ArrayList<>();
-        for (ApiKeyFactory one : keys) {
-            for (ApiKeyFactory other : keys) {
-                if (one.clientId == null || one.clientId.compareTo(String.valueOf(other.clientId)) >= 0) {
-                    continue;
-                }
-                for (String mine : one.ownedAccountPrefixes) {
-                    for (String theirs : other.ownedAccountPrefixes) {
-                        if (mine != null && theirs != null && (mine.startsWith(theirs) || theirs.startsWith(mine))) {
-                            overlaps.add(one.clientId + " (" + mine + ") and " + other.clientId + " (" + theirs + ")");
-                        }
-                    }
-                }
-            }
-        }
-        return overlaps;
+    public static List<ApiClient> clients(List<ApiKeyFactory> keys) {
+        return keys.stream().filter(key -> key.clientId != null && key.scopes != null
+                && key.ownedAccountPrefixes != null && key.isPrefixesWellFormed()).map(ApiKeyFactory::toClient).toList();
     }
 
     /** The principal this key authenticates as. */
