@@ -7,6 +7,7 @@ import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.processor.status.PaymentStatusTopology;
 import io.paystream.schemas.Topics;
 import io.paystream.web.auth.ApiClient;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.streams.Topology;
 
@@ -18,36 +19,46 @@ import org.apache.kafka.streams.Topology;
  * <pre>
  * accounts.requests.v1 → account intake → payments.ledger.v1
  * payments.requests.v1
- * payments.requests.&lt;client&gt;.v1 → payment intake [payment-requests] → payments.ledger.v1, payments.events.v1
+ * payments.requests.&lt;client&gt;.v1 → payment intake [payment-request-fingerprints, reads payments]
+ *                                  → payments.ledger.v1, payments.events.v1
  * payments.ledger.v1   → ledger [accounts] → payments.ledger.v1, .events.v1, .audit.v1, .notifications.v1
  * payments.events.v1   → payment status [payments]
  * </pre>
+ *
+ * <p>Payment intake and the status view share one sub-topology (and so one task per partition), because intake reads
+ * the {@code payments} store to answer a retry that comes after the idempotency window.
  */
 public final class PaymentsTopology {
+    /** The idempotency window when none is configured. */
+    public static final Duration DEFAULT_IDEMPOTENCY_WINDOW = Duration.ofDays(7);
+
     private PaymentsTopology() {
     }
 
-    /** Builds the production topology without direct producers. */
+    /** Builds the production topology without direct producers, with the default idempotency window. */
     public static Topology build(PaymentMetrics metrics) {
-        return build(metrics, Map.of());
+        return build(metrics, Map.of(), DEFAULT_IDEMPOTENCY_WINDOW);
     }
 
     /**
      * Builds the production topology.
      *
      * @param directProducers each direct producer's own request topic, by name, and the client it writes as
+     * @param idempotencyWindow how long intake remembers each request's fingerprint, in stream time
      */
-    public static Topology build(PaymentMetrics metrics, Map<String, ApiClient> directProducers) {
+    public static Topology build(PaymentMetrics metrics, Map<String, ApiClient> directProducers,
+            Duration idempotencyWindow) {
         Topology topology = new Topology();
+        // The status view first: intake reads its store.
+        PaymentStatusTopology.addTo(topology, Topics.PAYMENT_EVENTS, metrics);
         AccountIntakeTopology.addTo(topology, new AccountIntakeTopology.Topics(
                 Topics.ACCOUNT_REQUESTS, Topics.LEDGER, Topics.AUDIT, Topics.DEAD_LETTERS), metrics);
         PaymentIntakeTopology.addTo(topology, new PaymentIntakeTopology.Topics(
-                Topics.PAYMENT_REQUESTS, directProducers, Topics.PAYMENT_EVENTS, Topics.LEDGER, Topics.AUDIT, Topics.DEAD_LETTERS),
-                metrics);
+                Topics.PAYMENT_REQUESTS, directProducers, Topics.PAYMENT_EVENTS, Topics.LEDGER, Topics.AUDIT,
+                Topics.DEAD_LETTERS), idempotencyWindow, PaymentStatusTopology.PAYMENTS_STORE, metrics);
         LedgerTopology.addTo(topology, new LedgerTopology.Topics(
                 Topics.LEDGER, Topics.PAYMENT_EVENTS, Topics.AUDIT, Topics.NOTIFICATIONS, Topics.DEAD_LETTERS),
                 metrics);
-        PaymentStatusTopology.addTo(topology, Topics.PAYMENT_EVENTS, metrics);
         return topology;
     }
 }

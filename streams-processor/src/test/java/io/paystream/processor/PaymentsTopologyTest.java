@@ -456,6 +456,93 @@ class PaymentsTopologyTest {
         }
     }
 
+    /** The idempotency window (one hour here), and what answers a retry after it. */
+    @Nested
+    class IdempotencyWindow {
+        private static final java.time.Duration WINDOW = java.time.Duration.ofHours(1);
+        private final Pipeline windowed = new Pipeline(WINDOW);
+
+        @AfterEach
+        void closeWindowed() {
+            windowed.close();
+        }
+
+        /**
+         * Moves three windows on, then sends an unrelated request: a window store drops its old segments when a
+         * write moves its stream time, not when the clock does.
+         */
+        private void passTheWindow() {
+            windowed.advance(WINDOW.multipliedBy(3));
+            windowed.send(aTopUp("nobody", 1).build());
+        }
+
+        @Test
+        void aRetryAfterTheWindowIsStillADuplicateBecauseTheStatusKnowsThePayment() {
+            windowed.send(anOpen("alice", "USD", AccountType.CUSTOMER).build());
+            PaymentRequest topUp = aTopUp("alice", 100).build();
+            windowed.send(topUp);
+            passTheWindow();
+            assertThat(windowed.rememberedFingerprints(topUp.getPaymentId())).as("fingerprint after the window")
+                    .isEmpty();
+
+            windowed.send(topUp);
+
+            assertThat(windowed.eventsOf(topUp.getPaymentId())).extracting(PaymentEvent::getStatus)
+                    .containsExactly(PaymentStatus.ACCEPTED, PaymentStatus.COMPLETED);
+            assertThat(windowed.account("alice").getBalance()).isEqualTo(100);
+            assertThat(windowed.registry().counter("paystream.payments.duplicates").count()).isEqualTo(1.0);
+            assertThat(windowed.rememberedFingerprints(topUp.getPaymentId())).as("remembered for another window")
+                    .hasSize(1);
+        }
+
+        @Test
+        void anotherRequestUnderAnOldIdIsAConflictAfterTheWindowToo() {
+            windowed.send(anOpen("alice", "USD", AccountType.CUSTOMER).build());
+            PaymentRequest topUp = aTopUp("alice", 100).build();
+            windowed.send(topUp);
+            passTheWindow();
+
+            windowed.send(PaymentRequest.newBuilder(topUp).setAmount(100_000).build());
+
+            assertThat(windowed.eventsOf(topUp.getPaymentId())).hasSize(2);
+            assertThat(windowed.account("alice").getBalance()).isEqualTo(100);
+            assertThat(windowed.audits()).filteredOn(a -> a.getReason() == RejectionReason.IDEMPOTENCY_CONFLICT)
+                    .singleElement().satisfies(a -> assertThat(a.getPaymentId()).isEqualTo(topUp.getPaymentId()));
+        }
+
+        @Test
+        void aRetryOfARejectedRequestAfterTheWindowIsNotRejectedAgain() {
+            PaymentRequest invalid = aTransfer("alice", "alice", 10).build();
+            windowed.send(invalid);
+            passTheWindow();
+            assertThat(windowed.rememberedFingerprints(invalid.getPaymentId())).as("a rejection is forgotten too")
+                    .isEmpty();
+
+            windowed.send(invalid);
+
+            assertThat(windowed.eventsOf(invalid.getPaymentId())).extracting(PaymentEvent::getStatus)
+                    .containsExactly(PaymentStatus.REJECTED);
+        }
+
+        @Test
+        void aRequestStampedInThePastIsRememberedAsOfStreamTime() {
+            windowed.send(anOpen("alice", "USD", AccountType.CUSTOMER).build());
+            passTheWindow();
+            PaymentRequest backdated = aTopUp("alice", 100).build();
+            java.time.Instant longAgo = Pipeline.START.minus(WINDOW.multipliedBy(10));
+
+            windowed.send(backdated, longAgo);
+            // Stored at a timestamp older than the window, it would be dropped at once, and only the status view
+            // (which a real broker updates a round trip later) would stand between a quick retry and a second payment.
+            assertThat(windowed.rememberedFingerprints(backdated.getPaymentId())).hasSize(1);
+            windowed.send(backdated, longAgo);
+
+            assertThat(windowed.eventsOf(backdated.getPaymentId())).extracting(PaymentEvent::getStatus)
+                    .containsExactly(PaymentStatus.ACCEPTED, PaymentStatus.COMPLETED);
+            assertThat(windowed.account("alice").getBalance()).isEqualTo(100);
+        }
+    }
+
     @Nested
     class AccountLifecycle {
         @Test

@@ -54,6 +54,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
@@ -254,6 +255,12 @@ class TopicAclsIT {
         await().atMost(SETTLE).until(() -> paymentState(payBack.getPaymentId()) != null
                 && paymentState(payBack.getPaymentId()).getStatus() == PaymentStatus.COMPLETED);
         assertThat(account(stranger).getBalance()).isEqualTo(601);
+        // The broker stamps a direct producer's requests: its own clock cannot move intake's stream time.
+        try (Admin admin = kafka.admin()) {
+            ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, GLOBEX_REQUESTS.name());
+            assertThat(admin.describeConfigs(List.of(topic)).all().get().get(topic)
+                    .get("message.timestamp.type").value()).isEqualTo("LogAppendTime");
+        }
     }
 
     /**

@@ -6,8 +6,10 @@ import io.paystream.processor.internal.EmissionSinks;
 import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.schemas.avro.PaymentState;
 import io.paystream.schemas.validation.PaymentRequestRules;
 import io.paystream.web.auth.ApiClient;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -15,12 +17,15 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Routes payment requests through {@link PaymentIntakeRules}, remembering each payment id's fingerprint in the
- * {@code payment-requests} store. A request from a direct producer's topic is checked as that producer's client. Records that do not identify a payment (no value, or a key that is not the
+ * {@code payment-request-fingerprints} window store for the idempotency window, and asking the status view's store
+ * about ids older than that. A request from a direct producer's topic is checked as that producer's client. Records that do not identify a payment (no value, or a key that is not the
  * request's payment id) cannot be answered and go to the dead-letter topic.
  */
 final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, Object, Object> {
@@ -30,14 +35,19 @@ final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, 
     private final Map<String, ApiClient> direct;
     private final EmissionSinks sinks;
     private final PaymentMetrics metrics;
+    private final long windowMs;
+    private final String statusStore;
     private ProcessorContext<Object, Object> context;
-    private KeyValueStore<String, String> fingerprints;
+    private WindowStore<String, String> fingerprints;
+    private KeyValueStore<String, PaymentState> statuses;
 
     PaymentIntakeProcessor(Topic<String, PaymentRequest> source, Map<String, ApiClient> direct, EmissionSinks sinks,
-            PaymentMetrics metrics) {
+            Duration idempotencyWindow, String statusStore, PaymentMetrics metrics) {
         this.source = Objects.requireNonNull(source, "source");
         this.direct = Map.copyOf(direct);
         this.sinks = Objects.requireNonNull(sinks, "sinks");
+        this.windowMs = idempotencyWindow.toMillis();
+        this.statusStore = Objects.requireNonNull(statusStore, "statusStore");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
@@ -45,6 +55,7 @@ final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, 
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.fingerprints = context.getStateStore(PaymentIntakeTopology.FINGERPRINTS_STORE);
+        this.statuses = context.getStateStore(statusStore);
     }
 
     @Override
@@ -75,9 +86,15 @@ final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, 
             sinks.deadLetter(context, record, source, notRandom, metrics);
             return;
         }
+        // Stream time, not the record's own timestamp: a request stamped in the past is remembered as of now, so an
+        // old timestamp cannot make it expire at once.
+        long nowMs = Math.max(record.timestamp(), context.currentStreamTimeMs());
         IntakeOutcome outcome;
         try {
-            outcome = PaymentIntakeRules.decide(request, fingerprints.get(record.key()), record.timestamp(), producer);
+            String fingerprint = fingerprintWithinWindow(record.key(), nowMs);
+            // After the window, the payment's status (kept for ever) still knows the id.
+            PaymentState known = fingerprint == null ? statuses.get(record.key()) : null;
+            outcome = PaymentIntakeRules.decide(request, fingerprint, known, record.timestamp(), producer);
         } catch (RuntimeException e) {
             LOG.error("payment intake failed for {}; rejecting it with INTERNAL_ERROR", record.key(), e);
             sinks.deadLetter(context, record, source, e, metrics);
@@ -92,13 +109,21 @@ final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, 
         }
         try {
             if (outcome.fingerprintToStore() != null) {
-                fingerprints.put(record.key(), outcome.fingerprintToStore());
+                fingerprints.put(record.key(), outcome.fingerprintToStore(), nowMs);
             }
             sinks.forward(context, record, outcome.emissions());
         } catch (RuntimeException e) {
             // A stored fingerprint without its first leg would turn every retry into a dropped duplicate: fail the
             // task, so that exactly-once aborts both and replays the request.
             throw new FailTaskException("cannot record payment request " + record.key(), e);
+        }
+    }
+
+    /** The fingerprint remembered for {@code paymentId} within the window before {@code nowMs}, or null. */
+    private String fingerprintWithinWindow(String paymentId, long nowMs) {
+        try (WindowStoreIterator<String> remembered = fingerprints.fetch(paymentId, Math.max(0, nowMs - windowMs),
+                Long.MAX_VALUE)) {
+            return remembered.hasNext() ? remembered.next().value : null;
         }
     }
 }

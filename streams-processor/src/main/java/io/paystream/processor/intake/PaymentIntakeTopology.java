@@ -8,6 +8,7 @@ import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.web.auth.ApiClient;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,13 +19,19 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The payment intake sub-topology: reads {@code payments.requests.v1} and the direct producers' own request topics
- * (key paymentId, co-partitioned), keeps the
- * {@code payment-requests} store (paymentId → request fingerprint), and writes ACCEPTED/REJECTED events, the first
- * ledger leg, intake rejections to the journal, and dead letters.
+ * (key paymentId, co-partitioned), keeps the {@code payment-request-fingerprints} window store (paymentId → request
+ * fingerprint, for the idempotency window), reads the status view's {@code payments} store for ids older than the
+ * window, and writes ACCEPTED/REJECTED events, the first ledger leg, intake rejections to the journal, and dead
+ * letters. Sharing the {@code payments} store puts intake and the status view into one sub-topology: both are keyed
+ * by payment id over co-partitioned topics, so a payment's request and its status live in the same task.
  */
 public final class PaymentIntakeTopology {
-    /** paymentId → fingerprint of the first request seen with that id. */
-    public static final String FINGERPRINTS_STORE = "payment-requests";
+    /**
+     * paymentId → fingerprint of the first request seen with that id, kept for the idempotency window by stream time.
+     * (Until the window existed this was the key-value store {@code payment-requests}, which kept every id for ever;
+     * a window store's changelog has another key format, so it has another name.)
+     */
+    public static final String FINGERPRINTS_STORE = "payment-request-fingerprints";
 
     static final String SOURCE = "payment-requests-source";
     static final String PROCESSOR = "payment-intake";
@@ -62,16 +69,26 @@ public final class PaymentIntakeTopology {
     private PaymentIntakeTopology() {
     }
 
-    /** Adds payment intake's source, processor, store and sinks to {@code topology}. */
-    public static void addTo(Topology topology, Topics topics, PaymentMetrics metrics) {
+    /**
+     * Adds payment intake's source, processor, store and sinks to {@code topology}, and connects the processor to the
+     * status view's store, which must already be in the topology.
+     *
+     * @param idempotencyWindow how long a payment id's request fingerprint is remembered, in stream time
+     * @param statusStore the name of the status view's store (paymentId → PaymentState)
+     */
+    public static void addTo(Topology topology, Topics topics, Duration idempotencyWindow, String statusStore,
+            PaymentMetrics metrics) {
         topology.addSource(SOURCE, topics.requests().keySerde().deserializer(),
                 topics.requests().valueSerde().deserializer(), topics.sources().toArray(String[]::new));
         EmissionSinks sinks = new EmissionSinks("payment-intake-events-sink", "payment-intake-audit-sink",
                 "payment-intake-legs-sink", null, "payment-intake-dlq-sink");
         topology.addProcessor(PROCESSOR, () -> new PaymentIntakeProcessor(topics.requests(), topics.direct(), sinks,
-                metrics), SOURCE);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FINGERPRINTS_STORE),
-                Serdes.String(), Serdes.String()), PROCESSOR);
+                idempotencyWindow, statusStore, metrics), SOURCE);
+        // Retention is the window: segments older than the window (by the task's stream time) are dropped whole, and
+        // the changelog is compacted and deleted after the same time plus a day (Kafka Streams' default margin).
+        topology.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(FINGERPRINTS_STORE,
+                idempotencyWindow, idempotencyWindow, false), Serdes.String(), Serdes.String()), PROCESSOR);
+        topology.connectProcessorAndStateStores(PROCESSOR, statusStore);
         EmissionSinks.addSink(topology, sinks.events(), topics.events(), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.audit(), topics.audit(), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.legs(), topics.ledger(), PROCESSOR);

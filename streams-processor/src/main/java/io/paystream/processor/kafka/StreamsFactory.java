@@ -8,6 +8,7 @@ import io.paystream.processor.intake.DirectProducerFactory;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.Topics;
 import io.paystream.web.auth.ApiClient;
+import io.dropwizard.validation.MinDuration;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code streams:} block of the processor's YAML: how Kafka Streams runs and how topics are created. Builds the
@@ -60,6 +62,15 @@ public class StreamsFactory {
     @Max(5)
     private short replicationFactor = 1;
 
+    /**
+     * How long intake remembers a request's fingerprint, in stream time: a retry within it is told apart exactly from
+     * a different request under the same id. After it, the payment's status answers (docs/processor.md).
+     */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.MINUTES)
+    private io.dropwizard.util.Duration idempotencyWindow = io.dropwizard.util.Duration.days(
+            PaymentsTopology.DEFAULT_IDEMPOTENCY_WINDOW.toDays());
+
     @NotNull
     private io.dropwizard.util.Duration adminTimeout = io.dropwizard.util.Duration.seconds(30);
 
@@ -85,8 +96,8 @@ public class StreamsFactory {
         TopicProvisioner provisioner = new TopicProvisioner(concat(Topics.ALL, directTopics),
                 concat(Topics.CO_PARTITIONED, directTopics), topicConfigs(directTopics), partitions,
                 replicationFactor, adminTimeout.toJavaDuration());
-        return new ManagedKafkaStreams(() -> PaymentsTopology.build(metrics, direct), properties, provisioner,
-                registry);
+        return new ManagedKafkaStreams(() -> PaymentsTopology.build(metrics, direct,
+                idempotencyWindow.toJavaDuration()), properties, provisioner, registry);
     }
 
     private static List<Topic<?, ?>> concat(List<Topic<?, ?>> first, List<Topic<?, ?>> second) {
@@ -108,7 +119,10 @@ public class StreamsFactory {
         }
         Map<String, Map<String, String>> configs = new HashMap<>();
         Topics.ALL.forEach(topic -> configs.put(topic.name(), Map.copyOf(durable)));
-        directTopics.forEach(topic -> configs.put(topic.name(), Map.copyOf(durable)));
+        Map<String, String> direct = new HashMap<>(durable);
+        // A direct producer's clock is not trusted: the broker stamps its requests, and stream time follows the broker.
+        direct.put("message.timestamp.type", "LogAppendTime");
+        directTopics.forEach(topic -> configs.put(topic.name(), Map.copyOf(direct)));
         Map<String, String> journal = new HashMap<>(durable);
         // The audit topic is the journal that rebuilds every balance: it must never expire.
         journal.put("retention.ms", "-1");
@@ -194,6 +208,16 @@ public class StreamsFactory {
     @JsonProperty
     public void setReplicationFactor(short replicationFactor) {
         this.replicationFactor = replicationFactor;
+    }
+
+    @JsonProperty
+    public io.dropwizard.util.Duration getIdempotencyWindow() {
+        return idempotencyWindow;
+    }
+
+    @JsonProperty
+    public void setIdempotencyWindow(io.dropwizard.util.Duration idempotencyWindow) {
+        this.idempotencyWindow = idempotencyWindow;
     }
 
     @JsonProperty

@@ -2,6 +2,7 @@ package io.paystream.processor.testing;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.paystream.processor.PaymentsTopology;
+import io.paystream.processor.intake.PaymentIntakeTopology;
 import io.paystream.processor.kafka.StreamsProperties;
 import io.paystream.processor.ledger.LedgerTopology;
 import io.paystream.processor.metrics.PaymentMetrics;
@@ -21,6 +22,7 @@ import io.paystream.web.auth.Scopes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,12 +65,17 @@ public final class Pipeline implements AutoCloseable {
     private long nowMs = START.toEpochMilli();
 
     public Pipeline() {
+        this(PaymentsTopology.DEFAULT_IDEMPOTENCY_WINDOW);
+    }
+
+    /** The pipeline with intake's idempotency window set to {@code idempotencyWindow}. */
+    public Pipeline(Duration idempotencyWindow) {
         PaymentMetrics metrics = new PaymentMetrics(registry);
         Properties properties = StreamsProperties.build(Map.of("bootstrap.servers", "unused:9092"),
                 new StreamsProperties.Settings("paystream-test", tempDir(), 100, 0, 1, (short) 1, null), metrics);
         driver = new TopologyTestDriver(PaymentsTopology.build(metrics, Map.of(
                 Topics.directRequests(GLOBEX.clientId()).name(), GLOBEX,
-                Topics.directRequests(INITECH.clientId()).name(), INITECH)), properties, START);
+                Topics.directRequests(INITECH.clientId()).name(), INITECH), idempotencyWindow), properties, START);
         paymentRequests = input(Topics.PAYMENT_REQUESTS);
         accountRequests = input(Topics.ACCOUNT_REQUESTS);
         ledgerInput = input(Topics.LEDGER);
@@ -82,6 +89,26 @@ public final class Pipeline implements AutoCloseable {
     /** Sends a payment request keyed by its payment id. */
     public void send(PaymentRequest request) {
         paymentRequests.pipeInput(new TestRecord<>(request.getPaymentId(), request, tick()));
+    }
+
+    /** Sends a payment request stamped {@code timestamp}, whatever the pipeline's clock says. */
+    public void send(PaymentRequest request, Instant timestamp) {
+        paymentRequests.pipeInput(new TestRecord<>(request.getPaymentId(), request, timestamp));
+    }
+
+    /** Moves the pipeline's clock, and with it the timestamps of the records sent next, forward by {@code gap}. */
+    public void advance(Duration gap) {
+        nowMs += gap.toMillis();
+    }
+
+    /** The fingerprints intake remembers for {@code paymentId} now, whatever their age. */
+    public List<String> rememberedFingerprints(String paymentId) {
+        List<String> fingerprints = new ArrayList<>();
+        try (var remembered = driver.<String, String>getWindowStore(PaymentIntakeTopology.FINGERPRINTS_STORE)
+                .fetch(paymentId, 0L, Long.MAX_VALUE)) {
+            remembered.forEachRemaining(entry -> fingerprints.add(entry.value));
+        }
+        return fingerprints;
     }
 
     /** Sends a payment request to a direct producer's own topic, keyed by its payment id. */
