@@ -35,9 +35,12 @@ public final class PaymentsTopology {
     private PaymentsTopology() {
     }
 
-    /** Builds the production topology without direct producers, with the default idempotency window. */
+    /**
+     * Builds the production topology without direct producers, with the default idempotency window, for a ledger of
+     * one partition.
+     */
     public static Topology build(PaymentMetrics metrics) {
-        return build(metrics, Map.of(), DEFAULT_IDEMPOTENCY_WINDOW);
+        return build(metrics, Map.of(), DEFAULT_IDEMPOTENCY_WINDOW, 1);
     }
 
     /**
@@ -45,9 +48,10 @@ public final class PaymentsTopology {
      *
      * @param directProducers each direct producer's own request topic, by name, and the client it writes as
      * @param idempotencyWindow how long intake remembers each request's fingerprint, in stream time
+     * @param partitions the partition count of the co-partitioned topics, the ledger's among them
      */
     public static Topology build(PaymentMetrics metrics, Map<String, ApiClient> directProducers,
-            Duration idempotencyWindow) {
+            Duration idempotencyWindow, int partitions) {
         Topology topology = new Topology();
         // The status view first: intake reads its store.
         PaymentStatusTopology.addTo(topology, Topics.PAYMENT_EVENTS, metrics);
@@ -58,7 +62,7 @@ public final class PaymentsTopology {
                 Topics.DEAD_LETTERS), idempotencyWindow, PaymentStatusTopology.PAYMENTS_STORE, metrics);
         LedgerTopology.addTo(topology, new LedgerTopology.Topics(
                 Topics.LEDGER, Topics.PAYMENT_EVENTS, Topics.AUDIT, Topics.NOTIFICATIONS, Topics.DEAD_LETTERS),
-                metrics);
+                partitions, metrics);
         return topology;
     }
 }

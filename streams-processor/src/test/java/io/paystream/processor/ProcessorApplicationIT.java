@@ -1,8 +1,10 @@
 package io.paystream.processor;
 
+import static io.paystream.processor.testing.Fixtures.aLeg;
 import static io.paystream.processor.testing.Fixtures.aTopUp;
 import static io.paystream.processor.testing.Fixtures.aTransfer;
 import static io.paystream.processor.testing.Fixtures.aWithdrawal;
+import static io.paystream.processor.testing.Fixtures.anAccountCommand;
 import static io.paystream.processor.testing.Fixtures.anAccountRequest;
 import static io.paystream.processor.testing.Fixtures.anOpen;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,12 +20,17 @@ import io.paystream.schemas.Topics;
 import io.paystream.schemas.avro.AccountCommandType;
 import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.AccountState;
+import io.paystream.schemas.avro.AccountStatus;
 import io.paystream.schemas.avro.AccountType;
+import io.paystream.schemas.avro.AuditKind;
 import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.LedgerCommand;
+import io.paystream.schemas.avro.LedgerCommandType;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentState;
 import io.paystream.schemas.avro.PaymentStatus;
+import io.paystream.schemas.avro.PaymentType;
 import io.paystream.schemas.avro.RejectionReason;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -209,6 +216,51 @@ class ProcessorApplicationIT {
         assertThat(account("it-ghost")).isNull();
     }
 
+    /**
+     * Issue 13: an empty account closed while its debit is still in flight. The debit and the CLOSE are one batch on
+     * the payer's partition, so the ledger applies the debit (leaving 0), then the CLOSE, while the credit to a frozen
+     * payee, on another partition, is yet to fail and send the money back. Closing at once stranded that reversal in a
+     * closed account; the CLOSE now waits for every ledger partition to answer its probe, and is refused because the
+     * money came back.
+     */
+    @Test
+    void anAccountClosedWhileItsDebitIsInFlightKeepsTheMoneyThatCameBack() throws Exception {
+        kafka.produce(Topics.ACCOUNT_REQUESTS, List.of(
+                account(anOpen("it-closer", "USD", AccountType.CUSTOMER).build()),
+                account(anOpen("it-frozen", "USD", AccountType.CUSTOMER).build()),
+                account(anAccountRequest(AccountCommandType.FREEZE, "it-frozen").build())));
+        await().atMost(SETTLE).until(() -> account("it-closer") != null && account("it-frozen") != null
+                && account("it-frozen").getStatus() == AccountStatus.FROZEN);
+        PaymentRequest topUp = aTopUp("it-closer", 500).build();
+        kafka.produce(Topics.PAYMENT_REQUESTS, List.of(payment(topUp)));
+        await().atMost(SETTLE).until(() -> account("it-closer").getBalance() == 500);
+
+        LedgerCommand debit = aLeg(LedgerCommandType.DEBIT, PaymentType.TRANSFER, "it-closer", "it-frozen", 500)
+                .build();
+        LedgerCommand close = anAccountCommand(LedgerCommandType.CLOSE, "it-closer").build();
+        kafka.produce(Topics.LEDGER, List.of(Map.entry("it-closer", debit), Map.entry("it-closer", close)));
+        await().atMost(SETTLE).until(() -> isFinalId(debit.getPaymentId())
+                && account("it-closer").getClosing() == null);
+
+        assertThat(payment(debit.getPaymentId()).getStatus()).isEqualTo(PaymentStatus.REVERSED);
+        assertThat(account("it-closer").getStatus()).isEqualTo(AccountStatus.ACTIVE);
+        assertThat(account("it-closer").getBalance()).isEqualTo(500);
+        try (var audits = kafka.reader(Topics.AUDIT)) {
+            await().atMost(SETTLE).until(() -> audits.values().stream().anyMatch(a -> a.getAccountId()
+                    .equals("it-closer") && a.getKind() == AuditKind.REJECTION && a.getDetail() != null
+                    && a.getDetail().contains("after the payments in flight settled")));
+        }
+
+        // Emptied, it closes once all three partitions have answered.
+        PaymentRequest emptying = aWithdrawal("it-closer", 500).build();
+        kafka.produce(Topics.PAYMENT_REQUESTS, List.of(payment(emptying)));
+        await().atMost(SETTLE).until(() -> account("it-closer").getBalance() == 0);
+        kafka.produce(Topics.ACCOUNT_REQUESTS, List.of(account(anAccountRequest(AccountCommandType.CLOSE,
+                "it-closer").build())));
+        await().atMost(SETTLE).until(() -> account("it-closer").getStatus() == AccountStatus.CLOSED);
+        assertThat(account("it-closer").getClosing()).isNull();
+    }
+
     @Test
     void servesAccountsAndPaymentsThroughTheQueryApi() throws Exception {
         kafka.produce(Topics.ACCOUNT_REQUESTS, List.of(account(anOpen("acme-q", "USD", AccountType.MERCHANT).build())));
@@ -267,7 +319,11 @@ class ProcessorApplicationIT {
     }
 
     private boolean isFinal(PaymentRequest request) {
-        PaymentState state = payment(request.getPaymentId());
+        return isFinalId(request.getPaymentId());
+    }
+
+    private boolean isFinalId(String paymentId) {
+        PaymentState state = payment(paymentId);
         return state != null && state.getStatus() != PaymentStatus.ACCEPTED;
     }
 

@@ -1,6 +1,7 @@
 package io.paystream.testing;
 
 import io.paystream.schemas.avro.AccountState;
+import io.paystream.schemas.avro.AccountStatus;
 import io.paystream.schemas.avro.AuditKind;
 import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.PaymentEvent;
@@ -17,8 +18,8 @@ import java.util.function.Function;
 
 /**
  * Checks the ledger invariants of DESIGN.md against everything a quiet pipeline produced: conservation per currency,
- * no overdraft, one terminal status per payment, no leg applied twice, and a journal that rebuilds every balance with
- * gapless entry sequences. Shared by the topology tests, the integration tests and the chaos checker.
+ * no overdraft, one terminal status per payment, no leg applied twice, no money in a closed account, and a journal that
+ * rebuilds every balance with gapless entry sequences. Shared by the topology tests, the integration tests and the chaos checker.
  */
 public final class LedgerInvariants {
     private static final Set<AuditKind> MOVEMENTS = Set.of(AuditKind.DEBIT, AuditKind.CREDIT, AuditKind.REVERSAL);
@@ -40,6 +41,10 @@ public final class LedgerInvariants {
         checkTerminalStates(events, storedStatus, violations);
         checkConservation(events, audits, accounts, violations);
         for (AccountState account : accounts) {
+            if (account.getStatus() == AccountStatus.CLOSED && account.getBalance() != 0) {
+                violations.add("stranded: " + account.getAccountId() + " is CLOSED with balance "
+                        + account.getBalance());
+            }
             if (account.getBalance() < -account.getOverdraftLimit()) {
                 violations.add("overdraft: " + account.getAccountId() + " has " + account.getBalance()
                         + " below limit " + account.getOverdraftLimit());

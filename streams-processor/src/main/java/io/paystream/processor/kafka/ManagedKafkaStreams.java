@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.function.Supplier;
+import java.util.function.IntFunction;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Metric;
@@ -38,7 +38,7 @@ public final class ManagedKafkaStreams implements Managed {
     private static final Duration REPLACEMENT_WINDOW = Duration.ofMinutes(10);
 
     private final java.util.ArrayDeque<Long> replacements = new java.util.ArrayDeque<>();
-    private final Supplier<Topology> topology;
+    private final IntFunction<Topology> topology;
     private final Properties properties;
     private final TopicProvisioner provisioner;
     private final MeterRegistry registry;
@@ -46,7 +46,10 @@ public final class ManagedKafkaStreams implements Managed {
     private volatile KafkaStreams streams;
     private KafkaStreamsMetrics streamsMetrics;
 
-    public ManagedKafkaStreams(Supplier<Topology> topology, Properties properties, TopicProvisioner provisioner,
+    /**
+     * @param topology builds the topology for the partition count that the provisioner found
+     */
+    public ManagedKafkaStreams(IntFunction<Topology> topology, Properties properties, TopicProvisioner provisioner,
             MeterRegistry registry) {
         this.topology = Objects.requireNonNull(topology, "topology");
         this.properties = Objects.requireNonNull(properties, "properties");
@@ -57,8 +60,9 @@ public final class ManagedKafkaStreams implements Managed {
     @Override
     public void start() {
         Admin admin = Admin.create(adminProperties());
+        int partitions;
         try {
-            provisioner.ensure(admin);
+            partitions = provisioner.ensure(admin);
         } catch (IllegalStateException e) {
             throw new IllegalStateException("cannot prepare the topics on Kafka at "
                     + properties.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG) + ": " + e.getMessage(), e);
@@ -66,7 +70,7 @@ public final class ManagedKafkaStreams implements Managed {
             // Bounded: with the broker unreachable, an unbounded close would wait for requests that never finish.
             admin.close(ADMIN_CLOSE_TIMEOUT);
         }
-        KafkaStreams started = new WithoutUncommittedBytes(topology.get(), properties);
+        KafkaStreams started = new WithoutUncommittedBytes(topology.apply(partitions), properties);
         started.setUncaughtExceptionHandler(this::onStreamThreadDeath);
         started.setStateListener((next, previous) -> LOG.info("kafka streams state {} -> {}", previous, next));
         started.setGlobalStateRestoreListener(restores);

@@ -96,8 +96,8 @@ public class StreamsFactory {
         TopicProvisioner provisioner = new TopicProvisioner(concat(Topics.ALL, directTopics),
                 concat(Topics.CO_PARTITIONED, directTopics), topicConfigs(directTopics), partitions,
                 replicationFactor, adminTimeout.toJavaDuration());
-        return new ManagedKafkaStreams(() -> PaymentsTopology.build(metrics, direct,
-                idempotencyWindow.toJavaDuration()), properties, provisioner, registry);
+        return new ManagedKafkaStreams(partitionCount -> PaymentsTopology.build(metrics, direct,
+                idempotencyWindow.toJavaDuration(), partitionCount), properties, provisioner, registry);
     }
 
     private static List<Topic<?, ?>> concat(List<Topic<?, ?>> first, List<Topic<?, ?>> second) {

@@ -60,9 +60,10 @@ public final class TopicProvisioner {
     /**
      * Creates what is missing, then checks the co-partitioned set.
      *
+     * @return the co-partitioned topics' partition count
      * @throws IllegalStateException when the co-partitioned topics disagree, or the cluster does not answer in time
      */
-    public void ensure(Admin admin) {
+    public int ensure(Admin admin) {
         Set<String> existing = call("list topics", admin.listTopics().names());
         // Partition counts of the topics created here, taken from the create results: a describe right after a
         // create can fail while the new topic's metadata is still propagating to the brokers.
@@ -87,10 +88,10 @@ public final class TopicProvisioner {
                 LOG.info("topic {} was created concurrently by another instance", topic.name());
             }
         }
-        checkCoPartitioning(admin, created);
+        return checkCoPartitioning(admin, created);
     }
 
-    private void checkCoPartitioning(Admin admin, Map<String, Integer> created) {
+    private int checkCoPartitioning(Admin admin, Map<String, Integer> created) {
         Map<String, Integer> counts = new TreeMap<>(created);
         List<String> toDescribe = coPartitioned.stream().map(Topic::name).filter(n -> !created.containsKey(n))
                 .toList();
@@ -103,6 +104,7 @@ public final class TopicProvisioner {
                     + "of partitions, but they have " + counts + ". Repartition them to one count (or recreate them) "
                     + "before starting the processor.");
         }
+        return distinct.stream().findFirst().orElse(partitions);
     }
 
     /**

@@ -7,9 +7,14 @@ import io.paystream.schemas.avro.AccountState;
 import io.paystream.schemas.avro.AccountStatus;
 import io.paystream.schemas.avro.AuditKind;
 import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.ClosingState;
 import io.paystream.schemas.avro.LedgerCommand;
+import io.paystream.schemas.avro.LedgerCommandType;
 import io.paystream.schemas.avro.RejectionReason;
 import io.paystream.schemas.validation.Money;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Account lifecycle on the ledger: OPEN, FREEZE, UNFREEZE, CLOSE and SET_LIMIT. They run in the ledger task that owns
@@ -73,13 +78,23 @@ final class AccountCommandRules {
         return changed(command, withStatus(account, AccountStatus.ACTIVE, nowMs), AuditKind.ACCOUNT_UNFROZEN, nowMs);
     }
 
-    /** Closes an account for good. Only an empty account can close, so that no money is stranded in it. */
-    static LedgerOutcome close(AccountState account, LedgerCommand command, long nowMs) {
+    /**
+     * Starts closing an account for good. Only an empty account can close, so that no money is stranded in it; but an
+     * empty account may still have debits in flight, whose credits sit on other partitions and may yet come back as
+     * reversals. So the account stops taking debits and credits and asks every ledger partition, with a CLOSE_PROBE,
+     * to answer once it has applied everything it held before the probe: each credit leg this account's debits sent
+     * was written to its partition before the probe, and any reversal that partition sends back is written to this
+     * account's partition before its CLOSE_ACK. When every partition has answered, {@link #acknowledge} closes the
+     * account if it is still empty, or refuses the CLOSE if money came back.
+     *
+     * @param partitions how many ledger partitions must answer
+     */
+    static LedgerOutcome close(AccountState account, LedgerCommand command, long nowMs, int partitions) {
         if (account == null) {
             return refuse(command, RejectionReason.ACCOUNT_NOT_FOUND,
                     "account " + command.getAccountId() + " does not exist", nowMs);
         }
-        if (account.getStatus() == AccountStatus.CLOSED) {
+        if (account.getStatus() == AccountStatus.CLOSED || account.getClosing() != null) {
             return LedgerOutcome.unchanged();
         }
         if (account.getBalance() != 0 || account.getHeld() != 0) {
@@ -87,7 +102,65 @@ final class AccountCommandRules {
                     "account " + command.getAccountId() + " has balance " + account.getBalance()
                             + "; only an empty account can close", nowMs);
         }
-        return changed(command, withStatus(account, AccountStatus.CLOSED, nowMs), AuditKind.ACCOUNT_CLOSED, nowMs);
+        AccountState closing = AccountState.newBuilder(account)
+                .setClosing(ClosingState.newBuilder().setCommandId(command.getCommandId()).setPartitions(partitions)
+                        .setAcknowledged(List.of()).build())
+                .setUpdatedAtMs(nowMs)
+                .build();
+        LedgerCommand probe = LedgerCommand.newBuilder()
+                .setCommandId(command.getCommandId())
+                .setType(LedgerCommandType.CLOSE_PROBE)
+                .setAccountId(command.getAccountId())
+                .setCurrency(account.getCurrency())
+                .setRequestedAtMs(command.getRequestedAtMs())
+                .build();
+        return new LedgerOutcome(closing, Emissions.builder().leg(probe).build());
+    }
+
+    /**
+     * A CLOSE_PROBE reached this partition: everything written here before it has been applied, so answer the closing
+     * account with a CLOSE_ACK. The probe's account usually lives on another partition; nothing here is changed.
+     */
+    static LedgerOutcome probe(LedgerCommand probe, int partition) {
+        LedgerCommand ack = LedgerCommand.newBuilder(probe)
+                .setType(LedgerCommandType.CLOSE_ACK)
+                .setPartition(partition)
+                .build();
+        return new LedgerOutcome(null, Emissions.builder().leg(ack).build());
+    }
+
+    /**
+     * A partition answered the closing account's probe. Once all have, the account closes if it is still empty;
+     * otherwise a payment in flight returned money to it, and the CLOSE is refused with the balance it now has.
+     * An answer to a CLOSE that is no longer in progress, or a repeated one, changes nothing.
+     */
+    static LedgerOutcome acknowledge(AccountState account, LedgerCommand ack, long nowMs) {
+        ClosingState closing = account == null ? null : account.getClosing();
+        if (closing == null || !closing.getCommandId().equals(ack.getCommandId())) {
+            return LedgerOutcome.unchanged();
+        }
+        Invariants.check(ack.getPartition() != null && ack.getPartition() >= 0
+                && ack.getPartition() < closing.getPartitions(), "CLOSE_ACK %s from partition %s of %d",
+                ack.getCommandId(), ack.getPartition(), closing.getPartitions());
+        Set<Integer> acknowledged = new TreeSet<>(closing.getAcknowledged());
+        if (!acknowledged.add(ack.getPartition())) {
+            return LedgerOutcome.unchanged();
+        }
+        if (acknowledged.size() < closing.getPartitions()) {
+            return new LedgerOutcome(AccountState.newBuilder(account)
+                    .setClosing(ClosingState.newBuilder(closing).setAcknowledged(List.copyOf(acknowledged)).build())
+                    .build(), Emissions.none());
+        }
+        LedgerCommand close = LedgerCommand.newBuilder(ack).setType(LedgerCommandType.CLOSE).setPartition(null)
+                .build();
+        AccountState settled = AccountState.newBuilder(account).setClosing(null).setUpdatedAtMs(nowMs).build();
+        if (account.getBalance() != 0 || account.getHeld() != 0) {
+            return new LedgerOutcome(settled, Emissions.builder().audit(accountAudit(close, account.getCurrency(),
+                    AuditKind.REJECTION, RejectionReason.INVALID_REQUEST, "account " + account.getAccountId()
+                            + " has balance " + account.getBalance() + " after the payments in flight settled; "
+                            + "only an empty account can close", nowMs)).build());
+        }
+        return changed(close, withStatus(settled, AccountStatus.CLOSED, nowMs), AuditKind.ACCOUNT_CLOSED, nowMs);
     }
 
     /** Changes the overdraft limit. A limit below what the account already owes is refused with LIMIT_EXCEEDED. */

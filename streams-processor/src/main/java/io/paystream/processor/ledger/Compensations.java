@@ -36,6 +36,9 @@ public final class Compensations {
         return switch (command.getType()) {
             case DEBIT, CREDIT, REVERSAL -> command.getPaymentId() == null ? Emissions.none()
                     : ofLeg(Payment.of(command), command.getType(), command.getAccountId(), rejection, nowMs);
+            // A probe or an acknowledgement that cannot be applied stays in the dead-letter topic: the account stays
+            // closing (refusing debits and credits, like a frozen one) until an operator looks.
+            case CLOSE_PROBE, CLOSE_ACK -> Emissions.none();
             case OPEN, FREEZE, UNFREEZE, CLOSE, SET_LIMIT -> Emissions.builder()
                     .audit(AccountCommandRules.accountAudit(command, command.getCurrency(), AuditKind.REJECTION,
                             rejection.reason(), rejection.detail(), nowMs))

@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,11 +31,13 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
     private final Topic<String, LedgerCommand> source;
     private final EmissionSinks sinks;
     private final PaymentMetrics metrics;
+    private final int partitions;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, AccountState> accounts;
     private KeyValueStore<String, BigInteger> flows;
 
-    LedgerProcessor(Topic<String, LedgerCommand> source, EmissionSinks sinks, PaymentMetrics metrics) {
+    LedgerProcessor(Topic<String, LedgerCommand> source, EmissionSinks sinks, int partitions, PaymentMetrics metrics) {
+        this.partitions = partitions;
         this.source = Objects.requireNonNull(source, "source");
         this.sinks = Objects.requireNonNull(sinks, "sinks");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -51,7 +54,9 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
     public void process(Record<String, LedgerCommand> record) {
         try {
             AccountState account = record.key() == null ? null : accounts.get(record.key());
-            LedgerOutcome outcome = LedgerRules.decide(account, record.key(), record.value(), record.timestamp());
+            int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(0);
+            LedgerOutcome outcome = LedgerRules.decide(account, record.key(), record.value(), record.timestamp(),
+                    new LedgerPosition(partition, partitions));
             Map<String, BigInteger> totals = new TreeMap<>();
             outcome.flowDeltas().forEach((key, delta) -> totals.put(key, InFlight.add(flows.get(key), delta)));
             write(record, outcome, totals);

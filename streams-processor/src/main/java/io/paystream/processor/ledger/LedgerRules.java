@@ -31,11 +31,20 @@ public final class LedgerRules {
      * @param nowMs the record timestamp
      */
     public static LedgerOutcome decide(AccountState account, String key, LedgerCommand command, long nowMs) {
+        return decide(account, key, command, nowMs, LedgerPosition.SINGLE);
+    }
+
+    /**
+     * {@link #decide(AccountState, String, LedgerCommand, long)} on a ledger of {@code position.partitions()}
+     * partitions, for a record of partition {@code position.partition()}.
+     */
+    public static LedgerOutcome decide(AccountState account, String key, LedgerCommand command, long nowMs,
+            LedgerPosition position) {
         try {
             Invariants.check(command != null, "ledger record for key %s has no value", key);
             Invariants.check(command.getAccountId() != null && command.getAccountId().equals(key),
                     "command %s for account %s is keyed %s", command.getCommandId(), command.getAccountId(), key);
-            LedgerOutcome outcome = apply(account, command, nowMs);
+            LedgerOutcome outcome = apply(account, command, nowMs, position);
             return outcome.withFlowDeltas(InFlight.deltas(command, outcome));
         } catch (RuntimeException failure) {
             return LedgerOutcome.failed(failure, compensation(command, failure, nowMs));
@@ -56,14 +65,21 @@ public final class LedgerRules {
         }
     }
 
+    /** {@link #apply(AccountState, LedgerCommand, long, LedgerPosition)} on a ledger of one partition. */
+    public static LedgerOutcome apply(AccountState account, LedgerCommand command, long nowMs) {
+        return apply(account, command, nowMs, LedgerPosition.SINGLE);
+    }
+
     /**
      * Decides what {@code command} does to {@code account}.
      *
      * @param account the current state of the command's account, or null when it does not exist
      * @param command the command, keyed by the same account
      * @param nowMs the record timestamp, used for every timestamp the outcome carries
+     * @param position the record's partition and the ledger's partition count
      */
-    public static LedgerOutcome apply(AccountState account, LedgerCommand command, long nowMs) {
+    public static LedgerOutcome apply(AccountState account, LedgerCommand command, long nowMs,
+            LedgerPosition position) {
         Objects.requireNonNull(command, "command");
         return switch (command.getType()) {
             case DEBIT -> PaymentLegRules.debit(account, command, nowMs);
@@ -72,8 +88,10 @@ public final class LedgerRules {
             case OPEN -> AccountCommandRules.open(account, command, nowMs);
             case FREEZE -> AccountCommandRules.freeze(account, command, nowMs);
             case UNFREEZE -> AccountCommandRules.unfreeze(account, command, nowMs);
-            case CLOSE -> AccountCommandRules.close(account, command, nowMs);
+            case CLOSE -> AccountCommandRules.close(account, command, nowMs, position.partitions());
             case SET_LIMIT -> AccountCommandRules.setLimit(account, command, nowMs);
+            case CLOSE_PROBE -> AccountCommandRules.probe(command, position.partition());
+            case CLOSE_ACK -> AccountCommandRules.acknowledge(account, command, nowMs);
         };
     }
 }

@@ -6,9 +6,14 @@ import io.paystream.schemas.Topic;
 import io.paystream.schemas.avro.AccountState;
 import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.LedgerCommand;
+import io.paystream.schemas.avro.LedgerCommandType;
 import io.paystream.schemas.avro.Notification;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.serde.AvroSerde;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -16,7 +21,8 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * The ledger sub-topology: reads {@code payments.ledger.v1} only (key accountId), keeps the {@code accounts} store, and
  * writes the next legs back to {@code payments.ledger.v1}, plus events, audit records, notifications and dead
- * letters. Reading one topic keeps replay deterministic: the same input in the same order gives the same state.
+ * letters. Reading one topic keeps replay deterministic: the same input in the same order gives the same state. The one
+ * record that is not routed by its key is CLOSE_PROBE, which goes to every partition.
  */
 public final class LedgerTopology {
     /** accountId → AccountState. Its changelog is {@code <application.id>-accounts-changelog}. */
@@ -47,20 +53,35 @@ public final class LedgerTopology {
     private LedgerTopology() {
     }
 
-    /** Adds the ledger's source, processor, store and sinks to {@code topology}. */
-    public static void addTo(Topology topology, Topics topics, PaymentMetrics metrics) {
+    /** A CLOSE_PROBE goes to every partition of the ledger; every other command by its key, as usual. */
+    static Optional<Set<Integer>> probesToEveryPartition(String topic, String key, LedgerCommand command,
+            int numPartitions) {
+        if (command != null && command.getType() == LedgerCommandType.CLOSE_PROBE) {
+            return Optional.of(IntStream.range(0, numPartitions).boxed().collect(Collectors.toUnmodifiableSet()));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Adds the ledger's source, processor, store and sinks to {@code topology}.
+     *
+     * @param partitions the partition count of the ledger topic, which every CLOSE_PROBE goes to in full
+     */
+    public static void addTo(Topology topology, Topics topics, int partitions, PaymentMetrics metrics) {
         topology.addSource(SOURCE, topics.ledger().keySerde().deserializer(),
                 topics.ledger().valueSerde().deserializer(), topics.ledger().name());
         EmissionSinks sinks = new EmissionSinks("ledger-events-sink", "ledger-audit-sink", "ledger-legs-sink",
                 "ledger-notifications-sink", "ledger-dlq-sink");
-        topology.addProcessor(PROCESSOR, () -> new LedgerProcessor(topics.ledger(), sinks, metrics), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new LedgerProcessor(topics.ledger(), sinks, partitions, metrics),
+                SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCOUNTS_STORE),
                 Serdes.String(), AvroSerde.of(AccountState.class)), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FLOWS_STORE),
                 Serdes.String(), InFlight.totalSerde()), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.events(), topics.events(), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.audit(), topics.audit(), PROCESSOR);
-        EmissionSinks.addSink(topology, sinks.legs(), topics.ledger(), PROCESSOR);
+        topology.addSink(sinks.legs(), topics.ledger().name(), topics.ledger().keySerde().serializer(),
+                topics.ledger().valueSerde().serializer(), LedgerTopology::probesToEveryPartition, PROCESSOR);
         EmissionSinks.addSink(topology, sinks.notifications(), topics.notifications(), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.deadLetters(), topics.deadLetters(), PROCESSOR);
     }

@@ -135,6 +135,9 @@ final class PaymentLegRules {
             return new Rejection(RejectionReason.ACCOUNT_INACTIVE,
                     "account " + accountId + " is " + account.getStatus());
         }
+        if (account.getClosing() != null) {
+            return new Rejection(RejectionReason.ACCOUNT_INACTIVE, "account " + accountId + " is closing");
+        }
         if (!account.getCurrency().equals(currency)) {
             return new Rejection(RejectionReason.CURRENCY_MISMATCH,
                     "account " + accountId + " holds " + account.getCurrency() + ", the payment is in " + currency);

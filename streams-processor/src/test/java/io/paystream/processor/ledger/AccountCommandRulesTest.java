@@ -8,6 +8,7 @@ import io.paystream.schemas.avro.AccountState;
 import io.paystream.schemas.avro.AccountStatus;
 import io.paystream.schemas.avro.AccountType;
 import io.paystream.schemas.avro.AuditKind;
+import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.LedgerCommandType;
 import io.paystream.schemas.avro.RejectionReason;
 import org.junit.jupiter.api.Test;
@@ -87,8 +88,107 @@ class AccountCommandRulesTest {
                 .isEqualTo(RejectionReason.INVALID_REQUEST);
         assertThat(rejection(apply(anAccount("alice").setBalance(-1).setOverdraftLimit(5).build(),
                 LedgerCommandType.CLOSE))).isEqualTo(RejectionReason.INVALID_REQUEST);
-        assertThat(apply(anAccount("alice").build(), LedgerCommandType.CLOSE).newState().getStatus())
-                .isEqualTo(AccountStatus.CLOSED);
+        LedgerOutcome closing = apply(anAccount("alice").build(), LedgerCommandType.CLOSE);
+        assertThat(closing.newState().getStatus()).as("waits for its payments in flight")
+                .isEqualTo(AccountStatus.ACTIVE);
+        assertThat(closing.newState().getClosing()).isNotNull();
+    }
+
+    /** A CLOSE on a three-partition ledger, its probe, and the answers of every partition. */
+    @org.junit.jupiter.api.Nested
+    class ClosingWithPaymentsInFlight {
+        private static final int PARTITIONS = 3;
+        private final LedgerCommand close = anAccountCommand(LedgerCommandType.CLOSE, "alice").build();
+
+        private LedgerOutcome startClosing(AccountState account) {
+            return LedgerRules.apply(account, close, NOW, new LedgerPosition(1, PARTITIONS));
+        }
+
+        private LedgerCommand probe() {
+            return startClosing(anAccount("alice").build()).emissions().legs().get(0);
+        }
+
+        /** What partition {@code partition} answers to the probe. */
+        private LedgerCommand ackFrom(int partition) {
+            LedgerOutcome answered = LedgerRules.apply(null, probe(), NOW, new LedgerPosition(partition, PARTITIONS));
+            assertThat(answered.newState()).as("a probe changes nothing where it lands").isNull();
+            return answered.emissions().legs().get(0);
+        }
+
+        private AccountState acknowledge(AccountState account, int... partitions) {
+            AccountState state = account;
+            for (int partition : partitions) {
+                LedgerOutcome outcome = LedgerRules.apply(state, ackFrom(partition), NOW);
+                state = outcome.newState() == null ? state : outcome.newState();
+            }
+            return state;
+        }
+
+        @Test
+        void anEmptyAccountProbesEveryPartitionAndRefusesDebitsAndCreditsMeanwhile() {
+            LedgerOutcome closing = startClosing(anAccount("alice").build());
+
+            assertThat(closing.newState().getClosing().getPartitions()).isEqualTo(PARTITIONS);
+            assertThat(closing.newState().getClosing().getAcknowledged()).isEmpty();
+            assertThat(closing.emissions().audits()).isEmpty();
+            assertThat(closing.emissions().legs()).singleElement().satisfies(probe -> {
+                assertThat(probe.getType()).isEqualTo(LedgerCommandType.CLOSE_PROBE);
+                assertThat(probe.getAccountId()).isEqualTo("alice");
+                assertThat(LedgerTopology.probesToEveryPartition("payments.ledger.v1", "alice", probe, PARTITIONS))
+                        .contains(java.util.Set.of(0, 1, 2));
+            });
+            assertThat(LedgerTopology.probesToEveryPartition("payments.ledger.v1", "alice", close, PARTITIONS))
+                    .as("any other command goes by its key").isEmpty();
+            AccountState state = closing.newState();
+            LedgerOutcome debit = LedgerRules.apply(state, io.paystream.processor.testing.Fixtures.aLeg(
+                    LedgerCommandType.DEBIT, io.paystream.schemas.avro.PaymentType.WITHDRAWAL, "alice", null, 1)
+                    .build(), NOW);
+            assertThat(debit.emissions().audits().get(0).getReason()).isEqualTo(RejectionReason.ACCOUNT_INACTIVE);
+            assertThat(debit.emissions().audits().get(0).getDetail()).isEqualTo("account alice is closing");
+            assertThat(apply(state, LedgerCommandType.CLOSE).emissions().isEmpty()).as("a second CLOSE waits too")
+                    .isTrue();
+        }
+
+        @Test
+        void closesOnceEveryPartitionHasAnswered() {
+            AccountState closing = startClosing(anAccount("alice").build()).newState();
+            AccountState twoOfThree = acknowledge(closing, 2, 0, 2);
+
+            assertThat(twoOfThree.getStatus()).isEqualTo(AccountStatus.ACTIVE);
+            assertThat(twoOfThree.getClosing().getAcknowledged()).containsExactly(0, 2);
+            LedgerOutcome last = LedgerRules.apply(twoOfThree, ackFrom(1), NOW);
+            assertThat(last.newState().getStatus()).isEqualTo(AccountStatus.CLOSED);
+            assertThat(last.newState().getClosing()).isNull();
+            assertThat(last.emissions().audits()).singleElement()
+                    .satisfies(a -> assertThat(a.getKind()).isEqualTo(AuditKind.ACCOUNT_CLOSED));
+        }
+
+        @Test
+        void moneyThatCameBackWhileClosingKeepsTheAccountOpen() {
+            AccountState closing = startClosing(anAccount("alice").build()).newState();
+            // A reversal of a debit still in flight when the CLOSE came: it applies whatever the status.
+            AccountState reversed = AccountState.newBuilder(closing).setBalance(500).build();
+
+            LedgerOutcome last = LedgerRules.apply(acknowledge(reversed, 0, 1), ackFrom(2), NOW);
+
+            assertThat(last.newState().getStatus()).isEqualTo(AccountStatus.ACTIVE);
+            assertThat(last.newState().getClosing()).isNull();
+            assertThat(last.newState().getBalance()).isEqualTo(500);
+            assertThat(last.emissions().audits()).singleElement().satisfies(a -> {
+                assertThat(a.getKind()).isEqualTo(AuditKind.REJECTION);
+                assertThat(a.getDetail()).isEqualTo("account alice has balance 500 after the payments in flight "
+                        + "settled; only an empty account can close");
+            });
+        }
+
+        @Test
+        void anAnswerToAnotherCloseChangesNothing() {
+            AccountState closing = startClosing(anAccount("alice").build()).newState();
+            LedgerCommand stale = LedgerCommand.newBuilder(ackFrom(0)).setCommandId("an-earlier-close").build();
+
+            assertThat(LedgerRules.apply(closing, stale, NOW).newState()).isNull();
+            assertThat(LedgerRules.apply(anAccount("alice").build(), ackFrom(0), NOW).newState()).isNull();
+        }
     }
 
     @Test

@@ -75,7 +75,7 @@ public final class Pipeline implements AutoCloseable {
                 new StreamsProperties.Settings("paystream-test", tempDir(), 100, 0, 1, (short) 1, null), metrics);
         driver = new TopologyTestDriver(PaymentsTopology.build(metrics, Map.of(
                 Topics.directRequests(GLOBEX.clientId()).name(), GLOBEX,
-                Topics.directRequests(INITECH.clientId()).name(), INITECH), idempotencyWindow), properties, START);
+                Topics.directRequests(INITECH.clientId()).name(), INITECH), idempotencyWindow, 1), properties, START);
         paymentRequests = input(Topics.PAYMENT_REQUESTS);
         accountRequests = input(Topics.ACCOUNT_REQUESTS);
         ledgerInput = input(Topics.LEDGER);
