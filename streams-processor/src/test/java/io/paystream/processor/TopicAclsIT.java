@@ -74,7 +74,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The topics as a trust boundary, on a real broker with SASL principals and Kafka's StandardAuthorizer
+ * The topics as a trust boundary, on a real broker with SASL/SCRAM-SHA-512 principals and Kafka's StandardAuthorizer
  * (docs/security.md): the processor runs as its own principal with least privilege; the ingress principal may write
  * only the two request topics; the direct producer "globex" only its own {@code payments.requests.globex.v1}, where
  * the processor checks it as client globex; "mallory" may write nothing; an auditor may only read the journal. A
@@ -495,6 +495,21 @@ class TopicAclsIT {
     private static PaymentState paymentState(String paymentId) {
         return streams().store(StoreQueryParameters.fromNameAndType(PaymentStatusTopology.PAYMENTS_STORE,
                 QueryableStoreTypes.<String, PaymentState>keyValueStore())).get(paymentId);
+    }
+
+    @Test
+    void aPrincipalWithTheWrongSecretIsNotLetIn() {
+        Properties properties = producerProperties("globex");
+        properties.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required "
+                + "username=\"globex\" password=\"not-globex-secret\";");
+        assertThat(properties.get("sasl.mechanism")).isEqualTo("SCRAM-SHA-512");
+        PaymentRequest request = direct(aTopUp("globex-x", 1));
+        try (KafkaProducer<String, PaymentRequest> producer = new KafkaProducer<>(properties,
+                GLOBEX_REQUESTS.keySerde().serializer(), GLOBEX_REQUESTS.valueSerde().serializer())) {
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>(GLOBEX_REQUESTS.name(),
+                    request.getPaymentId(), request)).get())
+                    .hasRootCauseInstanceOf(org.apache.kafka.common.errors.SaslAuthenticationException.class);
+        }
     }
 
     @Test

@@ -25,6 +25,7 @@ import io.paystream.schemas.Topic;
 public final class InProcessKafka implements AutoCloseable {
     /** The secured broker's built-in super user (Kafka's test kit); the helpers below connect as it. */
     public static final String ADMIN_USER = "plain-admin";
+    private static final String SCRAM = "SCRAM-SHA-512";
     private static final String ADMIN_PASSWORD = "plain-admin-secret";
 
     private final KafkaClusterTestKit cluster;
@@ -42,28 +43,39 @@ public final class InProcessKafka implements AutoCloseable {
     }
 
     /**
-     * The same node with SASL/PLAIN authentication and Kafka's {@code StandardAuthorizer}: every client needs one of
+     * The same node with SASL authentication and Kafka's {@code StandardAuthorizer}: every client needs one of
      * {@code users} (name to password), nothing is allowed without an ACL ({@code allow.everyone.if.no.acl.found}
-     * is false), and {@link #ADMIN_USER} plus {@code superUsers} may do anything. PLAIN over plain text is for tests
-     * only: production uses SCRAM or mTLS (docs/security.md).
+     * is false), and {@link #ADMIN_USER} plus {@code superUsers} may do anything. The users authenticate with
+     * SCRAM-SHA-512, as in production (docs/security.md): their salted credentials live in the cluster's metadata,
+     * created here through the admin API. {@link #ADMIN_USER}, the test kit's own, uses PLAIN, which the broker also
+     * offers for it.
      */
     public static InProcessKafka startSecured(Map<String, String> users, String... superUsers) throws Exception {
         Map<String, String> all = new java.util.LinkedHashMap<>(users);
         all.put(ADMIN_USER, ADMIN_PASSWORD);
-        StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required "
-                + "username=\"" + ADMIN_USER + "\" password=\"" + ADMIN_PASSWORD + "\"");
-        all.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password)
-                .append("\""));
-        jaas.append(';');
+        String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + ADMIN_USER
+                + "\" password=\"" + ADMIN_PASSWORD + "\" user_" + ADMIN_USER + "=\"" + ADMIN_PASSWORD + "\";";
         StringBuilder supers = new StringBuilder("User:" + ADMIN_USER);
         for (String user : superUsers) {
             supers.append(";User:").append(user);
         }
-        return start(new TestKitNodes.Builder()
+        InProcessKafka kafka = start(new TestKitNodes.Builder()
                         .setBrokerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT)
                         .setControllerSecurityProtocol(SecurityProtocol.SASL_PLAINTEXT),
-                Map.of("listener.name.external.plain.sasl.jaas.config", jaas.toString(),
+                Map.of("listener.name.external.plain.sasl.jaas.config", jaas,
+                        "listener.name.external.sasl.enabled.mechanisms", "PLAIN," + SCRAM,
+                        "listener.name.external.scram-sha-512.sasl.jaas.config",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required;",
                         "super.users", supers.toString()), all);
+        List<org.apache.kafka.clients.admin.UserScramCredentialAlteration> credentials = new ArrayList<>();
+        users.forEach((user, password) -> credentials.add(
+                new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(user,
+                        new org.apache.kafka.clients.admin.ScramCredentialInfo(
+                                org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 4096), password)));
+        try (org.apache.kafka.clients.admin.Admin admin = kafka.cluster.admin()) {
+            admin.alterUserScramCredentials(credentials).all().get();
+        }
+        return kafka;
     }
 
     private static InProcessKafka start(TestKitNodes.Builder nodes, Map<String, String> extra,
@@ -91,7 +103,7 @@ public final class InProcessKafka implements AutoCloseable {
     }
 
     /**
-     * What a client needs to connect as {@code user} on a secured broker (SASL/PLAIN), or nothing on a plain one. The
+     * What a client needs to connect as {@code user} on a secured broker (SASL/SCRAM), or nothing on a plain one. The
      * keys are Kafka client properties; the processor takes them under its {@code kafka:} block.
      */
     public Map<String, String> clientProperties(String user) {
@@ -102,8 +114,13 @@ public final class InProcessKafka implements AutoCloseable {
         if (password == null) {
             throw new IllegalArgumentException("no user " + user + " on this broker");
         }
-        return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN", "sasl.jaas.config",
-                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user
+        if (user.equals(ADMIN_USER)) {
+            return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN", "sasl.jaas.config",
+                    "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user
+                            + "\" password=\"" + password + "\";");
+        }
+        return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", SCRAM, "sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
                         + "\" password=\"" + password + "\";");
     }
 
