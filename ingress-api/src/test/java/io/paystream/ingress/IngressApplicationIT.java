@@ -390,6 +390,54 @@ class IngressApplicationIT {
                     .isEqualTo(202);
         }
 
+        /** The lifecycle of an account: its owner freezes and closes it; lifting a freeze and credit are privileged. */
+        @Test
+        void anOwnerFreezesAndClosesItsAccountsButNoOneElses() throws Exception {
+            for (String command : List.of("freeze", "close")) {
+                HttpResponse<String> accepted = http.post("/v1/accounts/acme-life/" + command, null).key(ACME_KEY)
+                        .send();
+                assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+                assertThat(json(accepted).get("status").asText()).isEqualTo("PENDING");
+                assertThat(recordFor(Topics.ACCOUNT_REQUESTS, "acme-life").getCommand().name())
+                        .isEqualTo(command.toUpperCase(java.util.Locale.ROOT));
+                assertRefused(http.post("/v1/accounts/globex-1/" + command, null).key(ACME_KEY), 403,
+                        "account_not_owned", "accountId");
+                assertRefused(http.post("/v1/accounts/acme-life/" + command, null).key(READER_KEY), 403,
+                        "forbidden", null);
+            }
+            assertRefused(http.post("/v1/accounts/not%20an%20id/close", null).key(ADMIN_KEY), 422, "invalid_field",
+                    "accountId");
+        }
+
+        @Test
+        void onlyAnOperatorLiftsAFreeze() throws Exception {
+            JsonNode error = assertRefused(http.post("/v1/accounts/acme-frozen/unfreeze", null).key(TREASURY_KEY),
+                    403, "scope_required", "accountId");
+            assertThat(error.get("message").asText()).contains("admin");
+
+            assertThat(http.post("/v1/accounts/acme-frozen/unfreeze", null).key(ADMIN_KEY).send().statusCode())
+                    .isEqualTo(202);
+            assertThat(recordFor(Topics.ACCOUNT_REQUESTS, "acme-frozen").getCommand())
+                    .isEqualTo(AccountCommandType.UNFREEZE);
+        }
+
+        /** SET_LIMIT grants credit like an overdraft at open does, so it needs the same scope. */
+        @Test
+        void onlyAKeyWithCreditWriteChangesTheLimit() throws Exception {
+            JsonNode error = assertRefused(http.put("/v1/accounts/acme-limit/overdraft-limit",
+                    "{\"overdraftLimit\":1000000}").key(ACME_KEY), 403, "scope_required", "overdraftLimit");
+            assertThat(error.get("message").asText()).contains("credit:write");
+            assertRefused(http.put("/v1/accounts/acme-limit/overdraft-limit", "{\"overdraftLimit\":-1}")
+                    .key(TREASURY_KEY), 422, "invalid_field", "overdraftLimit");
+
+            assertThat(http.put("/v1/accounts/acme-limit/overdraft-limit", "{\"overdraftLimit\":250}")
+                    .key(TREASURY_KEY).send().statusCode()).isEqualTo(202);
+            AccountRequest record = recordFor(Topics.ACCOUNT_REQUESTS, "acme-limit");
+            assertThat(record.getCommand()).isEqualTo(AccountCommandType.SET_LIMIT);
+            assertThat(record.getOverdraftLimit()).isEqualTo(250L);
+            assertThat(record.getClientId()).isEqualTo("acme");
+        }
+
         @Test
         void adminMayDoAnything() throws Exception {
             assertThat(http.post("/v1/payments", transfer("anyone", "acme-1", "1")).key(ADMIN_KEY)

@@ -24,6 +24,11 @@ final class IngressHttp {
         return new Request("POST", path, body);
     }
 
+    /** A PUT builder with a JSON body. */
+    Request put(String path, String body) {
+        return new Request("PUT", path, body);
+    }
+
     Request get(String path) {
         return new Request("GET", path, null);
     }

@@ -96,6 +96,36 @@ public final class Commands {
         return request;
     }
 
+    /**
+     * A lifecycle command on an existing account: FREEZE, UNFREEZE, CLOSE, or SET_LIMIT with {@code overdraftLimit}.
+     * FREEZE and CLOSE need the account's owner; UNFREEZE needs admin, because the freeze may be an operator's; and
+     * SET_LIMIT needs {@code credit:write} (or admin), because a limit is credit.
+     *
+     * @throws ApiException 422 for an invalid account id or limit, 403 for a missing scope or an account not owned
+     */
+    public static AccountRequest accountCommand(ApiClient client, String requestId, String accountId,
+            AccountCommandType command, Long overdraftLimit) {
+        AccountRequest request = AccountRequest.newBuilder()
+                .setRequestId(requestId)
+                .setAccountId(accountId)
+                .setCommand(command)
+                .setOverdraftLimit(overdraftLimit)
+                .setClientId(client.clientId())
+                .build();
+        rejectIfInvalid(AccountRequestRules.validate(request));
+        if (command == AccountCommandType.UNFREEZE && !client.isAdmin()) {
+            throw ApiException.scopeRequired(Scopes.ADMIN, "accountId",
+                    "lifting a freeze is an operator's decision, since the freeze may be theirs");
+        }
+        if (command == AccountCommandType.SET_LIMIT && !client.hasScope(Scopes.CREDIT_WRITE)) {
+            throw ApiException.scopeRequired(Scopes.CREDIT_WRITE, "overdraftLimit", "an overdraftLimit grants credit");
+        }
+        if (!client.owns(accountId)) {
+            throw ApiException.notOwned(accountId, "accountId");
+        }
+        return request;
+    }
+
     private static void rejectIfInvalid(Optional<Violation> violation) {
         violation.ifPresent(v -> {
             throw ApiException.invalidField(v.field(), v.toString());
