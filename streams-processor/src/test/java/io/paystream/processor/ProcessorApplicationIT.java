@@ -10,6 +10,7 @@ import static io.paystream.processor.testing.Fixtures.anOpen;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.paystream.processor.ledger.LedgerTopology;
 import io.paystream.processor.status.PaymentStatusTopology;
@@ -59,6 +60,7 @@ import org.junit.jupiter.api.Test;
  */
 class ProcessorApplicationIT {
     private static final Duration SETTLE = Duration.ofSeconds(60);
+    private static final int QUERY_RATE = 20;
     private static InProcessKafka kafka;
     private static DropwizardTestSupport<ProcessorConfiguration> app;
     private final HttpClient http = HttpClient.newHttpClient();
@@ -66,7 +68,10 @@ class ProcessorApplicationIT {
     @BeforeAll
     static void startBrokerAndProcessor() throws Exception {
         kafka = InProcessKafka.start();
-        app = ProcessorUnderTest.on(kafka.bootstrapServers());
+        // A per-key limit low enough for one test to reach, high enough for the others' few queries.
+        app = ProcessorUnderTest.on(kafka.bootstrapServers(),
+                ConfigOverride.config("rateLimit.requestsPerSecond", String.valueOf(QUERY_RATE)),
+                ConfigOverride.config("rateLimit.burst", String.valueOf(QUERY_RATE)));
         app.before();
         await().atMost(SETTLE).until(() -> app.<ProcessorApplication>getApplication().streams().state()
                 == KafkaStreams.State.RUNNING);
@@ -192,7 +197,7 @@ class ProcessorApplicationIT {
                 .contains("paystream_payment_e2e_latency_seconds_bucket")
                 .contains("kafka_stream_thread_")
                 // The query API has the per-key and per-address limits too (web-common's RateLimitFactory).
-                .contains("paystream_query_rate_limited_total{limit=\"key\"} 0.0")
+                .containsPattern("paystream_query_rate_limited_total\\{limit=\"key\"} [0-9.]+")
                 .contains("paystream_query_rate_limited_total{limit=\"address\"} 0.0")
                 .contains("jvm_memory_used_bytes");
         // Kafka Streams 4.4.0's transactional stores have an uncommitted-bytes gauge whose read from another thread
@@ -293,6 +298,25 @@ class ProcessorApplicationIT {
         HttpResponse<String> noHistory = query("/v1/accounts/acme-q/entries", "acme-key");
         assertThat(noHistory.statusCode()).isEqualTo(503);
         assertThat(noHistory.body()).contains("\"code\":\"history_unavailable\"").contains("none configured");
+    }
+
+    /** The query API limits each key like the ingress does: 429 with Retry-After past the bucket, other keys unaffected. */
+    @Test
+    void aKeyOverItsQueryRateGets429WithRetryAfter() throws Exception {
+        List<HttpResponse<String>> answers = new ArrayList<>();
+        for (int i = 0; i < 3 * QUERY_RATE; i++) {
+            answers.add(query("/v1/accounts/globex-rate", "globex-reader-key"));
+        }
+
+        assertThat(answers).extracting(HttpResponse::statusCode).contains(404, 429);
+        HttpResponse<String> limited = answers.stream().filter(a -> a.statusCode() == 429).findFirst().orElseThrow();
+        assertThat(limited.headers().firstValue("Retry-After")).hasValueSatisfying(
+                seconds -> assertThat(Long.parseLong(seconds)).isPositive());
+        assertThat(limited.body()).contains("\"code\":\"rate_limited\"");
+        assertThat(query("/v1/accounts/acme-rate", "acme-key").statusCode()).as("another key's bucket").isEqualTo(404);
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + app.getAdminPort() + "/metrics")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).containsPattern("paystream_query_rate_limited_total\\{limit=\"key\"} [1-9]");
     }
 
     private HttpResponse<String> query(String path, String key) throws Exception {
