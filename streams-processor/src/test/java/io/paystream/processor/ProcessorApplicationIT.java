@@ -300,7 +300,7 @@ class ProcessorApplicationIT {
         assertThat(noHistory.body()).contains("\"code\":\"history_unavailable\"").contains("none configured");
     }
 
-    /** The query API limits each key like the ingress does: 429 with Retry-After past the bucket, other keys unaffected. */
+    /** The query API limits each key like the ingress: 429 with Retry-After past the bucket, other keys unaffected. */
     @Test
     void aKeyOverItsQueryRateGets429WithRetryAfter() throws Exception {
         List<HttpResponse<String>> answers = new ArrayList<>();

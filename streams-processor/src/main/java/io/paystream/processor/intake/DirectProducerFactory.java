@@ -47,7 +47,8 @@ public class DirectProducerFactory {
             + "account id, and end in a separator (- : . _), such as acme-")
     @JsonProperty(access = JsonProperty.Access.READ_ONLY)
     public boolean isPrefixesWellFormed() {
-        return ownedAccountPrefixes != null && ownedAccountPrefixes.stream().allMatch(ApiKeyFactory::isWellFormedPrefix);
+        return ownedAccountPrefixes != null
+                && ownedAccountPrefixes.stream().allMatch(ApiKeyFactory::isWellFormedPrefix);
     }
 
     /** True when the fields are valid enough to build the client from; the annotations report what is wrong. */

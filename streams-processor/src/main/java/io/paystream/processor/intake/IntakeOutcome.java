@@ -17,7 +17,7 @@ public record IntakeOutcome(Kind kind, String fingerprintToStore, Emissions emis
         ACCEPTED,
         /** First sighting of an invalid request: REJECTED(INVALID_REQUEST). */
         INVALID,
-        /** First sighting of a direct producer's request for an account or type it may not use: REJECTED(NOT_PERMITTED). */
+        /** First sighting of a direct producer's request for an account or type it may not use: NOT_PERMITTED. */
         NOT_PERMITTED,
         /** The same id and the same contents as before: dropped. */
         DUPLICATE,

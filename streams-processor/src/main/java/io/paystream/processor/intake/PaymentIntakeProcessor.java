@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Routes payment requests through {@link PaymentIntakeRules}, remembering each payment id's fingerprint in the
  * {@code payment-request-fingerprints} window store for the idempotency window, and asking the status view's store
- * about ids older than that. A request from a direct producer's topic is checked as that producer's client. Records that do not identify a payment (no value, or a key that is not the
- * request's payment id) cannot be answered and go to the dead-letter topic.
+ * about ids older than that. A request from a direct producer's topic is checked as that producer's client. Records
+ * that do not identify a payment (no value, or a key that is not the request's payment id) cannot be answered and go
+ * to the dead-letter topic.
  */
 final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, Object, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(PaymentIntakeProcessor.class);

@@ -65,8 +65,8 @@ public final class PaymentIntakeRules {
         }
         Optional<String> refusal = producer == null ? Optional.empty() : refusal(request, producer);
         if (refusal.isPresent()) {
-            return new IntakeOutcome(IntakeOutcome.Kind.NOT_PERMITTED, fingerprint, reject(payment.withoutInvalidFields(),
-                    RejectionReason.NOT_PERMITTED, refusal.get(), nowMs));
+            return new IntakeOutcome(IntakeOutcome.Kind.NOT_PERMITTED, fingerprint,
+                    reject(payment.withoutInvalidFields(), RejectionReason.NOT_PERMITTED, refusal.get(), nowMs));
         }
         Optional<Violation> violation = PaymentRequestRules.validate(request);
         if (violation.isPresent()) {
