@@ -4,6 +4,7 @@ import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.Notification;
+import io.paystream.schemas.avro.PaymentAction;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.serde.AvroSerde;
@@ -19,6 +20,10 @@ public final class Topics {
     /** Payment requests from the ingress, which has authenticated each one's client. Key: paymentId. */
     public static final Topic<String, PaymentRequest> PAYMENT_REQUESTS =
             new Topic<>("payments.requests.v1", Serdes.String(), AvroSerde.of(PaymentRequest.class));
+
+    /** Actions on existing payments (capture, void, refund), from the ingress. Key: paymentId. */
+    public static final Topic<String, PaymentAction> PAYMENT_ACTIONS =
+            new Topic<>("payments.actions.v1", Serdes.String(), AvroSerde.of(PaymentAction.class));
 
     /** Account lifecycle requests. Key: accountId. */
     public static final Topic<String, AccountRequest> ACCOUNT_REQUESTS =
@@ -49,11 +54,11 @@ public final class Topics {
      * the intake and status view rely on paymentId keys landing on the same partition number across topics.
      */
     public static final List<Topic<?, ?>> CO_PARTITIONED =
-            List.of(PAYMENT_REQUESTS, ACCOUNT_REQUESTS, LEDGER, PAYMENT_EVENTS, AUDIT, NOTIFICATIONS);
+            List.of(PAYMENT_REQUESTS, PAYMENT_ACTIONS, ACCOUNT_REQUESTS, LEDGER, PAYMENT_EVENTS, AUDIT, NOTIFICATIONS);
 
     /** Every topic the pipeline needs, co-partitioned ones first. */
-    public static final List<Topic<?, ?>> ALL = List.of(
-            PAYMENT_REQUESTS, ACCOUNT_REQUESTS, LEDGER, PAYMENT_EVENTS, AUDIT, NOTIFICATIONS, DEAD_LETTERS);
+    public static final List<Topic<?, ?>> ALL = List.of(PAYMENT_REQUESTS, PAYMENT_ACTIONS, ACCOUNT_REQUESTS, LEDGER,
+            PAYMENT_EVENTS, AUDIT, NOTIFICATIONS, DEAD_LETTERS);
 
     /** What a direct producer's client id may be: it becomes part of a topic name. */
     public static final String DIRECT_CLIENT_ID = "[a-z0-9][a-z0-9-]{0,62}";

@@ -58,7 +58,7 @@ public final class PaymentsTopology {
         AccountIntakeTopology.addTo(topology, new AccountIntakeTopology.Topics(
                 Topics.ACCOUNT_REQUESTS, Topics.LEDGER, Topics.AUDIT, Topics.DEAD_LETTERS), metrics);
         PaymentIntakeTopology.addTo(topology, new PaymentIntakeTopology.Topics(
-                Topics.PAYMENT_REQUESTS, directProducers, Topics.PAYMENT_EVENTS, Topics.LEDGER, Topics.AUDIT,
+                Topics.PAYMENT_REQUESTS, Topics.PAYMENT_ACTIONS, directProducers, Topics.PAYMENT_EVENTS, Topics.LEDGER, Topics.AUDIT,
                 Topics.DEAD_LETTERS), idempotencyWindow, PaymentStatusTopology.PAYMENTS_STORE, metrics);
         LedgerTopology.addTo(topology, new LedgerTopology.Topics(
                 Topics.LEDGER, Topics.PAYMENT_EVENTS, Topics.AUDIT, Topics.NOTIFICATIONS, Topics.DEAD_LETTERS),

@@ -7,6 +7,10 @@ import io.paystream.processor.testing.Pipeline;
 import io.paystream.schemas.avro.AccountCommandType;
 import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.AccountType;
+import io.paystream.schemas.PaymentStatuses;
+import io.paystream.schemas.avro.ActionType;
+import io.paystream.schemas.avro.CaptureMode;
+import io.paystream.schemas.avro.PaymentAction;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentStatus;
@@ -25,7 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Thousands of seeded, random commands over dozens of accounts through the production topology: hot accounts,
  * duplicates, idempotency conflicts, invalid requests, unknown and frozen accounts, currency mismatches, account
- * lifecycle changes. Afterwards every ledger invariant must hold. Set {@code -Dpaystream.seed=N} to replay one seed.
+ * lifecycle changes, authorizations with voids (some twice, some of unknown payments) and expiries as stream time
+ * moves on. Afterwards every ledger invariant must hold. Set {@code -Dpaystream.seed=N} to replay one seed.
  */
 class LedgerRandomizedTest {
     private static final int ACCOUNTS = 36;
@@ -53,17 +58,23 @@ class LedgerRandomizedTest {
             for (int i = 0; i < COMMANDS; i++) {
                 workload.next();
             }
+            // Every hold lasts at most 600 s: an hour of stream time later, and one record for the sweep, all ended.
+            pipeline.advance(java.time.Duration.ofHours(1));
+            pipeline.send(AccountRequest.newBuilder().setRequestId("tick").setAccountId("acct-0")
+                    .setCommand(AccountCommandType.UNFREEZE).build());
 
             assertThat(LedgerInvariants.violations(pipeline.events(), pipeline.audits(), pipeline.accounts(),
                     pipeline::status)).as("violations with seed %d", seed).isEmpty();
             for (String paymentId : workload.submitted) {
                 assertThat(pipeline.eventsOf(paymentId).stream().map(PaymentEvent::getStatus)
-                        .filter(s -> s != PaymentStatus.ACCEPTED).count())
+                        .filter(PaymentStatuses::isTerminal).count())
                         .as("terminal events of %s with seed %d", paymentId, seed).isEqualTo(1);
             }
             assertThat(pipeline.events().stream().map(PaymentEvent::getStatus).distinct())
                     .as("the workload reaches every outcome with seed %d", seed)
-                    .contains(PaymentStatus.COMPLETED, PaymentStatus.REJECTED, PaymentStatus.REVERSED);
+                    .contains(PaymentStatus.COMPLETED, PaymentStatus.REJECTED, PaymentStatus.REVERSED,
+                            PaymentStatus.AUTHORIZED, PaymentStatus.VOIDED, PaymentStatus.EXPIRED,
+                            PaymentStatus.VOID_FAILED);
         }
     }
 
@@ -74,6 +85,7 @@ class LedgerRandomizedTest {
         private final List<String> accountIds = new ArrayList<>();
         private final Map<String, String> currencyOf = new HashMap<>();
         private final List<PaymentRequest> sent = new ArrayList<>();
+        private final List<String> manual = new ArrayList<>();
         final java.util.Set<String> submitted = new java.util.LinkedHashSet<>();
 
         Workload(Random random, Pipeline pipeline) {
@@ -101,14 +113,21 @@ class LedgerRandomizedTest {
 
         void next() {
             int roll = random.nextInt(100);
-            if (roll < 25) {
+            if (roll < 22) {
                 send(PaymentType.TOPUP, null, account(), amount());
-            } else if (roll < 55) {
+            } else if (roll < 48) {
                 send(PaymentType.TRANSFER, account(), account(), amount());
-            } else if (roll < 65) {
+            } else if (roll < 56) {
                 send(PaymentType.PAYMENT, account(), account(), amount());
-            } else if (roll < 78) {
+            } else if (roll < 67) {
                 send(PaymentType.WITHDRAWAL, account(), null, amount());
+            } else if (roll < 73) {
+                authorize();
+            } else if (roll < 77 && !manual.isEmpty()) {
+                voidOne();
+            } else if (roll < 79) {
+                // Stream time moves on, and holds of 60 to 600 s expire as it passes them.
+                pipeline.advance(java.time.Duration.ofSeconds(20 + random.nextInt(70)));
             } else if (roll < 83) {
                 sendInvalid();
             } else if (roll < 90 && !sent.isEmpty()) {
@@ -146,6 +165,36 @@ class LedgerRandomizedTest {
                     .setClientId("random").build();
             sent.add(request);
             resend(request);
+        }
+
+        /** A manual-capture TRANSFER or PAYMENT: a hold of 60 to 600 s on the payer. */
+        private void authorize() {
+            String from = account();
+            String to = account();
+            if (from.equals(to)) {
+                to = accountIds.get((accountIds.indexOf(to) + 1) % ACCOUNTS);
+            }
+            PaymentRequest request = PaymentRequest.newBuilder()
+                    .setPaymentId(new UUID(random.nextLong(), random.nextLong()).toString())
+                    .setType(random.nextBoolean() ? PaymentType.TRANSFER : PaymentType.PAYMENT).setFrom(from).setTo(to)
+                    .setAmount(amount()).setCurrency(currencyOf.get(from)).setClientId("random")
+                    .setCapture(CaptureMode.MANUAL).setHoldExpiresInSeconds(60L + random.nextInt(541)).build();
+            sent.add(request);
+            manual.add(request.getPaymentId());
+            resend(request);
+        }
+
+        /** A void of a manual payment, sometimes twice, sometimes of a payment that never was. */
+        private void voidOne() {
+            String paymentId = random.nextInt(10) == 0 ? new UUID(random.nextLong(), random.nextLong()).toString()
+                    : manual.get(random.nextInt(manual.size()));
+            PaymentAction cancel = PaymentAction.newBuilder()
+                    .setActionId(new UUID(random.nextLong(), random.nextLong()).toString())
+                    .setPaymentId(paymentId).setType(ActionType.VOID).setClientId("random").build();
+            pipeline.send(cancel);
+            if (random.nextInt(4) == 0) {
+                pipeline.send(cancel);
+            }
         }
 
         private void sendInvalid() {

@@ -456,6 +456,129 @@ class PaymentsTopologyTest {
         }
     }
 
+    /** Manual capture: a hold on the payer, then a void or an expiry (issue 14). */
+    @Nested
+    class Authorizations {
+        private PaymentRequest manual(String from, String to, long amount, Long holdSeconds) {
+            return aTransfer(from, to, amount).setCapture(io.paystream.schemas.avro.CaptureMode.MANUAL)
+                    .setHoldExpiresInSeconds(holdSeconds).setReference("order " + amount).build();
+        }
+
+        private io.paystream.schemas.avro.PaymentAction voidOf(PaymentRequest payment, String label) {
+            return Fixtures.anAction(io.paystream.schemas.avro.ActionType.VOID, payment.getPaymentId(), label).build();
+        }
+
+        @Test
+        void anAuthorizationHoldsThePayersMoneyWithoutMovingIt() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            fund("alice", 500);
+            PaymentRequest hold = manual("alice", "bob", 200, null);
+            pipeline.send(hold);
+
+            assertThat(statusesOf(hold)).containsExactly(PaymentStatus.ACCEPTED, PaymentStatus.AUTHORIZED);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(500);
+            assertThat(pipeline.account("alice").getHeld()).isEqualTo(200);
+            assertThat(pipeline.account("alice").getEntrySeq()).as("a hold is not a movement").isEqualTo(1);
+            assertThat(pipeline.account("bob").getBalance()).isZero();
+            PaymentState state = pipeline.payment(hold.getPaymentId());
+            assertThat(state.getStatus()).isEqualTo(PaymentStatus.AUTHORIZED);
+            assertThat(state.getAuthorizedAmount()).isEqualTo(200);
+            long requestedAt = pipeline.eventsOf(hold.getPaymentId()).get(0).getRequestedAtMs();
+            assertThat(state.getHoldExpiresAtMs()).isEqualTo(requestedAt + java.time.Duration.ofDays(7).toMillis());
+            assertThat(auditsOf("alice")).extracting(AuditRecord::getKind).endsWith(AuditKind.HOLD);
+            pipeline.assertInvariantsHold();
+        }
+
+        @Test
+        void aHoldMustFitWhatIsAvailableAndReservesItFromOtherPayments() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            fund("alice", 500);
+            PaymentRequest first = manual("alice", "bob", 400, null);
+            PaymentRequest second = manual("alice", "bob", 200, null);
+            PaymentRequest spend = aTransfer("alice", "bob", 150).build();
+            pipeline.send(first);
+            pipeline.send(second);
+            pipeline.send(spend);
+
+            assertFinal(second, PaymentStatus.REJECTED, RejectionReason.INSUFFICIENT_FUNDS);
+            assertFinal(spend, PaymentStatus.REJECTED, RejectionReason.INSUFFICIENT_FUNDS);
+            assertThat(pipeline.account("alice").getHeld()).isEqualTo(400);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(500);
+            pipeline.assertInvariantsHold();
+        }
+
+        @Test
+        void aVoidReleasesTheWholeHoldOnceAndASecondVoidFails() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            fund("alice", 500);
+            PaymentRequest hold = manual("alice", "bob", 200, null);
+            pipeline.send(hold);
+            io.paystream.schemas.avro.PaymentAction cancel = voidOf(hold, "cancel");
+            pipeline.send(cancel);
+            pipeline.send(cancel);
+            pipeline.send(voidOf(hold, "again"));
+
+            assertThat(statusesOf(hold)).containsExactly(PaymentStatus.ACCEPTED, PaymentStatus.AUTHORIZED,
+                    PaymentStatus.VOIDED, PaymentStatus.VOID_FAILED);
+            assertThat(pipeline.eventsOf(hold.getPaymentId()).get(2).getActionId()).isEqualTo(cancel.getActionId());
+            assertThat(pipeline.eventsOf(hold.getPaymentId()).get(3).getReason())
+                    .isEqualTo(RejectionReason.NOT_AUTHORIZED);
+            assertFinal(hold, PaymentStatus.VOIDED, null);
+            assertThat(pipeline.account("alice").getHeld()).isZero();
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(500);
+            assertThat(pipeline.registry().counter("paystream.payments.duplicates").count()).isEqualTo(1.0);
+            pipeline.assertInvariantsHold();
+        }
+
+        @Test
+        void aHoldExpiresInStreamTimeAndCannotBeVoidedAfter() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            fund("alice", 500);
+            PaymentRequest hold = manual("alice", "bob", 300, 60L);
+            pipeline.send(hold);
+            pipeline.advance(java.time.Duration.ofSeconds(59));
+            fund("bob", 1);
+            assertThat(pipeline.payment(hold.getPaymentId()).getStatus()).as("59 s of stream time later")
+                    .isEqualTo(PaymentStatus.AUTHORIZED);
+
+            pipeline.advance(java.time.Duration.ofSeconds(2));
+            fund("bob", 2);
+
+            assertFinal(hold, PaymentStatus.EXPIRED, null);
+            assertThat(pipeline.account("alice").getHeld()).isZero();
+            pipeline.send(voidOf(hold, "too late"));
+            assertThat(statusesOf(hold)).endsWith(PaymentStatus.EXPIRED, PaymentStatus.VOID_FAILED);
+            assertFinal(hold, PaymentStatus.EXPIRED, null);
+            pipeline.assertInvariantsHold();
+        }
+
+        @Test
+        void aVoidOfAnUnknownOrFinishedPaymentFailsWithoutTouchingIt() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            fund("alice", 500);
+            PaymentRequest paid = aTransfer("alice", "bob", 100).build();
+            pipeline.send(paid);
+            String unknown = Fixtures.paymentId("never sent");
+            pipeline.send(Fixtures.anAction(io.paystream.schemas.avro.ActionType.VOID, unknown, "v").build());
+            pipeline.send(voidOf(paid, "v"));
+
+            assertThat(pipeline.eventsOf(unknown)).singleElement().satisfies(event -> {
+                assertThat(event.getStatus()).isEqualTo(PaymentStatus.VOID_FAILED);
+                assertThat(event.getReason()).isEqualTo(RejectionReason.UNKNOWN_PAYMENT);
+            });
+            assertThat(pipeline.payment(unknown)).isNull();
+            assertThat(statusesOf(paid)).endsWith(PaymentStatus.COMPLETED, PaymentStatus.VOID_FAILED);
+            assertFinal(paid, PaymentStatus.COMPLETED, null);
+            assertThat(pipeline.account("bob").getBalance()).isEqualTo(100);
+            pipeline.assertInvariantsHold();
+        }
+    }
+
     /** The idempotency window (one hour here), and what answers a retry after it. */
     @Nested
     class IdempotencyWindow {

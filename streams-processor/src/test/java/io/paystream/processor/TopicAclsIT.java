@@ -112,10 +112,9 @@ class TopicAclsIT {
             List<AclBinding> processor = new ArrayList<>();
             // The processor, with least privilege: its own topics, and everything named after its application id
             // (internal topics, its consumer group, its transactional ids). Nothing else.
-            for (String topic : List.of(Topics.PAYMENT_REQUESTS.name(), GLOBEX_REQUESTS.name(),
-                    Topics.ACCOUNT_REQUESTS.name(),
-                    Topics.LEDGER.name(), Topics.PAYMENT_EVENTS.name(), Topics.AUDIT.name(),
-                    Topics.NOTIFICATIONS.name(), Topics.DEAD_LETTERS.name())) {
+            List<String> topics = new ArrayList<>(Topics.ALL.stream().map(Topic::name).toList());
+            topics.add(GLOBEX_REQUESTS.name());
+            for (String topic : topics) {
                 processor.add(allow("processor", ResourceType.TOPIC, topic, AclOperation.ALL));
             }
             for (ResourceType type : List.of(ResourceType.TOPIC, ResourceType.GROUP, ResourceType.TRANSACTIONAL_ID)) {

@@ -1,5 +1,6 @@
 package io.paystream.testing;
 
+import io.paystream.schemas.PaymentStatuses;
 import io.paystream.schemas.avro.AccountState;
 import io.paystream.schemas.avro.AccountStatus;
 import io.paystream.schemas.avro.AuditKind;
@@ -18,8 +19,8 @@ import java.util.function.Function;
 
 /**
  * Checks the ledger invariants of DESIGN.md against everything a quiet pipeline produced: conservation per currency,
- * no overdraft, one terminal status per payment, no leg applied twice, no money in a closed account, and a journal that
- * rebuilds every balance with gapless entry sequences. Shared by the topology tests, the integration tests and the chaos checker.
+ * no overdraft, one terminal status per payment, no leg applied twice, no money in a closed account, a journal that
+ * rebuilds every balance with gapless entry sequences, and holds that rebuild every held amount and end at most once. Shared by the topology tests, the integration tests and the chaos checker.
  */
 public final class LedgerInvariants {
     private static final Set<AuditKind> MOVEMENTS = Set.of(AuditKind.DEBIT, AuditKind.CREDIT, AuditKind.REVERSAL);
@@ -38,6 +39,7 @@ public final class LedgerInvariants {
             List<AccountState> accounts, Function<String, PaymentStatus> storedStatus) {
         List<String> violations = new ArrayList<>();
         checkJournal(audits, accounts, violations);
+        checkHolds(audits, accounts, violations);
         checkTerminalStates(events, storedStatus, violations);
         checkConservation(events, audits, accounts, violations);
         for (AccountState account : accounts) {
@@ -88,6 +90,45 @@ public final class LedgerInvariants {
         }
     }
 
+    /**
+     * Holds change {@code held}, not the balance: replaying HOLD (+) and HOLD_RELEASED (-) entries gives each account's
+     * held, which is never negative and never leaves less than the overdraft limit available; every hold is released
+     * at most once, and only after it was placed.
+     */
+    private static void checkHolds(List<AuditRecord> audits, List<AccountState> accounts, List<String> violations) {
+        Map<String, Long> held = new HashMap<>();
+        Set<String> placed = new HashSet<>();
+        Set<String> released = new HashSet<>();
+        for (AuditRecord audit : audits) {
+            if (audit.getKind() == AuditKind.HOLD) {
+                if (!placed.add(audit.getPaymentId())) {
+                    violations.add("hold of payment " + audit.getPaymentId() + " placed twice");
+                }
+                held.merge(audit.getAccountId(), audit.getAmount(), Math::addExact);
+            } else if (audit.getKind() == AuditKind.HOLD_RELEASED) {
+                if (!placed.contains(audit.getPaymentId()) || !released.add(audit.getPaymentId())) {
+                    violations.add("hold of payment " + audit.getPaymentId() + " released without being open");
+                }
+                held.merge(audit.getAccountId(), audit.getAmount(), Math::addExact);
+            }
+        }
+        for (AccountState account : accounts) {
+            long replayed = held.getOrDefault(account.getAccountId(), 0L);
+            if (replayed != account.getHeld()) {
+                violations.add("replaying the holds gives held " + replayed + " for " + account.getAccountId()
+                        + ", the store holds " + account.getHeld());
+            }
+            if (account.getHeld() < 0) {
+                violations.add("negative held: " + account.getAccountId() + " holds " + account.getHeld());
+            }
+            if (account.getBalance() - account.getHeld() < -account.getOverdraftLimit()) {
+                violations.add("available below the limit: " + account.getAccountId() + " has balance "
+                        + account.getBalance() + " and holds " + account.getHeld() + " with limit "
+                        + account.getOverdraftLimit());
+            }
+        }
+    }
+
     private static void checkTerminalStates(List<PaymentEvent> events, Function<String, PaymentStatus> storedStatus,
             List<String> violations) {
         Map<String, List<PaymentStatus>> byPayment = new LinkedHashMap<>();
@@ -95,7 +136,14 @@ public final class LedgerInvariants {
             byPayment.computeIfAbsent(event.getPaymentId(), id -> new ArrayList<>()).add(event.getStatus());
         }
         byPayment.forEach((paymentId, statuses) -> {
-            List<PaymentStatus> terminal = statuses.stream().filter(s -> s != PaymentStatus.ACCEPTED).toList();
+            List<PaymentStatus> terminal = statuses.stream().filter(PaymentStatuses::isTerminal).toList();
+            if (terminal.isEmpty() && statuses.contains(PaymentStatus.AUTHORIZED)
+                    && storedStatus.apply(paymentId) == PaymentStatus.AUTHORIZED) {
+                return; // an open authorization: it ends when it is captured, voided or expires
+            }
+            if (terminal.isEmpty() && !statuses.contains(PaymentStatus.ACCEPTED)) {
+                return; // only failed actions on a payment this journal does not hold
+            }
             if (terminal.size() != 1) {
                 violations.add("payment " + paymentId + " has terminal statuses " + terminal);
                 return;

@@ -1,5 +1,6 @@
 package io.paystream.schemas.validation;
 
+import io.paystream.schemas.avro.CaptureMode;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentType;
 import java.util.Map;
@@ -65,6 +66,30 @@ public final class PaymentRequestRules {
         Optional<String> keyText = FreeText.problem(key);
         if (keyText.isPresent()) {
             return violation("idempotencyKey", keyText.get());
+        }
+        return validateCapture(request.getType(), request.getCapture(), request.getHoldExpiresInSeconds());
+    }
+
+    /** The shortest and the longest authorization a manual capture may ask for, and the default. */
+    public static final long HOLD_SECONDS_MIN = 60;
+    public static final long HOLD_SECONDS_MAX = 30L * 24 * 3600;
+    public static final long HOLD_SECONDS_DEFAULT = 7L * 24 * 3600;
+
+    /**
+     * MANUAL capture holds money that moves between two accounts later, so it is for TRANSFER and PAYMENT only; a
+     * hold's lifetime is 60 s to 30 days, and only a manual capture has one.
+     */
+    public static Optional<Violation> validateCapture(PaymentType type, CaptureMode capture, Long holdSeconds) {
+        boolean manual = capture == CaptureMode.MANUAL;
+        if (manual && type != PaymentType.TRANSFER && type != PaymentType.PAYMENT) {
+            return violation("capture", "MANUAL is for TRANSFER and PAYMENT only");
+        }
+        if (holdSeconds != null && !manual) {
+            return violation("holdExpiresInSeconds", "applies only to capture MANUAL");
+        }
+        if (holdSeconds != null && (holdSeconds < HOLD_SECONDS_MIN || holdSeconds > HOLD_SECONDS_MAX)) {
+            return violation("holdExpiresInSeconds", "must be between " + HOLD_SECONDS_MIN + " and "
+                    + HOLD_SECONDS_MAX + " (30 days)");
         }
         return Optional.empty();
     }

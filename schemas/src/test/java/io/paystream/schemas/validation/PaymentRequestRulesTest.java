@@ -2,6 +2,7 @@ package io.paystream.schemas.validation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.paystream.schemas.avro.CaptureMode;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentType;
 import java.util.HashMap;
@@ -41,6 +42,22 @@ class PaymentRequestRulesTest {
     void acceptsOrdinaryTextInAnyScript() {
         assertThat(fieldOf(aTransfer().setReference("Facture n° 17 – café ☕ 😀 عربى 日本"))).isEmpty();
         assertThat(fieldOf(aTransfer().setMetadata(Map.of("name", "Zoë Ø'Brien")))).isEmpty();
+    }
+
+    @Test
+    void aManualCaptureIsForTransfersAndPaymentsWithAHoldOf60SecondsTo30Days() {
+        assertThat(fieldOf(aTransfer().setCapture(CaptureMode.MANUAL))).isEmpty();
+        assertThat(fieldOf(aTransfer().setCapture(CaptureMode.MANUAL).setHoldExpiresInSeconds(60L))).isEmpty();
+        assertThat(fieldOf(aTransfer().setCapture(CaptureMode.MANUAL).setHoldExpiresInSeconds(2_592_000L))).isEmpty();
+        assertThat(fieldOf(aTransfer().setCapture(CaptureMode.MANUAL).setHoldExpiresInSeconds(59L)))
+                .contains("holdExpiresInSeconds");
+        assertThat(fieldOf(aTransfer().setCapture(CaptureMode.MANUAL).setHoldExpiresInSeconds(2_592_001L)))
+                .contains("holdExpiresInSeconds");
+        assertThat(fieldOf(aTransfer().setHoldExpiresInSeconds(600L))).as("a hold without MANUAL")
+                .contains("holdExpiresInSeconds");
+        assertThat(fieldOf(aTransfer().setType(PaymentType.WITHDRAWAL).setTo(null).setCapture(CaptureMode.MANUAL)))
+                .contains("capture");
+        assertThat(fieldOf(aTransfer().setCapture(CaptureMode.AUTOMATIC))).isEmpty();
     }
 
     @Test

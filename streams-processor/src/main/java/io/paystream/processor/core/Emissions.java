@@ -76,6 +76,15 @@ public record Emissions(
             return this;
         }
 
+        /** Appends everything {@code other} emits, after what this builder holds. */
+        public Builder addAll(Emissions other) {
+            events.addAll(other.events());
+            audits.addAll(other.audits());
+            legs.addAll(other.legs());
+            notifications.addAll(other.notifications());
+            return this;
+        }
+
         public Emissions build() {
             return new Emissions(events, audits, legs, notifications);
         }

@@ -93,6 +93,23 @@ public final class PaymentRecords {
                 .build();
     }
 
+    /**
+     * An action on the payment that could not be carried out: an event with the action's id (a payment may see
+     * several, so the id names the action) and the refusal in the journal, on {@code accountId}. The payment itself is
+     * left as it was.
+     */
+    public static Emissions actionFailed(Payment payment, String actionId, PaymentStatus outcome, String step,
+            String accountId, RejectionReason reason, String detail, long nowMs) {
+        PaymentEvent failed = PaymentEvent.newBuilder(event(payment, outcome, reason, detail, nowMs))
+                .setEventId(payment.paymentId() + ":" + outcome + ":" + actionId)
+                .setActionId(actionId)
+                .build();
+        AuditRecord refusal = AuditRecord.newBuilder(rejection(payment, step, accountId, reason, detail, nowMs))
+                .setAuditId(payment.paymentId() + ":" + AuditKind.REJECTION + ":" + actionId)
+                .build();
+        return Emissions.builder().event(failed).audit(refusal).build();
+    }
+
     /** A journal entry about an account request or command; id {@code requestId:KIND}. No money moves. */
     public static AuditRecord accountEntry(String requestId, String accountId, String currency, AuditKind kind,
             RejectionReason reason, String detail, long createdAtMs) {

@@ -4,6 +4,8 @@ import io.paystream.processor.core.Emissions;
 import io.paystream.processor.core.Failures;
 import io.paystream.processor.core.Payment;
 import io.paystream.processor.core.PaymentRecords;
+import io.paystream.schemas.avro.CaptureMode;
+import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.LedgerCommandType;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentState;
@@ -16,6 +18,7 @@ import io.paystream.web.auth.ApiClient;
 import io.paystream.web.auth.Scopes;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Payment intake as a pure function: deduplicates by payment id and fingerprint, validates with the same rules as the
@@ -75,7 +78,12 @@ public final class PaymentIntakeRules {
         }
         Emissions.Builder accepted = Emissions.builder()
                 .event(PaymentRecords.event(payment, PaymentStatus.ACCEPTED, null, null, nowMs));
-        if (payment.debitsFirst()) {
+        if (request.getCapture() == CaptureMode.MANUAL) {
+            long seconds = request.getHoldExpiresInSeconds() == null ? PaymentRequestRules.HOLD_SECONDS_DEFAULT
+                    : request.getHoldExpiresInSeconds();
+            accepted.leg(LedgerCommand.newBuilder(PaymentRecords.leg(payment, LedgerCommandType.HOLD, payment.from(),
+                    null)).setHoldExpiresAtMs(nowMs + TimeUnit.SECONDS.toMillis(seconds)).build());
+        } else if (payment.debitsFirst()) {
             accepted.leg(PaymentRecords.leg(payment, LedgerCommandType.DEBIT, payment.from(), null));
         } else {
             accepted.leg(PaymentRecords.leg(payment, LedgerCommandType.CREDIT, payment.to(), null));

@@ -5,6 +5,7 @@ import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.LedgerCommand;
+import io.paystream.schemas.avro.PaymentAction;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.web.auth.ApiClient;
@@ -35,11 +36,14 @@ public final class PaymentIntakeTopology {
 
     static final String SOURCE = "payment-requests-source";
     static final String PROCESSOR = "payment-intake";
+    static final String ACTIONS_SOURCE = "payment-actions-source";
+    static final String ACTIONS_PROCESSOR = "payment-actions";
 
     /**
      * The topics payment intake touches.
      *
      * @param requests input from the ingress, which authenticated each request's client
+     * @param actions actions on existing payments, from the ingress
      * @param direct input from direct producers: each one's own topic, by name, and the client it authenticates
      * @param events ACCEPTED and intake REJECTED events
      * @param ledger first legs
@@ -48,6 +52,7 @@ public final class PaymentIntakeTopology {
      */
     public record Topics(
             Topic<String, PaymentRequest> requests,
+            Topic<String, PaymentAction> actions,
             Map<String, ApiClient> direct,
             Topic<String, PaymentEvent> events,
             Topic<String, LedgerCommand> ledger,
@@ -89,9 +94,14 @@ public final class PaymentIntakeTopology {
         topology.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(FINGERPRINTS_STORE,
                 idempotencyWindow, idempotencyWindow, false), Serdes.String(), Serdes.String()), PROCESSOR);
         topology.connectProcessorAndStateStores(PROCESSOR, statusStore);
-        EmissionSinks.addSink(topology, sinks.events(), topics.events(), PROCESSOR);
-        EmissionSinks.addSink(topology, sinks.audit(), topics.audit(), PROCESSOR);
-        EmissionSinks.addSink(topology, sinks.legs(), topics.ledger(), PROCESSOR);
-        EmissionSinks.addSink(topology, sinks.deadLetters(), topics.deadLetters(), PROCESSOR);
+        topology.addSource(ACTIONS_SOURCE, topics.actions().keySerde().deserializer(),
+                topics.actions().valueSerde().deserializer(), topics.actions().name());
+        topology.addProcessor(ACTIONS_PROCESSOR, () -> new PaymentActionProcessor(topics.actions(), sinks,
+                idempotencyWindow, statusStore, metrics), ACTIONS_SOURCE);
+        topology.connectProcessorAndStateStores(ACTIONS_PROCESSOR, FINGERPRINTS_STORE, statusStore);
+        EmissionSinks.addSink(topology, sinks.events(), topics.events(), PROCESSOR, ACTIONS_PROCESSOR);
+        EmissionSinks.addSink(topology, sinks.audit(), topics.audit(), PROCESSOR, ACTIONS_PROCESSOR);
+        EmissionSinks.addSink(topology, sinks.legs(), topics.ledger(), PROCESSOR, ACTIONS_PROCESSOR);
+        EmissionSinks.addSink(topology, sinks.deadLetters(), topics.deadLetters(), PROCESSOR, ACTIONS_PROCESSOR);
     }
 }

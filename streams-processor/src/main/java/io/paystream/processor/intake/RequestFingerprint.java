@@ -1,5 +1,6 @@
 package io.paystream.processor.intake;
 
+import io.paystream.schemas.avro.PaymentAction;
 import io.paystream.schemas.avro.PaymentRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -37,6 +38,28 @@ public final class RequestFingerprint {
             field(canonical, key);
             field(canonical, value);
         });
+        // Fields added later are written only when set, so that the fingerprint of a request without them stays the
+        // one an earlier version stored: a retry across an upgrade is still a duplicate, not a conflict.
+        if (request.getCapture() != null || request.getHoldExpiresInSeconds() != null) {
+            field(canonical, "capture");
+            field(canonical, request.getCapture() == null ? null : request.getCapture().name());
+            field(canonical, request.getHoldExpiresInSeconds() == null ? null
+                    : Long.toString(request.getHoldExpiresInSeconds()));
+        }
+        return HexFormat.of().formatHex(sha256().digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The lower-case hex SHA-256 of an action's canonical form. */
+    public static String of(PaymentAction action) {
+        StringBuilder canonical = new StringBuilder(128);
+        field(canonical, "action");
+        field(canonical, action.getActionId());
+        field(canonical, action.getPaymentId());
+        field(canonical, action.getType() == null ? null : action.getType().name());
+        field(canonical, action.getAmount() == null ? null : Long.toString(action.getAmount()));
+        field(canonical, action.getReason());
+        field(canonical, action.getClientId());
+        field(canonical, action.getIdempotencyKey());
         return HexFormat.of().formatHex(sha256().digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));
     }
 

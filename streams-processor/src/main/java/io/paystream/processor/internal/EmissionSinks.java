@@ -27,9 +27,9 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  */
 public record EmissionSinks(String events, String audit, String legs, String notifications, String deadLetters) {
 
-    /** Adds a sink node for {@code topic}, fed by {@code parent}, with the topic's own serializers. */
-    public static <K, V> String addSink(Topology topology, String name, Topic<K, V> topic, String parent) {
-        topology.addSink(name, topic.name(), topic.keySerde().serializer(), topic.valueSerde().serializer(), parent);
+    /** Adds a sink node for {@code topic}, fed by {@code parents}, with the topic's own serializers. */
+    public static <K, V> String addSink(Topology topology, String name, Topic<K, V> topic, String... parents) {
+        topology.addSink(name, topic.name(), topic.keySerde().serializer(), topic.valueSerde().serializer(), parents);
         return name;
     }
 

@@ -34,8 +34,12 @@ public final class Compensations {
             return Emissions.none(); // nobody to journal it on
         }
         return switch (command.getType()) {
-            case DEBIT, CREDIT, REVERSAL -> command.getPaymentId() == null ? Emissions.none()
+            // A hold refused is a payment refused before any money moved, as a refused debit is.
+            case DEBIT, CREDIT, REVERSAL, HOLD -> command.getPaymentId() == null ? Emissions.none()
                     : ofLeg(Payment.of(command), command.getType(), command.getAccountId(), rejection, nowMs);
+            case VOID -> command.getPaymentId() == null || command.getActionId() == null ? Emissions.none()
+                    : HoldRules.actionFailed(command, PaymentStatus.VOID_FAILED, rejection.reason(),
+                            rejection.detail(), nowMs).emissions();
             // A probe or an acknowledgement that cannot be applied stays in the dead-letter topic: the account stays
             // closing (refusing debits and credits, like a frozen one) until an operator looks.
             case CLOSE_PROBE, CLOSE_ACK -> Emissions.none();

@@ -2,6 +2,7 @@ package io.paystream.processor.ledger;
 
 import io.paystream.processor.core.Emissions;
 import io.paystream.schemas.avro.AccountState;
+import io.paystream.schemas.avro.HoldState;
 import io.paystream.schemas.avro.LedgerCommand;
 import java.util.Map;
 import java.util.Objects;
@@ -15,18 +16,34 @@ import java.util.Objects;
  * @param flowDeltas what to add to each {@code ledger-flows} total (see {@link InFlight}); empty when nothing moved
  * @param emissions the records to forward
  * @param failure why deciding threw (the command is dead-lettered and {@code emissions} are its compensation), or null
+ * @param hold what happens to the payment's hold in the {@code holds} store, or null when it is left alone
  */
 public record LedgerOutcome(AccountState newState, Map<String, Long> flowDeltas, Emissions emissions,
-        RuntimeException failure) {
+        RuntimeException failure, HoldChange hold) {
     public LedgerOutcome {
         Objects.requireNonNull(flowDeltas, "flowDeltas");
         Objects.requireNonNull(emissions, "emissions");
         flowDeltas = Map.copyOf(flowDeltas);
     }
 
+    /**
+     * A change to one payment's hold.
+     *
+     * @param paymentId the payment whose hold it is
+     * @param previous the hold as it was (null when it is placed now), whose expiry index entry goes
+     * @param next the hold from now on, or null when it ends (captured, voided or expired)
+     */
+    public record HoldChange(String paymentId, HoldState previous, HoldState next) {
+    }
+
     /** The account moves to {@code newState}; the flow deltas are added by {@link LedgerRules#decide}. */
     public LedgerOutcome(AccountState newState, Emissions emissions) {
-        this(newState, Map.of(), emissions, null);
+        this(newState, Map.of(), emissions, null, null);
+    }
+
+    /** The account moves to {@code newState}, and a payment's hold changes. */
+    public LedgerOutcome(AccountState newState, Emissions emissions, HoldChange hold) {
+        this(newState, Map.of(), emissions, null, hold);
     }
 
     /** Nothing changes and nothing is emitted: an idempotent no-op. */
@@ -41,11 +58,11 @@ public record LedgerOutcome(AccountState newState, Map<String, Long> flowDeltas,
 
     /** Deciding threw: nothing changes, the command is dead-lettered, and {@code compensation} is emitted. */
     public static LedgerOutcome failed(RuntimeException failure, Emissions compensation) {
-        return new LedgerOutcome(null, Map.of(), compensation, Objects.requireNonNull(failure, "failure"));
+        return new LedgerOutcome(null, Map.of(), compensation, Objects.requireNonNull(failure, "failure"), null);
     }
 
     /** This outcome with the {@code ledger-flows} changes it implies. */
     LedgerOutcome withFlowDeltas(Map<String, Long> deltas) {
-        return new LedgerOutcome(newState, deltas, emissions, failure);
+        return new LedgerOutcome(newState, deltas, emissions, failure, hold);
     }
 }

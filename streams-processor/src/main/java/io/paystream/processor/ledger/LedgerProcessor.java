@@ -11,10 +11,16 @@ import java.math.BigInteger;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import io.paystream.schemas.avro.HoldState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +38,12 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
     private final EmissionSinks sinks;
     private final PaymentMetrics metrics;
     private final int partitions;
+    /** How often, in stream time, the ledger looks for holds past their expiry. */
+    private static final Duration EXPIRY_SWEEP_INTERVAL = Duration.ofSeconds(1);
+
     private ProcessorContext<Object, Object> context;
+    private KeyValueStore<String, HoldState> holds;
+    private KeyValueStore<String, String> expiries;
     private KeyValueStore<String, AccountState> accounts;
     private KeyValueStore<String, BigInteger> flows;
 
@@ -48,15 +59,61 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
         this.context = context;
         this.accounts = context.getStateStore(LedgerTopology.ACCOUNTS_STORE);
         this.flows = context.getStateStore(LedgerTopology.FLOWS_STORE);
+        this.holds = context.getStateStore(LedgerTopology.HOLDS_STORE);
+        this.expiries = context.getStateStore(LedgerTopology.HOLD_EXPIRIES_STORE);
+        // Stream time, never the wall clock: the sweep follows the records this task has seen, so a replay expires
+        // the same holds at the same points. Captures and voids check expiry themselves in between.
+        context.schedule(EXPIRY_SWEEP_INTERVAL, PunctuationType.STREAM_TIME, this::expireHolds);
+    }
+
+    /** Expires every hold whose time is at or before {@code streamTimeMs}, oldest first. */
+    private void expireHolds(long streamTimeMs) {
+        List<String> due = new ArrayList<>();
+        try (KeyValueIterator<String, String> entries = expiries.range(HoldIndex.FIRST, HoldIndex.upTo(streamTimeMs))) {
+            entries.forEachRemaining(entry -> due.add(entry.value));
+        }
+        for (String paymentId : due) {
+            HoldState hold = holds.get(paymentId);
+            if (hold == null) {
+                continue;
+            }
+            try {
+                LedgerOutcome outcome = HoldRules.expire(accounts.get(hold.getAccountId()), hold, streamTimeMs);
+                applyHold(outcome);
+                accounts.put(hold.getAccountId(), outcome.newState());
+                sinks.forward(context, new Record<>(hold.getAccountId(), (Object) null, streamTimeMs),
+                        outcome.emissions());
+            } catch (RuntimeException e) {
+                throw new FailTaskException("the ledger could not expire the hold of payment " + paymentId
+                        + "; failing the task so that it is replayed from the last commit", e);
+            }
+        }
+    }
+
+    private void applyHold(LedgerOutcome outcome) {
+        LedgerOutcome.HoldChange change = outcome.hold();
+        if (change == null) {
+            return;
+        }
+        if (change.previous() != null) {
+            expiries.delete(HoldIndex.key(change.previous()));
+        }
+        if (change.next() == null) {
+            holds.delete(change.paymentId());
+        } else {
+            holds.put(change.paymentId(), change.next());
+            expiries.put(HoldIndex.key(change.next()), change.paymentId());
+        }
     }
 
     @Override
     public void process(Record<String, LedgerCommand> record) {
         try {
             AccountState account = record.key() == null ? null : accounts.get(record.key());
+            HoldState hold = HoldIndex.touchesHold(record.value()) ? holds.get(record.value().getPaymentId()) : null;
             int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(0);
-            LedgerOutcome outcome = LedgerRules.decide(account, record.key(), record.value(), record.timestamp(),
-                    new LedgerPosition(partition, partitions));
+            LedgerOutcome outcome = LedgerRules.decide(account, hold, record.key(), record.value(),
+                    record.timestamp(), new LedgerPosition(partition, partitions));
             Map<String, BigInteger> totals = new TreeMap<>();
             outcome.flowDeltas().forEach((key, delta) -> totals.put(key, InFlight.add(flows.get(key), delta)));
             write(record, outcome, totals);
@@ -72,6 +129,7 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
                     outcome.failure());
             sinks.deadLetter(context, record, source, outcome.failure(), metrics);
         }
+        applyHold(outcome);
         if (outcome.newState() != null) {
             accounts.put(record.key(), outcome.newState());
             totals.forEach(flows::put);

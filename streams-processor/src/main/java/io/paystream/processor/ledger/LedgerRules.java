@@ -4,6 +4,7 @@ import io.paystream.processor.core.Emissions;
 import io.paystream.processor.core.Failures;
 import io.paystream.schemas.Invariants;
 import io.paystream.schemas.avro.AccountState;
+import io.paystream.schemas.avro.HoldState;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.RejectionReason;
 import java.util.Objects;
@@ -31,20 +32,21 @@ public final class LedgerRules {
      * @param nowMs the record timestamp
      */
     public static LedgerOutcome decide(AccountState account, String key, LedgerCommand command, long nowMs) {
-        return decide(account, key, command, nowMs, LedgerPosition.SINGLE);
+        return decide(account, null, key, command, nowMs, LedgerPosition.SINGLE);
     }
 
     /**
-     * {@link #decide(AccountState, String, LedgerCommand, long)} on a ledger of {@code position.partitions()}
-     * partitions, for a record of partition {@code position.partition()}.
+     * {@link #decide(AccountState, String, LedgerCommand, long)} with the command's payment's hold on this account
+     * ({@code hold}, or null), on a ledger of {@code position.partitions()} partitions, for a record of partition
+     * {@code position.partition()}.
      */
-    public static LedgerOutcome decide(AccountState account, String key, LedgerCommand command, long nowMs,
-            LedgerPosition position) {
+    public static LedgerOutcome decide(AccountState account, HoldState hold, String key, LedgerCommand command,
+            long nowMs, LedgerPosition position) {
         try {
             Invariants.check(command != null, "ledger record for key %s has no value", key);
             Invariants.check(command.getAccountId() != null && command.getAccountId().equals(key),
                     "command %s for account %s is keyed %s", command.getCommandId(), command.getAccountId(), key);
-            LedgerOutcome outcome = apply(account, command, nowMs, position);
+            LedgerOutcome outcome = apply(account, hold, command, nowMs, position);
             return outcome.withFlowDeltas(InFlight.deltas(command, outcome));
         } catch (RuntimeException failure) {
             return LedgerOutcome.failed(failure, compensation(command, failure, nowMs));
@@ -65,20 +67,27 @@ public final class LedgerRules {
         }
     }
 
-    /** {@link #apply(AccountState, LedgerCommand, long, LedgerPosition)} on a ledger of one partition. */
+    /** {@link #apply(AccountState, HoldState, LedgerCommand, long, LedgerPosition)}: no hold, one partition. */
     public static LedgerOutcome apply(AccountState account, LedgerCommand command, long nowMs) {
-        return apply(account, command, nowMs, LedgerPosition.SINGLE);
+        return apply(account, null, command, nowMs, LedgerPosition.SINGLE);
+    }
+
+    /** {@link #apply(AccountState, HoldState, LedgerCommand, long, LedgerPosition)} on a ledger of one partition. */
+    public static LedgerOutcome apply(AccountState account, LedgerCommand command, long nowMs,
+            LedgerPosition position) {
+        return apply(account, null, command, nowMs, position);
     }
 
     /**
      * Decides what {@code command} does to {@code account}.
      *
      * @param account the current state of the command's account, or null when it does not exist
+     * @param hold the open hold of the command's payment on this account, or null
      * @param command the command, keyed by the same account
      * @param nowMs the record timestamp, used for every timestamp the outcome carries
      * @param position the record's partition and the ledger's partition count
      */
-    public static LedgerOutcome apply(AccountState account, LedgerCommand command, long nowMs,
+    public static LedgerOutcome apply(AccountState account, HoldState hold, LedgerCommand command, long nowMs,
             LedgerPosition position) {
         Objects.requireNonNull(command, "command");
         return switch (command.getType()) {
@@ -92,6 +101,8 @@ public final class LedgerRules {
             case SET_LIMIT -> AccountCommandRules.setLimit(account, command, nowMs);
             case CLOSE_PROBE -> AccountCommandRules.probe(command, position.partition());
             case CLOSE_ACK -> AccountCommandRules.acknowledge(account, command, nowMs);
+            case HOLD -> HoldRules.hold(account, hold, command, nowMs);
+            case VOID -> HoldRules.voidHold(account, hold, command, nowMs);
         };
     }
 }

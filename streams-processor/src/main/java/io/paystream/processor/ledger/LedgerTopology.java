@@ -5,6 +5,7 @@ import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.avro.AccountState;
 import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.HoldState;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.LedgerCommandType;
 import io.paystream.schemas.avro.Notification;
@@ -29,6 +30,11 @@ public final class LedgerTopology {
     public static final String ACCOUNTS_STORE = "accounts";
     /** Per-currency totals of this task's in-flight payments (see {@link InFlight}); read by the metrics. */
     public static final String FLOWS_STORE = "ledger-flows";
+
+    /** paymentId → HoldState: the open authorizations on this task's accounts. */
+    public static final String HOLDS_STORE = "holds";
+    /** {@link HoldIndex} key → paymentId: the open holds in expiry order. */
+    public static final String HOLD_EXPIRIES_STORE = "hold-expiries";
 
     static final String SOURCE = "ledger-source";
     static final String PROCESSOR = "ledger";
@@ -78,6 +84,10 @@ public final class LedgerTopology {
                 Serdes.String(), AvroSerde.of(AccountState.class)), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FLOWS_STORE),
                 Serdes.String(), InFlight.totalSerde()), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HOLDS_STORE),
+                Serdes.String(), AvroSerde.of(HoldState.class)), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HOLD_EXPIRIES_STORE),
+                Serdes.String(), Serdes.String()), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.events(), topics.events(), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.audit(), topics.audit(), PROCESSOR);
         topology.addSink(sinks.legs(), topics.ledger().name(), topics.ledger().keySerde().serializer(),

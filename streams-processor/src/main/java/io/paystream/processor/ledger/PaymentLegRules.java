@@ -127,7 +127,7 @@ final class PaymentLegRules {
     }
 
     /** Why an account cannot take part in a payment in this currency, or null when it can. */
-    private static Rejection usability(AccountState account, String accountId, String currency) {
+    static Rejection usability(AccountState account, String accountId, String currency) {
         if (account == null) {
             return new Rejection(RejectionReason.ACCOUNT_NOT_FOUND, "account " + accountId + " does not exist");
         }
@@ -146,7 +146,7 @@ final class PaymentLegRules {
     }
 
     /** INSUFFICIENT_FUNDS for an account without overdraft, LIMIT_EXCEEDED for one whose overdraft would be exceeded. */
-    private static Rejection overdraft(AccountState account, Payment payment) {
+    static Rejection overdraft(AccountState account, Payment payment) {
         String detail = "balance " + account.getBalance() + " cannot cover " + payment.amountMinor()
                 + " with overdraft limit " + account.getOverdraftLimit();
         RejectionReason reason = account.getOverdraftLimit() == 0
@@ -164,7 +164,7 @@ final class PaymentLegRules {
     }
 
     /** The leg's payment, after checking that the leg is well-formed and addressed to the right party's account. */
-    private static Payment checkedPayment(LedgerCommand leg, boolean addressedToItsParty) {
+    static Payment checkedPayment(LedgerCommand leg, boolean addressedToItsParty) {
         Invariants.check(addressedToItsParty, "%s leg %s is keyed by %s, which is not its party", leg.getType(),
                 leg.getCommandId(), leg.getAccountId());
         Invariants.check(leg.getPaymentId() != null, "%s leg %s has no paymentId", leg.getType(), leg.getCommandId());

@@ -1,5 +1,6 @@
 package io.paystream.processor.status;
 
+import io.paystream.schemas.PaymentStatuses;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentState;
 import io.paystream.schemas.avro.PaymentStatus;
@@ -27,11 +28,17 @@ public final class PaymentStatusRules {
 
     /** Folds {@code event} into {@code current} (null before the payment's first event). */
     public static Fold fold(PaymentState current, PaymentEvent event) {
+        if (isActionOutcome(event.getStatus())) {
+            // An action that failed leaves the payment as it was.
+            return new Fold(null, false);
+        }
         if (current != null && isTerminal(current.getStatus())) {
             boolean conflicting = isTerminal(event.getStatus()) && !event.getStatus().equals(current.getStatus());
             return new Fold(null, conflicting);
         }
-        if (current != null && !isTerminal(event.getStatus())) {
+        // ACCEPTED opens the payment; AUTHORIZED may follow it; a terminal status closes it. Nothing goes back.
+        if (current != null && !isTerminal(event.getStatus())
+                && rank(event.getStatus()) <= rank(current.getStatus())) {
             return new Fold(null, false);
         }
         PaymentState next = PaymentState.newBuilder()
@@ -47,12 +54,24 @@ public final class PaymentStatusRules {
                 .setDetail(event.getDetail())
                 .setCreatedAtMs(event.getRequestedAtMs())
                 .setUpdatedAtMs(event.getOccurredAtMs())
+                .setAuthorizedAmount(event.getStatus() == PaymentStatus.AUTHORIZED ? Long.valueOf(event.getAmount())
+                        : current == null ? null : current.getAuthorizedAmount())
+                .setHoldExpiresAtMs(event.getHoldExpiresAtMs() != null ? event.getHoldExpiresAtMs()
+                        : current == null ? null : current.getHoldExpiresAtMs())
                 .build();
         return new Fold(next, false);
     }
 
-    /** True for COMPLETED, REJECTED and REVERSED. */
+    /** True for the statuses a payment ends in ({@link PaymentStatuses#isTerminal}). */
     public static boolean isTerminal(PaymentStatus status) {
-        return status != PaymentStatus.ACCEPTED;
+        return PaymentStatuses.isTerminal(status);
+    }
+
+    private static boolean isActionOutcome(PaymentStatus status) {
+        return PaymentStatuses.isActionOutcome(status);
+    }
+
+    private static int rank(PaymentStatus status) {
+        return PaymentStatuses.rank(status);
     }
 }

@@ -7,6 +7,8 @@ import io.paystream.schemas.avro.AccountStatus;
 import io.paystream.schemas.avro.AccountType;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.LedgerCommandType;
+import io.paystream.schemas.avro.ActionType;
+import io.paystream.schemas.avro.PaymentAction;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentType;
 import java.util.Map;
@@ -26,6 +28,16 @@ public final class Fixtures {
     public static String randomPaymentId(String label) {
         String id = paymentId(label);
         return id.substring(0, 14) + '4' + id.substring(15);
+    }
+
+    /** An action on {@code paymentId} with a deterministic id from {@code label}. */
+    public static PaymentAction.Builder anAction(ActionType type, String paymentId, String label) {
+        return PaymentAction.newBuilder()
+                .setActionId(paymentId(type + ":" + paymentId + ":" + label))
+                .setPaymentId(paymentId)
+                .setType(type)
+                .setClientId("tests")
+                .setIdempotencyKey(label);
     }
 
     public static PaymentRequest.Builder aTransfer(String from, String to, long amount) {

@@ -16,6 +16,7 @@ import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.Notification;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.schemas.avro.PaymentAction;
 import io.paystream.schemas.avro.PaymentState;
 import io.paystream.web.auth.ApiClient;
 import io.paystream.web.auth.Scopes;
@@ -89,6 +90,13 @@ public final class Pipeline implements AutoCloseable {
     /** Sends a payment request keyed by its payment id. */
     public void send(PaymentRequest request) {
         paymentRequests.pipeInput(new TestRecord<>(request.getPaymentId(), request, tick()));
+    }
+
+    /** Sends an action on a payment, keyed by its payment id. */
+    public void send(PaymentAction action) {
+        driver.createInputTopic(Topics.PAYMENT_ACTIONS.name(), Topics.PAYMENT_ACTIONS.keySerde().serializer(),
+                Topics.PAYMENT_ACTIONS.valueSerde().serializer())
+                .pipeInput(new TestRecord<>(action.getPaymentId(), action, tick()));
     }
 
     /** Sends a payment request stamped {@code timestamp}, whatever the pipeline's clock says. */

@@ -1,0 +1,94 @@
+package io.paystream.processor.intake;
+
+import io.paystream.processor.core.Emissions;
+import io.paystream.processor.core.Payment;
+import io.paystream.processor.core.PaymentRecords;
+import io.paystream.processor.status.PaymentStatusRules;
+import io.paystream.schemas.avro.ActionType;
+import io.paystream.schemas.avro.LedgerCommand;
+import io.paystream.schemas.avro.LedgerCommandType;
+import io.paystream.schemas.avro.PaymentAction;
+import io.paystream.schemas.avro.PaymentState;
+import io.paystream.schemas.avro.PaymentStatus;
+import io.paystream.schemas.avro.RejectionReason;
+import java.util.Objects;
+
+/**
+ * Intake of actions on existing payments, as a pure function. Intake deduplicates an action by its id and routes it to
+ * the task that decides it: a VOID to the payer's ledger task, which holds the authorization. It answers at once only
+ * what it already knows from the payment's status: an unknown payment, or one that has already ended.
+ */
+public final class PaymentActionRules {
+    /** How much of a conflicting fingerprint names its journal entry. */
+    private static final int CONFLICT_ID_HEX_CHARS = 16;
+
+    private PaymentActionRules() {
+    }
+
+    /**
+     * Decides what to do with an action.
+     *
+     * @param action the action, whose payment id equals the record key
+     * @param storedFingerprint the fingerprint stored for this action id within the idempotency window, or null
+     * @param payment the payment's status, or null when this processor does not know the payment
+     * @param nowMs the action record's timestamp
+     */
+    public static IntakeOutcome decide(PaymentAction action, String storedFingerprint, PaymentState payment,
+            long nowMs) {
+        Objects.requireNonNull(action, "action");
+        String fingerprint = RequestFingerprint.of(action);
+        Payment facts = payment == null
+                ? new Payment(action.getPaymentId(), null, null, null, 0, null, null, nowMs)
+                : new Payment(payment.getPaymentId(), payment.getType(), payment.getFrom(), payment.getTo(),
+                        payment.getAmount(), payment.getCurrency(), payment.getReference(), payment.getCreatedAtMs());
+        if (storedFingerprint != null) {
+            if (storedFingerprint.equals(fingerprint)) {
+                return new IntakeOutcome(IntakeOutcome.Kind.DUPLICATE, null, Emissions.none());
+            }
+            return new IntakeOutcome(IntakeOutcome.Kind.CONFLICT, null, Emissions.builder()
+                    .audit(PaymentRecords.rejection(facts, "ACTION-" + fingerprint.substring(0, CONFLICT_ID_HEX_CHARS),
+                            facts.primaryAccountId(), RejectionReason.IDEMPOTENCY_CONFLICT, "action id "
+                                    + action.getActionId() + " was already used for a different action", nowMs))
+                    .build());
+        }
+        PaymentStatus failed = failedStatus(action.getType());
+        if (payment == null) {
+            return new IntakeOutcome(IntakeOutcome.Kind.INVALID, fingerprint, PaymentRecords.actionFailed(facts,
+                    action.getActionId(), failed, "INTAKE", facts.primaryAccountId(), RejectionReason.UNKNOWN_PAYMENT,
+                    "no payment " + action.getPaymentId() + " is known", nowMs));
+        }
+        if (PaymentStatusRules.isTerminal(payment.getStatus()) || payment.getFrom() == null) {
+            return new IntakeOutcome(IntakeOutcome.Kind.INVALID, fingerprint, PaymentRecords.actionFailed(facts,
+                    action.getActionId(), failed, "INTAKE", facts.primaryAccountId(), RejectionReason.NOT_AUTHORIZED,
+                    "payment " + payment.getPaymentId() + " is " + payment.getStatus()
+                            + " and holds no open authorization", nowMs));
+        }
+        // ACCEPTED or AUTHORIZED: the payer's task, which holds the authorization (or is about to), decides. Its HOLD
+        // leg was written before this one, by this task, so it arrives there first.
+        LedgerCommand leg = LedgerCommand.newBuilder(PaymentRecords.leg(facts, legType(action.getType()),
+                        facts.from(), null))
+                .setCommandId(facts.paymentId() + ":" + legType(action.getType()) + ":" + action.getActionId())
+                .setActionId(action.getActionId())
+                .build();
+        return new IntakeOutcome(IntakeOutcome.Kind.ACCEPTED, fingerprint, Emissions.builder().leg(leg).build());
+    }
+
+    /** True for the action types intake can carry out in this version. */
+    public static boolean isSupported(ActionType type) {
+        return type == ActionType.VOID;
+    }
+
+    private static PaymentStatus failedStatus(ActionType type) {
+        return switch (type) {
+            case VOID -> PaymentStatus.VOID_FAILED;
+            case CAPTURE, REFUND -> throw new IllegalArgumentException(type + " is not built yet");
+        };
+    }
+
+    private static LedgerCommandType legType(ActionType type) {
+        return switch (type) {
+            case VOID -> LedgerCommandType.VOID;
+            case CAPTURE, REFUND -> throw new IllegalArgumentException(type + " is not built yet");
+        };
+    }
+}

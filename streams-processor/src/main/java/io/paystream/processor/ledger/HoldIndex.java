@@ -1,0 +1,34 @@
+package io.paystream.processor.ledger;
+
+import io.paystream.schemas.avro.HoldState;
+import io.paystream.schemas.avro.LedgerCommand;
+
+/**
+ * The keys of the {@code hold-expiries} store: {@code <expiresAtMs, 19 digits>/<paymentId>}, so that the store's
+ * byte order is expiry order and the due holds are one range scan.
+ */
+final class HoldIndex {
+    /** Before every key. */
+    static final String FIRST = "0";
+
+    private HoldIndex() {
+    }
+
+    static String key(HoldState hold) {
+        return String.format("%019d/%s", hold.getExpiresAtMs(), hold.getPaymentId());
+    }
+
+    /** The last key of a hold due at or before {@code nowMs}: '/' sorts before every character of a payment id. */
+    static String upTo(long nowMs) {
+        return String.format("%019d/~", Math.max(0, nowMs));
+    }
+
+    /** True when the command acts on its payment's hold, which the ledger then reads. */
+    static boolean touchesHold(LedgerCommand command) {
+        return command != null && command.getPaymentId() != null && command.getType() != null
+                && switch (command.getType()) {
+                    case HOLD, VOID -> true;
+                    default -> false;
+                };
+    }
+}

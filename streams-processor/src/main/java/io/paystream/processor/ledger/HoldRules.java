@@ -1,0 +1,148 @@
+package io.paystream.processor.ledger;
+
+import io.paystream.processor.core.Emissions;
+import io.paystream.processor.core.Payment;
+import io.paystream.processor.core.PaymentRecords;
+import io.paystream.schemas.Invariants;
+import io.paystream.schemas.avro.AccountState;
+import io.paystream.schemas.avro.AuditKind;
+import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.HoldState;
+import io.paystream.schemas.avro.LedgerCommand;
+import io.paystream.schemas.avro.NotificationRole;
+import io.paystream.schemas.avro.PaymentEvent;
+import io.paystream.schemas.avro.PaymentStatus;
+import io.paystream.schemas.avro.RejectionReason;
+
+/**
+ * Authorizations on the payer's account: a HOLD reserves money (held grows, available shrinks, the balance stays), and
+ * the hold ends exactly once, voided, expired or (later) captured. A hold lives in the payer's task, next to the
+ * account it reserves on, so one task decides every change to it. Expiry is by stream time, checked whenever the hold
+ * is touched and swept by the ledger's punctuator, so a hold past its time is never captured or voided.
+ */
+final class HoldRules {
+    private HoldRules() {
+    }
+
+    /** Places the hold if the payer's available money covers it; otherwise the payment is REJECTED, as a debit is. */
+    static LedgerOutcome hold(AccountState account, HoldState existing, LedgerCommand leg, long nowMs) {
+        Payment payment = PaymentLegRules.checkedPayment(leg, leg.getAccountId().equals(leg.getFrom()));
+        Invariants.check(leg.getHoldExpiresAtMs() != null, "HOLD %s has no expiry", leg.getCommandId());
+        if (existing != null) {
+            return LedgerOutcome.unchanged();
+        }
+        Rejection refusal = PaymentLegRules.usability(account, leg.getAccountId(), payment.currency());
+        if (refusal == null && Math.subtractExact(account.getBalance() - account.getHeld(), payment.amountMinor())
+                < -account.getOverdraftLimit()) {
+            refusal = PaymentLegRules.overdraft(account, payment);
+        }
+        if (refusal != null) {
+            return LedgerOutcome.refused(leg, refusal, nowMs);
+        }
+        HoldState hold = HoldState.newBuilder()
+                .setPaymentId(payment.paymentId())
+                .setAccountId(account.getAccountId())
+                .setPaymentType(payment.type())
+                .setTo(payment.to())
+                .setAmount(payment.amountMinor())
+                .setCurrency(payment.currency())
+                .setExpiresAtMs(leg.getHoldExpiresAtMs())
+                .setRequestedAtMs(payment.requestedAtMs())
+                .build();
+        AccountState held = AccountState.newBuilder(account)
+                .setHeld(account.getHeld() + payment.amountMinor())
+                .setUpdatedAtMs(nowMs)
+                .build();
+        PaymentEvent authorized = PaymentEvent.newBuilder(PaymentRecords.event(payment, PaymentStatus.AUTHORIZED, null,
+                null, nowMs)).setHoldExpiresAtMs(hold.getExpiresAtMs()).build();
+        Emissions emissions = Emissions.builder()
+                .audit(holdEntry(payment, AuditKind.HOLD, account.getAccountId(), payment.amountMinor(), nowMs))
+                .event(authorized)
+                .notification(PaymentRecords.notification(payment, PaymentStatus.AUTHORIZED, NotificationRole.PAYER,
+                        null, nowMs))
+                .build();
+        return new LedgerOutcome(held, emissions, new LedgerOutcome.HoldChange(payment.paymentId(), null, hold));
+    }
+
+    /**
+     * Releases the whole hold: VOIDED. A payment without an open hold answers VOID_FAILED(NOT_AUTHORIZED); a hold past
+     * its time expires first, and the void fails.
+     */
+    static LedgerOutcome voidHold(AccountState account, HoldState hold, LedgerCommand leg, long nowMs) {
+        Invariants.check(leg.getActionId() != null, "VOID %s has no action id", leg.getCommandId());
+        if (hold == null) {
+            return actionFailed(leg, PaymentStatus.VOID_FAILED, RejectionReason.NOT_AUTHORIZED,
+                    "payment " + leg.getPaymentId() + " holds no open authorization", nowMs);
+        }
+        Invariants.check(account != null && hold.getAccountId().equals(account.getAccountId()),
+                "hold of payment %s is on %s, not on %s", hold.getPaymentId(), hold.getAccountId(),
+                leg.getAccountId());
+        if (hold.getExpiresAtMs() <= nowMs) {
+            LedgerOutcome expired = expire(account, hold, nowMs);
+            LedgerOutcome failed = actionFailed(leg, PaymentStatus.VOID_FAILED, RejectionReason.NOT_AUTHORIZED,
+                    "the authorization of payment " + hold.getPaymentId() + " expired first", nowMs);
+            return new LedgerOutcome(expired.newState(), Emissions.builder().addAll(expired.emissions())
+                    .addAll(failed.emissions()).build(), expired.hold());
+        }
+        return release(account, hold, PaymentStatus.VOIDED, leg.getActionId(), nowMs);
+    }
+
+    /** Releases a hold whose time has come, in stream time: EXPIRED. */
+    static LedgerOutcome expire(AccountState account, HoldState hold, long nowMs) {
+        Invariants.check(hold.getExpiresAtMs() <= nowMs, "hold of payment %s expires at %d, not by %d",
+                hold.getPaymentId(), hold.getExpiresAtMs(), nowMs);
+        return release(account, hold, PaymentStatus.EXPIRED, null, nowMs);
+    }
+
+    private static LedgerOutcome release(AccountState account, HoldState hold, PaymentStatus ending, String actionId,
+            long nowMs) {
+        Invariants.check(account.getHeld() >= hold.getAmount(), "account %s holds %d, less than the hold of %d",
+                account.getAccountId(), account.getHeld(), hold.getAmount());
+        Payment payment = paymentOf(hold);
+        AccountState released = AccountState.newBuilder(account)
+                .setHeld(account.getHeld() - hold.getAmount())
+                .setUpdatedAtMs(nowMs)
+                .build();
+        PaymentEvent event = PaymentEvent.newBuilder(PaymentRecords.event(payment, ending, null, null, nowMs))
+                .setActionId(actionId)
+                .setHoldExpiresAtMs(hold.getExpiresAtMs())
+                .build();
+        Emissions emissions = Emissions.builder()
+                .audit(holdEntry(payment, AuditKind.HOLD_RELEASED, account.getAccountId(), -hold.getAmount(), nowMs))
+                .event(event)
+                .notification(PaymentRecords.notification(payment, ending, NotificationRole.PAYER, null, nowMs))
+                .build();
+        return new LedgerOutcome(released, emissions, new LedgerOutcome.HoldChange(hold.getPaymentId(), hold, null));
+    }
+
+    /**
+     * An action that could not be carried out: an event with the action's id (a payment may see several), and the
+     * refusal in the journal. The payment and its hold are left as they were.
+     */
+    static LedgerOutcome actionFailed(LedgerCommand leg, PaymentStatus outcome, RejectionReason reason, String detail,
+            long nowMs) {
+        return new LedgerOutcome(null, PaymentRecords.actionFailed(Payment.of(leg), leg.getActionId(), outcome,
+                leg.getType().name(), leg.getAccountId(), reason, detail, nowMs));
+    }
+
+    /** The payment a hold reserves for. */
+    static Payment paymentOf(HoldState hold) {
+        return new Payment(hold.getPaymentId(), hold.getPaymentType(), hold.getAccountId(), hold.getTo(),
+                hold.getAmount(), hold.getCurrency(), null, hold.getRequestedAtMs());
+    }
+
+    /** A hold placed or released in the journal: it changes held, not the balance, so it has no entrySeq. */
+    private static AuditRecord holdEntry(Payment payment, AuditKind kind, String accountId, long heldDelta,
+            long nowMs) {
+        return AuditRecord.newBuilder()
+                .setAuditId(payment.paymentId() + ":" + kind)
+                .setKind(kind)
+                .setAccountId(accountId)
+                .setPaymentId(payment.paymentId())
+                .setPaymentType(payment.type())
+                .setAmount(heldDelta)
+                .setCurrency(payment.currency())
+                .setCreatedAtMs(nowMs)
+                .build();
+    }
+}
