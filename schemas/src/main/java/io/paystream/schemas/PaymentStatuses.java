@@ -5,7 +5,7 @@ import io.paystream.schemas.avro.PaymentStatus;
 /**
  * What each {@link PaymentStatus} means to a reader of {@code payments.events.v1}: ACCEPTED opens a payment,
  * AUTHORIZED holds it open while a manual-capture hold lasts, a terminal status ends it, and an action outcome
- * (VOID_FAILED) reports an action that changed nothing, so it is never the payment's status.
+ * (VOID_FAILED, CAPTURE_FAILED) reports an action that changed nothing, so it is never the payment's status.
  */
 public final class PaymentStatuses {
     private PaymentStatuses() {
@@ -15,13 +15,13 @@ public final class PaymentStatuses {
     public static boolean isTerminal(PaymentStatus status) {
         return switch (status) {
             case COMPLETED, REJECTED, REVERSED, VOIDED, EXPIRED -> true;
-            case ACCEPTED, AUTHORIZED, VOID_FAILED -> false;
+            case ACCEPTED, AUTHORIZED, VOID_FAILED, CAPTURE_FAILED -> false;
         };
     }
 
     /** True for the outcome of an action that failed, which an event carries but the payment never takes. */
     public static boolean isActionOutcome(PaymentStatus status) {
-        return status == PaymentStatus.VOID_FAILED;
+        return status == PaymentStatus.VOID_FAILED || status == PaymentStatus.CAPTURE_FAILED;
     }
 
     /** Where a status sits in a payment's life: 0 ACCEPTED, 1 AUTHORIZED, 2 ended; a payment only moves forward. */

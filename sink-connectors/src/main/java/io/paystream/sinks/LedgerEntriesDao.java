@@ -13,7 +13,8 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * again, after a task restart or a replayed offset, changes nothing.
  */
 final class LedgerEntriesDao {
-    private static final Set<AuditKind> MOVEMENTS = Set.of(AuditKind.DEBIT, AuditKind.CREDIT, AuditKind.REVERSAL);
+    private static final Set<AuditKind> MOVEMENTS = Set.of(AuditKind.DEBIT, AuditKind.CREDIT, AuditKind.REVERSAL,
+            AuditKind.CAPTURE);
     private static final String UPSERT = "INSERT INTO ledger_entries (account_id, entry_seq, payment_id, kind, amount, "
             + "balance_after, currency, created_at, audit_id) VALUES (:accountId, :entrySeq, :paymentId, :kind, "
             + ":amount, :balanceAfter, :currency, :createdAt, :auditId) "

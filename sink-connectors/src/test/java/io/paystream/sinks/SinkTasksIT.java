@@ -24,6 +24,11 @@ import org.junit.jupiter.api.Test;
 
 /** The sink tasks against a real PostgreSQL (zonky): exact rows, idempotent replays, and a database outage. */
 class SinkTasksIT {
+    static {
+        // The tests copy records with Avro's builders, which load the enum classes: the serde tells Avro to trust them.
+        io.paystream.schemas.serde.AvroSerde.of(AuditRecord.class);
+    }
+
     private Path dataDirectory;
     private int port;
     private EmbeddedPostgres postgres;
@@ -80,8 +85,11 @@ class SinkTasksIT {
         AuditRecord rejection = AuditRecord.newBuilder().setAuditId("p9:REJECTION").setKind(AuditKind.REJECTION)
                 .setAccountId("alice").setPaymentId("00000000-0000-0000-0000-000000000009").setAmount(0)
                 .setCurrency("USD").setCreatedAtMs(9_000).build();
+        AuditRecord hold = AuditRecord.newBuilder(rejection).setAuditId("p3:HOLD").setKind(AuditKind.HOLD)
+                .setAmount(100).build();
         List<SinkRecord> batch = records(movement("alice", 1, AuditKind.CREDIT, 500, 500),
-                movement("alice", 2, AuditKind.DEBIT, -200, 300), rejection);
+                movement("alice", 2, AuditKind.DEBIT, -200, 300), rejection, hold,
+                movement("alice", 3, AuditKind.CAPTURE, -100, 200));
 
         task.put(batch);
         task.put(batch);
@@ -89,7 +97,28 @@ class SinkTasksIT {
         List<String> rows = jdbi().withHandle(h -> h.createQuery("SELECT account_id || ':' || entry_seq || ':' || "
                 + "kind || ':' || amount || ':' || balance_after FROM ledger_entries ORDER BY entry_seq")
                 .mapTo(String.class).list());
-        assertThat(rows).containsExactly("alice:1:CREDIT:500:500", "alice:2:DEBIT:-200:300");
+        assertThat(rows).as("movements, a capture among them; not the hold, which moves no balance")
+                .containsExactly("alice:1:CREDIT:500:500", "alice:2:DEBIT:-200:300", "alice:3:CAPTURE:-100:200");
+    }
+
+    /** A manual capture: AUTHORIZED, then a terminal status; a failed action never replaces the payment's status. */
+    @Test
+    void anAuthorizationMovesForwardAndAFailedActionChangesNothing() {
+        PaymentEventSinkTask task = new PaymentEventSinkTask();
+        task.start(config(3));
+        PaymentEvent failedVoid = PaymentEvent.newBuilder(event(PaymentStatus.VOID_FAILED, 4))
+                .setEventId("p:VOID_FAILED:00000000-0000-0000-0000-000000000001").build();
+
+        task.put(records(event(PaymentStatus.ACCEPTED, 1), event(PaymentStatus.AUTHORIZED, 2)));
+        assertThat(statusOfP()).isEqualTo("AUTHORIZED");
+        task.put(records(event(PaymentStatus.ACCEPTED, 1), event(PaymentStatus.VOIDED, 3), failedVoid,
+                event(PaymentStatus.AUTHORIZED, 2)));
+        assertThat(statusOfP()).isEqualTo("VOIDED");
+    }
+
+    private String statusOfP() {
+        return jdbi().withHandle(h -> h.createQuery("SELECT status FROM payments WHERE payment_id = 'p'")
+                .mapTo(String.class).one());
     }
 
     @Test

@@ -29,8 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Thousands of seeded, random commands over dozens of accounts through the production topology: hot accounts,
  * duplicates, idempotency conflicts, invalid requests, unknown and frozen accounts, currency mismatches, account
- * lifecycle changes, authorizations with voids (some twice, some of unknown payments) and expiries as stream time
- * moves on. Afterwards every ledger invariant must hold. Set {@code -Dpaystream.seed=N} to replay one seed.
+ * lifecycle changes, authorizations with captures (whole, partial, too large, repeated), voids (some twice, some of
+ * unknown payments) and expiries as stream time moves on. Afterwards every ledger invariant must hold. Set {@code -Dpaystream.seed=N} to replay one seed.
  */
 class LedgerRandomizedTest {
     private static final int ACCOUNTS = 36;
@@ -74,7 +74,9 @@ class LedgerRandomizedTest {
                     .as("the workload reaches every outcome with seed %d", seed)
                     .contains(PaymentStatus.COMPLETED, PaymentStatus.REJECTED, PaymentStatus.REVERSED,
                             PaymentStatus.AUTHORIZED, PaymentStatus.VOIDED, PaymentStatus.EXPIRED,
-                            PaymentStatus.VOID_FAILED);
+                            PaymentStatus.VOID_FAILED, PaymentStatus.CAPTURE_FAILED);
+            assertThat(pipeline.events()).as("captures that completed, with seed %d", seed)
+                    .anyMatch(e -> e.getStatus() == PaymentStatus.COMPLETED && e.getCapturedAmount() != null);
         }
     }
 
@@ -123,8 +125,10 @@ class LedgerRandomizedTest {
                 send(PaymentType.WITHDRAWAL, account(), null, amount());
             } else if (roll < 73) {
                 authorize();
-            } else if (roll < 77 && !manual.isEmpty()) {
+            } else if (roll < 75 && !manual.isEmpty()) {
                 voidOne();
+            } else if (roll < 78 && !manual.isEmpty()) {
+                captureOne();
             } else if (roll < 79) {
                 // Stream time moves on, and holds of 60 to 600 s expire as it passes them.
                 pipeline.advance(java.time.Duration.ofSeconds(20 + random.nextInt(70)));
@@ -194,6 +198,25 @@ class LedgerRandomizedTest {
             pipeline.send(cancel);
             if (random.nextInt(4) == 0) {
                 pipeline.send(cancel);
+            }
+        }
+
+        /** A capture of a manual payment: whole, partial or too large, sometimes twice, sometimes of an ended one. */
+        private void captureOne() {
+            // Mostly one of the latest authorizations, which are the likeliest to be still open.
+            String paymentId = manual.get(manual.size() - 1 - random.nextInt(Math.min(5, manual.size())));
+            Long amount = switch (random.nextInt(4)) {
+                case 0 -> null;
+                case 1 -> 2_000_000L;
+                default -> 1L + random.nextInt(1_000);
+            };
+            PaymentAction capture = PaymentAction.newBuilder()
+                    .setActionId(new UUID(random.nextLong(), random.nextLong()).toString())
+                    .setPaymentId(paymentId).setType(ActionType.CAPTURE).setAmount(amount).setClientId("random")
+                    .build();
+            pipeline.send(capture);
+            if (random.nextInt(4) == 0) {
+                pipeline.send(capture);
             }
         }
 

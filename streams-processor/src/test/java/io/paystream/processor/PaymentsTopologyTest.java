@@ -556,6 +556,80 @@ class PaymentsTopologyTest {
             pipeline.assertInvariantsHold();
         }
 
+        private io.paystream.schemas.avro.PaymentAction captureOf(PaymentRequest payment, String label, Long amount) {
+            return Fixtures.anAction(io.paystream.schemas.avro.ActionType.CAPTURE, payment.getPaymentId(), label)
+                    .setAmount(amount).build();
+        }
+
+        @Test
+        void aPartialCaptureMovesWhatIsCapturedAndReleasesTheRestOnce() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            fund("alice", 500);
+            PaymentRequest hold = manual("alice", "bob", 300, null);
+            pipeline.send(hold);
+            io.paystream.schemas.avro.PaymentAction capture = captureOf(hold, "ship", 200L);
+            pipeline.send(capture);
+            pipeline.send(captureOf(hold, "ship again", 50L));
+
+            assertThat(statusesOf(hold)).containsExactly(PaymentStatus.ACCEPTED, PaymentStatus.AUTHORIZED,
+                    PaymentStatus.COMPLETED, PaymentStatus.CAPTURE_FAILED);
+            PaymentEvent completed = pipeline.eventsOf(hold.getPaymentId()).get(2);
+            assertThat(completed.getCapturedAmount()).isEqualTo(200);
+            assertThat(completed.getActionId()).isEqualTo(capture.getActionId());
+            assertThat(pipeline.eventsOf(hold.getPaymentId()).get(3).getReason())
+                    .isEqualTo(RejectionReason.NOT_AUTHORIZED);
+            PaymentState state = assertFinal(hold, PaymentStatus.COMPLETED, null);
+            assertThat(state.getAuthorizedAmount()).isEqualTo(300);
+            assertThat(state.getCapturedAmount()).isEqualTo(200);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(300);
+            assertThat(pipeline.account("alice").getHeld()).isZero();
+            assertThat(pipeline.account("bob").getBalance()).isEqualTo(200);
+            assertThat(auditsOf("alice")).extracting(AuditRecord::getKind).containsSubsequence(AuditKind.HOLD,
+                    AuditKind.HOLD_RELEASED, AuditKind.CAPTURE);
+            pipeline.assertInvariantsHold();
+        }
+
+        @Test
+        void aCaptureBeyondTheHoldFailsAndLeavesItForAWholeCapture() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("shop", "USD", AccountType.MERCHANT);
+            fund("alice", 500);
+            PaymentRequest hold = aPayment(PaymentType.PAYMENT, "alice", "shop", 300)
+                    .setCapture(io.paystream.schemas.avro.CaptureMode.MANUAL).build();
+            pipeline.send(hold);
+            pipeline.send(captureOf(hold, "too much", 301L));
+            assertThat(statusesOf(hold)).endsWith(PaymentStatus.CAPTURE_FAILED);
+            assertThat(pipeline.eventsOf(hold.getPaymentId()).get(2).getReason())
+                    .isEqualTo(RejectionReason.EXCEEDS_AUTHORIZED);
+            assertThat(pipeline.account("alice").getHeld()).isEqualTo(300);
+
+            pipeline.send(captureOf(hold, "all", null));
+
+            assertFinal(hold, PaymentStatus.COMPLETED, null);
+            assertThat(pipeline.payment(hold.getPaymentId()).getCapturedAmount()).isEqualTo(300);
+            assertThat(pipeline.account("shop").getBalance()).isEqualTo(300);
+            assertThat(pipeline.account("alice").getHeld()).isZero();
+            pipeline.assertInvariantsHold();
+        }
+
+        @Test
+        void aCaptureThePayeeCannotTakeComesBackToThePayer() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            fund("alice", 500);
+            PaymentRequest hold = manual("alice", "bob", 300, null);
+            pipeline.send(hold);
+            pipeline.send(anAccountRequest(AccountCommandType.FREEZE, "bob").build());
+            pipeline.send(captureOf(hold, "ship", 100L));
+
+            PaymentState state = assertFinal(hold, PaymentStatus.REVERSED, RejectionReason.ACCOUNT_INACTIVE);
+            assertThat(state.getCapturedAmount()).isEqualTo(100);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(500);
+            assertThat(pipeline.account("alice").getHeld()).isZero();
+            pipeline.assertInvariantsHold();
+        }
+
         @Test
         void aVoidOfAnUnknownOrFinishedPaymentFailsWithoutTouchingIt() {
             open("alice", "USD", AccountType.CUSTOMER);

@@ -23,7 +23,8 @@ import java.util.function.Function;
  * rebuilds every balance with gapless entry sequences, and holds that rebuild every held amount and end at most once. Shared by the topology tests, the integration tests and the chaos checker.
  */
 public final class LedgerInvariants {
-    private static final Set<AuditKind> MOVEMENTS = Set.of(AuditKind.DEBIT, AuditKind.CREDIT, AuditKind.REVERSAL);
+    private static final Set<AuditKind> MOVEMENTS = Set.of(AuditKind.DEBIT, AuditKind.CREDIT, AuditKind.REVERSAL,
+            AuditKind.CAPTURE);
 
     private LedgerInvariants() {
     }
@@ -182,7 +183,7 @@ public final class LedgerInvariants {
             boolean settled = legs.contains(AuditKind.CREDIT) || legs.contains(AuditKind.REVERSAL);
             boolean withdrawal = audits.stream().anyMatch(a -> paymentId.equals(a.getPaymentId())
                     && a.getPaymentType() == PaymentType.WITHDRAWAL);
-            if (legs.contains(AuditKind.DEBIT) && !settled && !withdrawal) {
+            if ((legs.contains(AuditKind.DEBIT) || legs.contains(AuditKind.CAPTURE)) && !settled && !withdrawal) {
                 violations.add("payment " + paymentId + " is still in flight: debited, neither credited nor reversed");
             }
         });

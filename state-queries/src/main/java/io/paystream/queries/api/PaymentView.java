@@ -8,13 +8,14 @@ import java.time.Instant;
 /**
  * {@code GET /v1/payments/{paymentId}}. An accepted payment that has not finished is PROCESSING; a manual capture is
  * AUTHORIZED while its hold is open, with {@code authorizedAmount} and {@code holdExpiresAt} (stream time), which stay
- * once it has ended. Times are ISO-8601 UTC. {@code stale} appears, set to true, only on a standby read.
+ * once it has ended, and {@code capturedAmount} once captured. Times are ISO-8601 UTC. {@code stale} appears, set to true, only on a standby read.
  */
 public record PaymentView(String paymentId, String type, String from, String to, long amount, String currency,
         String status, String reason, String createdAt, String updatedAt,
         @JsonInclude(JsonInclude.Include.NON_NULL) Boolean stale,
         @JsonInclude(JsonInclude.Include.NON_NULL) Long authorizedAmount,
-        @JsonInclude(JsonInclude.Include.NON_NULL) String holdExpiresAt) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) String holdExpiresAt,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Long capturedAmount) {
 
     public static PaymentView of(PaymentState state, boolean stale) {
         String status = state.getStatus() == PaymentStatus.ACCEPTED ? "PROCESSING" : state.getStatus().name();
@@ -24,6 +25,6 @@ public record PaymentView(String paymentId, String type, String from, String to,
                 Instant.ofEpochMilli(state.getCreatedAtMs()).toString(),
                 Instant.ofEpochMilli(state.getUpdatedAtMs()).toString(), stale ? Boolean.TRUE : null,
                 state.getAuthorizedAmount(), state.getHoldExpiresAtMs() == null ? null
-                        : Instant.ofEpochMilli(state.getHoldExpiresAtMs()).toString());
+                        : Instant.ofEpochMilli(state.getHoldExpiresAtMs()).toString(), state.getCapturedAmount());
     }
 }

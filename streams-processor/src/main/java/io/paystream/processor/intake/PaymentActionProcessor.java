@@ -8,6 +8,7 @@ import io.paystream.schemas.Topic;
 import io.paystream.schemas.avro.ActionType;
 import io.paystream.schemas.avro.PaymentAction;
 import io.paystream.schemas.avro.PaymentState;
+import io.paystream.schemas.validation.Money;
 import io.paystream.schemas.validation.PaymentRequestRules;
 import java.time.Duration;
 import java.util.Objects;
@@ -108,6 +109,10 @@ final class PaymentActionProcessor implements Processor<String, PaymentAction, O
         }
         if (action.getType() == ActionType.VOID && action.getAmount() != null) {
             return "a VOID releases the whole hold and takes no amount";
+        }
+        if (action.getAmount() != null && !Money.isValidAmount(action.getAmount())) {
+            return "the action's amount " + action.getAmount() + " is not between " + Money.MIN_AMOUNT_MINOR
+                    + " and " + Money.MAX_AMOUNT_MINOR;
         }
         return null;
     }

@@ -69,26 +69,30 @@ public final class PaymentActionRules {
                         facts.from(), null))
                 .setCommandId(facts.paymentId() + ":" + legType(action.getType()) + ":" + action.getActionId())
                 .setActionId(action.getActionId())
+                // A capture's amount, or 0 for the whole hold; a void releases all of it.
+                .setAmount(action.getAmount() == null ? 0 : action.getAmount())
                 .build();
         return new IntakeOutcome(IntakeOutcome.Kind.ACCEPTED, fingerprint, Emissions.builder().leg(leg).build());
     }
 
     /** True for the action types intake can carry out in this version. */
     public static boolean isSupported(ActionType type) {
-        return type == ActionType.VOID;
+        return type == ActionType.VOID || type == ActionType.CAPTURE;
     }
 
     private static PaymentStatus failedStatus(ActionType type) {
         return switch (type) {
             case VOID -> PaymentStatus.VOID_FAILED;
-            case CAPTURE, REFUND -> throw new IllegalArgumentException(type + " is not built yet");
+            case CAPTURE -> PaymentStatus.CAPTURE_FAILED;
+            case REFUND -> throw new IllegalArgumentException(type + " is not built yet");
         };
     }
 
     private static LedgerCommandType legType(ActionType type) {
         return switch (type) {
             case VOID -> LedgerCommandType.VOID;
-            case CAPTURE, REFUND -> throw new IllegalArgumentException(type + " is not built yet");
+            case CAPTURE -> LedgerCommandType.CAPTURE;
+            case REFUND -> throw new IllegalArgumentException(type + " is not built yet");
         };
     }
 }

@@ -36,9 +36,11 @@ public final class Compensations {
         return switch (command.getType()) {
             // A hold refused is a payment refused before any money moved, as a refused debit is.
             case DEBIT, CREDIT, REVERSAL, HOLD -> command.getPaymentId() == null ? Emissions.none()
-                    : ofLeg(Payment.of(command), command.getType(), command.getAccountId(), rejection, nowMs);
-            case VOID -> command.getPaymentId() == null || command.getActionId() == null ? Emissions.none()
-                    : HoldRules.actionFailed(command, PaymentStatus.VOID_FAILED, rejection.reason(),
+                    : ofLeg(Payment.of(command), command.getType(), command.getAccountId(), command.getActionId(),
+                            rejection, nowMs);
+            case VOID, CAPTURE -> command.getPaymentId() == null || command.getActionId() == null ? Emissions.none()
+                    : HoldRules.actionFailed(command, command.getType() == LedgerCommandType.VOID
+                            ? PaymentStatus.VOID_FAILED : PaymentStatus.CAPTURE_FAILED, rejection.reason(),
                             rejection.detail(), nowMs).emissions();
             // A probe or an acknowledgement that cannot be applied stays in the dead-letter topic: the account stays
             // closing (refusing debits and credits, like a frozen one) until an operator looks.
@@ -50,16 +52,17 @@ public final class Compensations {
         };
     }
 
-    private static Emissions ofLeg(Payment payment, LedgerCommandType leg, String accountId, Rejection rejection,
-            long nowMs) {
+    private static Emissions ofLeg(Payment payment, LedgerCommandType leg, String accountId, String actionId,
+            Rejection rejection, long nowMs) {
         if (leg == LedgerCommandType.REVERSAL) {
             return Emissions.none();
         }
         Emissions.Builder emissions = Emissions.builder().audit(PaymentRecords.rejection(payment,
                 leg.name(), accountId, rejection.reason(), rejection.detail(), nowMs));
         if (leg == LedgerCommandType.CREDIT && payment.debitsFirst() && Money.isAccountId(payment.from())) {
-            return emissions.leg(PaymentRecords.leg(payment, LedgerCommandType.REVERSAL, payment.from(),
-                    rejection.reason())).build();
+            // A captured payment's reversal keeps the capture's action id, so its REVERSED event names the capture.
+            return emissions.leg(LedgerCommand.newBuilder(PaymentRecords.leg(payment, LedgerCommandType.REVERSAL,
+                    payment.from(), rejection.reason())).setActionId(actionId).build()).build();
         }
         return emissions.event(PaymentRecords.event(payment, PaymentStatus.REJECTED, rejection.reason(),
                 rejection.detail(), nowMs)).build();

@@ -27,7 +27,7 @@ final class HoldIndex {
     static boolean touchesHold(LedgerCommand command) {
         return command != null && command.getPaymentId() != null && command.getType() != null
                 && switch (command.getType()) {
-                    case HOLD, VOID -> true;
+                    case HOLD, VOID, CAPTURE -> true;
                     default -> false;
                 };
     }

@@ -16,7 +16,7 @@ import io.paystream.schemas.avro.RejectionReason;
 
 /**
  * Authorizations on the payer's account: a HOLD reserves money (held grows, available shrinks, the balance stays), and
- * the hold ends exactly once, voided, expired or (later) captured. A hold lives in the payer's task, next to the
+ * the hold ends exactly once: captured, voided or expired. A hold lives in the payer's task, next to the
  * account it reserves on, so one task decides every change to it. Expiry is by stream time, checked whenever the hold
  * is touched and swept by the ledger's punctuator, so a hold past its time is never captured or voided.
  */
@@ -85,6 +85,61 @@ final class HoldRules {
                     .addAll(failed.emissions()).build(), expired.hold());
         }
         return release(account, hold, PaymentStatus.VOIDED, leg.getActionId(), nowMs);
+    }
+
+    /**
+     * Captures the hold: the captured amount (the whole hold when the leg names none) is debited from the payer, the
+     * rest of the hold is released, and a CREDIT leg takes the money to the payee, as an automatic payment's would; a
+     * payee that cannot take it sends it back with a REVERSAL. Only one capture per authorization: once captured,
+     * there is no hold left to capture.
+     */
+    static LedgerOutcome capture(AccountState account, HoldState hold, LedgerCommand leg, long nowMs) {
+        Invariants.check(leg.getActionId() != null, "CAPTURE %s has no action id", leg.getCommandId());
+        if (hold == null) {
+            return actionFailed(leg, PaymentStatus.CAPTURE_FAILED, RejectionReason.NOT_AUTHORIZED,
+                    "payment " + leg.getPaymentId() + " holds no open authorization", nowMs);
+        }
+        Invariants.check(account != null && hold.getAccountId().equals(account.getAccountId()),
+                "hold of payment %s is on %s, not on %s", hold.getPaymentId(), hold.getAccountId(),
+                leg.getAccountId());
+        if (hold.getExpiresAtMs() <= nowMs) {
+            LedgerOutcome expired = expire(account, hold, nowMs);
+            LedgerOutcome failed = actionFailed(leg, PaymentStatus.CAPTURE_FAILED, RejectionReason.NOT_AUTHORIZED,
+                    "the authorization of payment " + hold.getPaymentId() + " expired first", nowMs);
+            return new LedgerOutcome(expired.newState(), Emissions.builder().addAll(expired.emissions())
+                    .addAll(failed.emissions()).build(), expired.hold());
+        }
+        long captured = leg.getAmount() == 0 ? hold.getAmount() : leg.getAmount();
+        if (captured > hold.getAmount()) {
+            return actionFailed(leg, PaymentStatus.CAPTURE_FAILED, RejectionReason.EXCEEDS_AUTHORIZED,
+                    "the capture of " + captured + " exceeds the authorized " + hold.getAmount(), nowMs);
+        }
+        Rejection inactive = PaymentLegRules.usability(account, account.getAccountId(), hold.getCurrency());
+        if (inactive != null) {
+            return actionFailed(leg, PaymentStatus.CAPTURE_FAILED, inactive.reason(), inactive.detail(), nowMs);
+        }
+        Payment authorized = paymentOf(hold);
+        Payment payment = new Payment(authorized.paymentId(), authorized.type(), authorized.from(), authorized.to(),
+                captured, authorized.currency(), null, authorized.requestedAtMs());
+        long balanceAfter = Math.subtractExact(account.getBalance(), captured);
+        AccountState debited = AccountState.newBuilder(account)
+                .setHeld(account.getHeld() - hold.getAmount())
+                .setBalance(balanceAfter)
+                .setEntrySeq(account.getEntrySeq() + 1)
+                .setUpdatedAtMs(nowMs)
+                .build();
+        LedgerCommand credit = LedgerCommand.newBuilder(PaymentRecords.leg(payment,
+                        io.paystream.schemas.avro.LedgerCommandType.CREDIT, payment.to(), null))
+                .setActionId(leg.getActionId())
+                .build();
+        Emissions emissions = Emissions.builder()
+                .audit(holdEntry(authorized, AuditKind.HOLD_RELEASED, account.getAccountId(), -hold.getAmount(),
+                        nowMs))
+                .audit(PaymentRecords.movement(payment, AuditKind.CAPTURE, account.getAccountId(), -captured,
+                        balanceAfter, debited.getEntrySeq(), null, nowMs))
+                .leg(credit)
+                .build();
+        return new LedgerOutcome(debited, emissions, new LedgerOutcome.HoldChange(hold.getPaymentId(), hold, null));
     }
 
     /** Releases a hold whose time has come, in stream time: EXPIRED. */

@@ -61,7 +61,7 @@ public final class InFlight {
         }
         return switch (command.getType()) {
             // Debited, and the credit leg is on its way (a WITHDRAWAL's only leg emits none).
-            case DEBIT -> outcome.emissions().legs().isEmpty() ? 0 : 1;
+            case DEBIT, CAPTURE -> outcome.emissions().legs().isEmpty() ? 0 : 1;
             // The second leg landed; a TOPUP's only leg never opened anything.
             case CREDIT -> command.getPaymentType() == PaymentType.TOPUP ? 0 : -1;
             // The payer got the money back.

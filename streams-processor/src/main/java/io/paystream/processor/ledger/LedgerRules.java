@@ -103,6 +103,7 @@ public final class LedgerRules {
             case CLOSE_ACK -> AccountCommandRules.acknowledge(account, command, nowMs);
             case HOLD -> HoldRules.hold(account, hold, command, nowMs);
             case VOID -> HoldRules.voidHold(account, hold, command, nowMs);
+            case CAPTURE -> HoldRules.capture(account, hold, command, nowMs);
         };
     }
 }

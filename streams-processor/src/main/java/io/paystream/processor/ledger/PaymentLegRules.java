@@ -11,6 +11,7 @@ import io.paystream.schemas.avro.AuditKind;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.LedgerCommandType;
 import io.paystream.schemas.avro.NotificationRole;
+import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentStatus;
 import io.paystream.schemas.avro.PaymentType;
 import io.paystream.schemas.avro.RejectionReason;
@@ -91,7 +92,7 @@ final class PaymentLegRules {
         Emissions.Builder emissions = Emissions.builder()
                 .audit(PaymentRecords.movement(payment, AuditKind.CREDIT, account.getAccountId(),
                         payment.amountMinor(), balanceAfter, credited.getEntrySeq(), null, nowMs))
-                .event(PaymentRecords.event(payment, PaymentStatus.COMPLETED, null, null, nowMs))
+                .event(captured(leg, PaymentRecords.event(payment, PaymentStatus.COMPLETED, null, null, nowMs)))
                 .notification(PaymentRecords.notification(payment, PaymentStatus.COMPLETED, NotificationRole.PAYEE,
                         null, nowMs));
         if (payment.debitsFirst()) {
@@ -118,12 +119,18 @@ final class PaymentLegRules {
         Emissions emissions = Emissions.builder()
                 .audit(PaymentRecords.movement(payment, AuditKind.REVERSAL, account.getAccountId(),
                         payment.amountMinor(), balanceAfter, reversed.getEntrySeq(), reason, nowMs))
-                .event(PaymentRecords.event(payment, PaymentStatus.REVERSED, reason,
-                        "the credit to " + payment.to() + " failed; the debit was returned", nowMs))
+                .event(captured(leg, PaymentRecords.event(payment, PaymentStatus.REVERSED, reason,
+                        "the credit to " + payment.to() + " failed; the debit was returned", nowMs)))
                 .notification(PaymentRecords.notification(payment, PaymentStatus.REVERSED, NotificationRole.PAYER,
                         reason, nowMs))
                 .build();
         return new LedgerOutcome(reversed, emissions);
+    }
+
+    /** The event of a leg that carries a capture: it names the capture and the amount captured. */
+    private static PaymentEvent captured(LedgerCommand leg, PaymentEvent event) {
+        return leg.getActionId() == null ? event : PaymentEvent.newBuilder(event).setActionId(leg.getActionId())
+                .setCapturedAmount(leg.getAmount()).build();
     }
 
     /** Why an account cannot take part in a payment in this currency, or null when it can. */

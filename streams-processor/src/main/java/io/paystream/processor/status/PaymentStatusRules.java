@@ -58,6 +58,7 @@ public final class PaymentStatusRules {
                         : current == null ? null : current.getAuthorizedAmount())
                 .setHoldExpiresAtMs(event.getHoldExpiresAtMs() != null ? event.getHoldExpiresAtMs()
                         : current == null ? null : current.getHoldExpiresAtMs())
+                .setCapturedAmount(event.getCapturedAmount())
                 .build();
         return new Fold(next, false);
     }
