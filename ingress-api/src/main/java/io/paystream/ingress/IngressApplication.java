@@ -63,7 +63,7 @@ public class IngressApplication extends Application<IngressConfiguration> {
         environment.lifecycle().manage(publisher);
         Duration produceTimeout = configuration.getProducer().getProduceTimeout().toJavaDuration();
         environment.jersey().register(new PaymentsResource(publisher, produceTimeout,
-                new PaymentIds(configuration.getPaymentIdSecret())));
+                new PaymentIds(configuration.getPaymentIdSecret()), configuration.getQueryApi().build()));
         environment.jersey().register(new AccountsResource(publisher, produceTimeout));
         environment.jersey().register(new OpenApiResource());
 

@@ -1,5 +1,7 @@
 package io.paystream.ingress;
 
+import io.paystream.ingress.lookup.QueryApiFactory;
+import io.paystream.web.auth.ApiKeyAuth;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.paystream.ingress.kafka.ProducerFactory;
 import io.paystream.ingress.core.PaymentIds;
@@ -29,6 +31,30 @@ public class IngressConfiguration extends PayStreamConfiguration {
     @Min(1_024)
     @Max(1_048_576)
     private int bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES;
+
+    /** Where capture and void look payments up, and with which key. */
+    @Valid
+    @NotNull
+    private QueryApiFactory queryApi = new QueryApiFactory();
+
+    /** Reported as "queryApiKeyFitsProfile failed: ...". */
+    @AssertTrue(message = "failed: queryApi.key is the public local-dev-key, which only profile local accepts. Set "
+            + "PAYSTREAM_QUERY_API_KEY to an admin key of the processors' query API.")
+    @JsonProperty(access = JsonProperty.Access.READ_ONLY)
+    public boolean isQueryApiKeyFitsProfile() {
+        return LOCAL.equals(getProfile()) || queryApi.getKey() == null
+                || !LOCAL_DEV_KEY_SHA256.equals(ApiKeyAuth.sha256Hex(queryApi.getKey()));
+    }
+
+    @JsonProperty
+    public QueryApiFactory getQueryApi() {
+        return queryApi;
+    }
+
+    @JsonProperty
+    public void setQueryApi(QueryApiFactory queryApi) {
+        this.queryApi = queryApi;
+    }
 
     /** The key of the payment-id derivation ({@link PaymentIds}); the same on every instance, and never changed. */
     @NotNull

@@ -50,7 +50,8 @@ class IngressApplicationIT {
     @BeforeAll
     static void start() throws Exception {
         kafka = InProcessKafka.start();
-        kafka.createTopics(3, Topics.PAYMENT_REQUESTS.name(), Topics.ACCOUNT_REQUESTS.name());
+        kafka.createTopics(3, Topics.PAYMENT_REQUESTS.name(), Topics.ACCOUNT_REQUESTS.name(),
+                Topics.PAYMENT_ACTIONS.name());
         app = ingress(kafka.bootstrapServers());
         app.before();
         http = new IngressHttp(app.getLocalPort());
@@ -101,7 +102,8 @@ class IngressApplicationIT {
     }
 
     private static long produced() throws Exception {
-        return kafka.endOffsetSum(Topics.PAYMENT_REQUESTS.name()) + kafka.endOffsetSum(Topics.ACCOUNT_REQUESTS.name());
+        return kafka.endOffsetSum(Topics.PAYMENT_REQUESTS.name()) + kafka.endOffsetSum(Topics.ACCOUNT_REQUESTS.name())
+                + kafka.endOffsetSum(Topics.PAYMENT_ACTIONS.name());
     }
 
     /** Sends the request and asserts an error answer in the API's shape, and that no record reached Kafka. */
@@ -159,6 +161,19 @@ class IngressApplicationIT {
                     .setPaymentId(IDS.derive(clientId, key)).setType(type).setFrom(from).setTo(to)
                     .setAmount(1).setCurrency("EUR").setReference(null).setMetadata(Map.of())
                     .setClientId(clientId).setIdempotencyKey(key).build());
+        }
+
+        @Test
+        void aManualCaptureCarriesItsHoldToKafka() throws Exception {
+            String key = "hold-" + UUID.randomUUID();
+            HttpResponse<String> response = http.post("/v1/payments", "{\"type\":\"PAYMENT\",\"from\":\"acme-1\","
+                    + "\"to\":\"shop\",\"amount\":700,\"currency\":\"USD\",\"capture\":\"MANUAL\","
+                    + "\"holdExpiresInSeconds\":3600}").key(ACME_KEY).idempotencyKey(key).send();
+
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            PaymentRequest record = recordFor(Topics.PAYMENT_REQUESTS, json(response).get("paymentId").asText());
+            assertThat(record.getCapture()).isEqualTo(io.paystream.schemas.avro.CaptureMode.MANUAL);
+            assertThat(record.getHoldExpiresInSeconds()).isEqualTo(3600L);
         }
 
         @Test
@@ -306,6 +321,48 @@ class IngressApplicationIT {
                     "overdraftLimit");
             assertRefused(http.post("/v1/accounts", "{\"accountId\":\"-x\",\"currency\":\"EUR\","
                     + "\"type\":\"CUSTOMER\"}").key(ADMIN_KEY), 422, "invalid_field", "accountId");
+        }
+    }
+
+    /** Capture and void: what the ingress refuses on its own, before and without a processor. */
+    @Nested
+    class Actions {
+        private static final String SOME_PAYMENT = "0b7d6a4e-1f35-8c2a-9e41-7d2f3c5b6a10";
+
+        @Test
+        void badInputIs422NamingTheFieldAndNothingIsWritten() throws Exception {
+            assertRefused(http.post("/v1/payments/not-a-uuid/capture", "{}").key(ACME_KEY).idempotencyKey("c1"),
+                    422, "invalid_field", "paymentId");
+            assertRefused(http.post("/v1/payments/" + SOME_PAYMENT + "/capture", "{\"amount\":0}").key(ACME_KEY)
+                    .idempotencyKey("c2"), 422, "invalid_field", "amount");
+            assertRefused(http.post("/v1/payments/" + SOME_PAYMENT + "/void", null).key(ACME_KEY), 422,
+                    "missing_header", "Idempotency-Key");
+            assertRefused(http.post("/v1/payments/" + SOME_PAYMENT + "/capture", "{\"amount\":1,\"extra\":2}")
+                    .key(ACME_KEY).idempotencyKey("c3"), 422, "unknown_field", "extra");
+            assertRefused(http.post("/v1/payments", "{\"type\":\"WITHDRAWAL\",\"from\":\"acme-1\",\"amount\":5,"
+                    + "\"currency\":\"USD\",\"capture\":\"MANUAL\"}").key(ACME_KEY).idempotencyKey("w-manual"),
+                    422, "invalid_field", "capture");
+        }
+
+        @Test
+        void onlyAKeyThatPaysMayCaptureOrVoid() throws Exception {
+            assertRefused(http.post("/v1/payments/" + SOME_PAYMENT + "/void", null).key(READER_KEY)
+                    .idempotencyKey("v1"), 403, "forbidden", null);
+            assertRefused(http.post("/v1/payments/" + SOME_PAYMENT + "/capture", null).key(READER_KEY)
+                    .idempotencyKey("v2"), 403, "forbidden", null);
+        }
+
+        @Test
+        void withoutTheQueryApiTheAnswerIs503WithRetryAfterAndNothingIsWritten() throws Exception {
+            long before = produced();
+            HttpResponse<String> response = http.post("/v1/payments/" + SOME_PAYMENT + "/capture", "{\"amount\":5}")
+                    .key(ACME_KEY).idempotencyKey("c-offline").send();
+
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+            assertThat(response.headers().firstValue("Retry-After")).isPresent();
+            assertThat(json(response).get("error").get("code").asText()).isEqualTo("payment_lookup_unavailable");
+            assertThat(response.body()).doesNotContain("127.0.0.1").doesNotContain("Exception");
+            assertThat(produced()).isEqualTo(before);
         }
     }
 

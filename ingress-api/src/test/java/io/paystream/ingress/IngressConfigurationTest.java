@@ -65,6 +65,20 @@ class IngressConfigurationTest {
                 .hasMessageContaining("paymentIdSecretFitsProfile failed");
     }
 
+    /** Capture and void read payments with this key; the public one would let anyone who read the README read them. */
+    @Test
+    void theProductionConfigTakesNeitherNoQueryKeyNorThePublicOne() {
+        Map<String, String> environment = new java.util.HashMap<>(Map.of("PAYSTREAM_ADMIN_CLIENT_ID", "ops",
+                "PAYSTREAM_ADMIN_KEY_SHA256", io.paystream.web.auth.ApiKeyAuth.sha256Hex("a-real-secret"),
+                "KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092", "PAYSTREAM_PAYMENT_ID_SECRET", PAYMENT_ID_SECRET,
+                "PAYSTREAM_QUERY_API_URL", "http://processor:8090"));
+        assertThatThrownBy(() -> load("config-production.yml", environment))
+                .isInstanceOf(ConfigurationValidationException.class).hasMessageContaining("queryApi.key");
+        environment.put("PAYSTREAM_QUERY_API_KEY", "local-dev-key");
+        assertThatThrownBy(() -> load("config-production.yml", environment))
+                .hasMessageContaining("queryApiKeyFitsProfile failed");
+    }
+
     @Test
     void theProductionConfigRefusesThePublicKeyEvenFromTheEnvironment() {
         assertThatThrownBy(() -> load("config-production.yml", Map.of("PAYSTREAM_ADMIN_CLIENT_ID", "ops",
@@ -86,8 +100,10 @@ class IngressConfigurationTest {
         String hash = io.paystream.web.auth.ApiKeyAuth.sha256Hex("a-real-secret");
         IngressConfiguration configuration = load("config-production.yml", Map.of(
                 "PAYSTREAM_ADMIN_CLIENT_ID", "ops", "PAYSTREAM_ADMIN_KEY_SHA256", hash,
-                "KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092", "PAYSTREAM_PAYMENT_ID_SECRET", PAYMENT_ID_SECRET));
+                "KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092", "PAYSTREAM_PAYMENT_ID_SECRET", PAYMENT_ID_SECRET,
+                "PAYSTREAM_QUERY_API_URL", "http://processor:8090", "PAYSTREAM_QUERY_API_KEY", "a-query-secret"));
         assertThat(configuration.getPaymentIdSecret()).isEqualTo(PAYMENT_ID_SECRET);
+        assertThat(configuration.getQueryApi().getUrl()).isEqualTo("http://processor:8090");
 
         assertThat(configuration.getApiKeys()).singleElement()
                 .satisfies(key -> assertThat(key.getKeySha256()).isEqualTo(hash));

@@ -263,6 +263,8 @@ public final class LocalCluster implements AutoCloseable {
         environment.put("PAYSTREAM_INGRESS_ADMIN_PORT", String.valueOf(layout.ingressAdminPort()));
         environment.put("PAYSTREAM_RATE_LIMIT_PER_SECOND", String.valueOf(options.ingressRateLimit()));
         environment.put("PAYSTREAM_RATE_LIMIT_BURST", String.valueOf(options.ingressRateLimit()));
+        // Capture and void look payments up there; the first processor forwards to whichever instance owns one.
+        environment.put("PAYSTREAM_QUERY_API_URL", "http://127.0.0.1:" + processorPorts[0]);
         ingress = app("ingress", "ingress-api", "io.paystream.ingress.IngressApplication", environment, "256m",
                 List.of());
         ingress.awaitHealthy(layout.ingressAdminPort(), START);

@@ -65,7 +65,8 @@ class EndToEndIT {
                 ConfigOverride.config("ingress", "profile", "local"),
                 ConfigOverride.config("ingress", "kafka.bootstrap\\.servers", kafka.bootstrapServers()),
                 ConfigOverride.config("ingress", "server.applicationConnectors[0].port", "0"),
-                ConfigOverride.config("ingress", "server.adminConnectors[0].port", "0"));
+                ConfigOverride.config("ingress", "server.adminConnectors[0].port", "0"),
+                ConfigOverride.config("ingress", "queryApi.url", "http://127.0.0.1:" + queryPort));
         ingress.before();
         await().atMost(SETTLE).until(() -> healthy(processor.getAdminPort()));
     }
@@ -194,5 +195,69 @@ class EndToEndIT {
         assertThat(balance("e2e-euro")).isZero();
         // Conservation: what is in the accounts is what came in by top-up minus what left by withdrawal.
         assertThat(alice + bob + shop).isEqualTo(10_000 - 1_000);
+    }
+
+    private JsonNode stateWhen(String paymentId, String status) throws Exception {
+        JsonNode[] state = new JsonNode[1];
+        await().atMost(SETTLE).until(() -> {
+            HttpResponse<String> response = query("/v1/payments/" + paymentId);
+            state[0] = response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
+            return state[0] != null && state[0].get("status").asText().equals(status);
+        });
+        return state[0];
+    }
+
+    private JsonNode account(String accountId) throws Exception {
+        HttpResponse<String> response = query("/v1/accounts/" + accountId);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    /** Issue 14 over HTTP: authorize, then a partial capture; authorize, then void; what the ingress refuses. */
+    @Test
+    void anAuthorizationIsCapturedInPartOrVoidedOverHttp() throws Exception {
+        for (String accountId : List.of("e2e-holder", "e2e-seller")) {
+            assertThat(post("/v1/accounts", null, "{\"accountId\":\"" + accountId + "\",\"currency\":\"USD\","
+                    + "\"type\":\"CUSTOMER\"}").statusCode()).isEqualTo(202);
+        }
+        await().atMost(SETTLE).until(() -> query("/v1/accounts/e2e-holder").statusCode() == 200
+                && query("/v1/accounts/e2e-seller").statusCode() == 200);
+        assertThat(finalState(pay("h0", "{\"type\":\"TOPUP\",\"to\":\"e2e-holder\",\"amount\":1000,"
+                + "\"currency\":\"USD\"}")).get("status").asText()).isEqualTo("COMPLETED");
+
+        String order = pay("h1", "{\"type\":\"TRANSFER\",\"from\":\"e2e-holder\",\"to\":\"e2e-seller\","
+                + "\"amount\":600,\"currency\":\"USD\",\"capture\":\"MANUAL\",\"holdExpiresInSeconds\":3600}");
+        JsonNode authorized = stateWhen(order, "AUTHORIZED");
+        assertThat(authorized.get("authorizedAmount").asLong()).isEqualTo(600);
+        assertThat(authorized.get("holdExpiresAt").asText()).isNotBlank();
+        JsonNode holder = account("e2e-holder");
+        assertThat(holder.get("balance").asLong()).isEqualTo(1000);
+        assertThat(holder.get("held").asLong()).isEqualTo(600);
+        assertThat(holder.get("available").asLong()).isEqualTo(400);
+
+        HttpResponse<String> tooMuch = post("/v1/payments/" + order + "/capture", "c0", "{\"amount\":601}");
+        assertThat(tooMuch.statusCode()).as(tooMuch.body()).isEqualTo(422);
+        assertThat(tooMuch.body()).contains("\"param\":\"amount\"");
+        HttpResponse<String> capture = post("/v1/payments/" + order + "/capture", "c1", "{\"amount\":400}");
+        HttpResponse<String> retry = post("/v1/payments/" + order + "/capture", "c1", "{\"amount\":400}");
+        assertThat(capture.statusCode()).as(capture.body()).isEqualTo(202);
+        assertThat(JSON.readTree(retry.body()).get("actionId")).isEqualTo(JSON.readTree(capture.body()).get("actionId"));
+        JsonNode completed = stateWhen(order, "COMPLETED");
+        assertThat(completed.get("capturedAmount").asLong()).isEqualTo(400);
+        assertThat(balance("e2e-seller")).isEqualTo(400);
+        holder = account("e2e-holder");
+        assertThat(holder.get("balance").asLong()).isEqualTo(600);
+        assertThat(holder.get("held").asLong()).isZero();
+
+        String cancelled = pay("h2", "{\"type\":\"TRANSFER\",\"from\":\"e2e-holder\",\"to\":\"e2e-seller\","
+                + "\"amount\":250,\"currency\":\"USD\",\"capture\":\"MANUAL\"}");
+        stateWhen(cancelled, "AUTHORIZED");
+        assertThat(post("/v1/payments/" + cancelled + "/void", "v1", "").statusCode()).isEqualTo(202);
+        stateWhen(cancelled, "VOIDED");
+        assertThat(account("e2e-holder").get("held").asLong()).isZero();
+        assertThat(balance("e2e-holder") + balance("e2e-seller")).as("conservation").isEqualTo(1000);
+
+        HttpResponse<String> unknown = post("/v1/payments/" + java.util.UUID.randomUUID() + "/void", "v2", "");
+        assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(404);
     }
 }

@@ -1,5 +1,6 @@
 package io.paystream.ingress.api;
 
+import io.paystream.schemas.avro.CaptureMode;
 import io.paystream.schemas.avro.PaymentType;
 import jakarta.validation.constraints.NotNull;
 import java.util.Map;
@@ -15,6 +16,8 @@ import java.util.Map;
  * @param currency ISO-4217 code
  * @param reference free text, at most 140 characters
  * @param metadata at most 20 string entries
+ * @param capture AUTOMATIC (the default) or MANUAL, which only authorizes: a hold to capture or void later
+ * @param holdExpiresInSeconds MANUAL only: 60 to 2,592,000 (30 days); 7 days when absent
  */
 public record CreatePaymentRequest(
         @NotNull PaymentType type,
@@ -23,5 +26,7 @@ public record CreatePaymentRequest(
         @NotNull Long amount,
         @NotNull String currency,
         String reference,
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        CaptureMode capture,
+        Long holdExpiresInSeconds) {
 }

@@ -2,11 +2,16 @@ package io.paystream.ingress.core;
 
 import io.paystream.ingress.api.CreateAccountRequest;
 import io.paystream.ingress.api.CreatePaymentRequest;
+import io.paystream.ingress.lookup.PaymentLookup;
 import io.paystream.schemas.avro.AccountCommandType;
+import io.paystream.schemas.avro.ActionType;
 import io.paystream.schemas.avro.AccountRequest;
+import io.paystream.schemas.avro.PaymentAction;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentType;
 import io.paystream.schemas.validation.AccountRequestRules;
+import io.paystream.schemas.validation.FreeText;
+import io.paystream.schemas.validation.Money;
 import io.paystream.schemas.validation.PaymentRequestRules;
 import io.paystream.schemas.validation.Violation;
 import io.paystream.web.auth.ApiClient;
@@ -15,6 +20,7 @@ import io.paystream.web.errors.ApiError;
 import io.paystream.web.errors.ApiException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Turns validated HTTP bodies into the Avro records the processor consumes, applying the shared validation rules,
@@ -35,13 +41,7 @@ public final class Commands {
      */
     public static PaymentRequest payment(PaymentIds ids, ApiClient client, String idempotencyKey,
             CreatePaymentRequest body) {
-        if (idempotencyKey == null || idempotencyKey.isEmpty()
-                || idempotencyKey.length() > PaymentRequestRules.IDEMPOTENCY_KEY_LENGTH_MAX) {
-            throw ApiException.of(422, ApiError.INVALID_REQUEST,
-                    idempotencyKey == null ? "missing_header" : "invalid_header",
-                    IDEMPOTENCY_KEY + " must be 1 to " + PaymentRequestRules.IDEMPOTENCY_KEY_LENGTH_MAX
-                            + " characters", IDEMPOTENCY_KEY);
-        }
+        checkIdempotencyKey(idempotencyKey);
         PaymentRequest request = PaymentRequest.newBuilder()
                 .setPaymentId(ids.derive(client.clientId(), idempotencyKey))
                 .setType(body.type())
@@ -53,6 +53,8 @@ public final class Commands {
                 .setMetadata(body.metadata() == null ? Map.of() : body.metadata())
                 .setClientId(client.clientId())
                 .setIdempotencyKey(idempotencyKey)
+                .setCapture(body.capture())
+                .setHoldExpiresInSeconds(body.holdExpiresInSeconds())
                 .build();
         rejectIfInvalid(PaymentRequestRules.validate(request));
         // A top-up creates money: without the scope, any tenant could mint balances and spend them on others.
@@ -124,6 +126,60 @@ public final class Commands {
             throw ApiException.notOwned(accountId, "accountId");
         }
         return request;
+    }
+
+    /**
+     * The action to publish: a CAPTURE (of {@code amount}, or of the whole hold when null) or a VOID of a payment the
+     * client's key pays from. The ingress cannot know whether the payment is still authorized: that is for the
+     * processor to decide, and an action on a payment in another state is accepted and ends CAPTURE_FAILED or
+     * VOID_FAILED with a reason.
+     *
+     * @param lookup the payment's parties and authorized amount, from the processors, or empty when none knows it
+     * @throws ApiException 422 for an invalid Idempotency-Key, payment id or amount (including one above the amount
+     *     authorized); 404 when no processor knows the payment; 403 when the key does not own its payer
+     */
+    public static PaymentAction action(PaymentIds ids, ApiClient client, String idempotencyKey, String paymentId,
+            ActionType type, Long amount, Function<String, Optional<PaymentLookup.PaymentFacts>> lookup) {
+        checkIdempotencyKey(idempotencyKey);
+        FreeText.problem(idempotencyKey).ifPresent(problem -> {
+            throw ApiException.of(422, ApiError.INVALID_REQUEST, "invalid_header", IDEMPOTENCY_KEY + " " + problem,
+                    IDEMPOTENCY_KEY);
+        });
+        if (!PaymentRequestRules.isPaymentId(paymentId)) {
+            throw ApiException.invalidField("paymentId", "paymentId must be a lower-case UUID");
+        }
+        if (amount != null && !Money.isValidAmount(amount)) {
+            throw ApiException.invalidField("amount", "amount must be between " + Money.MIN_AMOUNT_MINOR + " and "
+                    + Money.MAX_AMOUNT_MINOR + " minor units");
+        }
+        PaymentLookup.PaymentFacts payment = lookup.apply(paymentId).orElseThrow(() -> ApiException.of(404,
+                ApiError.INVALID_REQUEST, "payment_not_found", "no payment " + paymentId + " is known", "paymentId"));
+        // The payer's owner captures or voids: the hold is on the payer's money.
+        if (payment.from() == null || !client.owns(payment.from())) {
+            throw ApiException.notOwned(String.valueOf(payment.from()), "from");
+        }
+        if (amount != null && payment.authorizedAmount() != null && amount > payment.authorizedAmount()) {
+            throw ApiException.invalidField("amount", "amount " + amount + " is above the authorized "
+                    + payment.authorizedAmount());
+        }
+        return PaymentAction.newBuilder()
+                .setActionId(ids.deriveAction(client.clientId(), paymentId, type.name(), idempotencyKey))
+                .setPaymentId(paymentId)
+                .setType(type)
+                .setAmount(amount)
+                .setClientId(client.clientId())
+                .setIdempotencyKey(idempotencyKey)
+                .build();
+    }
+
+    private static void checkIdempotencyKey(String idempotencyKey) {
+        if (idempotencyKey == null || idempotencyKey.isEmpty()
+                || idempotencyKey.length() > PaymentRequestRules.IDEMPOTENCY_KEY_LENGTH_MAX) {
+            throw ApiException.of(422, ApiError.INVALID_REQUEST,
+                    idempotencyKey == null ? "missing_header" : "invalid_header",
+                    IDEMPOTENCY_KEY + " must be 1 to " + PaymentRequestRules.IDEMPOTENCY_KEY_LENGTH_MAX
+                            + " characters", IDEMPOTENCY_KEY);
+        }
     }
 
     private static void rejectIfInvalid(Optional<Violation> violation) {

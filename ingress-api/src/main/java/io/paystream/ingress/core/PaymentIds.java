@@ -39,12 +39,25 @@ public final class PaymentIds {
 
     /** The payment id for this client's idempotency key. */
     public String derive(String clientId, String idempotencyKey) {
+        // The client id cannot contain a newline (its pattern forbids it), so the pair encodes unambiguously.
+        return uuidOf(clientId + "\n" + idempotencyKey);
+    }
+
+    /**
+     * The id of an action (capture, void, refund) that this client asks of a payment with this idempotency key. An
+     * Idempotency-Key holds no control character, so its input has three newlines where a payment's has one: the two
+     * kinds of id never meet.
+     */
+    public String deriveAction(String clientId, String paymentId, String action, String idempotencyKey) {
+        return uuidOf(clientId + "\n" + action + "\n" + paymentId + "\n" + idempotencyKey);
+    }
+
+    private String uuidOf(String input) {
         byte[] hash;
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(key);
-            // The client id cannot contain a newline (its pattern forbids it), so the pair encodes unambiguously.
-            hash = mac.doFinal((clientId + "\n" + idempotencyKey).getBytes(StandardCharsets.UTF_8));
+            hash = mac.doFinal(input.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException("every Java runtime must provide HmacSHA256", e);
         }

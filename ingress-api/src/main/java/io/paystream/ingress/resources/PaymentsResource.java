@@ -2,11 +2,15 @@ package io.paystream.ingress.resources;
 
 import io.dropwizard.auth.Auth;
 import io.paystream.ingress.api.Accepted;
+import io.paystream.ingress.api.CaptureRequest;
 import io.paystream.ingress.api.CreatePaymentRequest;
 import io.paystream.ingress.core.Commands;
 import io.paystream.ingress.core.PaymentIds;
 import io.paystream.ingress.kafka.CommandPublisher;
+import io.paystream.ingress.lookup.PaymentLookup;
 import io.paystream.schemas.Topics;
+import io.paystream.schemas.avro.ActionType;
+import io.paystream.schemas.avro.PaymentAction;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.web.auth.ApiClient;
 import io.paystream.web.auth.Scopes;
@@ -21,6 +25,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.Suspended;
@@ -28,7 +33,10 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.Duration;
 import java.util.Objects;
 
-/** {@code POST /v1/payments}: validates, derives the payment id, and writes the request to Kafka. */
+/**
+ * {@code POST /v1/payments}: validates, derives the payment id, and writes the request to Kafka. Capture and void of
+ * an authorized payment look the payment up first, to check that the key owns its payer, then write the action.
+ */
 @Path("/v1/payments")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
@@ -37,9 +45,13 @@ public final class PaymentsResource {
     private final Acknowledgements acknowledgements;
     private final PaymentIds ids;
 
-    public PaymentsResource(CommandPublisher publisher, Duration produceTimeout, PaymentIds ids) {
+    private final PaymentLookup lookup;
+
+    public PaymentsResource(CommandPublisher publisher, Duration produceTimeout, PaymentIds ids,
+            PaymentLookup lookup) {
         this.publisher = Objects.requireNonNull(publisher, "publisher");
         this.ids = Objects.requireNonNull(ids, "ids");
+        this.lookup = Objects.requireNonNull(lookup, "lookup");
         this.acknowledgements = new Acknowledgements(produceTimeout);
     }
 
@@ -62,5 +74,46 @@ public final class PaymentsResource {
         PaymentRequest request = Commands.payment(ids, client, idempotencyKey, body);
         acknowledgements.answer(async, publisher.publish(Topics.PAYMENT_REQUESTS, request.getPaymentId(), request),
                 Accepted.payment(request.getPaymentId()));
+    }
+
+    @POST
+    @Path("/{paymentId}/capture")
+    @RolesAllowed(Scopes.PAYMENTS_WRITE)
+    @Operation(summary = "Capture an authorized payment",
+            description = "Debits the payer by the amount (the whole authorization when absent) and credits the "
+                    + "payee; the rest of the hold is released. One capture per authorization. Answers 202 once "
+                    + "Kafka has the action; the payment then ends COMPLETED with capturedAmount, or an event "
+                    + "CAPTURE_FAILED says why not.",
+            responses = {
+                @ApiResponse(responseCode = "202", description = "accepted for processing"),
+                @ApiResponse(responseCode = "403", description = "the key does not own the payment's payer"),
+                @ApiResponse(responseCode = "404", description = "no such payment"),
+                @ApiResponse(responseCode = "422", description = "invalid payment id, amount or Idempotency-Key"),
+                @ApiResponse(responseCode = "503", description = "the payment or Kafka is unavailable now")})
+    public void capture(@Auth ApiClient client, @PathParam("paymentId") String paymentId,
+            @Parameter(in = ParameterIn.HEADER, required = true) @HeaderParam(Commands.IDEMPOTENCY_KEY)
+            String idempotencyKey,
+            @Valid CaptureRequest body,
+            @Suspended AsyncResponse async) {
+        act(client, paymentId, idempotencyKey, ActionType.CAPTURE, body == null ? null : body.amount(), async);
+    }
+
+    @POST
+    @Path("/{paymentId}/void")
+    @RolesAllowed(Scopes.PAYMENTS_WRITE)
+    @Operation(summary = "Void an authorized payment",
+            description = "Releases the whole hold; the payment ends VOIDED, or an event VOID_FAILED says why not.")
+    public void voidPayment(@Auth ApiClient client, @PathParam("paymentId") String paymentId,
+            @Parameter(in = ParameterIn.HEADER, required = true) @HeaderParam(Commands.IDEMPOTENCY_KEY)
+            String idempotencyKey,
+            @Suspended AsyncResponse async) {
+        act(client, paymentId, idempotencyKey, ActionType.VOID, null, async);
+    }
+
+    private void act(ApiClient client, String paymentId, String idempotencyKey, ActionType type, Long amount,
+            AsyncResponse async) {
+        PaymentAction action = Commands.action(ids, client, idempotencyKey, paymentId, type, amount, lookup::find);
+        acknowledgements.answer(async, publisher.publish(Topics.PAYMENT_ACTIONS, action.getPaymentId(), action),
+                Accepted.action(action.getPaymentId(), action.getActionId()));
     }
 }
