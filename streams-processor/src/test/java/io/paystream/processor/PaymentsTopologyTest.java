@@ -630,6 +630,26 @@ class PaymentsTopologyTest {
             pipeline.assertInvariantsHold();
         }
 
+        /** With no other record arriving, a TICK that the ledger writes for itself moves its stream time on. */
+        @Test
+        void aHoldExpiresOnAQuietPartitionBecauseTheLedgerTicks() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            fund("alice", 500);
+            PaymentRequest hold = manual("alice", "bob", 300, 60L);
+            pipeline.send(hold);
+
+            pipeline.advanceWallClock(java.time.Duration.ofSeconds(30));
+            assertThat(pipeline.payment(hold.getPaymentId()).getStatus()).isEqualTo(PaymentStatus.AUTHORIZED);
+            assertThat(pipeline.legs()).noneMatch(leg -> leg.getType() == LedgerCommandType.TICK);
+            pipeline.advanceWallClock(java.time.Duration.ofSeconds(40));
+
+            assertFinal(hold, PaymentStatus.EXPIRED, null);
+            assertThat(pipeline.legs()).filteredOn(leg -> leg.getType() == LedgerCommandType.TICK).isNotEmpty();
+            assertThat(pipeline.account("alice").getHeld()).isZero();
+            pipeline.assertInvariantsHold();
+        }
+
         @Test
         void aVoidOfAnUnknownOrFinishedPaymentFailsWithoutTouchingIt() {
             open("alice", "USD", AccountType.CUSTOMER);

@@ -44,7 +44,7 @@ public final class Compensations {
                             rejection.detail(), nowMs).emissions();
             // A probe or an acknowledgement that cannot be applied stays in the dead-letter topic: the account stays
             // closing (refusing debits and credits, like a frozen one) until an operator looks.
-            case CLOSE_PROBE, CLOSE_ACK -> Emissions.none();
+            case CLOSE_PROBE, CLOSE_ACK, TICK -> Emissions.none();
             case OPEN, FREEZE, UNFREEZE, CLOSE, SET_LIMIT -> Emissions.builder()
                     .audit(AccountCommandRules.accountAudit(command, command.getCurrency(), AuditKind.REJECTION,
                             rejection.reason(), rejection.detail(), nowMs))

@@ -40,6 +40,10 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
     private final int partitions;
     /** How often, in stream time, the ledger looks for holds past their expiry. */
     private static final Duration EXPIRY_SWEEP_INTERVAL = Duration.ofSeconds(1);
+    /** How often, by the wall clock, a task with holds due checks whether its stream time needs a TICK. */
+    private static final Duration TICK_INTERVAL = Duration.ofSeconds(5);
+    /** The key of TICK records: not an account id (those cannot start with '~'). */
+    static final String TICK_KEY = "~tick";
 
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, HoldState> holds;
@@ -64,6 +68,32 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
         // Stream time, never the wall clock: the sweep follows the records this task has seen, so a replay expires
         // the same holds at the same points. Captures and voids check expiry themselves in between.
         context.schedule(EXPIRY_SWEEP_INTERVAL, PunctuationType.STREAM_TIME, this::expireHolds);
+        context.schedule(TICK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::tickIfHoldsAreDue);
+    }
+
+    /**
+     * A partition that holds authorizations but receives no records would never reach their expiry: its stream time
+     * stands still. When a hold here is due by the wall clock, write a TICK to this partition, stamped with the wall
+     * clock. The TICK is a record like any other: when the task reads it, stream time moves on and the sweep expires
+     * the hold, and a replay reads the same TICK, so nothing is decided by the wall clock itself.
+     */
+    private void tickIfHoldsAreDue(long wallClockMs) {
+        boolean due;
+        try (KeyValueIterator<String, String> entries = expiries.range(HoldIndex.FIRST, HoldIndex.upTo(wallClockMs))) {
+            due = entries.hasNext();
+        }
+        if (!due || context.currentStreamTimeMs() >= wallClockMs) {
+            return;
+        }
+        int partition = context.taskId().partition();
+        LedgerCommand tick = LedgerCommand.newBuilder()
+                .setCommandId("tick:" + partition + ":" + wallClockMs)
+                .setType(LedgerCommandType.TICK)
+                .setAccountId(TICK_KEY)
+                .setPartition(partition)
+                .setRequestedAtMs(wallClockMs)
+                .build();
+        context.forward(new Record<>((Object) TICK_KEY, (Object) tick, wallClockMs), sinks.legs());
     }
 
     /** Expires every hold whose time is at or before {@code streamTimeMs}, oldest first. */

@@ -104,6 +104,8 @@ public final class LedgerRules {
             case HOLD -> HoldRules.hold(account, hold, command, nowMs);
             case VOID -> HoldRules.voidHold(account, hold, command, nowMs);
             case CAPTURE -> HoldRules.capture(account, hold, command, nowMs);
+            // Its only effect is its timestamp, which moves this task's stream time (and so the expiry sweep) on.
+            case TICK -> LedgerOutcome.unchanged();
         };
     }
 }

@@ -59,11 +59,18 @@ public final class LedgerTopology {
     private LedgerTopology() {
     }
 
-    /** A CLOSE_PROBE goes to every partition of the ledger; every other command by its key, as usual. */
+    /**
+     * A CLOSE_PROBE goes to every partition of the ledger, a TICK to the partition it names; every other command by
+     * its key, as usual.
+     */
     static Optional<Set<Integer>> probesToEveryPartition(String topic, String key, LedgerCommand command,
             int numPartitions) {
         if (command != null && command.getType() == LedgerCommandType.CLOSE_PROBE) {
             return Optional.of(IntStream.range(0, numPartitions).boxed().collect(Collectors.toUnmodifiableSet()));
+        }
+        if (command != null && command.getType() == LedgerCommandType.TICK && command.getPartition() != null
+                && command.getPartition() < numPartitions) {
+            return Optional.of(Set.of(command.getPartition()));
         }
         return Optional.empty();
     }

@@ -104,6 +104,11 @@ public final class Pipeline implements AutoCloseable {
         paymentRequests.pipeInput(new TestRecord<>(request.getPaymentId(), request, timestamp));
     }
 
+    /** Moves the wall clock that wall-clock punctuators see, and nothing else: no record arrives. */
+    public void advanceWallClock(Duration gap) {
+        driver.advanceWallClockTime(gap);
+    }
+
     /** Moves the pipeline's clock, and with it the timestamps of the records sent next, forward by {@code gap}. */
     public void advance(Duration gap) {
         nowMs += gap.toMillis();
