@@ -526,7 +526,9 @@ class PaymentsTopologyTest {
             assertThat(pipeline.eventsOf(hold.getPaymentId()).get(2).getActionId()).isEqualTo(cancel.getActionId());
             assertThat(pipeline.eventsOf(hold.getPaymentId()).get(3).getReason())
                     .isEqualTo(RejectionReason.NOT_AUTHORIZED);
-            assertFinal(hold, PaymentStatus.VOIDED, null);
+            PaymentState voided = assertFinal(hold, PaymentStatus.VOIDED, null);
+            assertThat(voided.getActions()).extracting(a -> a.getType() + ":" + a.getSucceeded() + ":" + a.getReason())
+                    .containsExactly("VOID:true:null", "VOID:false:NOT_AUTHORIZED");
             assertThat(pipeline.account("alice").getHeld()).isZero();
             assertThat(pipeline.account("alice").getBalance()).isEqualTo(500);
             assertThat(pipeline.registry().counter("paystream.payments.duplicates").count()).isEqualTo(1.0);
@@ -582,6 +584,11 @@ class PaymentsTopologyTest {
             PaymentState state = assertFinal(hold, PaymentStatus.COMPLETED, null);
             assertThat(state.getAuthorizedAmount()).isEqualTo(300);
             assertThat(state.getCapturedAmount()).isEqualTo(200);
+            assertThat(state.getActions()).extracting(a -> a.getType() + ":" + a.getSucceeded() + ":" + a.getAmount())
+                    .containsExactly("CAPTURE:true:200", "CAPTURE:false:50");
+            assertThat(pipeline.registry().counter("paystream.payments", "currency", "USD", "reason", "none",
+                    "status", "COMPLETED", "type", "TRANSFER").count()).as("a failed action finishes nothing twice")
+                    .isEqualTo(1.0);
             assertThat(pipeline.account("alice").getBalance()).isEqualTo(300);
             assertThat(pipeline.account("alice").getHeld()).isZero();
             assertThat(pipeline.account("bob").getBalance()).isEqualTo(200);

@@ -244,6 +244,17 @@ class EndToEndIT {
         assertThat(JSON.readTree(retry.body()).get("actionId")).isEqualTo(JSON.readTree(capture.body()).get("actionId"));
         JsonNode completed = stateWhen(order, "COMPLETED");
         assertThat(completed.get("capturedAmount").asLong()).isEqualTo(400);
+        assertThat(completed.get("actions").get(0).get("status").asText()).isEqualTo("SUCCEEDED");
+        // The ingress cannot know that the payment is no longer authorized: it accepts, and the answer is in the
+        // payment's actions.
+        assertThat(post("/v1/payments/" + order + "/void", "late", "").statusCode()).isEqualTo(202);
+        await().atMost(SETTLE).until(() -> JSON.readTree(query("/v1/payments/" + order).body()).get("actions")
+                .size() == 2);
+        JsonNode late = JSON.readTree(query("/v1/payments/" + order).body()).get("actions").get(1);
+        assertThat(late.get("type").asText()).isEqualTo("VOID");
+        assertThat(late.get("status").asText()).isEqualTo("FAILED");
+        assertThat(late.get("reason").asText()).isEqualTo("NOT_AUTHORIZED");
+        assertThat(stateWhen(order, "COMPLETED").get("status").asText()).isEqualTo("COMPLETED");
         assertThat(balance("e2e-seller")).isEqualTo(400);
         holder = account("e2e-holder");
         assertThat(holder.get("balance").asLong()).isEqualTo(600);

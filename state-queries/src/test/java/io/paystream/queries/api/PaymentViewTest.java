@@ -23,6 +23,25 @@ class PaymentViewTest {
     }
 
     @Test
+    void eachActionShowsWhatBecameOfIt() {
+        PaymentView view = PaymentView.of(PaymentState.newBuilder(HELD).setStatus(PaymentStatus.COMPLETED)
+                .setCapturedAmount(150L).setActions(java.util.List.of(
+                        io.paystream.schemas.avro.ActionOutcome.newBuilder().setActionId("a-1")
+                                .setType(io.paystream.schemas.avro.ActionType.CAPTURE).setSucceeded(true)
+                                .setAmount(150L).setOccurredAtMs(2_000).build(),
+                        io.paystream.schemas.avro.ActionOutcome.newBuilder().setActionId("a-2")
+                                .setType(io.paystream.schemas.avro.ActionType.VOID).setSucceeded(false)
+                                .setReason(io.paystream.schemas.avro.RejectionReason.NOT_AUTHORIZED)
+                                .setDetail("no hold").setOccurredAtMs(3_000).build())).build(), false);
+
+        assertThat(view.capturedAmount()).isEqualTo(150);
+        assertThat(view.actions()).containsExactly(
+                new PaymentView.ActionView("a-1", "CAPTURE", "SUCCEEDED", 150L, null, null, "1970-01-01T00:00:02Z"),
+                new PaymentView.ActionView("a-2", "VOID", "FAILED", null, "NOT_AUTHORIZED", "no hold",
+                        "1970-01-01T00:00:03Z"));
+    }
+
+    @Test
     void aPaymentWithoutAHoldShowsNeither() {
         PaymentView view = PaymentView.of(PaymentState.newBuilder(HELD).setStatus(PaymentStatus.ACCEPTED)
                 .setAuthorizedAmount(null).setHoldExpiresAtMs(null).build(), false);

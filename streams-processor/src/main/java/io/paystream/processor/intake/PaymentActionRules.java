@@ -52,13 +52,16 @@ public final class PaymentActionRules {
                     .build());
         }
         PaymentStatus failed = failedStatus(action.getType());
+        // A failed action's event carries what the action asked for: a capture's amount, when it named one.
+        Payment asked = action.getAmount() == null ? facts : new Payment(facts.paymentId(), facts.type(), facts.from(),
+                facts.to(), action.getAmount(), facts.currency(), facts.reference(), facts.requestedAtMs());
         if (payment == null) {
-            return new IntakeOutcome(IntakeOutcome.Kind.INVALID, fingerprint, PaymentRecords.actionFailed(facts,
+            return new IntakeOutcome(IntakeOutcome.Kind.INVALID, fingerprint, PaymentRecords.actionFailed(asked,
                     action.getActionId(), failed, "INTAKE", facts.primaryAccountId(), RejectionReason.UNKNOWN_PAYMENT,
                     "no payment " + action.getPaymentId() + " is known", nowMs));
         }
         if (PaymentStatusRules.isTerminal(payment.getStatus()) || payment.getFrom() == null) {
-            return new IntakeOutcome(IntakeOutcome.Kind.INVALID, fingerprint, PaymentRecords.actionFailed(facts,
+            return new IntakeOutcome(IntakeOutcome.Kind.INVALID, fingerprint, PaymentRecords.actionFailed(asked,
                     action.getActionId(), failed, "INTAKE", facts.primaryAccountId(), RejectionReason.NOT_AUTHORIZED,
                     "payment " + payment.getPaymentId() + " is " + payment.getStatus()
                             + " and holds no open authorization", nowMs));

@@ -1,9 +1,13 @@
 package io.paystream.processor.status;
 
 import io.paystream.schemas.PaymentStatuses;
+import io.paystream.schemas.avro.ActionOutcome;
+import io.paystream.schemas.avro.ActionType;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentState;
 import io.paystream.schemas.avro.PaymentStatus;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Folds a payment's events into the state that the query API serves. ACCEPTED opens the payment as PROCESSING; the
@@ -19,18 +23,22 @@ public final class PaymentStatusRules {
      * @param next the state to store, or null when the event changes nothing
      * @param refusedOverwrite true when the event tried to give a finished payment another terminal status
      */
-    public record Fold(PaymentState next, boolean refusedOverwrite) {
-        /** True when this fold finished the payment. */
-        public boolean finished() {
-            return next != null && isTerminal(next.getStatus());
+    public record Fold(PaymentState next, boolean refusedOverwrite, boolean finished) {
+        Fold(PaymentState next, boolean refusedOverwrite) {
+            this(next, refusedOverwrite, next != null && isTerminal(next.getStatus()));
         }
     }
+
+    /** How many action outcomes a payment keeps: the latest, so that no client can grow its state without bound. */
+    static final int ACTIONS_KEPT = 20;
 
     /** Folds {@code event} into {@code current} (null before the payment's first event). */
     public static Fold fold(PaymentState current, PaymentEvent event) {
         if (isActionOutcome(event.getStatus())) {
-            // An action that failed leaves the payment as it was.
-            return new Fold(null, false);
+            // An action that failed leaves the payment as it was, and is recorded with it.
+            return current == null ? new Fold(null, false)
+                    : new Fold(PaymentState.newBuilder(current).setActions(withAction(current, event)).build(), false,
+                            false);
         }
         if (current != null && isTerminal(current.getStatus())) {
             boolean conflicting = isTerminal(event.getStatus()) && !event.getStatus().equals(current.getStatus());
@@ -59,8 +67,35 @@ public final class PaymentStatusRules {
                 .setHoldExpiresAtMs(event.getHoldExpiresAtMs() != null ? event.getHoldExpiresAtMs()
                         : current == null ? null : current.getHoldExpiresAtMs())
                 .setCapturedAmount(event.getCapturedAmount())
+                .setActions(event.getActionId() == null ? actionsOf(current) : withAction(current, event))
                 .build();
         return new Fold(next, false);
+    }
+
+    private static List<ActionOutcome> actionsOf(PaymentState current) {
+        return current == null ? List.of() : current.getActions();
+    }
+
+    /** The payment's action outcomes with the one {@code event} reports, the latest {@link #ACTIONS_KEPT}. */
+    private static List<ActionOutcome> withAction(PaymentState current, PaymentEvent event) {
+        List<ActionOutcome> actions = new ArrayList<>(actionsOf(current));
+        boolean succeeded = !isActionOutcome(event.getStatus());
+        ActionType type = switch (event.getStatus()) {
+            case VOIDED, VOID_FAILED -> ActionType.VOID;
+            default -> ActionType.CAPTURE;
+        };
+        actions.add(ActionOutcome.newBuilder()
+                .setActionId(event.getActionId())
+                .setType(type)
+                .setSucceeded(succeeded)
+                .setAmount(type == ActionType.VOID ? null : succeeded ? event.getCapturedAmount()
+                        : Long.valueOf(event.getAmount()))
+                .setReason(succeeded ? null : event.getReason())
+                .setDetail(succeeded ? null : event.getDetail())
+                .setOccurredAtMs(event.getOccurredAtMs())
+                .build());
+        return actions.size() <= ACTIONS_KEPT ? actions
+                : List.copyOf(actions.subList(actions.size() - ACTIONS_KEPT, actions.size()));
     }
 
     /** True for the statuses a payment ends in ({@link PaymentStatuses#isTerminal}). */
