@@ -18,7 +18,7 @@ import io.paystream.schemas.avro.RejectionReason;
  * Authorizations on the payer's account: a HOLD reserves money (held grows, available shrinks, the balance stays), and
  * the hold ends exactly once: captured, voided or expired. A hold lives in the payer's task, next to the
  * account it reserves on, so one task decides every change to it. Expiry is by stream time, checked whenever the hold
- * is touched and swept by the ledger's punctuator, so a hold past its time is never captured or voided.
+ * is touched and before every record the ledger applies, so a hold past its time is never captured or voided.
  */
 final class HoldRules {
     private HoldRules() {

@@ -38,8 +38,6 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
     private final EmissionSinks sinks;
     private final PaymentMetrics metrics;
     private final int partitions;
-    /** How often, in stream time, the ledger looks for holds past their expiry. */
-    private static final Duration EXPIRY_SWEEP_INTERVAL = Duration.ofSeconds(1);
     /** How often, by the wall clock, a task with holds due checks whether its stream time needs a TICK. */
     private static final Duration TICK_INTERVAL = Duration.ofSeconds(5);
     /** The key of TICK records: not an account id (those cannot start with '~'). */
@@ -65,9 +63,6 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
         this.flows = context.getStateStore(LedgerTopology.FLOWS_STORE);
         this.holds = context.getStateStore(LedgerTopology.HOLDS_STORE);
         this.expiries = context.getStateStore(LedgerTopology.HOLD_EXPIRIES_STORE);
-        // Stream time, never the wall clock: the sweep follows the records this task has seen, so a replay expires
-        // the same holds at the same points. Captures and voids check expiry themselves in between.
-        context.schedule(EXPIRY_SWEEP_INTERVAL, PunctuationType.STREAM_TIME, this::expireHolds);
         context.schedule(TICK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::tickIfHoldsAreDue);
     }
 
@@ -96,7 +91,13 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
         context.forward(new Record<>((Object) TICK_KEY, (Object) tick, wallClockMs), sinks.legs());
     }
 
-    /** Expires every hold whose time is at or before {@code streamTimeMs}, oldest first. */
+    /**
+     * Expires every hold whose time is at or before {@code streamTimeMs}, oldest first. It runs before each record is
+     * applied, with the stream time that record brings, never from a punctuator: when a punctuator fires depends on
+     * Kafka Streams (and restarts) rather than on the log, and a hold still counted in {@code held} a moment after its
+     * time could refuse a debit that a replay of the log would accept. Expiring before every record makes the ledger
+     * a function of its input topic alone (the chaos checker replays it to prove so).
+     */
     private void expireHolds(long streamTimeMs) {
         List<String> due = new ArrayList<>();
         try (KeyValueIterator<String, String> entries = expiries.range(HoldIndex.FIRST, HoldIndex.upTo(streamTimeMs))) {
@@ -107,16 +108,11 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
             if (hold == null) {
                 continue;
             }
-            try {
-                LedgerOutcome outcome = HoldRules.expire(accounts.get(hold.getAccountId()), hold, streamTimeMs);
-                applyHold(outcome);
-                accounts.put(hold.getAccountId(), outcome.newState());
-                sinks.forward(context, new Record<>(hold.getAccountId(), (Object) null, streamTimeMs),
-                        outcome.emissions());
-            } catch (RuntimeException e) {
-                throw new FailTaskException("the ledger could not expire the hold of payment " + paymentId
-                        + "; failing the task so that it is replayed from the last commit", e);
-            }
+            LedgerOutcome outcome = HoldRules.expire(accounts.get(hold.getAccountId()), hold, streamTimeMs);
+            applyHold(outcome);
+            accounts.put(hold.getAccountId(), outcome.newState());
+            sinks.forward(context, new Record<>(hold.getAccountId(), (Object) null, streamTimeMs),
+                    outcome.emissions());
         }
     }
 
@@ -139,6 +135,7 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
     @Override
     public void process(Record<String, LedgerCommand> record) {
         try {
+            expireHolds(Math.max(record.timestamp(), context.currentStreamTimeMs()));
             AccountState account = record.key() == null ? null : accounts.get(record.key());
             HoldState hold = HoldIndex.touchesHold(record.value()) ? holds.get(record.value().getPaymentId()) : null;
             int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(0);

@@ -67,6 +67,14 @@ public final class LedgerRules {
         }
     }
 
+    /**
+     * Releases a hold whose time has come (EXPIRED). The ledger expires every due hold before it applies a record, with
+     * the stream time that record brings; a replay of the ledger topic must do the same, in the same place.
+     */
+    public static LedgerOutcome expire(AccountState account, HoldState hold, long streamTimeMs) {
+        return HoldRules.expire(account, hold, streamTimeMs);
+    }
+
     /** {@link #apply(AccountState, HoldState, LedgerCommand, long, LedgerPosition)}: no hold, one partition. */
     public static LedgerOutcome apply(AccountState account, LedgerCommand command, long nowMs) {
         return apply(account, null, command, nowMs, LedgerPosition.SINGLE);

@@ -3,11 +3,13 @@ package io.paystream.local.chaos;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paystream.processor.ledger.LedgerOutcome;
+import io.paystream.processor.ledger.LedgerPosition;
 import io.paystream.processor.ledger.LedgerRules;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.Topics;
 import io.paystream.schemas.avro.AccountState;
 import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.HoldState;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentStatus;
@@ -133,16 +135,45 @@ final class Checker {
         }
     }
 
-    /** Replays the committed ledger topic, partition by partition in offset order, through the production rules. */
+    /**
+     * Replays the committed ledger topic, partition by partition in offset order, through the production rules, as
+     * the ledger task does: before each record, every hold due by the partition's stream time (the largest timestamp
+     * so far, this record's included) expires; then the record is applied with its payment's hold.
+     */
     private Map<String, AccountState> replayLedger(List<ConsumerRecord<byte[], byte[]>> ledger) {
         Map<String, AccountState> accounts = new HashMap<>();
+        Map<String, HoldState> holds = new HashMap<>();
+        Map<Integer, Long> streamTime = new HashMap<>();
+        int partitions = ledger.stream().mapToInt(ConsumerRecord::partition).max().orElse(0) + 1;
         for (ConsumerRecord<byte[], byte[]> record : ledger) {
             String key = new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
+            long now = streamTime.merge(record.partition(), record.timestamp(), Math::max);
+            List<HoldState> due = holds.values().stream()
+                    .filter(hold -> hold.getExpiresAtMs() <= now
+                            && Integer.valueOf(record.partition()).equals(holdPartitions.get(hold.getPaymentId())))
+                    .sorted(java.util.Comparator.comparing(HoldState::getExpiresAtMs)
+                            .thenComparing(HoldState::getPaymentId))
+                    .toList();
+            for (HoldState hold : due) {
+                LedgerOutcome expired = LedgerRules.expire(accounts.get(hold.getAccountId()), hold, now);
+                accounts.put(hold.getAccountId(), expired.newState());
+                holds.remove(hold.getPaymentId());
+            }
             try {
                 LedgerCommand command = Topics.LEDGER.valueSerde().deserializer().deserialize("", record.value());
-                LedgerOutcome outcome = LedgerRules.decide(accounts.get(key), key, command, record.timestamp());
+                HoldState hold = command.getPaymentId() == null ? null : holds.get(command.getPaymentId());
+                LedgerOutcome outcome = LedgerRules.decide(accounts.get(key), hold, key, command, record.timestamp(),
+                        new LedgerPosition(record.partition(), partitions));
                 if (outcome.newState() != null) {
                     accounts.put(key, outcome.newState());
+                }
+                if (outcome.hold() != null) {
+                    if (outcome.hold().next() == null) {
+                        holds.remove(outcome.hold().paymentId());
+                    } else {
+                        holds.put(outcome.hold().paymentId(), outcome.hold().next());
+                        holdPartitions.put(outcome.hold().paymentId(), record.partition());
+                    }
                 }
             } catch (RuntimeException e) {
                 // The processor dead-letters such a command and leaves the account unchanged; so does the replay.
@@ -150,6 +181,10 @@ final class Checker {
         }
         return accounts;
     }
+
+    /** The partition whose task keeps each open hold (its payer's), as the replay saw it placed. */
+    private final Map<String, Integer> holdPartitions = new HashMap<>();
+
 
     private JsonNode get(String path) throws Exception {
         Instant deadline = Instant.now().plusSeconds(60);

@@ -3,9 +3,9 @@ package io.paystream.local.chaos;
 import io.paystream.local.LocalCluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.paystream.schemas.avro.AuditKind;
 import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.PaymentEvent;
+import io.paystream.schemas.PaymentStatuses;
 import io.paystream.schemas.avro.PaymentStatus;
 import java.io.IOException;
 import java.net.URI;
@@ -121,7 +121,8 @@ final class QueryReaders implements AutoCloseable {
         if (earlier != null && !earlier.equals(status)) {
             problems.add("a reader saw payment " + paymentId + " go from " + earlier + " to " + status);
         }
-        if (!status.equals("PROCESSING")) {
+        // PROCESSING and AUTHORIZED are on the way; any other status is final and must never change.
+        if (!status.equals("PROCESSING") && !status.equals("AUTHORIZED")) {
             finalSeen.put(paymentId, status);
             finalStatusesSeen.computeIfAbsent(paymentId, id -> ConcurrentHashMap.newKeySet()).add(status);
         }
@@ -198,8 +199,8 @@ final class QueryReaders implements AutoCloseable {
         List<String> violations = new ArrayList<>(problems);
         Map<String, Long> journal = new HashMap<>();
         for (AuditRecord audit : audits) {
-            if (audit.getEntrySeq() != null && (audit.getKind() == AuditKind.DEBIT || audit.getKind() == AuditKind.CREDIT
-                    || audit.getKind() == AuditKind.REVERSAL)) {
+            // Every balance movement carries an entrySeq (DEBIT, CREDIT, REVERSAL, CAPTURE); nothing else does.
+            if (audit.getEntrySeq() != null && audit.getBalanceAfter() != null) {
                 journal.put(audit.getAccountId() + "/" + audit.getEntrySeq(), audit.getBalanceAfter());
             }
         }
@@ -214,7 +215,7 @@ final class QueryReaders implements AutoCloseable {
             }
         });
         Map<String, String> committedFinal = new HashMap<>();
-        events.stream().filter(e -> e.getStatus() != PaymentStatus.ACCEPTED)
+        events.stream().filter(e -> PaymentStatuses.isTerminal(e.getStatus()))
                 .forEach(e -> committedFinal.put(e.getPaymentId(), e.getStatus().name()));
         finalStatusesSeen.forEach((paymentId, statuses) -> {
             Set<String> wrong = new HashSet<>(statuses);

@@ -5,6 +5,9 @@ import io.paystream.schemas.Topics;
 import io.paystream.schemas.avro.AccountCommandType;
 import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.AccountType;
+import io.paystream.schemas.avro.ActionType;
+import io.paystream.schemas.avro.CaptureMode;
+import io.paystream.schemas.avro.PaymentAction;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentType;
 import java.net.URI;
@@ -36,7 +39,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * A seeded payment workload, half through the HTTP ingress and half written straight to
  * {@code payments.requests.v1}: top-ups, transfers, payments, withdrawals over skewed (hot) accounts, invalid
  * requests, payments to missing, frozen and other-currency accounts, and resubmissions with the same idempotency key,
- * concurrently and after a delay. It behaves like a careful client: a 503 or a lost connection is retried with the
+ * concurrently and after a delay; and manual-capture transfers (holds of 60 to 180 s) with captures, partial captures
+ * and voids of earlier ones, some of which have ended already, written directly. It behaves like a careful client: a 503 or a lost connection is retried with the
  * same key, a bounded number of times. Every loop is bounded in count and time.
  */
 final class Workload implements AutoCloseable {
@@ -62,6 +66,9 @@ final class Workload implements AutoCloseable {
     final AtomicInteger refusedOverHttp = new AtomicInteger();
     final AtomicInteger unansweredOverHttp = new AtomicInteger();
     final AtomicInteger resubmissions = new AtomicInteger();
+    /** Captures and voids the broker acknowledged. */
+    final AtomicInteger actions = new AtomicInteger();
+    private final List<String> authorizations = Collections.synchronizedList(new ArrayList<>());
 
     /** A request as first sent, to send again later with the same key. */
     private record Sent(boolean overHttp, String idempotencyKey, String json, PaymentRequest direct) {
@@ -159,10 +166,14 @@ final class Workload implements AutoCloseable {
         } else if (roll < 92) {
             type = PaymentType.WITHDRAWAL;
             from = account();
-        } else {
+        } else if (roll < 94) {
             type = PaymentType.TRANSFER;
             from = account();
             to = from; // invalid: a self-transfer
+        } else if (roll < 97) {
+            return authorize();
+        } else {
+            return act();
         }
         String currency = currencyOf.get(from != null ? from : to);
         if (random.nextInt(25) == 0) {
@@ -173,6 +184,41 @@ final class Workload implements AutoCloseable {
                 : directRequest(type, from, to, amount, currency);
         sentForResubmission.add(sent);
         return resend(sent);
+    }
+
+    /** A manual-capture transfer, written directly: a hold of 60 to 180 s, captured, voided or left to expire. */
+    private CompletableFuture<?> authorize() {
+        String from = account();
+        PaymentRequest request = PaymentRequest.newBuilder()
+                .setPaymentId(new UUID(random.nextLong(), random.nextLong()).toString())
+                .setType(PaymentType.TRANSFER).setFrom(from).setTo(otherThan(from))
+                .setAmount(1 + random.nextInt(3_000)).setCurrency(currencyOf.get(from)).setClientId("direct")
+                .setCapture(CaptureMode.MANUAL).setHoldExpiresInSeconds(60L + random.nextInt(121)).build();
+        authorizations.add(request.getPaymentId());
+        return produce(request);
+    }
+
+    /** A capture (whole or partial) or a void of an earlier authorization, sometimes one that has ended already. */
+    private CompletableFuture<?> act() {
+        if (authorizations.isEmpty()) {
+            return authorize();
+        }
+        String paymentId = authorizations.get(random.nextInt(authorizations.size()));
+        boolean capture = random.nextBoolean();
+        PaymentAction action = PaymentAction.newBuilder()
+                .setActionId(new UUID(random.nextLong(), random.nextLong()).toString())
+                .setPaymentId(paymentId).setType(capture ? ActionType.CAPTURE : ActionType.VOID)
+                .setAmount(capture && random.nextBoolean() ? Long.valueOf(1 + random.nextInt(1_500)) : null)
+                .setClientId("direct").build();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        producer.send(new ProducerRecord<>(Topics.PAYMENT_ACTIONS.name(), paymentId,
+                Topics.PAYMENT_ACTIONS.valueSerde().serializer().serialize("", action)), (metadata, failure) -> {
+                    if (failure == null) {
+                        actions.incrementAndGet();
+                    }
+                    done.complete(null);
+                });
+        return done;
     }
 
     private Sent httpRequest(PaymentType type, String from, String to, long amount, String currency) {
