@@ -543,15 +543,17 @@ class PaymentsTopologyTest {
             PaymentRequest hold = manual("alice", "bob", 300, 60L);
             pipeline.send(hold);
             pipeline.advance(java.time.Duration.ofSeconds(59));
-            fund("bob", 1);
+            fund("alice", 1);
             assertThat(pipeline.payment(hold.getPaymentId()).getStatus()).as("59 s of stream time later")
                     .isEqualTo(PaymentStatus.AUTHORIZED);
 
+            // The next command for alice, past the hold's time, finds it expired before it is applied.
             pipeline.advance(java.time.Duration.ofSeconds(2));
-            fund("bob", 2);
+            fund("alice", 2);
 
             assertFinal(hold, PaymentStatus.EXPIRED, null);
             assertThat(pipeline.account("alice").getHeld()).isZero();
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(503);
             pipeline.send(voidOf(hold, "too late"));
             assertThat(statusesOf(hold)).endsWith(PaymentStatus.EXPIRED, PaymentStatus.VOID_FAILED);
             assertFinal(hold, PaymentStatus.EXPIRED, null);

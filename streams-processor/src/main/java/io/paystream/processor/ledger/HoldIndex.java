@@ -23,6 +23,11 @@ final class HoldIndex {
         return String.format("%019d/~", Math.max(0, nowMs));
     }
 
+    /** True for a TICK: reading it expires every due hold of the task, not only those of one account. */
+    static boolean expiresAll(LedgerCommand command) {
+        return command != null && command.getType() == io.paystream.schemas.avro.LedgerCommandType.TICK;
+    }
+
     /** True when the command acts on its payment's hold, which the ledger then reads. */
     static boolean touchesHold(LedgerCommand command) {
         return command != null && command.getPaymentId() != null && command.getType() != null

@@ -17,8 +17,9 @@ import io.paystream.schemas.avro.RejectionReason;
 /**
  * Authorizations on the payer's account: a HOLD reserves money (held grows, available shrinks, the balance stays), and
  * the hold ends exactly once: captured, voided or expired. A hold lives in the payer's task, next to the
- * account it reserves on, so one task decides every change to it. Expiry is by stream time, checked whenever the hold
- * is touched and before every record the ledger applies, so a hold past its time is never captured or voided.
+ * account it reserves on, so one task decides every change to it. Expiry is by stream time: due holds are released
+ * before any command on their account is applied, and when a TICK arrives, so a hold past its time is never
+ * captured, voided, or counted against a debit.
  */
 final class HoldRules {
     private HoldRules() {

@@ -67,45 +67,44 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
     }
 
     /**
-     * A partition that holds authorizations but receives no records would never reach their expiry: its stream time
-     * stands still. When a hold here is due by the wall clock, write a TICK to this partition, stamped with the wall
-     * clock. The TICK is a record like any other: when the task reads it, stream time moves on and the sweep expires
-     * the hold, and a replay reads the same TICK, so nothing is decided by the wall clock itself.
+     * Holds expire at points in the log, never on the wall clock: when a command for the payer's account arrives
+     * ({@link #process}), and when a TICK does. Every 5 s of wall-clock time, a task with a hold due (by its stream time
+     * or by the wall clock, whichever is later) writes a TICK to its own partition, stamped with that time; reading it
+     * expires every due hold. The TICK is a record like any other, so a replay of the log expires the same holds at
+     * the same places, and a quiet partition, or a quiet account on a busy one, still sees its holds expire.
      */
     private void tickIfHoldsAreDue(long wallClockMs) {
+        long tickAt = Math.max(wallClockMs, context.currentStreamTimeMs());
         boolean due;
-        try (KeyValueIterator<String, String> entries = expiries.range(HoldIndex.FIRST, HoldIndex.upTo(wallClockMs))) {
+        try (KeyValueIterator<String, String> entries = expiries.range(HoldIndex.FIRST, HoldIndex.upTo(tickAt))) {
             due = entries.hasNext();
         }
-        if (!due || context.currentStreamTimeMs() >= wallClockMs) {
+        if (!due) {
             return;
         }
         int partition = context.taskId().partition();
         LedgerCommand tick = LedgerCommand.newBuilder()
-                .setCommandId("tick:" + partition + ":" + wallClockMs)
+                .setCommandId("tick:" + partition + ":" + tickAt)
                 .setType(LedgerCommandType.TICK)
                 .setAccountId(TICK_KEY)
                 .setPartition(partition)
-                .setRequestedAtMs(wallClockMs)
+                .setRequestedAtMs(tickAt)
                 .build();
-        context.forward(new Record<>((Object) TICK_KEY, (Object) tick, wallClockMs), sinks.legs());
+        context.forward(new Record<>((Object) TICK_KEY, (Object) tick, tickAt), sinks.legs());
     }
 
     /**
-     * Expires every hold whose time is at or before {@code streamTimeMs}, oldest first. It runs before each record is
-     * applied, with the stream time that record brings, never from a punctuator: when a punctuator fires depends on
-     * Kafka Streams (and restarts) rather than on the log, and a hold still counted in {@code held} a moment after its
-     * time could refuse a debit that a replay of the log would accept. Expiring before every record makes the ledger
-     * a function of its input topic alone (the chaos checker replays it to prove so).
+     * Expires the holds due by {@code streamTimeMs}, oldest first: every one of this task's ({@code accountId} null,
+     * for a TICK), or only those on {@code accountId}, before a command for that account is applied.
      */
-    private void expireHolds(long streamTimeMs) {
+    private void expireHolds(long streamTimeMs, String accountId) {
         List<String> due = new ArrayList<>();
         try (KeyValueIterator<String, String> entries = expiries.range(HoldIndex.FIRST, HoldIndex.upTo(streamTimeMs))) {
             entries.forEachRemaining(entry -> due.add(entry.value));
         }
         for (String paymentId : due) {
             HoldState hold = holds.get(paymentId);
-            if (hold == null) {
+            if (hold == null || (accountId != null && !accountId.equals(hold.getAccountId()))) {
                 continue;
             }
             LedgerOutcome outcome = HoldRules.expire(accounts.get(hold.getAccountId()), hold, streamTimeMs);
@@ -135,8 +134,15 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
     @Override
     public void process(Record<String, LedgerCommand> record) {
         try {
-            expireHolds(Math.max(record.timestamp(), context.currentStreamTimeMs()));
+            long streamTimeMs = Math.max(record.timestamp(), context.currentStreamTimeMs());
             AccountState account = record.key() == null ? null : accounts.get(record.key());
+            if (HoldIndex.expiresAll(record.value())) {
+                expireHolds(streamTimeMs, null);
+            } else if (account != null && account.getHeld() > 0) {
+                // Only an account that holds something can have a hold to expire: the scan is for those alone.
+                expireHolds(streamTimeMs, record.key());
+                account = accounts.get(record.key());
+            }
             HoldState hold = HoldIndex.touchesHold(record.value()) ? holds.get(record.value().getPaymentId()) : null;
             int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(0);
             LedgerOutcome outcome = LedgerRules.decide(account, hold, record.key(), record.value(),

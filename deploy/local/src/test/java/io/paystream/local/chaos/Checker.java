@@ -137,8 +137,9 @@ final class Checker {
 
     /**
      * Replays the committed ledger topic, partition by partition in offset order, through the production rules, as
-     * the ledger task does: before each record, every hold due by the partition's stream time (the largest timestamp
-     * so far, this record's included) expires; then the record is applied with its payment's hold.
+     * the ledger task does: before a record is applied, the holds due by the partition's stream time (the largest
+     * timestamp so far, this record's included) expire, all of the partition's for a TICK, else those of the record's
+     * account when it holds something; then the record is applied with its payment's hold.
      */
     private Map<String, AccountState> replayLedger(List<ConsumerRecord<byte[], byte[]>> ledger) {
         Map<String, AccountState> accounts = new HashMap<>();
@@ -148,9 +149,13 @@ final class Checker {
         for (ConsumerRecord<byte[], byte[]> record : ledger) {
             String key = new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
             long now = streamTime.merge(record.partition(), record.timestamp(), Math::max);
-            List<HoldState> due = holds.values().stream()
+            boolean tick = isTick(record);
+            AccountState touched = accounts.get(key);
+            boolean expiring = tick || (touched != null && touched.getHeld() > 0);
+            List<HoldState> due = !expiring ? List.of() : holds.values().stream()
                     .filter(hold -> hold.getExpiresAtMs() <= now
-                            && Integer.valueOf(record.partition()).equals(holdPartitions.get(hold.getPaymentId())))
+                            && Integer.valueOf(record.partition()).equals(holdPartitions.get(hold.getPaymentId()))
+                            && (tick || hold.getAccountId().equals(key)))
                     .sorted(java.util.Comparator.comparing(HoldState::getExpiresAtMs)
                             .thenComparing(HoldState::getPaymentId))
                     .toList();
@@ -180,6 +185,15 @@ final class Checker {
             }
         }
         return accounts;
+    }
+
+    private static boolean isTick(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            return Topics.LEDGER.valueSerde().deserializer().deserialize("", record.value()).getType()
+                    == io.paystream.schemas.avro.LedgerCommandType.TICK;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** The partition whose task keeps each open hold (its payer's), as the replay saw it placed. */
