@@ -95,7 +95,7 @@ class TopicAclsIT {
     private static final int LOAD_CHUNK = 50;
     private static final long LOAD_PAUSE_MS = 100;
     /** The topics the hostile producers aim at, besides globex's own. */
-    private static final int HOSTILE_TOPICS = 6;
+    private static final int HOSTILE_TOPICS = 7;
     /** The requests globex writes to its own topic in each round. */
     private static final int FORGED_PER_ROUND = 4;
 
@@ -127,6 +127,7 @@ class TopicAclsIT {
             admin.createAcls(List.of(
                     allow("ingress", ResourceType.TOPIC, Topics.PAYMENT_REQUESTS.name(), AclOperation.WRITE),
                     allow("ingress", ResourceType.TOPIC, Topics.ACCOUNT_REQUESTS.name(), AclOperation.WRITE),
+                    allow("ingress", ResourceType.TOPIC, Topics.PAYMENT_ACTIONS.name(), AclOperation.WRITE),
                     allow("globex", ResourceType.TOPIC, GLOBEX_REQUESTS.name(), AclOperation.WRITE),
                     allow("auditor", ResourceType.TOPIC, Topics.AUDIT.name(), AclOperation.READ),
                     allow("auditor", ResourceType.GROUP, "auditors", AclOperation.READ))).all().get();
@@ -379,7 +380,8 @@ class TopicAclsIT {
                 // The value's shape does not matter to the broker; each topic gets one that would hurt there.
                 Map<String, byte[]> forbidden = Map.of(Topics.LEDGER.name(), credit, Topics.PAYMENT_EVENTS.name(),
                         credit, Topics.AUDIT.name(), credit, Topics.NOTIFICATIONS.name(), credit,
-                        Topics.ACCOUNT_REQUESTS.name(), freeze, Topics.PAYMENT_REQUESTS.name(), topUp);
+                        Topics.ACCOUNT_REQUESTS.name(), freeze, Topics.PAYMENT_REQUESTS.name(), topUp,
+                        Topics.PAYMENT_ACTIONS.name(), topUp);
                 for (Map.Entry<String, byte[]> target : forbidden.entrySet()) {
                     for (Map.Entry<String, KafkaProducer<String, byte[]>> sender : Map.of("globex", globex,
                             "mallory", mallory).entrySet()) {
