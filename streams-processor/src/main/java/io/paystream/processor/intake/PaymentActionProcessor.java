@@ -16,8 +16,6 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,18 +31,18 @@ final class PaymentActionProcessor implements Processor<String, PaymentAction, O
 
     private final Topic<String, PaymentAction> source;
     private final EmissionSinks sinks;
-    private final long windowMs;
+    private final Duration idempotencyWindow;
     private final String statusStore;
     private final PaymentMetrics metrics;
     private ProcessorContext<Object, Object> context;
-    private WindowStore<String, String> fingerprints;
+    private RecentFingerprints fingerprints;
     private KeyValueStore<String, PaymentState> statuses;
 
     PaymentActionProcessor(Topic<String, PaymentAction> source, EmissionSinks sinks, Duration idempotencyWindow,
             String statusStore, PaymentMetrics metrics) {
         this.source = Objects.requireNonNull(source, "source");
         this.sinks = Objects.requireNonNull(sinks, "sinks");
-        this.windowMs = idempotencyWindow.toMillis();
+        this.idempotencyWindow = Objects.requireNonNull(idempotencyWindow, "idempotencyWindow");
         this.statusStore = Objects.requireNonNull(statusStore, "statusStore");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
@@ -52,7 +50,7 @@ final class PaymentActionProcessor implements Processor<String, PaymentAction, O
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
-        this.fingerprints = context.getStateStore(PaymentIntakeTopology.FINGERPRINTS_STORE);
+        this.fingerprints = new RecentFingerprints(context, idempotencyWindow);
         this.statuses = context.getStateStore(statusStore);
     }
 
@@ -66,12 +64,11 @@ final class PaymentActionProcessor implements Processor<String, PaymentAction, O
             return;
         }
         PaymentAction action = record.value();
-        long nowMs = Math.max(record.timestamp(), context.currentStreamTimeMs());
+        long nowMs = RecentFingerprints.now(context, record);
         IntakeOutcome outcome;
-        try (WindowStoreIterator<String> remembered = fingerprints.fetch(action.getActionId(),
-                Math.max(0, nowMs - windowMs), Long.MAX_VALUE)) {
-            String stored = remembered.hasNext() ? remembered.next().value : null;
-            outcome = PaymentActionRules.decide(action, stored, statuses.get(record.key()), record.timestamp());
+        try {
+            outcome = PaymentActionRules.decide(action, fingerprints.find(action.getActionId(), nowMs),
+                    statuses.get(record.key()), record.timestamp());
         } catch (RuntimeException e) {
             throw new FailTaskException("cannot decide payment action " + action.getActionId(), e);
         }
@@ -83,7 +80,7 @@ final class PaymentActionProcessor implements Processor<String, PaymentAction, O
         }
         try {
             if (outcome.fingerprintToStore() != null) {
-                fingerprints.put(action.getActionId(), outcome.fingerprintToStore(), nowMs);
+                fingerprints.remember(action.getActionId(), outcome.fingerprintToStore(), nowMs);
             }
             sinks.forward(context, record, outcome.emissions());
         } catch (RuntimeException e) {

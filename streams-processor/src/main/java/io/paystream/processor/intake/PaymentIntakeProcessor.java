@@ -17,8 +17,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,10 +34,10 @@ final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, 
     private final Map<String, ApiClient> direct;
     private final EmissionSinks sinks;
     private final PaymentMetrics metrics;
-    private final long windowMs;
+    private final Duration idempotencyWindow;
     private final String statusStore;
     private ProcessorContext<Object, Object> context;
-    private WindowStore<String, String> fingerprints;
+    private RecentFingerprints fingerprints;
     private KeyValueStore<String, PaymentState> statuses;
 
     PaymentIntakeProcessor(Topic<String, PaymentRequest> source, Map<String, ApiClient> direct, EmissionSinks sinks,
@@ -47,7 +45,7 @@ final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, 
         this.source = Objects.requireNonNull(source, "source");
         this.direct = Map.copyOf(direct);
         this.sinks = Objects.requireNonNull(sinks, "sinks");
-        this.windowMs = idempotencyWindow.toMillis();
+        this.idempotencyWindow = Objects.requireNonNull(idempotencyWindow, "idempotencyWindow");
         this.statusStore = Objects.requireNonNull(statusStore, "statusStore");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
@@ -55,7 +53,7 @@ final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, 
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
-        this.fingerprints = context.getStateStore(PaymentIntakeTopology.FINGERPRINTS_STORE);
+        this.fingerprints = new RecentFingerprints(context, idempotencyWindow);
         this.statuses = context.getStateStore(statusStore);
     }
 
@@ -87,12 +85,10 @@ final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, 
             sinks.deadLetter(context, record, source, notRandom, metrics);
             return;
         }
-        // Stream time, not the record's own timestamp: a request stamped in the past is remembered as of now, so an
-        // old timestamp cannot make it expire at once.
-        long nowMs = Math.max(record.timestamp(), context.currentStreamTimeMs());
+        long nowMs = RecentFingerprints.now(context, record);
         IntakeOutcome outcome;
         try {
-            String fingerprint = fingerprintWithinWindow(record.key(), nowMs);
+            String fingerprint = fingerprints.find(record.key(), nowMs);
             // After the window, the payment's status (kept for ever) still knows the id.
             PaymentState known = fingerprint == null ? statuses.get(record.key()) : null;
             outcome = PaymentIntakeRules.decide(request, fingerprint, known, record.timestamp(), producer);
@@ -110,21 +106,13 @@ final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, 
         }
         try {
             if (outcome.fingerprintToStore() != null) {
-                fingerprints.put(record.key(), outcome.fingerprintToStore(), nowMs);
+                fingerprints.remember(record.key(), outcome.fingerprintToStore(), nowMs);
             }
             sinks.forward(context, record, outcome.emissions());
         } catch (RuntimeException e) {
             // A stored fingerprint without its first leg would turn every retry into a dropped duplicate: fail the
             // task, so that exactly-once aborts both and replays the request.
             throw new FailTaskException("cannot record payment request " + record.key(), e);
-        }
-    }
-
-    /** The fingerprint remembered for {@code paymentId} within the window before {@code nowMs}, or null. */
-    private String fingerprintWithinWindow(String paymentId, long nowMs) {
-        try (WindowStoreIterator<String> remembered = fingerprints.fetch(paymentId, Math.max(0, nowMs - windowMs),
-                Long.MAX_VALUE)) {
-            return remembered.hasNext() ? remembered.next().value : null;
         }
     }
 }

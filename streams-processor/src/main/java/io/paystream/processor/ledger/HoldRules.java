@@ -70,22 +70,8 @@ final class HoldRules {
      * its time expires first, and the void fails.
      */
     static LedgerOutcome voidHold(AccountState account, HoldState hold, LedgerCommand leg, long nowMs) {
-        Invariants.check(leg.getActionId() != null, "VOID %s has no action id", leg.getCommandId());
-        if (hold == null) {
-            return actionFailed(leg, PaymentStatus.VOID_FAILED, RejectionReason.NOT_AUTHORIZED,
-                    "payment " + leg.getPaymentId() + " holds no open authorization", nowMs);
-        }
-        Invariants.check(account != null && hold.getAccountId().equals(account.getAccountId()),
-                "hold of payment %s is on %s, not on %s", hold.getPaymentId(), hold.getAccountId(),
-                leg.getAccountId());
-        if (hold.getExpiresAtMs() <= nowMs) {
-            LedgerOutcome expired = expire(account, hold, nowMs);
-            LedgerOutcome failed = actionFailed(leg, PaymentStatus.VOID_FAILED, RejectionReason.NOT_AUTHORIZED,
-                    "the authorization of payment " + hold.getPaymentId() + " expired first", nowMs);
-            return new LedgerOutcome(expired.newState(), Emissions.builder().addAll(expired.emissions())
-                    .addAll(failed.emissions()).build(), expired.hold());
-        }
-        return release(account, hold, PaymentStatus.VOIDED, leg.getActionId(), nowMs);
+        LedgerOutcome closed = unlessOpen(account, hold, leg, PaymentStatus.VOID_FAILED, nowMs);
+        return closed != null ? closed : release(account, hold, PaymentStatus.VOIDED, leg.getActionId(), nowMs);
     }
 
     /**
@@ -95,20 +81,9 @@ final class HoldRules {
      * there is no hold left to capture.
      */
     static LedgerOutcome capture(AccountState account, HoldState hold, LedgerCommand leg, long nowMs) {
-        Invariants.check(leg.getActionId() != null, "CAPTURE %s has no action id", leg.getCommandId());
-        if (hold == null) {
-            return actionFailed(leg, PaymentStatus.CAPTURE_FAILED, RejectionReason.NOT_AUTHORIZED,
-                    "payment " + leg.getPaymentId() + " holds no open authorization", nowMs);
-        }
-        Invariants.check(account != null && hold.getAccountId().equals(account.getAccountId()),
-                "hold of payment %s is on %s, not on %s", hold.getPaymentId(), hold.getAccountId(),
-                leg.getAccountId());
-        if (hold.getExpiresAtMs() <= nowMs) {
-            LedgerOutcome expired = expire(account, hold, nowMs);
-            LedgerOutcome failed = actionFailed(leg, PaymentStatus.CAPTURE_FAILED, RejectionReason.NOT_AUTHORIZED,
-                    "the authorization of payment " + hold.getPaymentId() + " expired first", nowMs);
-            return new LedgerOutcome(expired.newState(), Emissions.builder().addAll(expired.emissions())
-                    .addAll(failed.emissions()).build(), expired.hold());
+        LedgerOutcome closed = unlessOpen(account, hold, leg, PaymentStatus.CAPTURE_FAILED, nowMs);
+        if (closed != null) {
+            return closed;
         }
         long captured = leg.getAmount() == 0 ? hold.getAmount() : leg.getAmount();
         if (captured > hold.getAmount()) {
@@ -141,6 +116,30 @@ final class HoldRules {
                 .leg(credit)
                 .build();
         return new LedgerOutcome(debited, emissions, new LedgerOutcome.HoldChange(hold.getPaymentId(), hold, null));
+    }
+
+    /**
+     * The outcome of an action ({@code failed} names its failure) on a hold that is not open, or null when it is: no
+     * hold is NOT_AUTHORIZED; a hold past its time expires, and the action fails after it.
+     */
+    private static LedgerOutcome unlessOpen(AccountState account, HoldState hold, LedgerCommand leg,
+            PaymentStatus failed, long nowMs) {
+        Invariants.check(leg.getActionId() != null, "%s %s has no action id", leg.getType(), leg.getCommandId());
+        if (hold == null) {
+            return actionFailed(leg, failed, RejectionReason.NOT_AUTHORIZED,
+                    "payment " + leg.getPaymentId() + " holds no open authorization", nowMs);
+        }
+        Invariants.check(account != null && hold.getAccountId().equals(account.getAccountId()),
+                "hold of payment %s is on %s, not on %s", hold.getPaymentId(), hold.getAccountId(),
+                leg.getAccountId());
+        if (hold.getExpiresAtMs() > nowMs) {
+            return null;
+        }
+        LedgerOutcome expired = expire(account, hold, nowMs);
+        LedgerOutcome refused = actionFailed(leg, failed, RejectionReason.NOT_AUTHORIZED,
+                "the authorization of payment " + hold.getPaymentId() + " expired first", nowMs);
+        return new LedgerOutcome(expired.newState(), Emissions.builder().addAll(expired.emissions())
+                .addAll(refused.emissions()).build(), expired.hold());
     }
 
     /** Releases a hold whose time has come, in stream time: EXPIRED. */

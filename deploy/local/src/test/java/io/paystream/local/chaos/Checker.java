@@ -11,6 +11,7 @@ import io.paystream.schemas.avro.AccountState;
 import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.HoldState;
 import io.paystream.schemas.avro.LedgerCommand;
+import io.paystream.schemas.avro.LedgerCommandType;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentStatus;
 import io.paystream.testing.LedgerInvariants;
@@ -143,62 +144,51 @@ final class Checker {
      */
     private Map<String, AccountState> replayLedger(List<ConsumerRecord<byte[], byte[]>> ledger) {
         Map<String, AccountState> accounts = new HashMap<>();
-        Map<String, HoldState> holds = new HashMap<>();
+        // Each ledger task keeps the holds of its own accounts, so the replay keeps them per partition.
+        Map<Integer, Map<String, HoldState>> holdsByPartition = new HashMap<>();
         Map<Integer, Long> streamTime = new HashMap<>();
         int partitions = ledger.stream().mapToInt(ConsumerRecord::partition).max().orElse(0) + 1;
         for (ConsumerRecord<byte[], byte[]> record : ledger) {
             String key = new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
             long now = streamTime.merge(record.partition(), record.timestamp(), Math::max);
-            boolean tick = isTick(record);
-            AccountState touched = accounts.get(key);
-            boolean expiring = tick || (touched != null && touched.getHeld() > 0);
-            List<HoldState> due = !expiring ? List.of() : holds.values().stream()
-                    .filter(hold -> hold.getExpiresAtMs() <= now
-                            && Integer.valueOf(record.partition()).equals(holdPartitions.get(hold.getPaymentId()))
-                            && (tick || hold.getAccountId().equals(key)))
-                    .sorted(java.util.Comparator.comparing(HoldState::getExpiresAtMs)
-                            .thenComparing(HoldState::getPaymentId))
-                    .toList();
-            for (HoldState hold : due) {
-                LedgerOutcome expired = LedgerRules.expire(accounts.get(hold.getAccountId()), hold, now);
-                accounts.put(hold.getAccountId(), expired.newState());
-                holds.remove(hold.getPaymentId());
-            }
+            Map<String, HoldState> holds = holdsByPartition.computeIfAbsent(record.partition(), p -> new HashMap<>());
+            LedgerCommand command;
             try {
-                LedgerCommand command = Topics.LEDGER.valueSerde().deserializer().deserialize("", record.value());
-                HoldState hold = command.getPaymentId() == null ? null : holds.get(command.getPaymentId());
-                LedgerOutcome outcome = LedgerRules.decide(accounts.get(key), hold, key, command, record.timestamp(),
-                        new LedgerPosition(record.partition(), partitions));
-                if (outcome.newState() != null) {
-                    accounts.put(key, outcome.newState());
-                }
-                if (outcome.hold() != null) {
-                    if (outcome.hold().next() == null) {
-                        holds.remove(outcome.hold().paymentId());
-                    } else {
-                        holds.put(outcome.hold().paymentId(), outcome.hold().next());
-                        holdPartitions.put(outcome.hold().paymentId(), record.partition());
-                    }
-                }
+                command = Topics.LEDGER.valueSerde().deserializer().deserialize("", record.value());
             } catch (RuntimeException e) {
-                // The processor dead-letters such a command and leaves the account unchanged; so does the replay.
+                command = null;
+            }
+            boolean tick = command != null && command.getType() == LedgerCommandType.TICK;
+            AccountState touched = accounts.get(key);
+            if (tick || (touched != null && touched.getHeld() > 0)) {
+                List<HoldState> due = holds.values().stream()
+                        .filter(hold -> hold.getExpiresAtMs() <= now && (tick || hold.getAccountId().equals(key)))
+                        .sorted(java.util.Comparator.comparing(HoldState::getExpiresAtMs)
+                                .thenComparing(HoldState::getPaymentId))
+                        .toList();
+                for (HoldState hold : due) {
+                    accounts.put(hold.getAccountId(),
+                            LedgerRules.expire(accounts.get(hold.getAccountId()), hold, now).newState());
+                    holds.remove(hold.getPaymentId());
+                }
+            }
+            if (command == null) {
+                continue; // the processor dead-letters an undecodable command; so does the replay
+            }
+            HoldState hold = command.getPaymentId() == null ? null : holds.get(command.getPaymentId());
+            LedgerOutcome outcome = LedgerRules.decide(accounts.get(key), hold, key, command, record.timestamp(),
+                    new LedgerPosition(record.partition(), partitions));
+            if (outcome.newState() != null) {
+                accounts.put(key, outcome.newState());
+            }
+            if (outcome.hold() != null && outcome.hold().next() == null) {
+                holds.remove(outcome.hold().paymentId());
+            } else if (outcome.hold() != null) {
+                holds.put(outcome.hold().paymentId(), outcome.hold().next());
             }
         }
         return accounts;
     }
-
-    private static boolean isTick(ConsumerRecord<byte[], byte[]> record) {
-        try {
-            return Topics.LEDGER.valueSerde().deserializer().deserialize("", record.value()).getType()
-                    == io.paystream.schemas.avro.LedgerCommandType.TICK;
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
-
-    /** The partition whose task keeps each open hold (its payer's), as the replay saw it placed. */
-    private final Map<String, Integer> holdPartitions = new HashMap<>();
-
 
     private JsonNode get(String path) throws Exception {
         Instant deadline = Instant.now().plusSeconds(60);
