@@ -30,7 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Thousands of seeded, random commands over dozens of accounts through the production topology: hot accounts,
  * duplicates, idempotency conflicts, invalid requests, unknown and frozen accounts, currency mismatches, account
  * lifecycle changes, authorizations with captures (whole, partial, too large, repeated), voids (some twice, some of
- * unknown payments) and expiries as stream time moves on. Afterwards every ledger invariant must hold. Set {@code -Dpaystream.seed=N} to replay one seed.
+ * unknown payments), expiries as stream time moves on, and refunds (partial, whole, too large, repeated, several of
+ * one payment, of payments in every state). Afterwards every ledger invariant must hold. Set {@code -Dpaystream.seed=N} to replay one seed.
  */
 class LedgerRandomizedTest {
     private static final int ACCOUNTS = 36;
@@ -76,7 +77,13 @@ class LedgerRandomizedTest {
                     .as("the workload reaches every outcome with seed %d", seed)
                     .contains(PaymentStatus.COMPLETED, PaymentStatus.REJECTED, PaymentStatus.REVERSED,
                             PaymentStatus.AUTHORIZED, PaymentStatus.VOIDED, PaymentStatus.EXPIRED,
-                            PaymentStatus.VOID_FAILED, PaymentStatus.CAPTURE_FAILED);
+                            PaymentStatus.VOID_FAILED, PaymentStatus.CAPTURE_FAILED, PaymentStatus.REFUND_PENDING,
+                            PaymentStatus.REFUND_SUCCEEDED, PaymentStatus.REFUND_FAILED);
+            assertThat(pipeline.events().stream().filter(e -> e.getStatus() == PaymentStatus.REFUND_FAILED)
+                    .map(PaymentEvent::getReason).distinct())
+                    .as("refunds refused by intake and by the payee's task, with seed %d", seed)
+                    .contains(io.paystream.schemas.avro.RejectionReason.EXCEEDS_REFUNDABLE,
+                            io.paystream.schemas.avro.RejectionReason.PAYMENT_NOT_COMPLETED);
             assertThat(pipeline.events()).as("captures that completed, with seed %d", seed)
                     .anyMatch(e -> e.getStatus() == PaymentStatus.COMPLETED && e.getCapturedAmount() != null);
         }
@@ -136,9 +143,11 @@ class LedgerRandomizedTest {
                 pipeline.advance(java.time.Duration.ofSeconds(20 + random.nextInt(70)));
             } else if (roll < 83) {
                 sendInvalid();
-            } else if (roll < 90 && !sent.isEmpty()) {
+            } else if (roll < 88 && !sent.isEmpty()) {
+                refundOne();
+            } else if (roll < 92 && !sent.isEmpty()) {
                 resend(sent.get(random.nextInt(sent.size())));
-            } else if (roll < 93 && !sent.isEmpty()) {
+            } else if (roll < 94 && !sent.isEmpty()) {
                 PaymentRequest original = sent.get(random.nextInt(sent.size()));
                 pipeline.send(PaymentRequest.newBuilder(original).setAmount(original.getAmount() + 1).build());
             } else {
@@ -219,6 +228,38 @@ class LedgerRandomizedTest {
             pipeline.send(capture);
             if (random.nextInt(4) == 0) {
                 pipeline.send(capture);
+            }
+        }
+
+        /**
+         * A refund of a recent payment (of any type and state, so most kinds of refusal happen): part of it, all of
+         * it, or more; sometimes repeated, sometimes followed at once by a second refund of the same payment.
+         */
+        private void refundOne() {
+            List<PaymentRequest> recent = sent.subList(Math.max(0, sent.size() - 40), sent.size());
+            List<PaymentRequest> completed = recent.stream()
+                    .filter(p -> pipeline.status(p.getPaymentId()) == PaymentStatus.COMPLETED
+                            && p.getType() != PaymentType.TOPUP && p.getType() != PaymentType.WITHDRAWAL)
+                    .toList();
+            // Mostly payments that can be refunded, so that the payee's task decides; sometimes any payment.
+            PaymentRequest payment = !completed.isEmpty() && random.nextInt(5) > 0
+                    ? completed.get(random.nextInt(completed.size()))
+                    : recent.get(random.nextInt(recent.size()));
+            int refunds = random.nextInt(3) == 0 ? 2 : 1;
+            for (int i = 0; i < refunds; i++) {
+                long amount = switch (random.nextInt(5)) {
+                    case 0 -> payment.getAmount();
+                    case 1 -> payment.getAmount() + 1;
+                    default -> 1 + random.nextInt((int) Math.min(Integer.MAX_VALUE, payment.getAmount()));
+                };
+                PaymentAction refund = PaymentAction.newBuilder()
+                        .setActionId(new UUID(random.nextLong(), random.nextLong()).toString())
+                        .setPaymentId(payment.getPaymentId()).setType(ActionType.REFUND).setAmount(amount)
+                        .setReason("random refund").setClientId("random").build();
+                pipeline.send(refund);
+                if (random.nextInt(5) == 0) {
+                    pipeline.send(refund);
+                }
             }
         }
 

@@ -989,4 +989,195 @@ class PaymentsTopologyTest {
         return headers.lastHeader(name) == null ? null
                 : new String(headers.lastHeader(name).value(), StandardCharsets.UTF_8);
     }
+
+    /** Refunds of completed payments: partial, several, never more than completed, decided by the payee (issue 14). */
+    @Nested
+    class Refunds {
+        private io.paystream.schemas.avro.PaymentAction refundOf(PaymentRequest payment, String label, long amount) {
+            return Fixtures.anAction(io.paystream.schemas.avro.ActionType.REFUND, payment.getPaymentId(), label)
+                    .setAmount(amount).setReason("returned: " + label).build();
+        }
+
+        private PaymentRequest paid(long amount) {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            fund("alice", 500);
+            PaymentRequest transfer = aTransfer("alice", "bob", amount).build();
+            pipeline.send(transfer);
+            return transfer;
+        }
+
+        private List<io.paystream.schemas.avro.RefundState> refundsOf(PaymentRequest payment) {
+            return pipeline.payment(payment.getPaymentId()).getRefunds();
+        }
+
+        @Test
+        void aRefundDebitsThePayeeAndCreditsThePayerAndThePaymentStaysCompleted() {
+            PaymentRequest transfer = paid(300);
+            io.paystream.schemas.avro.PaymentAction refund = refundOf(transfer, "damaged", 300);
+            pipeline.send(refund);
+
+            assertThat(statusesOf(transfer)).containsExactly(PaymentStatus.ACCEPTED, PaymentStatus.COMPLETED,
+                    PaymentStatus.REFUND_PENDING, PaymentStatus.REFUND_SUCCEEDED);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(500);
+            assertThat(pipeline.account("bob").getBalance()).isZero();
+            PaymentState state = assertFinal(transfer, PaymentStatus.COMPLETED, null);
+            assertThat(state.getRefundedAmount()).isEqualTo(300);
+            assertThat(state.getRefunds()).singleElement().satisfies(r -> {
+                assertThat(r.getActionId()).isEqualTo(refund.getActionId());
+                assertThat(r.getAmount()).isEqualTo(300);
+                assertThat(r.getStatus()).isEqualTo(io.paystream.schemas.avro.RefundStatus.SUCCEEDED);
+                assertThat(r.getReason()).isEqualTo("returned: damaged");
+                assertThat(r.getFailureReason()).isNull();
+            });
+            assertThat(auditsOf("bob")).extracting(AuditRecord::getKind)
+                    .containsSubsequence(AuditKind.CREDIT, AuditKind.REFUND);
+            assertThat(auditsOf("alice")).extracting(AuditRecord::getKind).endsWith(AuditKind.REFUND_CREDIT);
+            assertThat(auditsOf("alice").get(auditsOf("alice").size() - 1).getActionId())
+                    .isEqualTo(refund.getActionId());
+            assertThat(pipeline.notifications()).filteredOn(n -> n.getStatus() == PaymentStatus.REFUND_SUCCEEDED)
+                    .extracting(n -> n.getAccountId() + ":" + n.getRole() + ":" + n.getAmount())
+                    .containsExactlyInAnyOrder("alice:PAYER:300", "bob:PAYEE:300");
+            assertThat(pipeline.flow(io.paystream.processor.ledger.InFlight.countKey("USD")).longValue())
+                    .as("nothing left in flight").isZero();
+            pipeline.assertInvariantsHold();
+        }
+
+        @Test
+        void partialRefundsOfACaptureNeverExceedWhatWasCaptured() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            fund("alice", 500);
+            PaymentRequest hold = aTransfer("alice", "bob", 300)
+                    .setCapture(io.paystream.schemas.avro.CaptureMode.MANUAL).build();
+            pipeline.send(hold);
+            pipeline.send(Fixtures.anAction(io.paystream.schemas.avro.ActionType.CAPTURE, hold.getPaymentId(),
+                    "ship").setAmount(200L).build());
+            pipeline.send(refundOf(hold, "first", 80));
+            pipeline.send(refundOf(hold, "second", 80));
+            io.paystream.schemas.avro.PaymentAction third = refundOf(hold, "third", 80);
+            pipeline.send(third);
+
+            PaymentState state = assertFinal(hold, PaymentStatus.COMPLETED, null);
+            assertThat(state.getCapturedAmount()).isEqualTo(200);
+            assertThat(state.getRefundedAmount()).isEqualTo(160);
+            assertThat(state.getRefunds()).extracting(r -> r.getAmount() + ":" + r.getStatus() + ":"
+                    + r.getFailureReason()).containsExactly("80:SUCCEEDED:null", "80:SUCCEEDED:null",
+                    "80:FAILED:EXCEEDS_REFUNDABLE");
+            assertThat(state.getRefunds().get(2).getDetail()).contains("40 of the 200");
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(500 - 200 + 160);
+            assertThat(pipeline.account("bob").getBalance()).isEqualTo(40);
+            // What is left can still be refunded.
+            pipeline.send(refundOf(hold, "rest", 40));
+            assertThat(pipeline.payment(hold.getPaymentId()).getRefundedAmount()).isEqualTo(200);
+            assertThat(pipeline.account("bob").getBalance()).isZero();
+            pipeline.assertInvariantsHold();
+        }
+
+        @Test
+        void onlyACompletedTransferOrPaymentIsRefunded() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            fund("alice", 500);
+            PaymentRequest authorized = aTransfer("alice", "bob", 100)
+                    .setCapture(io.paystream.schemas.avro.CaptureMode.MANUAL).build();
+            PaymentRequest rejected = aTransfer("alice", "bob", 10_000).build();
+            PaymentRequest topUp = aTopUp("bob", 50).build();
+            pipeline.send(authorized);
+            pipeline.send(rejected);
+            pipeline.send(topUp);
+            pipeline.send(refundOf(authorized, "a", 10));
+            pipeline.send(refundOf(rejected, "b", 10));
+            pipeline.send(refundOf(topUp, "c", 10));
+            String unknown = Fixtures.paymentId("never paid");
+            pipeline.send(Fixtures.anAction(io.paystream.schemas.avro.ActionType.REFUND, unknown, "d")
+                    .setAmount(10L).build());
+
+            assertThat(refundsOf(authorized)).singleElement().satisfies(r ->
+                    assertThat(r.getFailureReason()).isEqualTo(RejectionReason.PAYMENT_NOT_COMPLETED));
+            assertThat(refundsOf(rejected)).singleElement().satisfies(r ->
+                    assertThat(r.getFailureReason()).isEqualTo(RejectionReason.PAYMENT_NOT_COMPLETED));
+            assertThat(refundsOf(topUp)).singleElement().satisfies(r ->
+                    assertThat(r.getFailureReason()).isEqualTo(RejectionReason.INVALID_REQUEST));
+            assertThat(pipeline.eventsOf(unknown)).singleElement().satisfies(e -> {
+                assertThat(e.getStatus()).isEqualTo(PaymentStatus.REFUND_FAILED);
+                assertThat(e.getReason()).isEqualTo(RejectionReason.UNKNOWN_PAYMENT);
+            });
+            assertThat(pipeline.legs()).noneMatch(l -> l.getType() == io.paystream.schemas.avro.LedgerCommandType.REFUND);
+            assertThat(pipeline.account("bob").getBalance()).isEqualTo(50);
+            pipeline.assertInvariantsHold();
+        }
+
+        @Test
+        void aPayeeThatSpentTheMoneyOrIsFrozenCannotRefund() {
+            PaymentRequest transfer = paid(300);
+            open("carol", "USD", AccountType.CUSTOMER);
+            pipeline.send(aTransfer("bob", "carol", 250).build());
+            pipeline.send(refundOf(transfer, "spent", 100));
+            pipeline.send(anAccountRequest(AccountCommandType.FREEZE, "bob").build());
+            pipeline.send(refundOf(transfer, "frozen", 10));
+
+            assertThat(refundsOf(transfer)).extracting(r -> r.getStatus() + ":" + r.getFailureReason())
+                    .containsExactly("FAILED:INSUFFICIENT_FUNDS", "FAILED:ACCOUNT_INACTIVE");
+            assertThat(pipeline.payment(transfer.getPaymentId()).getRefundedAmount()).isZero();
+            assertThat(pipeline.account("bob").getBalance()).isEqualTo(50);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(200);
+            pipeline.assertInvariantsHold();
+        }
+
+        @Test
+        void aPayerThatCannotTakeTheRefundLeavesThePayeeWhole() {
+            PaymentRequest transfer = paid(300);
+            pipeline.send(anAccountRequest(AccountCommandType.FREEZE, "alice").build());
+            pipeline.send(refundOf(transfer, "while frozen", 300));
+
+            assertThat(refundsOf(transfer)).singleElement().satisfies(r -> {
+                assertThat(r.getStatus()).isEqualTo(io.paystream.schemas.avro.RefundStatus.FAILED);
+                assertThat(r.getFailureReason()).isEqualTo(RejectionReason.ACCOUNT_INACTIVE);
+            });
+            assertThat(auditsOf("bob")).extracting(AuditRecord::getKind)
+                    .endsWith(AuditKind.REFUND, AuditKind.REFUND_REVERSAL);
+            assertThat(pipeline.account("bob").getBalance()).isEqualTo(300);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(200);
+
+            // The money came back to the payee, so the whole payment can be refunded again.
+            pipeline.send(anAccountRequest(AccountCommandType.UNFREEZE, "alice").build());
+            pipeline.send(refundOf(transfer, "after", 300));
+            assertThat(pipeline.payment(transfer.getPaymentId()).getRefundedAmount()).isEqualTo(300);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(500);
+            assertThat(pipeline.flow(io.paystream.processor.ledger.InFlight.amountKey("USD")).longValue()).isZero();
+            pipeline.assertInvariantsHold();
+        }
+
+        @Test
+        void aRepeatedRefundIsDroppedAndAReusedIdIsAConflict() {
+            PaymentRequest transfer = paid(300);
+            io.paystream.schemas.avro.PaymentAction refund = refundOf(transfer, "once", 100);
+            pipeline.send(refund);
+            pipeline.send(refund);
+            pipeline.send(io.paystream.schemas.avro.PaymentAction.newBuilder(refund).setAmount(200L).build());
+
+            assertThat(refundsOf(transfer)).hasSize(1);
+            assertThat(pipeline.payment(transfer.getPaymentId()).getRefundedAmount()).isEqualTo(100);
+            assertThat(pipeline.registry().counter("paystream.payments.duplicates").count()).isEqualTo(1.0);
+            assertThat(pipeline.registry().counter("paystream.payments.idempotency.conflicts").count())
+                    .isEqualTo(1.0);
+            assertThat(pipeline.account("bob").getBalance()).isEqualTo(200);
+            pipeline.assertInvariantsHold();
+        }
+
+        @Test
+        void aRefundWithoutAnAmountOrWithAnUnprintableReasonIsDeadLettered() {
+            PaymentRequest transfer = paid(300);
+            pipeline.send(Fixtures.anAction(io.paystream.schemas.avro.ActionType.REFUND, transfer.getPaymentId(),
+                    "no amount").build());
+            pipeline.send(Fixtures.anAction(io.paystream.schemas.avro.ActionType.REFUND, transfer.getPaymentId(),
+                    "bidi").setAmount(10L).setReason("refund \u202e01").build());
+
+            assertThat(pipeline.registry().counter("paystream.dlq.records", "stage", "processing",
+                    "topic", Topics.PAYMENT_ACTIONS.name()).count()).isEqualTo(2.0);
+            assertThat(refundsOf(transfer)).isEmpty();
+            assertThat(pipeline.account("bob").getBalance()).isEqualTo(300);
+        }
+    }
 }

@@ -20,11 +20,15 @@ import java.util.function.Function;
 /**
  * Checks the ledger invariants of DESIGN.md against everything a quiet pipeline produced: conservation per currency,
  * no overdraft, one terminal status per payment, no leg applied twice, no money in a closed account, a journal that
- * rebuilds every balance with gapless entry sequences, and holds that rebuild every held amount and end at most once. Shared by the topology tests, the integration tests and the chaos checker.
+ * rebuilds every balance with gapless entry sequences, holds that rebuild every held amount and end at most once, and
+ * refunds that end once each and never give back more than a payment completed with. Shared by the topology tests,
+ * the integration tests and the chaos checker.
  */
 public final class LedgerInvariants {
     private static final Set<AuditKind> MOVEMENTS = Set.of(AuditKind.DEBIT, AuditKind.CREDIT, AuditKind.REVERSAL,
-            AuditKind.CAPTURE);
+            AuditKind.CAPTURE, AuditKind.REFUND, AuditKind.REFUND_CREDIT, AuditKind.REFUND_REVERSAL);
+    private static final Set<AuditKind> REFUND_MOVEMENTS = Set.of(AuditKind.REFUND, AuditKind.REFUND_CREDIT,
+            AuditKind.REFUND_REVERSAL);
 
     private LedgerInvariants() {
     }
@@ -43,6 +47,7 @@ public final class LedgerInvariants {
         checkHolds(audits, accounts, violations);
         checkTerminalStates(events, storedStatus, violations);
         checkConservation(events, audits, accounts, violations);
+        checkRefunds(events, audits, violations);
         for (AccountState account : accounts) {
             if (account.getStatus() == AccountStatus.CLOSED && account.getBalance() != 0) {
                 violations.add("stranded: " + account.getAccountId() + " is CLOSED with balance "
@@ -159,6 +164,67 @@ public final class LedgerInvariants {
         });
     }
 
+    /**
+     * Refunds: what a payment's refunds took from the payee and did not give back never exceeds what the payee was
+     * credited with; the SUCCEEDED refunds' events say the same; and every refund ends at most once, SUCCEEDED exactly
+     * when its payer was credited.
+     */
+    private static void checkRefunds(List<PaymentEvent> events, List<AuditRecord> audits, List<String> violations) {
+        Map<String, Long> credited = new HashMap<>();
+        Map<String, Long> refundedNet = new HashMap<>();
+        Set<String> creditedRefunds = new HashSet<>();
+        for (AuditRecord audit : audits) {
+            switch (audit.getKind()) {
+                case CREDIT -> credited.merge(audit.getPaymentId(), audit.getAmount(), Math::addExact);
+                case REFUND -> refundedNet.merge(audit.getPaymentId(), -audit.getAmount(), Math::addExact);
+                case REFUND_REVERSAL -> refundedNet.merge(audit.getPaymentId(), -audit.getAmount(), Math::addExact);
+                case REFUND_CREDIT -> creditedRefunds.add(audit.getPaymentId() + " refund " + audit.getActionId());
+                default -> {
+                }
+            }
+        }
+        refundedNet.forEach((paymentId, refunded) -> {
+            long completed = credited.getOrDefault(paymentId, 0L);
+            if (refunded > completed || refunded < 0) {
+                violations.add("payment " + paymentId + " refunded " + refunded + " of the " + completed
+                        + " credited to its payee");
+            }
+        });
+        Map<String, Long> completedAmounts = new HashMap<>();
+        Map<String, Long> succeeded = new HashMap<>();
+        Map<String, Integer> endings = new HashMap<>();
+        for (PaymentEvent event : events) {
+            if (event.getStatus() == PaymentStatus.COMPLETED) {
+                completedAmounts.put(event.getPaymentId(),
+                        event.getCapturedAmount() != null ? event.getCapturedAmount() : event.getAmount());
+            }
+            if (event.getStatus() == PaymentStatus.REFUND_SUCCEEDED || event.getStatus() == PaymentStatus.REFUND_FAILED) {
+                String refund = event.getPaymentId() + " refund " + event.getActionId();
+                endings.merge(refund, 1, Integer::sum);
+                boolean wasCredited = creditedRefunds.contains(refund);
+                if (wasCredited != (event.getStatus() == PaymentStatus.REFUND_SUCCEEDED)) {
+                    violations.add("payment " + refund + " ended " + event.getStatus() + " but its payer was "
+                            + (wasCredited ? "" : "not ") + "credited");
+                }
+                if (event.getStatus() == PaymentStatus.REFUND_SUCCEEDED) {
+                    succeeded.merge(event.getPaymentId(), event.getAmount(), Math::addExact);
+                }
+            }
+        }
+        endings.forEach((refund, count) -> {
+            if (count > 1) {
+                violations.add("payment " + refund + " ended " + count + " times");
+            }
+        });
+        succeeded.forEach((paymentId, refunded) -> {
+            Long completed = completedAmounts.get(paymentId);
+            if (completed == null || refunded > completed) {
+                violations.add("payment " + paymentId + " has succeeded refunds of " + refunded
+                        + " but completed with " + completed);
+            }
+        });
+    }
+
     private static void checkConservation(List<PaymentEvent> events, List<AuditRecord> audits,
             List<AccountState> accounts, List<String> violations) {
         Map<String, Long> external = new HashMap<>();
@@ -179,6 +245,23 @@ public final class LedgerInvariants {
                 legsByPayment.computeIfAbsent(audit.getPaymentId(), id -> new HashSet<>()).add(audit.getKind());
             }
         }
+        Map<String, Set<AuditKind>> refundLegs = new HashMap<>();
+        for (AuditRecord audit : audits) {
+            if (REFUND_MOVEMENTS.contains(audit.getKind())) {
+                refundLegs.computeIfAbsent(audit.getPaymentId() + " refund " + audit.getActionId(),
+                        id -> new HashSet<>()).add(audit.getKind());
+            }
+        }
+        refundLegs.forEach((refund, legs) -> {
+            if (!legs.contains(AuditKind.REFUND)) {
+                violations.add("payment " + refund + " credited or returned without a debit of the payee");
+            } else if (!legs.contains(AuditKind.REFUND_CREDIT) && !legs.contains(AuditKind.REFUND_REVERSAL)) {
+                violations.add("payment " + refund + " is still in flight: the payee was debited, the payer "
+                        + "neither credited nor the payee repaid");
+            } else if (legs.contains(AuditKind.REFUND_CREDIT) && legs.contains(AuditKind.REFUND_REVERSAL)) {
+                violations.add("payment " + refund + " both credited the payer and repaid the payee");
+            }
+        });
         legsByPayment.forEach((paymentId, legs) -> {
             boolean settled = legs.contains(AuditKind.CREDIT) || legs.contains(AuditKind.REVERSAL);
             boolean withdrawal = audits.stream().anyMatch(a -> paymentId.equals(a.getPaymentId())

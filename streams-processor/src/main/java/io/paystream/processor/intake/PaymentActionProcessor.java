@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * Routes actions on payments ({@code payments.actions.v1}, key paymentId) through {@link PaymentActionRules}: it
  * remembers each action id's fingerprint in the same window store as the requests' (action ids and payment ids are
  * both derived under the ingress's secret, from different inputs), and reads the payment's status from the status
- * view's store, which lives in the same task. An action that cannot be identified, or of a kind not built yet, goes to
- * the dead-letter topic.
+ * view's store, which lives in the same task. An action that cannot be identified or is malformed goes to the
+ * dead-letter topic.
  */
 final class PaymentActionProcessor implements Processor<String, PaymentAction, Object, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(PaymentActionProcessor.class);
@@ -101,8 +101,17 @@ final class PaymentActionProcessor implements Processor<String, PaymentAction, O
         if (!PaymentRequestRules.isPaymentId(action.getActionId())) {
             return "the actionId is not a lower-case UUID: " + Failures.abbreviate(action.getActionId());
         }
-        if (!PaymentActionRules.isSupported(action.getType())) {
-            return action.getType() + " actions are not built yet";
+        if (action.getType() == null) {
+            return "the action has no type";
+        }
+        if (action.getType() == ActionType.REFUND && action.getAmount() == null) {
+            return "a REFUND names its amount";
+        }
+        // A refund's reason is free text under the rules of a payment's reference.
+        if (action.getReason() != null && (action.getType() != ActionType.REFUND
+                || !PaymentRequestRules.isValidReference(action.getReason()))) {
+            return "only a REFUND takes a reason, of at most " + PaymentRequestRules.REFERENCE_LENGTH_MAX
+                    + " printable characters";
         }
         if (action.getType() == ActionType.VOID && action.getAmount() != null) {
             return "a VOID releases the whole hold and takes no amount";

@@ -8,6 +8,8 @@ import io.paystream.schemas.avro.ActionType;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.LedgerCommandType;
 import io.paystream.schemas.avro.PaymentAction;
+import io.paystream.schemas.avro.PaymentEvent;
+import io.paystream.schemas.avro.PaymentType;
 import io.paystream.schemas.avro.PaymentState;
 import io.paystream.schemas.avro.PaymentStatus;
 import io.paystream.schemas.avro.RejectionReason;
@@ -15,12 +17,16 @@ import java.util.Objects;
 
 /**
  * Intake of actions on existing payments, as a pure function. Intake deduplicates an action by its id and routes it to
- * the task that decides it: a VOID to the payer's ledger task, which holds the authorization. It answers at once only
- * what it already knows from the payment's status: an unknown payment, or one that has already ended.
+ * the task that decides it: a CAPTURE or a VOID to the payer's ledger task, which holds the authorization; a REFUND to
+ * the payee's, which keeps what the payment has refunded. It answers at once only what it already knows from the
+ * payment's status: an unknown payment, one that has already ended (for a capture or a void), or one that has not
+ * completed (for a refund).
  */
 public final class PaymentActionRules {
     /** How much of a conflicting fingerprint names its journal entry. */
     private static final int CONFLICT_ID_HEX_CHARS = 16;
+    /** How many refunds a payment takes, so that no client can grow a payment's state without bound. */
+    public static final int REFUNDS_MAX = 100;
 
     private PaymentActionRules() {
     }
@@ -60,6 +66,9 @@ public final class PaymentActionRules {
                     action.getActionId(), failed, "INTAKE", facts.primaryAccountId(), RejectionReason.UNKNOWN_PAYMENT,
                     "no payment " + action.getPaymentId() + " is known", nowMs));
         }
+        if (action.getType() == ActionType.REFUND) {
+            return refund(action, fingerprint, payment, asked, nowMs);
+        }
         if (PaymentStatusRules.isTerminal(payment.getStatus()) || payment.getFrom() == null) {
             return new IntakeOutcome(IntakeOutcome.Kind.INVALID, fingerprint, PaymentRecords.actionFailed(asked,
                     action.getActionId(), failed, "INTAKE", facts.primaryAccountId(), RejectionReason.NOT_AUTHORIZED,
@@ -78,16 +87,50 @@ public final class PaymentActionRules {
         return new IntakeOutcome(IntakeOutcome.Kind.ACCEPTED, fingerprint, Emissions.builder().leg(leg).build());
     }
 
-    /** True for the action types intake can carry out in this version. */
-    public static boolean isSupported(ActionType type) {
-        return type == ActionType.VOID || type == ActionType.CAPTURE;
+    /**
+     * A refund of a COMPLETED transfer or payment: REFUND_PENDING at once, and a REFUND leg to the payee's task, which
+     * decides it against what the payment completed with (its captured amount after a capture).
+     */
+    private static IntakeOutcome refund(PaymentAction action, String fingerprint, PaymentState payment, Payment asked,
+            long nowMs) {
+        String refusal = null;
+        RejectionReason reason = RejectionReason.PAYMENT_NOT_COMPLETED;
+        if (payment.getType() != PaymentType.TRANSFER && payment.getType() != PaymentType.PAYMENT) {
+            reason = RejectionReason.INVALID_REQUEST;
+            refusal = "a " + payment.getType() + " has no payer to refund; only a TRANSFER or a PAYMENT is refunded";
+        } else if (payment.getStatus() != PaymentStatus.COMPLETED) {
+            refusal = "payment " + payment.getPaymentId() + " is " + payment.getStatus() + ", not COMPLETED";
+        } else if (payment.getRefunds().size() >= REFUNDS_MAX) {
+            reason = RejectionReason.LIMIT_EXCEEDED;
+            refusal = "payment " + payment.getPaymentId() + " has had " + REFUNDS_MAX + " refunds, the most it takes";
+        }
+        if (refusal != null) {
+            return new IntakeOutcome(IntakeOutcome.Kind.INVALID, fingerprint, PaymentRecords.actionFailed(asked,
+                    action.getActionId(), PaymentStatus.REFUND_FAILED, "INTAKE", asked.primaryAccountId(), reason,
+                    refusal, nowMs));
+        }
+        long completed = payment.getCapturedAmount() != null ? payment.getCapturedAmount() : payment.getAmount();
+        LedgerCommand leg = LedgerCommand.newBuilder(PaymentRecords.leg(asked, LedgerCommandType.REFUND,
+                        asked.to(), null))
+                .setCommandId(asked.paymentId() + ":" + LedgerCommandType.REFUND + ":" + action.getActionId())
+                .setActionId(action.getActionId())
+                .setRefundableAmount(completed)
+                .build();
+        PaymentEvent pending = PaymentEvent.newBuilder(PaymentRecords.event(asked, PaymentStatus.REFUND_PENDING, null,
+                        null, nowMs))
+                .setEventId(asked.paymentId() + ":" + PaymentStatus.REFUND_PENDING + ":" + action.getActionId())
+                .setActionId(action.getActionId())
+                .setRefundReason(action.getReason())
+                .build();
+        return new IntakeOutcome(IntakeOutcome.Kind.ACCEPTED, fingerprint,
+                Emissions.builder().event(pending).leg(leg).build());
     }
 
     private static PaymentStatus failedStatus(ActionType type) {
         return switch (type) {
             case VOID -> PaymentStatus.VOID_FAILED;
             case CAPTURE -> PaymentStatus.CAPTURE_FAILED;
-            case REFUND -> throw new IllegalArgumentException(type + " is not built yet");
+            case REFUND -> PaymentStatus.REFUND_FAILED;
         };
     }
 
@@ -95,7 +138,7 @@ public final class PaymentActionRules {
         return switch (type) {
             case VOID -> LedgerCommandType.VOID;
             case CAPTURE -> LedgerCommandType.CAPTURE;
-            case REFUND -> throw new IllegalArgumentException(type + " is not built yet");
+            case REFUND -> LedgerCommandType.REFUND;
         };
     }
 }

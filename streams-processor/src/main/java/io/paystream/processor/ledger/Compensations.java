@@ -4,6 +4,7 @@ import io.paystream.processor.core.Emissions;
 import io.paystream.processor.core.Payment;
 import io.paystream.processor.core.PaymentRecords;
 import io.paystream.schemas.avro.AuditKind;
+import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.LedgerCommandType;
 import io.paystream.schemas.avro.PaymentStatus;
@@ -21,6 +22,10 @@ import io.paystream.schemas.validation.Money;
  *       ends REJECTED.</li>
  *   <li>REVERSAL: cannot be compensated automatically. The command stays in the dead-letter topic for an operator and
  *       the payment stays in flight, which the conservation check and the in-flight metric report.</li>
+ *   <li>REFUND: nothing moved; the refund ends REFUND_FAILED, and the refusal is journalled on the payee.</li>
+ *   <li>REFUND_CREDIT: the refusal is journalled on the payer, and a REFUND_REVERSAL gives the payee its money
+ *       back (the refund then ends REFUND_FAILED).</li>
+ *   <li>REFUND_REVERSAL: like a REVERSAL, stays in the dead-letter topic for an operator.</li>
  *   <li>An account command: the refusal is journalled on the account.</li>
  * </ul>
  */
@@ -42,6 +47,21 @@ public final class Compensations {
                     : HoldRules.actionFailed(command, command.getType() == LedgerCommandType.VOID
                             ? PaymentStatus.VOID_FAILED : PaymentStatus.CAPTURE_FAILED, rejection.reason(),
                             rejection.detail(), nowMs).emissions();
+            case REFUND -> command.getPaymentId() == null || command.getActionId() == null ? Emissions.none()
+                    : RefundRules.failed(command, rejection, nowMs);
+            case REFUND_CREDIT -> command.getPaymentId() == null || command.getActionId() == null
+                    || !Money.isAccountId(command.getTo()) ? Emissions.none()
+                    : Emissions.builder()
+                            .audit(AuditRecord.newBuilder(PaymentRecords.rejection(Payment.of(command),
+                                            command.getType().name(), command.getAccountId(), rejection.reason(),
+                                            rejection.detail(), nowMs))
+                                    .setAuditId(command.getPaymentId() + ":" + AuditKind.REJECTION + ":"
+                                            + command.getType() + ":" + command.getActionId())
+                                    .setActionId(command.getActionId())
+                                    .build())
+                            .leg(RefundRules.reversalOf(command, rejection.reason()))
+                            .build();
+            case REFUND_REVERSAL -> Emissions.none();
             // A probe or an acknowledgement that cannot be applied stays in the dead-letter topic: the account stays
             // closing (refusing debits and credits, like a frozen one) until an operator looks.
             case CLOSE_PROBE, CLOSE_ACK, TICK -> Emissions.none();

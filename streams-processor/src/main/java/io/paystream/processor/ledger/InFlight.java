@@ -9,7 +9,8 @@ import io.paystream.schemas.avro.PaymentType;
 
 /**
  * Which ledger outcomes open and close an in-flight payment: one whose first leg debited the payer and whose money is
- * neither credited to the payee nor reversed yet (DESIGN.md's conservation invariant counts these). Each ledger task
+ * neither credited to the payee nor reversed yet (DESIGN.md's conservation invariant counts these). A refund between
+ * its payee's debit and its payer's credit (or its return) is in flight the same way. Each ledger task
  * keeps per-currency totals in its {@code ledger-flows} store, in the same transaction as the balance it moved, so
  * the totals are exactly-once. A payment opens on the payer's task and closes on the payee's (or, reversed, on the
  * payer's), so only the sum over every task means anything: {@code sum(paystream_payments_in_flight)}.
@@ -39,9 +40,11 @@ public final class InFlight {
         if (delta == 0) {
             return Map.of();
         }
+        // What went in flight is what the next leg carries: a capture of the whole hold names no amount itself.
+        long amount = delta > 0 ? outcome.emissions().legs().get(0).getAmount() : command.getAmount();
         // An amount is at most 10^15 (DESIGN.md), so delta * amount cannot overflow a long.
         return Map.of(countKey(command.getCurrency()), (long) delta,
-                amountKey(command.getCurrency()), delta * command.getAmount());
+                amountKey(command.getCurrency()), delta * amount);
     }
 
     /** {@code total} (null when the key has none yet) plus {@code delta}; never overflows. */
@@ -61,11 +64,13 @@ public final class InFlight {
         }
         return switch (command.getType()) {
             // Debited, and the credit leg is on its way (a WITHDRAWAL's only leg emits none).
-            case DEBIT, CAPTURE -> outcome.emissions().legs().isEmpty() ? 0 : 1;
+            case DEBIT, CAPTURE, REFUND -> outcome.emissions().legs().isEmpty() ? 0 : 1;
             // The second leg landed; a TOPUP's only leg never opened anything.
             case CREDIT -> command.getPaymentType() == PaymentType.TOPUP ? 0 : -1;
             // The payer got the money back.
             case REVERSAL -> -1;
+            // A refund's money reached the payer, or came back to the payee.
+            case REFUND_CREDIT, REFUND_REVERSAL -> -1;
             default -> 0;
         };
     }

@@ -17,9 +17,10 @@ import java.util.Objects;
  * @param emissions the records to forward
  * @param failure why deciding threw (the command is dead-lettered and {@code emissions} are its compensation), or null
  * @param hold what happens to the payment's hold in the {@code holds} store, or null when it is left alone
+ * @param refund the payment's new refunded total in the {@code refunded-amounts} store, or null when it is left alone
  */
 public record LedgerOutcome(AccountState newState, Map<String, Long> flowDeltas, Emissions emissions,
-        RuntimeException failure, HoldChange hold) {
+        RuntimeException failure, HoldChange hold, RefundChange refund) {
     public LedgerOutcome {
         Objects.requireNonNull(flowDeltas, "flowDeltas");
         Objects.requireNonNull(emissions, "emissions");
@@ -36,14 +37,28 @@ public record LedgerOutcome(AccountState newState, Map<String, Long> flowDeltas,
     public record HoldChange(String paymentId, HoldState previous, HoldState next) {
     }
 
+    /**
+     * A change to what a payment has refunded, on its payee's task.
+     *
+     * @param paymentId the refunded payment
+     * @param refunded the sum of its refunds that debited the payee and were not given back, from now on
+     */
+    public record RefundChange(String paymentId, long refunded) {
+    }
+
     /** The account moves to {@code newState}; the flow deltas are added by {@link LedgerRules#decide}. */
     public LedgerOutcome(AccountState newState, Emissions emissions) {
-        this(newState, Map.of(), emissions, null, null);
+        this(newState, Map.of(), emissions, null, null, null);
     }
 
     /** The account moves to {@code newState}, and a payment's hold changes. */
     public LedgerOutcome(AccountState newState, Emissions emissions, HoldChange hold) {
-        this(newState, Map.of(), emissions, null, hold);
+        this(newState, Map.of(), emissions, null, hold, null);
+    }
+
+    /** The account moves to {@code newState}, and what a payment has refunded changes. */
+    public LedgerOutcome(AccountState newState, Emissions emissions, RefundChange refund) {
+        this(newState, Map.of(), emissions, null, null, refund);
     }
 
     /** Nothing changes and nothing is emitted: an idempotent no-op. */
@@ -58,11 +73,12 @@ public record LedgerOutcome(AccountState newState, Map<String, Long> flowDeltas,
 
     /** Deciding threw: nothing changes, the command is dead-lettered, and {@code compensation} is emitted. */
     public static LedgerOutcome failed(RuntimeException failure, Emissions compensation) {
-        return new LedgerOutcome(null, Map.of(), compensation, Objects.requireNonNull(failure, "failure"), null);
+        return new LedgerOutcome(null, Map.of(), compensation, Objects.requireNonNull(failure, "failure"), null,
+                null);
     }
 
     /** This outcome with the {@code ledger-flows} changes it implies. */
     LedgerOutcome withFlowDeltas(Map<String, Long> deltas) {
-        return new LedgerOutcome(newState, deltas, emissions, failure, hold);
+        return new LedgerOutcome(newState, deltas, emissions, failure, hold, refund);
     }
 }

@@ -48,6 +48,7 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
     private KeyValueStore<String, String> expiries;
     private KeyValueStore<String, AccountState> accounts;
     private KeyValueStore<String, BigInteger> flows;
+    private KeyValueStore<String, Long> refunded;
 
     LedgerProcessor(Topic<String, LedgerCommand> source, EmissionSinks sinks, int partitions, PaymentMetrics metrics) {
         this.partitions = partitions;
@@ -63,6 +64,7 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
         this.flows = context.getStateStore(LedgerTopology.FLOWS_STORE);
         this.holds = context.getStateStore(LedgerTopology.HOLDS_STORE);
         this.expiries = context.getStateStore(LedgerTopology.HOLD_EXPIRIES_STORE);
+        this.refunded = context.getStateStore(LedgerTopology.REFUNDED_STORE);
         context.schedule(TICK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::tickIfHoldsAreDue);
     }
 
@@ -144,9 +146,11 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
                 account = accounts.get(record.key());
             }
             HoldState hold = HoldIndex.touchesHold(record.value()) ? holds.get(record.value().getPaymentId()) : null;
+            Long refundedSoFar = HoldIndex.touchesRefunds(record.value())
+                    ? refunded.get(record.value().getPaymentId()) : null;
             int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(0);
-            LedgerOutcome outcome = LedgerRules.decide(account, hold, record.key(), record.value(),
-                    record.timestamp(), new LedgerPosition(partition, partitions));
+            LedgerOutcome outcome = LedgerRules.decide(account, hold, refundedSoFar == null ? 0 : refundedSoFar,
+                    record.key(), record.value(), record.timestamp(), new LedgerPosition(partition, partitions));
             Map<String, BigInteger> totals = new TreeMap<>();
             outcome.flowDeltas().forEach((key, delta) -> totals.put(key, InFlight.add(flows.get(key), delta)));
             write(record, outcome, totals);
@@ -163,6 +167,9 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
             sinks.deadLetter(context, record, source, outcome.failure(), metrics);
         }
         applyHold(outcome);
+        if (outcome.refund() != null) {
+            refunded.put(outcome.refund().paymentId(), outcome.refund().refunded());
+        }
         if (outcome.newState() != null) {
             accounts.put(record.key(), outcome.newState());
             totals.forEach(flows::put);

@@ -36,6 +36,12 @@ public final class LedgerTopology {
     /** {@link HoldIndex} key → paymentId: the open holds in expiry order. */
     public static final String HOLD_EXPIRIES_STORE = "hold-expiries";
 
+    /**
+     * paymentId → the minor units its refunds have taken from its payee, on the payee's task: what keeps a payment's
+     * refunds within its completed amount. Written only by refunds.
+     */
+    public static final String REFUNDED_STORE = "refunded-amounts";
+
     static final String SOURCE = "ledger-source";
     static final String PROCESSOR = "ledger";
 
@@ -95,6 +101,8 @@ public final class LedgerTopology {
                 Serdes.String(), AvroSerde.of(HoldState.class)), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HOLD_EXPIRIES_STORE),
                 Serdes.String(), Serdes.String()), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REFUNDED_STORE),
+                Serdes.String(), Serdes.Long()), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.events(), topics.events(), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.audit(), topics.audit(), PROCESSOR);
         topology.addSink(sinks.legs(), topics.ledger().name(), topics.ledger().keySerde().serializer(),

@@ -162,7 +162,7 @@ final class PaymentLegRules {
         return new Rejection(reason, detail);
     }
 
-    private static AccountState move(AccountState account, long balanceAfter, long nowMs) {
+    static AccountState move(AccountState account, long balanceAfter, long nowMs) {
         return AccountState.newBuilder(account)
                 .setBalance(balanceAfter)
                 .setEntrySeq(account.getEntrySeq() + 1)

@@ -6,6 +6,8 @@ import io.paystream.schemas.avro.ActionType;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentState;
 import io.paystream.schemas.avro.PaymentStatus;
+import io.paystream.schemas.avro.RefundState;
+import io.paystream.schemas.avro.RefundStatus;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,6 +36,9 @@ public final class PaymentStatusRules {
 
     /** Folds {@code event} into {@code current} (null before the payment's first event). */
     public static Fold fold(PaymentState current, PaymentEvent event) {
+        if (PaymentStatuses.isRefund(event.getStatus())) {
+            return current == null ? new Fold(null, false) : new Fold(withRefund(current, event), false, false);
+        }
         if (isActionOutcome(event.getStatus())) {
             // An action that failed leaves the payment as it was, and is recorded with it.
             return current == null ? new Fold(null, false)
@@ -68,8 +73,52 @@ public final class PaymentStatusRules {
                         : current == null ? null : current.getHoldExpiresAtMs())
                 .setCapturedAmount(event.getCapturedAmount())
                 .setActions(event.getActionId() == null ? actionsOf(current) : withAction(current, event))
+                .setRefundedAmount(current == null ? 0 : current.getRefundedAmount())
+                .setRefunds(current == null ? List.of() : current.getRefunds())
                 .build();
         return new Fold(next, false);
+    }
+
+    /**
+     * The payment with one refund's news: REFUND_PENDING adds it, REFUND_SUCCEEDED (which adds its amount to
+     * {@code refundedAmount}) or REFUND_FAILED ends it. A refund that failed at intake was never pending, and a
+     * refund's end never changes: a repeated or late event changes nothing.
+     */
+    private static PaymentState withRefund(PaymentState current, PaymentEvent event) {
+        List<RefundState> refunds = new ArrayList<>(current.getRefunds());
+        int index = -1;
+        for (int i = 0; i < refunds.size(); i++) {
+            if (refunds.get(i).getActionId().equals(event.getActionId())) {
+                index = i;
+            }
+        }
+        RefundState known = index < 0 ? null : refunds.get(index);
+        if (known != null && (known.getStatus() != RefundStatus.PENDING
+                || event.getStatus() == PaymentStatus.REFUND_PENDING)) {
+            return current;
+        }
+        RefundStatus status = switch (event.getStatus()) {
+            case REFUND_SUCCEEDED -> RefundStatus.SUCCEEDED;
+            case REFUND_FAILED -> RefundStatus.FAILED;
+            default -> RefundStatus.PENDING;
+        };
+        RefundState next = RefundState.newBuilder()
+                .setActionId(event.getActionId())
+                .setAmount(event.getAmount())
+                .setStatus(status)
+                .setReason(known == null ? event.getRefundReason() : known.getReason())
+                .setFailureReason(status == RefundStatus.FAILED ? event.getReason() : null)
+                .setDetail(status == RefundStatus.FAILED ? event.getDetail() : null)
+                .setCreatedAtMs(known == null ? event.getOccurredAtMs() : known.getCreatedAtMs())
+                .setUpdatedAtMs(event.getOccurredAtMs())
+                .build();
+        if (known == null) {
+            refunds.add(next);
+        } else {
+            refunds.set(index, next);
+        }
+        long refunded = current.getRefundedAmount() + (status == RefundStatus.SUCCEEDED ? event.getAmount() : 0);
+        return PaymentState.newBuilder(current).setRefunds(refunds).setRefundedAmount(refunded).build();
     }
 
     private static List<ActionOutcome> actionsOf(PaymentState current) {

@@ -78,4 +78,30 @@ class InFlightTest {
         assertThat(InFlight.add(past, -1_000_000_000_000_000L)).isEqualTo(java.math.BigInteger.valueOf(Long.MAX_VALUE));
         assertThat(InFlight.add(null, -5)).isEqualTo(java.math.BigInteger.valueOf(-5));
     }
+
+    @Test
+    void aCaptureOfTheWholeHoldPutsTheCapturedAmountInFlight() {
+        // A capture that names no amount (0) captures the whole hold: what goes in flight is the credit leg's amount,
+        // which the payee's credit takes out again.
+        LedgerCommand capture = aLeg(LedgerCommandType.CAPTURE, PaymentType.TRANSFER, "alice", "bob", 1)
+                .setAmount(0).build();
+        LedgerCommand credit = aLeg(LedgerCommandType.CREDIT, PaymentType.TRANSFER, "alice", "bob", 300).build();
+        assertThat(InFlight.deltas(capture, moved(credit)))
+                .containsEntry(InFlight.countKey("USD"), 1L)
+                .containsEntry(InFlight.amountKey("USD"), 300L);
+        assertThat(InFlight.deltas(credit, moved(null))).containsEntry(InFlight.amountKey("USD"), -300L);
+    }
+
+    @Test
+    void aRefundIsInFlightFromThePayeesDebitToThePayersCreditOrItsReturn() {
+        LedgerCommand refund = aLeg(LedgerCommandType.REFUND, PaymentType.TRANSFER, "alice", "bob", 40).build();
+        LedgerCommand credit = aLeg(LedgerCommandType.REFUND_CREDIT, PaymentType.TRANSFER, "alice", "bob", 40)
+                .build();
+        assertThat(InFlight.delta(refund, moved(credit))).isEqualTo(1);
+        assertThat(InFlight.delta(refund, moved(null))).as("a refused refund sends nothing on").isZero();
+        assertThat(InFlight.delta(credit, moved(null))).isEqualTo(-1);
+        assertThat(InFlight.delta(credit, LedgerOutcome.unchanged())).as("refused: the return closes it").isZero();
+        assertThat(InFlight.delta(aLeg(LedgerCommandType.REFUND_REVERSAL, PaymentType.TRANSFER, "alice", "bob", 40)
+                .build(), moved(null))).isEqualTo(-1);
+    }
 }

@@ -140,12 +140,14 @@ final class Checker {
      * Replays the committed ledger topic, partition by partition in offset order, through the production rules, as
      * the ledger task does: before a record is applied, the holds due by the partition's stream time (the largest
      * timestamp so far, this record's included) expire, all of the partition's for a TICK, else those of the record's
-     * account when it holds something; then the record is applied with its payment's hold.
+     * account when it holds something; then the record is applied with its payment's hold, and with what its
+     * payment's refunds took from the account (the payee's task keeps that, as it keeps holds).
      */
     private Map<String, AccountState> replayLedger(List<ConsumerRecord<byte[], byte[]>> ledger) {
         Map<String, AccountState> accounts = new HashMap<>();
         // Each ledger task keeps the holds of its own accounts, so the replay keeps them per partition.
         Map<Integer, Map<String, HoldState>> holdsByPartition = new HashMap<>();
+        Map<Integer, Map<String, Long>> refundedByPartition = new HashMap<>();
         Map<Integer, Long> streamTime = new HashMap<>();
         int partitions = ledger.stream().mapToInt(ConsumerRecord::partition).max().orElse(0) + 1;
         for (ConsumerRecord<byte[], byte[]> record : ledger) {
@@ -176,8 +178,15 @@ final class Checker {
                 continue; // the processor dead-letters an undecodable command; so does the replay
             }
             HoldState hold = command.getPaymentId() == null ? null : holds.get(command.getPaymentId());
-            LedgerOutcome outcome = LedgerRules.decide(accounts.get(key), hold, key, command, record.timestamp(),
-                    new LedgerPosition(record.partition(), partitions));
+            Map<String, Long> refunded = refundedByPartition.computeIfAbsent(record.partition(),
+                    p -> new HashMap<>());
+            long refundedSoFar = command.getPaymentId() == null ? 0
+                    : refunded.getOrDefault(command.getPaymentId(), 0L);
+            LedgerOutcome outcome = LedgerRules.decide(accounts.get(key), hold, refundedSoFar, key, command,
+                    record.timestamp(), new LedgerPosition(record.partition(), partitions));
+            if (outcome.refund() != null) {
+                refunded.put(outcome.refund().paymentId(), outcome.refund().refunded());
+            }
             if (outcome.newState() != null) {
                 accounts.put(key, outcome.newState());
             }
