@@ -345,6 +345,28 @@ class IngressApplicationIT {
         }
 
         @Test
+        void aBadRefundIs422NamingTheFieldAndNothingIsWritten() throws Exception {
+            long before = produced();
+            String refunds = "/v1/payments/" + SOME_PAYMENT + "/refunds";
+            assertRefused(http.post("/v1/payments/NOT-A-UUID/refunds", "{\"amount\":5}").key(ACME_KEY)
+                    .idempotencyKey("r1"), 422, "invalid_field", "paymentId");
+            assertRefused(http.post(refunds, "{}").key(ACME_KEY).idempotencyKey("r2"), 422, "invalid_field",
+                    "amount");
+            assertRefused(http.post(refunds, "{\"amount\":-3}").key(ACME_KEY).idempotencyKey("r3"), 422,
+                    "invalid_field", "amount");
+            assertRefused(http.post(refunds, "{\"amount\":5,\"reason\":\"ok \\u202e evil\"}").key(ACME_KEY)
+                    .idempotencyKey("r4"), 422, "invalid_field", "reason");
+            assertRefused(http.post(refunds, "{\"amount\":5,\"reason\":\"" + "x".repeat(141) + "\"}")
+                    .key(ACME_KEY).idempotencyKey("r5"), 422, "invalid_field", "reason");
+            assertRefused(http.post(refunds, "{\"amount\":5}").key(ACME_KEY), 422, "missing_header",
+                    "Idempotency-Key");
+            assertRefused(http.post(refunds, null).key(ACME_KEY).idempotencyKey("r6"), 422, "missing_field", "body");
+            assertRefused(http.post(refunds, "{\"amount\":5}").key(READER_KEY).idempotencyKey("r7"), 403,
+                    "forbidden", null);
+            assertThat(produced()).isEqualTo(before);
+        }
+
+        @Test
         void onlyAKeyThatPaysMayCaptureOrVoid() throws Exception {
             assertRefused(http.post("/v1/payments/" + SOME_PAYMENT + "/void", null).key(READER_KEY)
                     .idempotencyKey("v1"), 403, "forbidden", null);

@@ -14,10 +14,10 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  */
 final class LedgerEntriesDao {
     private static final Set<AuditKind> MOVEMENTS = Set.of(AuditKind.DEBIT, AuditKind.CREDIT, AuditKind.REVERSAL,
-            AuditKind.CAPTURE);
+            AuditKind.CAPTURE, AuditKind.REFUND, AuditKind.REFUND_CREDIT, AuditKind.REFUND_REVERSAL);
     private static final String UPSERT = "INSERT INTO ledger_entries (account_id, entry_seq, payment_id, kind, amount, "
-            + "balance_after, currency, created_at, audit_id) VALUES (:accountId, :entrySeq, :paymentId, :kind, "
-            + ":amount, :balanceAfter, :currency, :createdAt, :auditId) "
+            + "balance_after, currency, created_at, audit_id, action_id) VALUES (:accountId, :entrySeq, :paymentId, "
+            + ":kind, :amount, :balanceAfter, :currency, :createdAt, :auditId, :actionId) "
             + "ON CONFLICT (account_id, entry_seq) DO NOTHING";
 
     private LedgerEntriesDao() {
@@ -44,6 +44,7 @@ final class LedgerEntriesDao {
                     .bind("currency", movement.getCurrency())
                     .bind("createdAt", new Timestamp(movement.getCreatedAtMs()))
                     .bind("auditId", movement.getAuditId())
+                    .bind("actionId", movement.getActionId())
                     .add();
         }
         batch.execute();

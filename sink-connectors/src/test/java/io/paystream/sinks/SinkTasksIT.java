@@ -87,18 +87,23 @@ class SinkTasksIT {
                 .setCurrency("USD").setCreatedAtMs(9_000).build();
         AuditRecord hold = AuditRecord.newBuilder(rejection).setAuditId("p3:HOLD").setKind(AuditKind.HOLD)
                 .setAmount(100).build();
+        String refund = "0b5c3a4e-8e8f-4d0e-9a59-3c1f1c1f2d11";
         List<SinkRecord> batch = records(movement("alice", 1, AuditKind.CREDIT, 500, 500),
                 movement("alice", 2, AuditKind.DEBIT, -200, 300), rejection, hold,
-                movement("alice", 3, AuditKind.CAPTURE, -100, 200));
+                movement("alice", 3, AuditKind.CAPTURE, -100, 200),
+                AuditRecord.newBuilder(movement("alice", 4, AuditKind.REFUND, -50, 150)).setActionId(refund).build(),
+                AuditRecord.newBuilder(movement("alice", 5, AuditKind.REFUND_REVERSAL, 50, 200)).setActionId(refund)
+                        .build());
 
         task.put(batch);
         task.put(batch);
 
         List<String> rows = jdbi().withHandle(h -> h.createQuery("SELECT account_id || ':' || entry_seq || ':' || "
-                + "kind || ':' || amount || ':' || balance_after FROM ledger_entries ORDER BY entry_seq")
-                .mapTo(String.class).list());
-        assertThat(rows).as("movements, a capture among them; not the hold, which moves no balance")
-                .containsExactly("alice:1:CREDIT:500:500", "alice:2:DEBIT:-200:300", "alice:3:CAPTURE:-100:200");
+                + "kind || ':' || amount || ':' || balance_after || ':' || coalesce(action_id, '-') FROM ledger_entries "
+                + "ORDER BY entry_seq").mapTo(String.class).list());
+        assertThat(rows).as("movements, a capture and a refund among them; not the hold, which moves no balance")
+                .containsExactly("alice:1:CREDIT:500:500:-", "alice:2:DEBIT:-200:300:-", "alice:3:CAPTURE:-100:200:-",
+                        "alice:4:REFUND:-50:150:" + refund, "alice:5:REFUND_REVERSAL:50:200:" + refund);
     }
 
     /** A manual capture: AUTHORIZED, then a terminal status; a failed action never replaces the payment's status. */
@@ -113,6 +118,10 @@ class SinkTasksIT {
         assertThat(statusOfP()).isEqualTo("AUTHORIZED");
         task.put(records(event(PaymentStatus.ACCEPTED, 1), event(PaymentStatus.VOIDED, 3), failedVoid,
                 event(PaymentStatus.AUTHORIZED, 2)));
+        assertThat(statusOfP()).isEqualTo("VOIDED");
+        // A refund's events are about the refund, never the payment's status.
+        task.put(records(PaymentEvent.newBuilder(event(PaymentStatus.REFUND_SUCCEEDED, 5))
+                .setEventId("p:REFUND_SUCCEEDED:00000000-0000-0000-0000-000000000002").build()));
         assertThat(statusOfP()).isEqualTo("VOIDED");
     }
 

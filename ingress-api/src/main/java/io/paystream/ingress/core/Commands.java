@@ -140,20 +140,8 @@ public final class Commands {
      */
     public static PaymentAction action(PaymentIds ids, ApiClient client, String idempotencyKey, String paymentId,
             ActionType type, Long amount, Function<String, Optional<PaymentLookup.PaymentFacts>> lookup) {
-        checkIdempotencyKey(idempotencyKey);
-        FreeText.problem(idempotencyKey).ifPresent(problem -> {
-            throw ApiException.of(422, ApiError.INVALID_REQUEST, "invalid_header", IDEMPOTENCY_KEY + " " + problem,
-                    IDEMPOTENCY_KEY);
-        });
-        if (!PaymentRequestRules.isPaymentId(paymentId)) {
-            throw ApiException.invalidField("paymentId", "paymentId must be a lower-case UUID");
-        }
-        if (amount != null && !Money.isValidAmount(amount)) {
-            throw ApiException.invalidField("amount", "amount must be between " + Money.MIN_AMOUNT_MINOR + " and "
-                    + Money.MAX_AMOUNT_MINOR + " minor units");
-        }
-        PaymentLookup.PaymentFacts payment = lookup.apply(paymentId).orElseThrow(() -> ApiException.of(404,
-                ApiError.INVALID_REQUEST, "payment_not_found", "no payment " + paymentId + " is known", "paymentId"));
+        checkActionInput(idempotencyKey, paymentId, amount);
+        PaymentLookup.PaymentFacts payment = find(paymentId, lookup);
         // The payer's owner captures or voids: the hold is on the payer's money.
         if (payment.from() == null || !client.owns(payment.from())) {
             throw ApiException.notOwned(String.valueOf(payment.from()), "from");
@@ -170,6 +158,66 @@ public final class Commands {
                 .setClientId(client.clientId())
                 .setIdempotencyKey(idempotencyKey)
                 .build();
+    }
+
+    /**
+     * The refund to publish: {@code amount} of a payment the client's key is paid into, back to its payer. The ingress
+     * cannot know what was refunded already, or whether the payee can cover it: the payee's ledger task decides, and
+     * the refund ends SUCCEEDED or FAILED with a reason.
+     *
+     * @throws ApiException 422 for an invalid Idempotency-Key, payment id, amount (including one above what the
+     *     payment can complete with) or reason; 404 when no processor knows the payment; 403 when the key does not own
+     *     its payee
+     */
+    public static PaymentAction refund(PaymentIds ids, ApiClient client, String idempotencyKey, String paymentId,
+            Long amount, String reason, Function<String, Optional<PaymentLookup.PaymentFacts>> lookup) {
+        checkActionInput(idempotencyKey, paymentId, amount);
+        if (amount == null) {
+            throw ApiException.invalidField("amount", "amount is required: the minor units to refund");
+        }
+        if (!PaymentRequestRules.isValidReference(reason)) {
+            throw ApiException.invalidField("reason", "reason must be at most " + PaymentRequestRules.REFERENCE_LENGTH_MAX
+                    + " characters, without control or bidirectional characters");
+        }
+        PaymentLookup.PaymentFacts payment = find(paymentId, lookup);
+        // The payee's owner refunds: the money comes from the payee.
+        if (payment.to() == null || !client.owns(payment.to())) {
+            throw ApiException.notOwned(String.valueOf(payment.to()), "to");
+        }
+        if (amount > payment.completableAmount()) {
+            throw ApiException.invalidField("amount", "amount " + amount + " is above the payment's "
+                    + payment.completableAmount());
+        }
+        return PaymentAction.newBuilder()
+                .setActionId(ids.deriveAction(client.clientId(), paymentId, ActionType.REFUND.name(), idempotencyKey))
+                .setPaymentId(paymentId)
+                .setType(ActionType.REFUND)
+                .setAmount(amount)
+                .setReason(reason)
+                .setClientId(client.clientId())
+                .setIdempotencyKey(idempotencyKey)
+                .build();
+    }
+
+    private static void checkActionInput(String idempotencyKey, String paymentId, Long amount) {
+        checkIdempotencyKey(idempotencyKey);
+        FreeText.problem(idempotencyKey).ifPresent(problem -> {
+            throw ApiException.of(422, ApiError.INVALID_REQUEST, "invalid_header", IDEMPOTENCY_KEY + " " + problem,
+                    IDEMPOTENCY_KEY);
+        });
+        if (!PaymentRequestRules.isPaymentId(paymentId)) {
+            throw ApiException.invalidField("paymentId", "paymentId must be a lower-case UUID");
+        }
+        if (amount != null && !Money.isValidAmount(amount)) {
+            throw ApiException.invalidField("amount", "amount must be between " + Money.MIN_AMOUNT_MINOR + " and "
+                    + Money.MAX_AMOUNT_MINOR + " minor units");
+        }
+    }
+
+    private static PaymentLookup.PaymentFacts find(String paymentId,
+            Function<String, Optional<PaymentLookup.PaymentFacts>> lookup) {
+        return lookup.apply(paymentId).orElseThrow(() -> ApiException.of(404, ApiError.INVALID_REQUEST,
+                "payment_not_found", "no payment " + paymentId + " is known", "paymentId"));
     }
 
     private static void checkIdempotencyKey(String idempotencyKey) {

@@ -37,15 +37,21 @@ public final class PaymentLookup {
     }
 
     /**
-     * What a capture or void needs to know about a payment: its parties, its status and, for a manual capture, the
-     * amount authorized.
+     * What a capture, a void or a refund needs to know about a payment: its parties, its status and its amounts.
      *
      * @param from the payer, or null
      * @param to the payee, or null
      * @param status the status the query API shows (PROCESSING, AUTHORIZED, COMPLETED...)
      * @param authorizedAmount the amount held, or null when the payment holds nothing
+     * @param amount the amount the payment asked for
+     * @param capturedAmount the amount captured, or null
      */
-    public record PaymentFacts(String from, String to, String status, Long authorizedAmount) {
+    public record PaymentFacts(String from, String to, String status, Long authorizedAmount, long amount,
+            Long capturedAmount) {
+        /** The most a payment can complete with, and so be refunded: its capture, else its hold, else its amount. */
+        public long completableAmount() {
+            return capturedAmount != null ? capturedAmount : authorizedAmount != null ? authorizedAmount : amount;
+        }
     }
 
     /**
@@ -76,13 +82,18 @@ public final class PaymentLookup {
         }
         try {
             JsonNode payment = JSON.readTree(response.body());
-            JsonNode authorized = payment.get("authorizedAmount");
             return Optional.of(new PaymentFacts(text(payment, "from"), text(payment, "to"),
-                    text(payment, "status"), authorized == null || authorized.isNull() ? null : authorized.asLong()));
+                    text(payment, "status"), number(payment, "authorizedAmount"), payment.path("amount").asLong(),
+                    number(payment, "capturedAmount")));
         } catch (IOException e) {
             LOG.warn("the query API's answer for payment {} is not JSON", paymentId, e);
             throw unavailable();
         }
+    }
+
+    private static Long number(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asLong();
     }
 
     private static String text(JsonNode node, String field) {

@@ -4,10 +4,12 @@ import io.dropwizard.auth.Auth;
 import io.paystream.ingress.api.Accepted;
 import io.paystream.ingress.api.CaptureRequest;
 import io.paystream.ingress.api.CreatePaymentRequest;
+import io.paystream.ingress.api.RefundRequest;
 import io.paystream.ingress.core.Commands;
 import io.paystream.ingress.core.PaymentIds;
 import io.paystream.ingress.kafka.CommandPublisher;
 import io.paystream.ingress.lookup.PaymentLookup;
+import io.paystream.schemas.RefundIds;
 import io.paystream.schemas.Topics;
 import io.paystream.schemas.avro.ActionType;
 import io.paystream.schemas.avro.PaymentAction;
@@ -35,7 +37,8 @@ import java.util.Objects;
 
 /**
  * {@code POST /v1/payments}: validates, derives the payment id, and writes the request to Kafka. Capture and void of
- * an authorized payment look the payment up first, to check that the key owns its payer, then write the action.
+ * an authorized payment, and refunds of a completed one, look the payment up first, to check that the key owns its
+ * payer (capture, void) or its payee (refund), then write the action.
  */
 @Path("/v1/payments")
 @Consumes(MediaType.APPLICATION_JSON)
@@ -108,6 +111,34 @@ public final class PaymentsResource {
             String idempotencyKey,
             @Suspended AsyncResponse async) {
         act(client, paymentId, idempotencyKey, ActionType.VOID, null, async);
+    }
+
+    @POST
+    @Path("/{paymentId}/refunds")
+    @RolesAllowed(Scopes.PAYMENTS_WRITE)
+    @Operation(summary = "Refund a completed payment, in part or in full",
+            description = "Debits the payee by the amount and credits the payer. Several refunds of one payment are "
+                    + "allowed; together they never exceed what it completed with (its captured amount after a "
+                    + "capture). Answers 202 with a refundId once Kafka has the refund; it then ends SUCCEEDED, or "
+                    + "FAILED with a reason (PAYMENT_NOT_COMPLETED, EXCEEDS_REFUNDABLE, INSUFFICIENT_FUNDS, "
+                    + "ACCOUNT_INACTIVE...), as GET /v1/refunds/{refundId} on the query API shows.",
+            responses = {
+                @ApiResponse(responseCode = "202", description = "accepted for processing"),
+                @ApiResponse(responseCode = "403", description = "the key does not own the payment's payee"),
+                @ApiResponse(responseCode = "404", description = "no such payment"),
+                @ApiResponse(responseCode = "422", description = "invalid payment id, amount, reason or "
+                        + "Idempotency-Key"),
+                @ApiResponse(responseCode = "503", description = "the payment or Kafka is unavailable now")})
+    public void refund(@Auth ApiClient client, @PathParam("paymentId") String paymentId,
+            @Parameter(in = ParameterIn.HEADER, required = true) @HeaderParam(Commands.IDEMPOTENCY_KEY)
+            String idempotencyKey,
+            @NotNull @Valid RefundRequest body,
+            @Suspended AsyncResponse async) {
+        PaymentAction refund = Commands.refund(ids, client, idempotencyKey, paymentId, body.amount(), body.reason(),
+                lookup::find);
+        acknowledgements.answer(async, publisher.publish(Topics.PAYMENT_ACTIONS, refund.getPaymentId(), refund),
+                Accepted.refund(refund.getPaymentId(), refund.getActionId(),
+                        RefundIds.of(refund.getPaymentId(), refund.getActionId())));
     }
 
     private void act(ApiClient client, String paymentId, String idempotencyKey, ActionType type, Long amount,

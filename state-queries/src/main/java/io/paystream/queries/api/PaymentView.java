@@ -10,7 +10,9 @@ import java.util.List;
  * {@code GET /v1/payments/{paymentId}}. An accepted payment that has not finished is PROCESSING; a manual capture is
  * AUTHORIZED while its hold is open, with {@code authorizedAmount} and {@code holdExpiresAt} (stream time), which stay
  * once it has ended, and {@code capturedAmount} once captured; {@code actions} lists what became of each capture and
- * void asked of it (the latest 20), a failed one with its reason. Times are ISO-8601 UTC. {@code stale} appears, set to true, only on a standby read.
+ * void asked of it (the latest 20), a failed one with its reason; {@code refundedAmount} sums its SUCCEEDED refunds,
+ * and {@code refunds} lists every refund (PENDING, SUCCEEDED, or FAILED with a reason). Times are ISO-8601 UTC.
+ * {@code stale} appears, set to true, only on a standby read.
  */
 public record PaymentView(String paymentId, String type, String from, String to, long amount, String currency,
         String status, String reason, String createdAt, String updatedAt,
@@ -18,7 +20,9 @@ public record PaymentView(String paymentId, String type, String from, String to,
         @JsonInclude(JsonInclude.Include.NON_NULL) Long authorizedAmount,
         @JsonInclude(JsonInclude.Include.NON_NULL) String holdExpiresAt,
         @JsonInclude(JsonInclude.Include.NON_NULL) Long capturedAmount,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ActionView> actions) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ActionView> actions,
+        long refundedAmount,
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RefundView> refunds) {
 
     /**
      * One action on the payment and what became of it: SUCCEEDED or FAILED with a reason.
@@ -49,6 +53,8 @@ public record PaymentView(String paymentId, String type, String from, String to,
                 state.getActions().stream().map(action -> new ActionView(action.getActionId(),
                         action.getType().name(), action.getSucceeded() ? "SUCCEEDED" : "FAILED", action.getAmount(),
                         action.getReason() == null ? null : action.getReason().name(), action.getDetail(),
-                        Instant.ofEpochMilli(action.getOccurredAtMs()).toString())).toList());
+                        Instant.ofEpochMilli(action.getOccurredAtMs()).toString())).toList(),
+                state.getRefundedAmount(),
+                state.getRefunds().stream().map(refund -> RefundView.of(state, refund)).toList());
     }
 }

@@ -42,6 +42,12 @@ final class QueryAnswers {
      */
     <V> Response answer(String store, String key, String noun, boolean stale, HttpHeaders headers, UriInfo uri,
             Predicate<V> visible, Function<Lookup.Local<V>, Object> view) {
+        return answer(store, key, noun, "no " + noun + " " + key, stale, headers, uri, visible, view);
+    }
+
+    /** {@link #answer(String, String, String, boolean, HttpHeaders, UriInfo, Predicate, Function)}, saying 404 as {@code missing}. */
+    <V> Response answer(String store, String key, String noun, String missing, boolean stale, HttpHeaders headers,
+            UriInfo uri, Predicate<V> visible, Function<Lookup.Local<V>, Object> view) {
         Timer.Sample sample = Timer.start(registry);
         String route = "unavailable";
         try {
@@ -53,7 +59,7 @@ final class QueryAnswers {
             if (lookup instanceof Lookup.Local<V> local) {
                 route = local.stale() ? "stale" : "local";
                 if (local.value() == null || !visible.test(local.value())) {
-                    throw ApiException.of(404, ApiError.INVALID_REQUEST, "not_found", "no " + noun + " " + key, null);
+                    throw ApiException.of(404, ApiError.INVALID_REQUEST, "not_found", missing, null);
                 }
                 return Response.ok(view.apply(local), MediaType.APPLICATION_JSON_TYPE).build();
             }

@@ -50,4 +50,31 @@ class PaymentViewTest {
         assertThat(view.authorizedAmount()).isNull();
         assertThat(view.holdExpiresAt()).isNull();
     }
+
+    @Test
+    void eachRefundShowsItsIdStatusAndReason() {
+        String paymentId = "0b5c3a4e-8e8f-4d0e-9a59-3c1f1c1f2d11";
+        String actionId = "7f0e6b5c-1c2d-4e3f-8a9b-0c1d2e3f4a5b";
+        PaymentState refunded = PaymentState.newBuilder(HELD).setPaymentId(paymentId)
+                .setStatus(PaymentStatus.COMPLETED).setRefundedAmount(40).setRefunds(java.util.List.of(
+                        io.paystream.schemas.avro.RefundState.newBuilder().setActionId(actionId).setAmount(40)
+                                .setStatus(io.paystream.schemas.avro.RefundStatus.SUCCEEDED).setReason("damaged")
+                                .setCreatedAtMs(2_000).setUpdatedAtMs(2_500).build(),
+                        io.paystream.schemas.avro.RefundState.newBuilder().setActionId(paymentId).setAmount(500)
+                                .setStatus(io.paystream.schemas.avro.RefundStatus.FAILED)
+                                .setFailureReason(io.paystream.schemas.avro.RejectionReason.EXCEEDS_REFUNDABLE)
+                                .setDetail("too much").setCreatedAtMs(3_000).setUpdatedAtMs(3_000).build()))
+                .build();
+
+        PaymentView view = PaymentView.of(refunded, false);
+
+        assertThat(view.refundedAmount()).isEqualTo(40);
+        assertThat(view.refunds()).containsExactly(
+                new RefundView(io.paystream.schemas.RefundIds.of(paymentId, actionId), paymentId, actionId, 40,
+                        "USD", "SUCCEEDED", "damaged", null, null, "1970-01-01T00:00:02Z", "1970-01-01T00:00:02.500Z"),
+                new RefundView(io.paystream.schemas.RefundIds.of(paymentId, paymentId), paymentId, paymentId, 500,
+                        "USD", "FAILED", null, "EXCEEDS_REFUNDABLE", "too much", "1970-01-01T00:00:03Z",
+                        "1970-01-01T00:00:03Z"));
+        assertThat(PaymentView.of(HELD, false).refunds()).isEmpty();
+    }
 }
