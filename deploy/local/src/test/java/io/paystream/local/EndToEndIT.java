@@ -38,6 +38,10 @@ class EndToEndIT {
     private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String KEY = "Bearer local-dev-key";
+    private static final String SHOP_KEY = "Bearer e2e-shop-key";
+    private static final String SHOP_KEY_SHA256 = "48d61383836e56d378c9626e5cf287f9a901bc476ee9e65583a55026df82420c";
+    private static final String BUYER_KEY = "Bearer e2e-buyer-key";
+    private static final String BUYER_KEY_SHA256 = "3bce39c54b6664fff1f5f7ce7b95f5eef80313c4c7562a2a63d82bf5c0634bef";
 
     private static InProcessKafka kafka;
     private static DropwizardTestSupport<ProcessorConfiguration> processor;
@@ -60,8 +64,8 @@ class EndToEndIT {
                 ConfigOverride.config("processor", "streams.stateDir",
                         Files.createTempDirectory("e2e").toString()));
         processor.before();
-        ingress = new DropwizardTestSupport<>(IngressApplication.class,
-                ROOT.resolve("ingress-api/config.yml").toString(), "ingress",
+        ingress = new DropwizardTestSupport<>(IngressApplication.class, ingressConfigWithTenants().toString(),
+                "ingress",
                 ConfigOverride.config("ingress", "profile", "local"),
                 ConfigOverride.config("ingress", "kafka.bootstrap\\.servers", kafka.bootstrapServers()),
                 ConfigOverride.config("ingress", "server.applicationConnectors[0].port", "0"),
@@ -69,6 +73,28 @@ class EndToEndIT {
                 ConfigOverride.config("ingress", "queryApi.url", "http://127.0.0.1:" + queryPort));
         ingress.before();
         await().atMost(SETTLE).until(() -> healthy(processor.getAdminPort()));
+    }
+
+    /**
+     * The shipped ingress config.yml with two tenants' keys added beside the admin key: a shop that owns the
+     * {@code shop-} accounts and a buyer that owns the {@code buyer-} accounts, so that ownership is checked
+     * through the real lookup of a payment's parties.
+     */
+    private static Path ingressConfigWithTenants() throws Exception {
+        String config = Files.readString(ROOT.resolve("ingress-api/config.yml"));
+        String adminKey = "    scopes: [admin]\n";
+        assertThat(config).contains(adminKey);
+        Path copy = Files.createTempFile("ingress-e2e", ".yml");
+        Files.writeString(copy, config.replace(adminKey, adminKey
+                + "  - clientId: e2e-shop\n"
+                + "    keySha256: " + SHOP_KEY_SHA256 + "\n"
+                + "    scopes: [payments:write, accounts:write]\n"
+                + "    ownedAccountPrefixes: [shop-]\n"
+                + "  - clientId: e2e-buyer\n"
+                + "    keySha256: " + BUYER_KEY_SHA256 + "\n"
+                + "    scopes: [payments:write, accounts:write]\n"
+                + "    ownedAccountPrefixes: [buyer-]\n"));
+        return copy;
     }
 
     @AfterAll
@@ -90,8 +116,12 @@ class EndToEndIT {
     }
 
     private HttpResponse<String> post(String path, String idempotencyKey, String body) throws Exception {
+        return post(KEY, path, idempotencyKey, body);
+    }
+
+    private HttpResponse<String> post(String key, String path, String idempotencyKey, String body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingress.getLocalPort()
-                + path)).header("Authorization", KEY).header("Content-Type", "application/json")
+                + path)).header("Authorization", key).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (idempotencyKey != null) {
             request.header("Idempotency-Key", idempotencyKey);
@@ -270,5 +300,112 @@ class EndToEndIT {
 
         HttpResponse<String> unknown = post("/v1/payments/" + java.util.UUID.randomUUID() + "/void", "v2", "");
         assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(404);
+    }
+
+    /**
+     * Issue 14's end-to-end path: authorize, capture part, refund twice in part, and a third refund that would
+     * exceed what is left is accepted and ends FAILED; only the payee's owner refunds. Meanwhile an authorization of
+     * 60 s expires on its own, by the ledger's TICKs, with nobody touching it.
+     */
+    @Test
+    void anAuthorizationIsCapturedInPartRefundedTwiceAndAnotherExpires() throws Exception {
+        for (String accountId : List.of("buyer-1", "shop-1")) {
+            assertThat(post("/v1/accounts", null, "{\"accountId\":\"" + accountId + "\",\"currency\":\"EUR\","
+                    + "\"type\":\"CUSTOMER\"}").statusCode()).isEqualTo(202);
+        }
+        await().atMost(SETTLE).until(() -> query("/v1/accounts/buyer-1").statusCode() == 200
+                && query("/v1/accounts/shop-1").statusCode() == 200);
+        assertThat(finalState(pay("r0", "{\"type\":\"TOPUP\",\"to\":\"buyer-1\",\"amount\":1000,"
+                + "\"currency\":\"EUR\"}")).get("status").asText()).isEqualTo("COMPLETED");
+        String lapsing = payAs(BUYER_KEY, "r-lapse", "{\"type\":\"TRANSFER\",\"from\":\"buyer-1\","
+                + "\"to\":\"shop-1\",\"amount\":100,\"currency\":\"EUR\",\"capture\":\"MANUAL\","
+                + "\"holdExpiresInSeconds\":60}");
+        long lapsingSince = System.nanoTime();
+
+        String order = payAs(BUYER_KEY, "r1", "{\"type\":\"TRANSFER\",\"from\":\"buyer-1\",\"to\":\"shop-1\","
+                + "\"amount\":500,\"currency\":\"EUR\",\"capture\":\"MANUAL\"}");
+        stateWhen(order, "AUTHORIZED");
+        assertRefused(post(SHOP_KEY, "/v1/payments/" + order + "/capture", "s-capture", "{\"amount\":300}"), 403,
+                "from");
+        assertThat(post(BUYER_KEY, "/v1/payments/" + order + "/capture", "b-capture", "{\"amount\":300}")
+                .statusCode()).isEqualTo(202);
+        assertThat(stateWhen(order, "COMPLETED").get("capturedAmount").asLong()).isEqualTo(300);
+
+        // Only the payee's owner refunds, never more than was captured.
+        assertRefused(post(BUYER_KEY, "/v1/payments/" + order + "/refunds", "b-refund", "{\"amount\":10}"), 403,
+                "to");
+        assertRefused(post(SHOP_KEY, "/v1/payments/" + order + "/refunds", "s-big", "{\"amount\":301}"), 422,
+                "amount");
+        JsonNode first = accepted(post(SHOP_KEY, "/v1/payments/" + order + "/refunds", "s-1",
+                "{\"amount\":100,\"reason\":\"one item damaged\"}"));
+        JsonNode retried = accepted(post(SHOP_KEY, "/v1/payments/" + order + "/refunds", "s-1",
+                "{\"amount\":100,\"reason\":\"one item damaged\"}"));
+        assertThat(retried.get("refundId")).isEqualTo(first.get("refundId"));
+        JsonNode second = accepted(post(SHOP_KEY, "/v1/payments/" + order + "/refunds", "s-2",
+                "{\"amount\":150}"));
+        assertThat(refundWhenDone(first.get("refundId").asText()).get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(refundWhenDone(second.get("refundId").asText()).get("status").asText()).isEqualTo("SUCCEEDED");
+        // 50 is left to refund: the ingress cannot know that, so it accepts, and the payee's task refuses.
+        JsonNode third = accepted(post(SHOP_KEY, "/v1/payments/" + order + "/refunds", "s-3",
+                "{\"amount\":100}"));
+        JsonNode exceeded = refundWhenDone(third.get("refundId").asText());
+        assertThat(exceeded.get("status").asText()).isEqualTo("FAILED");
+        assertThat(exceeded.get("failureReason").asText()).isEqualTo("EXCEEDS_REFUNDABLE");
+
+        JsonNode refunded = JSON.readTree(query("/v1/payments/" + order).body());
+        assertThat(refunded.get("status").asText()).isEqualTo("COMPLETED");
+        assertThat(refunded.get("refundedAmount").asLong()).isEqualTo(250);
+        assertThat(refunded.get("refunds")).hasSize(3);
+        assertThat(refunded.get("refunds").get(0).get("reason").asText()).isEqualTo("one item damaged");
+        assertThat(balance("shop-1")).isEqualTo(50);
+        assertThat(query("/v1/refunds/not-a-refund").statusCode()).isEqualTo(422);
+        assertThat(query("/v1/refunds/" + io.paystream.schemas.RefundIds.of(order, order)).statusCode())
+                .isEqualTo(404);
+
+        // The 60 s authorization expires by itself: the ledger TICKs its partition when the hold is due.
+        // Due 60 s after its request; the ledger looks for due holds every 5 s and commits every 100 ms.
+        await().atMost(java.time.Duration.ofSeconds(90)).until(() ->
+                JSON.readTree(query("/v1/payments/" + lapsing).body()).get("status").asText().equals("EXPIRED"));
+        JsonNode expired = JSON.readTree(query("/v1/payments/" + lapsing).body());
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - lapsingSince)).isGreaterThan(
+                java.time.Duration.ofSeconds(50));
+        assertThat(expired.get("authorizedAmount").asLong()).isEqualTo(100);
+        JsonNode buyer = account("buyer-1");
+        assertThat(buyer.get("held").asLong()).isZero();
+        assertThat(buyer.get("balance").asLong()).isEqualTo(1000 - 300 + 250);
+        assertThat(balance("buyer-1") + balance("shop-1")).as("conservation").isEqualTo(1000);
+    }
+
+    private String payAs(String key, String idempotencyKey, String body) throws Exception {
+        HttpResponse<String> response = post(key, "/v1/payments", idempotencyKey, body);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        return JSON.readTree(response.body()).get("paymentId").asText();
+    }
+
+    private static JsonNode accepted(HttpResponse<String> response) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        JsonNode body = JSON.readTree(response.body());
+        assertThat(body.get("status").asText()).isEqualTo("PENDING");
+        assertThat(body.get("refundId").asText()).startsWith("rf_");
+        return body;
+    }
+
+    private static void assertRefused(HttpResponse<String> response, int status, String param) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(JSON.readTree(response.body()).get("error").get("param").asText()).isEqualTo(param);
+    }
+
+    private JsonNode refundWhenDone(String refundId) throws Exception {
+        JsonNode[] refund = new JsonNode[1];
+        await().atMost(SETTLE).until(() -> {
+            HttpResponse<String> response = query("/v1/refunds/" + refundId);
+            if (response.statusCode() != 200) {
+                return false;
+            }
+            refund[0] = JSON.readTree(response.body());
+            return !refund[0].get("status").asText().equals("PENDING");
+        });
+        assertThat(refund[0].get("refundId").asText()).isEqualTo(refundId);
+        return refund[0];
     }
 }
