@@ -6,6 +6,7 @@ import io.paystream.schemas.avro.ActionType;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentState;
 import io.paystream.schemas.avro.PaymentStatus;
+import io.paystream.schemas.avro.RejectionReason;
 import io.paystream.schemas.avro.RefundState;
 import io.paystream.schemas.avro.RefundStatus;
 import java.util.ArrayList;
@@ -36,6 +37,11 @@ public final class PaymentStatusRules {
 
     /** Folds {@code event} into {@code current} (null before the payment's first event). */
     public static Fold fold(PaymentState current, PaymentEvent event) {
+        if (isActionOutcome(event.getStatus()) && event.getReason() == RejectionReason.UNKNOWN_PAYMENT) {
+            // Intake did not know the payment when the action came: the action is not one of the payment's, even if
+            // the payment is known by the time this event is folded (which depends on timing, not on the log).
+            return new Fold(null, false);
+        }
         if (PaymentStatuses.isRefund(event.getStatus())) {
             return current == null ? new Fold(null, false) : new Fold(withRefund(current, event), false, false);
         }

@@ -184,9 +184,11 @@ final class ChaosHarness implements AutoCloseable {
             total += result.violations().size();
         }
         table.append(String.format("accepted over HTTP: %d, direct: %d, refused (422): %d, resubmissions: %d, "
-                + "never answered: %d, captures and voids: %d%n", workload.acceptedOverHttp.size(),
+                + "never answered: %d, captures, voids and refunds: %d%n", workload.acceptedOverHttp.size(),
                 workload.acceptedDirect.size(), workload.refusedOverHttp.get(), workload.resubmissions.get(),
                 workload.unansweredOverHttp.get(), workload.actions.get()));
+        table.append(String.format("events by status in the last check: %s%n", new java.util.TreeMap<>(
+                checker.outcomes())));
         table.append(String.format("query readers (balances, statuses, history on every running processor), answers "
                 + "by HTTP status (-1: no connection): %s%n", new java.util.TreeMap<>(readers.answers)));
         table.append(String.format("tasks found corrupted and re-initialized from the changelog (Kafka Streams log "

@@ -43,8 +43,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * {@code read_committed}, replays the committed ledger topic through the production rules, and returns every violation
  * it finds as sentences: open transactions; the shared {@link LedgerInvariants} (one terminal status per payment,
  * matching the query API; no leg applied twice; conservation; no overdraft; a journal that rebuilds every balance with
- * gapless entrySeq); query-API balances that differ from the replay; accepted requests that left no trace; and what
- * the concurrent {@link QueryReaders} were served that the committed topics contradict.
+ * gapless entrySeq; holds; refunds); query-API balances that differ from the replay; refunds the query API serves
+ * otherwise than their events say; accepted requests that left no trace; and what the concurrent
+ * {@link QueryReaders} were served that the committed topics contradict.
  */
 final class Checker {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -52,6 +53,8 @@ final class Checker {
     private final String bootstrapServers;
     private final String queryUrl;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** How many events of each status the last check read, for the report. */
+    private final Map<PaymentStatus, Long> outcomes = new java.util.TreeMap<>();
 
     Checker(String bootstrapServers, String queryUrl) {
         this.bootstrapServers = bootstrapServers;
@@ -71,6 +74,11 @@ final class Checker {
         violations.addAll(LedgerInvariants.violations(events, audits, new ArrayList<>(replayed.values()),
                 this::servedStatus));
         checkAcceptedPayments(events, accepted, requested, violations);
+        checkServedRefunds(events, violations);
+        synchronized (outcomes) {
+            outcomes.clear();
+            events.forEach(event -> outcomes.merge(event.getStatus(), 1L, Long::sum));
+        }
         violations.addAll(readers.violations(audits, events));
         for (String accountId : accounts) {
             JsonNode served = get("/v1/accounts/" + accountId);
@@ -119,6 +127,52 @@ final class Checker {
             }
             if (!finished.contains(paymentId)) {
                 violations.add("accepted payment " + paymentId + " never reached a terminal status");
+            }
+        }
+    }
+
+    /** The events of each status the last check read. */
+    Map<PaymentStatus, Long> outcomes() {
+        synchronized (outcomes) {
+            return Map.copyOf(outcomes);
+        }
+    }
+
+    /**
+     * Every refund's end as the committed events say it (SUCCEEDED, FAILED, or PENDING while none came) is what the
+     * query API serves for it, and the payment's refundedAmount is the sum of its SUCCEEDED refunds.
+     */
+    private void checkServedRefunds(List<PaymentEvent> events, List<String> violations) throws Exception {
+        Map<String, Map<String, String>> ends = new java.util.LinkedHashMap<>();
+        Map<String, Long> refunded = new HashMap<>();
+        for (PaymentEvent event : events) {
+            String end = switch (event.getStatus()) {
+                case REFUND_PENDING -> "PENDING";
+                case REFUND_SUCCEEDED -> "SUCCEEDED";
+                case REFUND_FAILED -> "FAILED";
+                default -> null;
+            };
+            if (end == null || event.getReason() == io.paystream.schemas.avro.RejectionReason.UNKNOWN_PAYMENT) {
+                continue; // a refund intake could not tie to a payment is not one of the payment's refunds
+            }
+            ends.computeIfAbsent(event.getPaymentId(), id -> new java.util.TreeMap<>())
+                    .merge(event.getActionId(), end, (earlier, later) -> earlier.equals("PENDING") ? later : earlier);
+            if (event.getStatus() == PaymentStatus.REFUND_SUCCEEDED) {
+                refunded.merge(event.getPaymentId(), event.getAmount(), Long::sum);
+            }
+        }
+        for (Map.Entry<String, Map<String, String>> payment : ends.entrySet()) {
+            JsonNode served = get("/v1/payments/" + payment.getKey());
+            if (served == null) {
+                continue; // a refund of a payment nobody knows: its REFUND_FAILED is all there is
+            }
+            Map<String, String> servedEnds = new java.util.TreeMap<>();
+            served.path("refunds").forEach(r -> servedEnds.put(r.get("actionId").asText(), r.get("status").asText()));
+            if (!servedEnds.equals(payment.getValue())
+                    || served.path("refundedAmount").asLong() != refunded.getOrDefault(payment.getKey(), 0L)) {
+                violations.add("payment " + payment.getKey() + ": the query API serves refunds " + servedEnds
+                        + " and refundedAmount " + served.path("refundedAmount").asLong() + ", the events say "
+                        + payment.getValue() + " and " + refunded.getOrDefault(payment.getKey(), 0L));
             }
         }
     }

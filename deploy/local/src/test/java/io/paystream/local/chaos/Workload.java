@@ -40,8 +40,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * {@code payments.requests.v1}: top-ups, transfers, payments, withdrawals over skewed (hot) accounts, invalid
  * requests, payments to missing, frozen and other-currency accounts, and resubmissions with the same idempotency key,
  * concurrently and after a delay; and manual-capture transfers (holds of 60 to 180 s) with captures, partial captures
- * and voids of earlier ones, some of which have ended already, written directly. It behaves like a careful client: a 503 or a lost connection is retried with the
- * same key, a bounded number of times. Every loop is bounded in count and time.
+ * and voids of earlier ones, some of which have ended already, written directly; and refunds of earlier direct
+ * transfers and payments (partial, whole, too large, two of one payment at once, of payments in any state). It behaves
+ * like a careful client: a 503 or a lost connection is retried with the same key, a bounded number of times. Every
+ * loop is bounded in count and time.
  */
 final class Workload implements AutoCloseable {
     static final String HTTP_CLIENT_ID = "local-dev";
@@ -66,9 +68,15 @@ final class Workload implements AutoCloseable {
     final AtomicInteger refusedOverHttp = new AtomicInteger();
     final AtomicInteger unansweredOverHttp = new AtomicInteger();
     final AtomicInteger resubmissions = new AtomicInteger();
-    /** Captures and voids the broker acknowledged. */
+    /** Captures, voids and refunds the broker acknowledged. */
     final AtomicInteger actions = new AtomicInteger();
     private final List<String> authorizations = Collections.synchronizedList(new ArrayList<>());
+    /** Direct transfers and payments (and authorizations), with their amounts: what refunds are asked of. */
+    private final List<Refundable> refundable = Collections.synchronizedList(new ArrayList<>());
+
+    /** A payment refunds may be asked of, and when it was sent. */
+    private record Refundable(PaymentRequest payment, long sentAtNanos) {
+    }
 
     /** A request as first sent, to send again later with the same key. */
     private record Sent(boolean overHttp, String idempotencyKey, String json, PaymentRequest direct) {
@@ -163,7 +171,12 @@ final class Workload implements AutoCloseable {
             type = PaymentType.PAYMENT;
             from = account();
             to = otherThan(from);
+        } else if (roll < 89) {
+            type = PaymentType.WITHDRAWAL;
+            from = account();
         } else if (roll < 92) {
+            return refund();
+        } else if (roll < 93) {
             type = PaymentType.WITHDRAWAL;
             from = account();
         } else if (roll < 94) {
@@ -195,6 +208,7 @@ final class Workload implements AutoCloseable {
                 .setAmount(1 + random.nextInt(3_000)).setCurrency(currencyOf.get(from)).setClientId("direct")
                 .setCapture(CaptureMode.MANUAL).setHoldExpiresInSeconds(60L + random.nextInt(121)).build();
         authorizations.add(request.getPaymentId());
+        refundable.add(new Refundable(request, System.nanoTime()));
         return produce(request);
     }
 
@@ -210,8 +224,42 @@ final class Workload implements AutoCloseable {
                 .setPaymentId(paymentId).setType(capture ? ActionType.CAPTURE : ActionType.VOID)
                 .setAmount(capture && random.nextBoolean() ? Long.valueOf(1 + random.nextInt(1_500)) : null)
                 .setClientId("direct").build();
+        return sendAction(action);
+    }
+
+    /**
+     * A refund of an earlier direct transfer, payment or authorization (completed or not): part of it, all of it, or
+     * more; one time in four, two refunds of the same payment at once.
+     */
+    private CompletableFuture<?> refund() {
+        // Mostly payments sent 3 s ago or more, which have had time to complete; sometimes the latest.
+        long settled = System.nanoTime() - TimeUnit.SECONDS.toNanos(3);
+        List<Refundable> candidates;
+        synchronized (refundable) {
+            candidates = refundable.stream().filter(r -> random.nextInt(5) == 0 || r.sentAtNanos() < settled)
+                    .toList();
+        }
+        if (candidates.isEmpty()) {
+            return authorize();
+        }
+        PaymentRequest payment = candidates.get(candidates.size() - 1
+                - random.nextInt(Math.min(60, candidates.size()))).payment();
+        int refunds = random.nextInt(4) == 0 ? 2 : 1;
+        List<CompletableFuture<?>> sent = new ArrayList<>();
+        for (int i = 0; i < refunds; i++) {
+            long amount = random.nextInt(6) == 0 ? payment.getAmount() + 1
+                    : 1 + random.nextInt((int) payment.getAmount());
+            sent.add(sendAction(PaymentAction.newBuilder()
+                    .setActionId(new UUID(random.nextLong(), random.nextLong()).toString())
+                    .setPaymentId(payment.getPaymentId()).setType(ActionType.REFUND).setAmount(amount)
+                    .setReason("chaos refund").setClientId("direct").build()));
+        }
+        return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new));
+    }
+
+    private CompletableFuture<?> sendAction(PaymentAction action) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        producer.send(new ProducerRecord<>(Topics.PAYMENT_ACTIONS.name(), paymentId,
+        producer.send(new ProducerRecord<>(Topics.PAYMENT_ACTIONS.name(), action.getPaymentId(),
                 Topics.PAYMENT_ACTIONS.valueSerde().serializer().serialize("", action)), (metadata, failure) -> {
                     if (failure == null) {
                         actions.incrementAndGet();
@@ -229,10 +277,14 @@ final class Workload implements AutoCloseable {
     }
 
     private Sent directRequest(PaymentType type, String from, String to, long amount, String currency) {
-        return new Sent(false, null, null, PaymentRequest.newBuilder()
+        PaymentRequest request = PaymentRequest.newBuilder()
                 .setPaymentId(new UUID(random.nextLong(), random.nextLong()).toString())
                 .setType(type).setFrom(from).setTo(to).setAmount(amount).setCurrency(currency)
-                .setClientId("direct").build());
+                .setClientId("direct").build();
+        if (type == PaymentType.TRANSFER || type == PaymentType.PAYMENT) {
+            refundable.add(new Refundable(request, System.nanoTime()));
+        }
+        return new Sent(false, null, null, request);
     }
 
     private CompletableFuture<?> resend(Sent sent) {
