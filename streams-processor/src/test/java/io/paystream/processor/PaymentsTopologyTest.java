@@ -1065,6 +1065,12 @@ class PaymentsTopologyTest {
                     + r.getFailureReason()).containsExactly("80:SUCCEEDED:null", "80:SUCCEEDED:null",
                     "80:FAILED:EXCEEDS_REFUNDABLE");
             assertThat(state.getRefunds().get(2).getDetail()).contains("40 of the 200");
+            assertThat(pipeline.registry().counter("paystream.refunds", "currency", "USD", "outcome", "SUCCEEDED",
+                    "reason", "none").count()).isEqualTo(2.0);
+            assertThat(pipeline.registry().counter("paystream.refunds", "currency", "USD", "outcome", "FAILED",
+                    "reason", "EXCEEDS_REFUNDABLE").count()).isEqualTo(1.0);
+            assertThat(pipeline.registry().counter("paystream.refunds.amount", "currency", "USD", "outcome",
+                    "SUCCEEDED").count()).isEqualTo(160.0);
             assertThat(pipeline.account("alice").getBalance()).isEqualTo(500 - 200 + 160);
             assertThat(pipeline.account("bob").getBalance()).isEqualTo(40);
             // What is left can still be refunded.

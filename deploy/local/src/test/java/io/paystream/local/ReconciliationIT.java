@@ -3,6 +3,7 @@ package io.paystream.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
@@ -13,6 +14,9 @@ import io.paystream.schemas.Topics;
 import io.paystream.schemas.avro.AccountCommandType;
 import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.AccountType;
+import io.paystream.schemas.avro.ActionType;
+import io.paystream.schemas.avro.CaptureMode;
+import io.paystream.schemas.avro.PaymentAction;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentType;
 import io.paystream.testing.FreePorts;
@@ -44,7 +48,8 @@ import org.junit.jupiter.api.Test;
  * Reconciliation after a seeded, randomized workload: the real processor moves money, the real sinks in a standalone
  * Connect worker in its own JVM (as {@code make run} runs it) copy the journal and statuses into PostgreSQL, and for every account the sum of its ledger_entries equals the
  * balance the query API serves, with gapless entry sequences; every payment's status in PostgreSQL equals the query
- * API's.
+ * API's. Then a second round authorizes, captures (in part and whole), voids, and refunds completed payments (in
+ * part, some twice), and the copy must reconcile again, captures and refunds included.
  */
 class ReconciliationIT {
     private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
@@ -160,10 +165,105 @@ class ReconciliationIT {
             }
         }
         Jdbi db = Jdbi.create(postgres.getPostgresDatabase());
+        reconcile(db, accounts, payments);
+
+        // Second round: authorizations captured, voided or left open, and refunds of completed payments.
+        List<String> completed = new ArrayList<>();
+        for (String paymentId : payments) {
+            JsonNode payment = JSON.readTree(query("/v1/payments/" + paymentId));
+            if (payment.get("status").asText().equals("COMPLETED") && payment.get("type").asText().equals("TRANSFER")) {
+                completed.add(paymentId);
+            }
+        }
+        List<String> authorized = new ArrayList<>();
+        Map<String, Integer> refundsAsked = new java.util.HashMap<>();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(properties, new StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            for (int i = 0; i < 60; i++) {
+                String from = accounts.get(random.nextInt(ACCOUNTS));
+                String to = accounts.get((accounts.indexOf(from) + 1 + random.nextInt(ACCOUNTS - 1)) % ACCOUNTS);
+                PaymentRequest request = PaymentRequest.newBuilder()
+                        .setPaymentId(new UUID(random.nextLong(), random.nextLong()).toString())
+                        .setType(PaymentType.TRANSFER).setFrom(from).setTo(to).setAmount(1 + random.nextInt(2_000))
+                        .setCurrency("USD").setClientId("reconcile").setCapture(CaptureMode.MANUAL)
+                        .setHoldExpiresInSeconds(3_600L).build();
+                authorized.add(request.getPaymentId());
+                payments.add(request.getPaymentId());
+                produce(producer, Topics.PAYMENT_REQUESTS, request.getPaymentId(), request);
+            }
+            for (String paymentId : completed.subList(0, Math.min(40, completed.size()))) {
+                long amount = JSON.readTree(query("/v1/payments/" + paymentId)).get("amount").asLong();
+                int refunds = 1 + random.nextInt(2);
+                refundsAsked.put(paymentId, refunds);
+                for (int i = 0; i < refunds; i++) {
+                    produce(producer, Topics.PAYMENT_ACTIONS, paymentId, action(random, paymentId, ActionType.REFUND,
+                            1 + random.nextInt((int) Math.max(1, amount * 2 / 3))));
+                }
+            }
+            await().atMost(SETTLE).until(() -> authorized.stream().allMatch(id -> !status(id).equals("PROCESSING")));
+            for (int i = 0; i < authorized.size(); i++) {
+                String paymentId = authorized.get(i);
+                JsonNode payment = JSON.readTree(query("/v1/payments/" + paymentId));
+                if (!payment.get("status").asText().equals("AUTHORIZED")) {
+                    continue; // the hold did not fit
+                }
+                switch (i % 4) {
+                    case 0 -> produce(producer, Topics.PAYMENT_ACTIONS, paymentId, action(random, paymentId,
+                            ActionType.CAPTURE, payment.get("authorizedAmount").asLong() / 2 + 1));
+                    case 1 -> produce(producer, Topics.PAYMENT_ACTIONS, paymentId, action(random, paymentId,
+                            ActionType.CAPTURE, null));
+                    case 2 -> produce(producer, Topics.PAYMENT_ACTIONS, paymentId, action(random, paymentId,
+                            ActionType.VOID, null));
+                    default -> {
+                    } // left open: AUTHORIZED in both copies
+                }
+            }
+        }
+        await().atMost(SETTLE).until(() -> refundsAsked.entrySet().stream().allMatch(asked ->
+                refundsEnded(asked.getKey(), asked.getValue()))
+                && java.util.stream.IntStream.range(0, authorized.size()).allMatch(i ->
+                        i % 4 == 3 || !status(authorized.get(i)).equals("AUTHORIZED")));
+        reconcile(db, accounts, payments);
+        List<String> kinds = db.withHandle(h -> h.createQuery("SELECT DISTINCT kind FROM ledger_entries")
+                .mapTo(String.class).list());
+        assertThat(kinds).as("movement kinds in PostgreSQL")
+                .contains("CAPTURE", "REFUND", "REFUND_CREDIT");
+    }
+
+    private static PaymentAction action(Random random, String paymentId, ActionType type, Number amount) {
+        return PaymentAction.newBuilder().setActionId(new UUID(random.nextLong(), random.nextLong()).toString())
+                .setPaymentId(paymentId).setType(type).setAmount(amount == null ? null : amount.longValue())
+                .setClientId("reconcile").build();
+    }
+
+    /** True once the payment lists {@code asked} refunds and none is PENDING. */
+    private boolean refundsEnded(String paymentId, int asked) {
+        try {
+            JsonNode refunds = JSON.readTree(query("/v1/payments/" + paymentId)).get("refunds");
+            return refunds != null && refunds.size() == asked
+                    && java.util.stream.StreamSupport.stream(refunds.spliterator(), false)
+                            .noneMatch(r -> r.get("status").asText().equals("PENDING"));
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private String status(String paymentId) {
+        try {
+            return JSON.readTree(query("/v1/payments/" + paymentId)).get("status").asText();
+        } catch (Exception e) {
+            return "PROCESSING";
+        }
+    }
+
+    /**
+     * Every payment's status in PostgreSQL is the query API's, and every account's ledger_entries sum to the balance
+     * the query API serves, one gapless entry per movement.
+     */
+    private void reconcile(Jdbi db, List<String> accounts, List<String> payments) throws Exception {
         await().atMost(SETTLE).until(() -> db.withHandle(h -> h.createQuery(
                 "SELECT count(*) FROM payments WHERE status <> 'ACCEPTED'").mapTo(Integer.class).one())
                 == payments.size());
-
         for (String accountId : accounts) {
             long served = JSON.readTree(query("/v1/accounts/" + accountId)).get("balance").asLong();
             long servedSeq = JSON.readTree(query("/v1/accounts/" + accountId)).get("entrySeq").asLong();
@@ -184,9 +284,9 @@ class ReconciliationIT {
         }
         for (String paymentId : payments) {
             String status = JSON.readTree(query("/v1/payments/" + paymentId)).get("status").asText();
-            String stored = db.withHandle(h -> h.createQuery("SELECT status FROM payments WHERE payment_id = :p")
-                    .bind("p", paymentId).mapTo(String.class).one());
-            assertThat(stored).as("status of %s", paymentId).isEqualTo(status);
+            await().atMost(SETTLE).until(() -> db.withHandle(h -> h.createQuery(
+                    "SELECT status FROM payments WHERE payment_id = :p").bind("p", paymentId).mapTo(String.class)
+                    .one()).equals(status));
         }
     }
 }

@@ -91,8 +91,10 @@ final class RefundRules {
         Emissions emissions = Emissions.builder()
                 .audit(movement(refund, leg, AuditKind.REFUND_CREDIT, refund.amountMinor(), credited, null, nowMs))
                 .event(event(refund, leg, PaymentStatus.REFUND_SUCCEEDED, null, null, nowMs))
-                .notification(notification(refund, leg, NotificationRole.PAYER, nowMs))
-                .notification(notification(refund, leg, NotificationRole.PAYEE, nowMs))
+                .notification(notification(refund, leg, PaymentStatus.REFUND_SUCCEEDED, NotificationRole.PAYER, null,
+                        nowMs))
+                .notification(notification(refund, leg, PaymentStatus.REFUND_SUCCEEDED, NotificationRole.PAYEE, null,
+                        nowMs))
                 .build();
         return new LedgerOutcome(credited, emissions);
     }
@@ -119,15 +121,27 @@ final class RefundRules {
                 .event(event(refund, leg, PaymentStatus.REFUND_FAILED, reason,
                         "the payer " + refund.from() + " could not take the refund; it was returned to "
                                 + refund.to(), nowMs))
+                .notification(notification(refund, leg, PaymentStatus.REFUND_FAILED, NotificationRole.PAYEE, reason,
+                        nowMs))
                 .build();
         return new LedgerOutcome(returned, emissions, new LedgerOutcome.RefundChange(refund.paymentId(),
                 refunded - refund.amountMinor()));
     }
 
-    /** A refund that ends FAILED: its event and the refusal in the journal of {@code leg}'s account. */
+    /**
+     * A refund the payee's task refuses: its REFUND_FAILED event, the refusal in the payee's journal, and a
+     * notification to the payee, who asked for it.
+     */
     static Emissions failed(LedgerCommand leg, Rejection rejection, long nowMs) {
-        return PaymentRecords.actionFailed(Payment.of(leg), leg.getActionId(), PaymentStatus.REFUND_FAILED,
-                leg.getType().name(), leg.getAccountId(), rejection.reason(), rejection.detail(), nowMs);
+        Payment refund = Payment.of(leg);
+        Emissions.Builder emissions = Emissions.builder().addAll(PaymentRecords.actionFailed(refund,
+                leg.getActionId(), PaymentStatus.REFUND_FAILED, leg.getType().name(), leg.getAccountId(),
+                rejection.reason(), rejection.detail(), nowMs));
+        if (Money.isAccountId(refund.to())) {
+            emissions.notification(notification(refund, leg, PaymentStatus.REFUND_FAILED, NotificationRole.PAYEE,
+                    rejection.reason(), nowMs));
+        }
+        return emissions.build();
     }
 
     /** The REFUND_REVERSAL that returns a refund the payer refused, keyed by the payee. */
@@ -150,9 +164,9 @@ final class RefundRules {
                 .build();
     }
 
-    private static Notification notification(Payment refund, LedgerCommand leg, NotificationRole role, long nowMs) {
-        Notification notification = PaymentRecords.notification(refund, PaymentStatus.REFUND_SUCCEEDED, role, null,
-                nowMs);
+    private static Notification notification(Payment refund, LedgerCommand leg, PaymentStatus status,
+            NotificationRole role, RejectionReason reason, long nowMs) {
+        Notification notification = PaymentRecords.notification(refund, status, role, reason, nowMs);
         return Notification.newBuilder(notification)
                 .setNotificationId(notification.getNotificationId() + ":" + leg.getActionId())
                 .setActionId(leg.getActionId())

@@ -131,6 +131,25 @@ public final class PaymentMetrics {
                 .increment();
     }
 
+    /**
+     * A refund ended, as the status view saw it: {@code outcome} SUCCEEDED or FAILED, with the failure's reason.
+     * Counts and minor units, per currency.
+     */
+    public void refundEnded(String currency, String outcome, RejectionReason reason, long amountMinor) {
+        String currencyTag = Money.isCurrency(currency) ? currency : UNKNOWN;
+        String reasonTag = reason == null ? NONE : reason.name();
+        Counter.builder("paystream.refunds")
+                .description("Refunds that ended, by outcome (SUCCEEDED, FAILED) and the failure's reason")
+                .tag("currency", currencyTag).tag("outcome", outcome).tag("reason", reasonTag)
+                .register(registry)
+                .increment();
+        Counter.builder("paystream.refunds.amount")
+                .description("Minor units of the refunds that ended, by outcome")
+                .tag("currency", currencyTag).tag("outcome", outcome)
+                .register(registry)
+                .increment(amountMinor);
+    }
+
     /** An exact duplicate request was dropped at intake. */
     public void duplicateDropped() {
         duplicates().increment();

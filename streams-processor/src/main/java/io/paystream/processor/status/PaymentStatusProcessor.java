@@ -3,6 +3,7 @@ package io.paystream.processor.status;
 import io.paystream.processor.errors.FailTaskException;
 import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.schemas.avro.PaymentEvent;
+import io.paystream.schemas.avro.PaymentStatus;
 import io.paystream.schemas.avro.PaymentState;
 import java.util.Objects;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -41,7 +42,8 @@ final class PaymentStatusProcessor implements Processor<String, PaymentEvent, Vo
             LOG.warn("ignoring payment event without key or value at {}", context.recordMetadata().orElse(null));
             return;
         }
-        PaymentStatusRules.Fold fold = PaymentStatusRules.fold(payments.get(record.key()), event);
+        PaymentState current = payments.get(record.key());
+        PaymentStatusRules.Fold fold = PaymentStatusRules.fold(current, event);
         if (fold.refusedOverwrite()) {
             LOG.error("payment {} is already final; refused to overwrite it with {}", record.key(), event.getStatus());
             metrics.terminalOverwriteRefused();
@@ -54,6 +56,12 @@ final class PaymentStatusProcessor implements Processor<String, PaymentEvent, Vo
         } catch (RuntimeException e) {
             // Skipping would leave the payment PROCESSING for ever in this view: fail the task and replay instead.
             throw new FailTaskException("cannot store the status of payment " + record.key(), e);
+        }
+        if (event.getStatus() == PaymentStatus.REFUND_SUCCEEDED || event.getStatus() == PaymentStatus.REFUND_FAILED) {
+            if (!fold.next().equals(current)) {
+                metrics.refundEnded(event.getCurrency(), event.getStatus() == PaymentStatus.REFUND_SUCCEEDED
+                        ? "SUCCEEDED" : "FAILED", event.getReason(), event.getAmount());
+            }
         }
         if (fold.finished()) {
             // Wall-clock time is read only for this metric; no stored state depends on it.

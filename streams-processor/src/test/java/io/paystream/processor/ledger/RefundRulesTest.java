@@ -82,6 +82,11 @@ class RefundRulesTest {
             assertThat(event.getReason()).isEqualTo(reason);
             assertThat(event.getActionId()).isEqualTo(ACTION);
         });
+        assertThat(outcome.emissions().notifications()).singleElement().satisfies(n -> {
+            assertThat(n.getAccountId()).isEqualTo("bob");
+            assertThat(n.getStatus()).isEqualTo(PaymentStatus.REFUND_FAILED);
+            assertThat(n.getReason()).isEqualTo(reason);
+        });
     }
 
     private static AccountState closing(String accountId, long balance) {
@@ -133,6 +138,8 @@ class RefundRulesTest {
 
         assertThat(outcome.newState().getBalance()).isEqualTo(300);
         assertThat(outcome.refund().refunded()).isEqualTo(50);
+        assertThat(outcome.emissions().notifications()).extracting(n -> n.getAccountId() + ":" + n.getStatus())
+                .containsExactly("bob:REFUND_FAILED");
         assertThat(outcome.emissions().events()).singleElement().satisfies(event -> {
             assertThat(event.getStatus()).isEqualTo(PaymentStatus.REFUND_FAILED);
             assertThat(event.getReason()).isEqualTo(RejectionReason.ACCOUNT_INACTIVE);
