@@ -3,7 +3,7 @@
 MVN ?= ./mvnw -B -T1
 
 .DEFAULT_GOAL := help
-.PHONY: help build test unit-test run chaos bench clean tools
+.PHONY: help build test unit-test run cluster chaos bench clean tools
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,10 +38,13 @@ $(BUILD_STAMP): $(BUILD_INPUTS)
 run: $(BUILD_STAMP) ## Build if needed, then start Kafka, PostgreSQL, the processor, the ingress and the Connect sinks (data in .paystream/)
 	java -Xmx128m -cp '$(LOCAL_STACK_CP)' io.paystream.local.LocalStack
 
-chaos: ## Fault-injection run: every scenario, 20+ kill cycles, under 20 minutes; prints the summary table
+cluster: $(BUILD_STAMP) ## `make run` on a 3-broker KRaft cluster with 2 processors (replication 3, data in .paystream-cluster/)
+	PAYSTREAM_BROKERS=3 java -Xmx128m -cp '$(LOCAL_STACK_CP)' io.paystream.local.LocalStack
+
+chaos: ## Fault-injection runs, one broker then a 3-broker cluster: every scenario, 30+ faults, about 25 minutes; prints the tables
 	$(MVN) -q -DskipTests install
 	$(MVN) -pl deploy/local verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
-	  -Dit.test=ChaosIT -Dpaystream.chaos=full
+	  -Dit.test='ChaosIT,ClusterChaosIT' -Dpaystream.chaos=full
 
 BENCH_CP := bench/target/bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*
 BENCH_ARGS ?=
@@ -51,4 +54,4 @@ bench: $(BUILD_STAMP) ## Benchmark a fresh stack against the raw broker and a Po
 
 clean: ## Remove build output and local data
 	$(MVN) -q clean
-	rm -rf .paystream
+	rm -rf .paystream .paystream-cluster

@@ -4,30 +4,57 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
-/** The broker's {@code server.properties}: one combined broker and controller on loopback, set up for one node. */
+/**
+ * A broker's {@code server.properties}: combined broker and controller nodes on loopback. One node, or a KRaft
+ * quorum of every node (three by default for a cluster), where each topic has three replicas and a write needs two.
+ */
 public final class BrokerProperties {
     private BrokerProperties() {
     }
 
+    /** The properties of the only broker of a one-node layout. */
     public static String render(StackLayout layout, Path dataDir) {
+        return render(layout, 0, dataDir);
+    }
+
+    /** The properties of broker {@code node} (0-based; its {@code node.id} is {@code node + 1}). */
+    public static String render(StackLayout layout, int node, Path dataDir) {
+        StackLayout.BrokerPorts ports = layout.brokers().get(node);
+        String voters = IntStream.range(0, layout.brokers().size())
+                .mapToObj(i -> (i + 1) + "@127.0.0.1:" + layout.brokers().get(i).controllerPort())
+                .collect(Collectors.joining(","));
+        int replicas = layout.replicationFactor();
+        // Three replicas: a write needs two, so one broker down keeps writing and loses nothing. One: one.
+        int minInSync = replicas >= 3 ? 2 : 1;
         return String.join("\n",
                 "# Written by the local stack at every start; edit StackLayout's variables instead.",
                 "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.voters=1@127.0.0.1:" + layout.controllerPort(),
-                "listeners=PLAINTEXT://127.0.0.1:" + layout.kafkaPort() + ",CONTROLLER://127.0.0.1:"
-                        + layout.controllerPort(),
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + layout.kafkaPort(),
+                "node.id=" + (node + 1),
+                "controller.quorum.voters=" + voters,
+                "listeners=PLAINTEXT://127.0.0.1:" + ports.kafkaPort() + ",CONTROLLER://127.0.0.1:"
+                        + ports.controllerPort(),
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + ports.kafkaPort(),
                 "controller.listener.names=CONTROLLER",
                 "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
                 "log.dirs=" + dataDir,
-                // One node: internal topics can only have one replica.
-                "offsets.topic.replication.factor=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
+                // Internal topics: as many replicas as PayStream's own, as many in sync to write.
+                "offsets.topic.replication.factor=" + replicas,
+                "transaction.state.log.replication.factor=" + replicas,
+                "transaction.state.log.min.isr=" + minInSync,
+                "share.coordinator.state.topic.replication.factor=" + replicas,
+                "share.coordinator.state.topic.min.isr=" + minInSync,
+                "default.replication.factor=" + replicas,
+                "min.insync.replicas=" + minInSync,
+                // A replica that was out of sync never becomes leader: that would drop acknowledged writes.
+                "unclean.leader.election.enable=false",
+                // The controller fences a broker that missed its heartbeats for 3 s (9 s by default), and with it
+                // moves its leaderships and takes it out of every ISR: within the ingress's 5 s produce timeout, so a
+                // client sees a slower answer, not a 503, when one broker dies.
+                "broker.heartbeat.interval.ms=500",
+                "broker.session.timeout.ms=3000",
                 // Nobody else will join the group; do not wait 3 s for them.
                 "group.initial.rebalance.delay.ms=0",
                 // The processor creates its topics with the right partition count; a typo must not create another.

@@ -131,6 +131,21 @@ public final class ChildProcess {
         }
     }
 
+    /**
+     * SIGTERM to every one at once, then waits for each; kills those that do not stop in time. For the brokers of a
+     * cluster: stopped one after another, the last ones would wait for a controller quorum that is already gone.
+     */
+    public static void stopTogether(java.util.List<ChildProcess> children) throws InterruptedException {
+        for (ChildProcess child : children) {
+            if (child.process.isAlive()) {
+                child.process.destroy();
+            }
+        }
+        for (ChildProcess child : children) {
+            child.stop();
+        }
+    }
+
     /** SIGKILL, as a crash would: no shutdown hooks, no flush, no commit. Waits until the process is gone. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

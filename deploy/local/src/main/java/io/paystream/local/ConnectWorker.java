@@ -76,7 +76,7 @@ public final class ConnectWorker {
                 "consumer.override.isolation.level=read_committed",
                 "errors.tolerance=all",
                 "errors.deadletterqueue.topic.name=paystream.sinks.dlq.v1",
-                "errors.deadletterqueue.topic.replication.factor=1",
+                "errors.deadletterqueue.topic.replication.factor=" + layout.replicationFactor(),
                 "errors.deadletterqueue.context.headers.enable=true",
                 "paystream.jdbc.url=" + layout.jdbcUrl(),
                 "paystream.jdbc.user=postgres",

@@ -20,7 +20,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The stack as separate processes on loopback, under a caller's control: a KRaft broker, up to three processor
+ * The stack as separate processes on loopback, under a caller's control: a KRaft broker (or a cluster of three, every
+ * topic with three replicas and two in sync to write), up to three processor
  * instances (each with its own state dir and ports), the ingress, PostgreSQL and the sinks in a Connect worker, started
  * from the built modules as {@code make run} starts them. The chaos run and the benchmark drive it; faults are real
  * signals: SIGKILL for crashes, SIGTERM for clean stops.
@@ -63,7 +64,7 @@ public final class LocalCluster implements AutoCloseable {
     private final int[] processorAdminPorts = new int[MAX_PROCESSORS];
     private final ChildProcess[] processors = new ChildProcess[MAX_PROCESSORS];
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private ChildProcess broker;
+    private final ChildProcess[] brokers;
     private ChildProcess ingress;
     private ChildProcess connect;
     private EmbeddedPostgres postgres;
@@ -73,12 +74,22 @@ public final class LocalCluster implements AutoCloseable {
      * @param home where data and logs go; wiped PostgreSQL data on start, the rest kept
      */
     public LocalCluster(Path root, Path home, Options options) {
+        this(root, home, options, 1);
+    }
+
+    /** A stack with {@code brokerCount} KRaft nodes (1, or 3 for a replicated cluster). */
+    public LocalCluster(Path root, Path home, Options options, int brokerCount) {
         this.root = root.toAbsolutePath().normalize();
         // Absolute: the children run in the repository root, the caller perhaps elsewhere (a module's directory).
         this.home = home.toAbsolutePath().normalize();
         this.options = options;
-        this.layout = new StackLayout(this.root, this.home, freePort(), freePort(), 0, 0, freePort(), freePort(),
-                freePort(), freePort());
+        List<StackLayout.BrokerPorts> nodes = new ArrayList<>();
+        for (int i = 0; i < brokerCount; i++) {
+            nodes.add(new StackLayout.BrokerPorts(freePort(), freePort()));
+        }
+        this.brokers = new ChildProcess[brokerCount];
+        this.layout = new StackLayout(this.root, this.home, nodes, 0, 0, freePort(), freePort(), freePort(),
+                freePort());
         this.telemetry = options.telemetry() ? Telemetry.fromEnvironment(this.root, name -> null)
                 : new Telemetry(null, null, null, "off");
         for (int i = 0; i < MAX_PROCESSORS; i++) {
@@ -123,12 +134,87 @@ public final class LocalCluster implements AutoCloseable {
         return home.resolve("state/processor-" + instance);
     }
 
+    /** Starts every broker that is not running, and waits until each takes connections. */
     public void startBroker() throws IOException, InterruptedException {
+        for (int node = 0; node < brokers.length; node++) {
+            if (brokers[node] == null || !brokers[node].isAlive()) {
+                launchBroker(node);
+            }
+        }
+        for (int node = 0; node < brokers.length; node++) {
+            brokers[node].awaitPort(layout.brokers().get(node).kafkaPort(), START);
+        }
+    }
+
+    /** Starts broker {@code node} (0-based) and waits until it takes connections. */
+    public void startBroker(int node) throws IOException, InterruptedException {
+        launchBroker(node);
+        brokers[node].awaitPort(layout.brokers().get(node).kafkaPort(), START);
+    }
+
+    private void launchBroker(int node) throws IOException, InterruptedException {
         // The launcher's own runtime classpath, as `make run` uses: the broker and slf4j-simple, no test jars.
         Path target = root.resolve("deploy/local/target");
-        broker = Broker.start(layout, target.resolve("local-stack-0.1.0-SNAPSHOT.jar") + ":" + target.resolve("lib")
-                + "/*", telemetry.jvmArgs("kafka"));
-        broker.awaitPort(layout.kafkaPort(), START);
+        brokers[node] = Broker.start(layout, node, target.resolve("local-stack-0.1.0-SNAPSHOT.jar") + ":"
+                + target.resolve("lib") + "/*", telemetry.jvmArgs(Broker.name(layout, node)));
+    }
+
+    public int brokerCount() {
+        return brokers.length;
+    }
+
+    /** Broker {@code node}'s {@code node.id}: one more than its index. */
+    public static int nodeId(int node) {
+        return node + 1;
+    }
+
+    public boolean isBrokerRunning(int node) {
+        return brokers[node] != null && brokers[node].isAlive();
+    }
+
+    /** The broker (0-based) that leads {@code partition} of {@code topic} now, or -1 when none does. */
+    public int leaderOf(String topic, int partition) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = admin()) {
+            org.apache.kafka.common.Node leader = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS).get(topic).partitions().get(partition).leader();
+            return leader == null || leader.isEmpty() ? -1 : leader.id() - 1;
+        }
+    }
+
+    /**
+     * How many partitions of every topic (PayStream's, the changelogs, the broker's own) have fewer replicas in sync
+     * than assigned: 0 once every broker has caught up. Asked of the running brokers only.
+     */
+    public int underReplicatedPartitions() throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = admin()) {
+            java.util.Set<String> topics = admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions()
+                    .listInternal(true)).names().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            int behind = 0;
+            for (org.apache.kafka.clients.admin.TopicDescription topic : admin.describeTopics(topics)
+                    .allTopicNames().get(30, java.util.concurrent.TimeUnit.SECONDS).values()) {
+                for (org.apache.kafka.common.TopicPartitionInfo partition : topic.partitions()) {
+                    if (partition.isr().size() < partition.replicas().size()) {
+                        behind++;
+                    }
+                }
+            }
+            return behind;
+        }
+    }
+
+    private org.apache.kafka.clients.admin.Admin admin() {
+        java.util.Properties properties = new java.util.Properties();
+        StringBuilder running = new StringBuilder();
+        for (int node = 0; node < brokers.length; node++) {
+            if (isBrokerRunning(node)) {
+                running.append(running.length() == 0 ? "" : ",").append("127.0.0.1:")
+                        .append(layout.brokers().get(node).kafkaPort());
+            }
+        }
+        properties.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                running.length() == 0 ? layout.bootstrapServers() : running.toString());
+        properties.put(org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        return org.apache.kafka.clients.admin.Admin.create(properties);
     }
 
     /** The PostgreSQL copy of the journal that serves account history, as in {@code make run}. */
@@ -146,8 +232,25 @@ public final class LocalCluster implements AutoCloseable {
         ConnectWorker.awaitRunning(connect, layout, START);
     }
 
+    /** {@code kill -9} of every broker (the only one, on a one-node stack). */
     public void killBroker() throws InterruptedException {
-        broker.kill();
+        for (int node = 0; node < brokers.length; node++) {
+            killBroker(node);
+        }
+    }
+
+    /** {@code kill -9} of broker {@code node}. */
+    public void killBroker(int node) throws InterruptedException {
+        if (brokers[node] != null) {
+            brokers[node].kill();
+        }
+    }
+
+    /** A clean stop (SIGTERM) of broker {@code node}: it hands its leaderships over first. */
+    public void stopBroker(int node) throws InterruptedException {
+        if (brokers[node] != null) {
+            brokers[node].stop();
+        }
     }
 
     /** Starts processor {@code instance}; waits for its health check when {@code await} is set. */
@@ -167,6 +270,7 @@ public final class LocalCluster implements AutoCloseable {
         environment.put("PAYSTREAM_STREAM_THREADS", String.valueOf(options.streamThreads()));
         environment.put("PAYSTREAM_PARTITIONS", String.valueOf(options.partitions()));
         environment.put("PAYSTREAM_STANDBY_REPLICAS", "1");
+        environment.put("PAYSTREAM_REPLICATION_FACTOR", String.valueOf(layout.replicationFactor()));
         environment.put("PAYSTREAM_STALL_TIMEOUT", options.stallTimeout());
         // The chaos readers and the benchmark's lookups run thousands of queries a second with one key: the query
         // API's per-key limit is not what they measure.
@@ -207,7 +311,10 @@ public final class LocalCluster implements AutoCloseable {
     /** Every running process of the stack by name; {@code postgres} is the postmaster (its backends: its children). */
     public Map<String, ProcessHandle> processes() {
         Map<String, ProcessHandle> handles = new LinkedHashMap<>();
-        for (ChildProcess child : new ChildProcess[] {broker, ingress, connect}) {
+        List<ChildProcess> children = new ArrayList<>(java.util.Arrays.asList(brokers));
+        children.add(ingress);
+        children.add(connect);
+        for (ChildProcess child : children) {
             if (child != null && child.isAlive()) {
                 handles.put(child.name(), child.process().toHandle());
             }
@@ -334,9 +441,13 @@ public final class LocalCluster implements AutoCloseable {
                     processors[i].stop();
                 }
             }
-            if (broker != null) {
-                broker.stop();
+            List<ChildProcess> running = new ArrayList<>();
+            for (ChildProcess broker : brokers) {
+                if (broker != null) {
+                    running.add(broker);
+                }
             }
+            ChildProcess.stopTogether(running);
             if (postgres != null) {
                 postgres.close();
             }

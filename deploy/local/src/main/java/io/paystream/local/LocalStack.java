@@ -18,7 +18,9 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 /**
  * {@code make run}: starts a real single-node KRaft broker, an embedded PostgreSQL, the processor, the ingress and a
  * Kafka Connect worker with the sinks, each in its own process on loopback, with data and logs under
- * {@code .paystream/} (kept across runs). It waits until all are healthy, prints
+ * {@code .paystream/} (kept across runs). With {@code PAYSTREAM_BROKERS=3} ({@code make cluster}) it starts a
+ * three-node KRaft cluster (every topic with three replicas, two in sync to write) and two processor instances, with
+ * data under {@code .paystream-cluster/}. It waits until all are healthy, prints
  * how to use them, and on Ctrl-C (or SIGTERM) stops them in reverse order. A second start from the same directory, or
  * a port already in use, fails at once with a message saying so.
  */
@@ -69,6 +71,11 @@ public final class LocalStack {
                         + layout.home().resolve("run.lock") + "). Stop it first, or set PAYSTREAM_HOME.");
                 return 1;
             }
+            String mismatch = brokerCountMismatch();
+            if (mismatch != null) {
+                System.err.println("paystream: " + mismatch);
+                return 1;
+            }
             String taken = firstTakenPort();
             if (taken != null) {
                 System.err.println("paystream: " + taken);
@@ -90,7 +97,34 @@ public final class LocalStack {
         }
     }
 
+    /**
+     * A data directory holds one cluster's logs, with as many brokers as it was made with: a stack of another size
+     * on it would lose its quorum or its replicas. Records the count at the first start; says so on a mismatch.
+     */
+    private String brokerCountMismatch() throws IOException {
+        Path marker = layout.home().resolve("brokers");
+        String count = String.valueOf(layout.brokers().size());
+        if (!Files.exists(marker)) {
+            if (Files.exists(layout.home().resolve("kafka")) && layout.brokers().size() != 1) {
+                return layout.home() + " holds a one-broker stack; a cluster needs its own PAYSTREAM_HOME";
+            }
+            Files.writeString(marker, count + "\n");
+            return null;
+        }
+        String recorded = Files.readString(marker).trim();
+        return recorded.equals(count) ? null : layout.home() + " holds a stack of " + recorded + " broker(s), not "
+                + count + ": set PAYSTREAM_HOME to another directory, or PAYSTREAM_BROKERS=" + recorded;
+    }
+
     private String firstTakenPort() {
+        Map<Integer, String> users = new java.util.HashMap<>();
+        for (Map.Entry<String, Integer> port : layout.ports().entrySet()) {
+            String other = users.putIfAbsent(port.getValue(), port.getKey());
+            if (other != null) {
+                return "port " + port.getValue() + " is set for both the " + other + " and the " + port.getKey()
+                        + ". Choose another port with one of the variables named.";
+            }
+        }
         for (Map.Entry<String, Integer> port : layout.ports().entrySet()) {
             try (ServerSocket probe = new ServerSocket(port.getValue(), 1, InetAddress.getLoopbackAddress())) {
                 probe.setReuseAddress(true);
@@ -104,10 +138,19 @@ public final class LocalStack {
 
     private void startAll() throws IOException, InterruptedException {
         out.println("Starting PayStream in " + layout.home() + " (logs in " + layout.logs() + ")");
-        ChildProcess broker = startBroker();
-        running.add(broker);
-        broker.awaitPort(layout.kafkaPort(), BROKER_START);
-        out.println("  kafka      ready on " + layout.bootstrapServers());
+        List<ChildProcess> brokers = new ArrayList<>();
+        for (int node = 0; node < layout.brokers().size(); node++) {
+            ChildProcess broker = Broker.start(layout, node, System.getProperty("java.class.path"),
+                    telemetry.jvmArgs(Broker.name(layout, node)));
+            running.add(broker);
+            brokers.add(broker);
+        }
+        for (int node = 0; node < brokers.size(); node++) {
+            brokers.get(node).awaitPort(layout.brokers().get(node).kafkaPort(), BROKER_START);
+        }
+        out.println("  kafka      ready on " + layout.bootstrapServers() + (layout.brokers().size() == 1 ? ""
+                : "   (" + layout.brokers().size() + " KRaft nodes, replication " + layout.replicationFactor()
+                        + ", min.insync.replicas 2)"));
 
         postgres = EmbeddedPostgres.builder().setPort(layout.postgresPort())
                 .setDataDirectory(layout.home().resolve("postgres")).setCleanDataDirectory(false)
@@ -116,14 +159,22 @@ public final class LocalStack {
                 .start();
         out.println("  postgres   ready on " + layout.jdbcUrl());
 
-        ChildProcess processor = startProcessor();
-        running.add(processor);
+        List<ChildProcess> processors = new ArrayList<>();
+        for (int instance = 0; instance < layout.processors(); instance++) {
+            ChildProcess processor = startProcessor(instance);
+            running.add(processor);
+            processors.add(processor);
+        }
         ChildProcess ingress = startApp("ingress", "ingress-api", "io.paystream.ingress.IngressApplication", List.of(),
                 Map.of("PAYSTREAM_INGRESS_PORT", String.valueOf(layout.ingressPort()),
-                        "PAYSTREAM_INGRESS_ADMIN_PORT", String.valueOf(layout.ingressAdminPort())));
+                        "PAYSTREAM_INGRESS_ADMIN_PORT", String.valueOf(layout.ingressAdminPort()),
+                        // Capture, void and refund look payments up there; it forwards to whichever instance owns one.
+                        "PAYSTREAM_QUERY_API_URL", "http://127.0.0.1:" + layout.processorPort(0)));
         running.add(ingress);
-        processor.awaitHealthy(layout.processorAdminPort(), APP_START);
-        out.println("  processor  healthy");
+        for (int instance = 0; instance < processors.size(); instance++) {
+            processors.get(instance).awaitHealthy(layout.processorAdminPort(instance), APP_START);
+            out.println("  " + String.format("%-10s", processorName(instance)) + " healthy");
+        }
         ingress.awaitHealthy(layout.ingressAdminPort(), APP_START);
         out.println("  ingress    healthy");
         // After the processor: it creates the topics the sinks read.
@@ -133,18 +184,26 @@ public final class LocalStack {
         out.println("  connect    sinks running");
     }
 
-    private ChildProcess startProcessor() throws IOException {
-        return startApp("processor", "streams-processor", "io.paystream.processor.ProcessorApplication",
-                List.of("-Ddw.database.driverClass=org.postgresql.Driver", "-Ddw.database.url=" + layout.jdbcUrl(),
-                        "-Ddw.database.user=postgres"),
-                Map.of("PAYSTREAM_PROCESSOR_PORT", String.valueOf(layout.processorPort()),
-                        "PAYSTREAM_PROCESSOR_ADMIN_PORT", String.valueOf(layout.processorAdminPort()),
-                        "PAYSTREAM_APPLICATION_SERVER", "127.0.0.1:" + layout.processorPort(),
-                        "PAYSTREAM_STATE_DIR", layout.home().resolve("state/processor").toString()));
+    /** {@code processor} beside one broker; {@code processor-1}, {@code processor-2} beside a cluster. */
+    private String processorName(int instance) {
+        return layout.processors() == 1 ? "processor" : "processor-" + (instance + 1);
     }
 
-    private ChildProcess startBroker() throws IOException, InterruptedException {
-        return Broker.start(layout, System.getProperty("java.class.path"), telemetry.jvmArgs("kafka"));
+    private ChildProcess startProcessor(int instance) throws IOException {
+        String name = processorName(instance);
+        Map<String, String> environment = new java.util.HashMap<>(Map.of(
+                "PAYSTREAM_PROCESSOR_PORT", String.valueOf(layout.processorPort(instance)),
+                "PAYSTREAM_PROCESSOR_ADMIN_PORT", String.valueOf(layout.processorAdminPort(instance)),
+                "PAYSTREAM_APPLICATION_SERVER", "127.0.0.1:" + layout.processorPort(instance),
+                "PAYSTREAM_STATE_DIR", layout.home().resolve("state/" + name).toString(),
+                "PAYSTREAM_REPLICATION_FACTOR", String.valueOf(layout.replicationFactor())));
+        if (layout.processors() > 1) {
+            // A warm copy of every store on the other instance, so that one can take over at once.
+            environment.put("PAYSTREAM_STANDBY_REPLICAS", "1");
+        }
+        return startApp(name, "streams-processor", "io.paystream.processor.ProcessorApplication",
+                List.of("-Ddw.database.driverClass=org.postgresql.Driver", "-Ddw.database.url=" + layout.jdbcUrl(),
+                        "-Ddw.database.user=postgres"), environment);
     }
 
     private ChildProcess startApp(String name, String module, String mainClass, List<String> overrides,
@@ -172,15 +231,19 @@ public final class LocalStack {
 
     private void printBanner() {
         String ingress = "http://127.0.0.1:" + layout.ingressPort();
-        String queries = "http://127.0.0.1:" + layout.processorPort();
+        String queries = "http://127.0.0.1:" + layout.processorPort(0);
         out.println();
         out.println("PayStream is running. Press Ctrl-C to stop it; data stays in " + layout.home()
                 + " (`make clean` wipes it).");
         out.println();
         out.println("  ingress API   " + ingress + "   (admin: http://127.0.0.1:" + layout.ingressAdminPort()
                 + "/healthcheck, /metrics; OpenAPI: " + ingress + "/openapi.json)");
-        out.println("  query API     " + queries + "   (admin: http://127.0.0.1:" + layout.processorAdminPort()
-                + "/healthcheck, /metrics)");
+        for (int instance = 0; instance < layout.processors(); instance++) {
+            out.println("  query API     http://127.0.0.1:" + layout.processorPort(instance) + "   (admin: "
+                    + "http://127.0.0.1:" + layout.processorAdminPort(instance) + "/healthcheck, /metrics"
+                    + (layout.processors() == 1 ? "" : "; " + processorName(instance) + ", either answers for any key")
+                    + ")");
+        }
         out.println("  kafka         " + layout.bootstrapServers());
         out.println("  postgres      " + layout.jdbcUrl() + "   (user postgres; tables ledger_entries, payments)");
         out.println("  connect       http://127.0.0.1:" + layout.connectPort() + "/connectors   (metrics: /metrics)");
@@ -212,9 +275,18 @@ public final class LocalStack {
                 if (!child.isAlive() && !stopping) {
                     int code = child.process().exitValue();
                     if (supervision.restart(child.name(), code, System.nanoTime() / 1_000_000)) {
-                        System.err.println("paystream: the processor stalled and exited (code " + code
-                                + "); restarting it. See " + layout.logs().resolve("processor.log"));
-                        replace(child, startProcessor());
+                        if (child.name().startsWith("kafka-")) {
+                            int node = Integer.parseInt(child.name().substring("kafka-".length())) - 1;
+                            System.err.println("paystream: " + child.name() + " exited (code " + code + "); the "
+                                    + "other brokers keep the cluster writing, restarting it to catch up. See "
+                                    + layout.logs().resolve(child.name() + ".log"));
+                            replace(child, Broker.start(layout, node, System.getProperty("java.class.path"),
+                                    telemetry.jvmArgs(child.name())));
+                        } else {
+                            System.err.println("paystream: " + child.name() + " stalled and exited (code " + code
+                                    + "); restarting it. See " + layout.logs().resolve(child.name() + ".log"));
+                            replace(child, startProcessor(processorInstance(child.name())));
+                        }
                         continue;
                     }
                     System.err.println("paystream: " + child.name() + " exited with code " + code
@@ -226,6 +298,15 @@ public final class LocalStack {
             java.util.concurrent.TimeUnit.MILLISECONDS.sleep(500);
         }
         return 0;
+    }
+
+    private int processorInstance(String name) {
+        for (int instance = 0; instance < layout.processors(); instance++) {
+            if (processorName(instance).equals(name)) {
+                return instance;
+            }
+        }
+        throw new IllegalArgumentException(name + " is not a processor");
     }
 
     /** Puts a restarted child in the place of the one that exited, so that the stop order stays the same. */
@@ -240,10 +321,13 @@ public final class LocalStack {
 
     /** Stops the apps before the broker, so they can commit and close cleanly. Idempotent. */
     private synchronized void stopAll() {
+        List<ChildProcess> brokers = new ArrayList<>();
         for (int i = running.size() - 1; i >= 0; i--) {
             ChildProcess child = running.get(i);
             try {
-                if (child.isAlive()) {
+                if (child.name().startsWith("kafka")) {
+                    brokers.add(child); // last, and together (below)
+                } else if (child.isAlive()) {
                     out.println("stopping " + child);
                     out.flush();
                     child.stop();
@@ -252,6 +336,18 @@ public final class LocalStack {
                 Thread.currentThread().interrupt();
                 child.process().destroyForcibly();
             }
+        }
+        for (ChildProcess broker : brokers) {
+            if (broker.isAlive()) {
+                out.println("stopping " + broker);
+            }
+        }
+        out.flush();
+        try {
+            ChildProcess.stopTogether(brokers);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            brokers.forEach(broker -> broker.process().destroyForcibly());
         }
         running.clear();
         if (postgres != null) {

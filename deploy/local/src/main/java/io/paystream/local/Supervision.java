@@ -3,20 +3,24 @@ package io.paystream.local;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * What the launcher does when a child exits on its own: restart the processor when its stall watchdog gave up (exit
- * status 70), a bounded number of times, as Kubernetes or systemd would; stop the whole stack for anything else, so
+ * What the launcher does when a child exits on its own, as Kubernetes or systemd would, a bounded number of times per
+ * child: restart a processor when its stall watchdog gave up (exit status 70); restart a broker of a cluster
+ * ({@code kafka-N}) whatever its exit, because the other two keep the cluster writing meanwhile and it catches up when
+ * it is back. Anything else (the only broker, the ingress, a processor that failed otherwise) stops the whole stack, so
  * that a real failure is never hidden behind restarts.
  */
 final class Supervision {
     /** The processor's {@code StallWatchdog.EXIT_CODE} (EX_SOFTWARE); the launcher does not load the processor. */
     static final int STALL_EXIT_CODE = 70;
-    /** A stall that keeps coming back is a bug: after this many restarts in the window, stop and say so. */
+    /** A child that keeps dying has a problem: after this many restarts in the window, stop and say so. */
     static final int RESTARTS_MAX = 3;
     static final Duration RESTART_WINDOW = Duration.ofMinutes(30);
 
-    private final Deque<Long> restartsMs = new ArrayDeque<>();
+    private final Map<String, Deque<Long>> restartsMs = new HashMap<>();
 
     /**
      * Decides for a child that exited, and counts the restart it allows.
@@ -27,16 +31,19 @@ final class Supervision {
      * @return true to restart it, false to stop the stack
      */
     boolean restart(String child, int exitCode, long nowMs) {
-        if (!"processor".equals(child) || exitCode != STALL_EXIT_CODE) {
+        boolean stalledProcessor = child.startsWith("processor") && exitCode == STALL_EXIT_CODE;
+        boolean clusterBroker = child.startsWith("kafka-");
+        if (!stalledProcessor && !clusterBroker) {
             return false;
         }
-        while (!restartsMs.isEmpty() && restartsMs.peekFirst() <= nowMs - RESTART_WINDOW.toMillis()) {
-            restartsMs.removeFirst();
+        Deque<Long> restarts = restartsMs.computeIfAbsent(child, name -> new ArrayDeque<>());
+        while (!restarts.isEmpty() && restarts.peekFirst() <= nowMs - RESTART_WINDOW.toMillis()) {
+            restarts.removeFirst();
         }
-        if (restartsMs.size() >= RESTARTS_MAX) {
+        if (restarts.size() >= RESTARTS_MAX) {
             return false;
         }
-        restartsMs.addLast(nowMs);
+        restarts.addLast(nowMs);
         return true;
     }
 }

@@ -26,4 +26,25 @@ class BrokerPropertiesTest {
 
         assertThat(Files.readString(home.resolve("data/meta.properties"))).contains("cluster.id=" + clusterId);
     }
+
+    @Test
+    void aClusterNodeKnowsEveryVoterAndAsksForThreeReplicasAndTwoInSync(@TempDir Path home) {
+        StackLayout layout = StackLayout.fromEnvironment(name -> switch (name) {
+            case "PAYSTREAM_HOME" -> home.toString();
+            case "PAYSTREAM_BROKERS" -> "3";
+            default -> null;
+        });
+
+        String second = BrokerProperties.render(layout, 1, home.resolve("data"));
+
+        assertThat(second).contains("node.id=2\n")
+                .contains("controller.quorum.voters=1@127.0.0.1:9093,2@127.0.0.1:9193,3@127.0.0.1:9293\n")
+                .contains("listeners=PLAINTEXT://127.0.0.1:9192,CONTROLLER://127.0.0.1:9193\n")
+                .contains("advertised.listeners=PLAINTEXT://127.0.0.1:9192\n")
+                .contains("offsets.topic.replication.factor=3\n").contains("transaction.state.log.min.isr=2\n")
+                .contains("default.replication.factor=3\n").contains("min.insync.replicas=2\n")
+                .contains("unclean.leader.election.enable=false\n").contains("broker.session.timeout.ms=3000\n");
+        assertThat(BrokerProperties.render(StackLayout.fromEnvironment(name -> null), home.resolve("data")))
+                .contains("controller.quorum.voters=1@127.0.0.1:9093\n").contains("min.insync.replicas=1\n");
+    }
 }

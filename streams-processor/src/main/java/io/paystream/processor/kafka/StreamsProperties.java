@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -54,6 +55,10 @@ public final class StreamsProperties {
         properties.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, settings.standbyReplicas());
         properties.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.streamThreads());
         properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) settings.replicationFactor());
+        if (settings.replicationFactor() >= 3) {
+            // The changelogs are the stores' durability, like PayStream's own topics: two replicas in sync to write.
+            properties.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG), 2);
+        }
         properties.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         // KIP-892 (Kafka 4.4): stores stage a transaction's writes and apply them when its changelog transaction
         // commits, and READ_COMMITTED interactive queries (IQv1 always uses this default) never serve a balance or

@@ -49,11 +49,16 @@ final class ChaosHarness implements AutoCloseable {
     }
 
     ChaosHarness(Path home, long seed, int processors, long commitIntervalMs) throws Exception {
+        this(home, seed, processors, commitIntervalMs, 1);
+    }
+
+    /** A harness on {@code brokers} KRaft nodes: 1, or 3 for the replicated cluster. */
+    ChaosHarness(Path home, long seed, int processors, long commitIntervalMs, int brokers) throws Exception {
         // Partitions 6; a stall timeout more sensitive than the 60 s default, yet above the longest broker restart
         // measured here (29 s), which leaves records waiting without being a stall. The readers report any stall
         // as a violation. The workload is bounded: the ingress's limiter must not be what it measures.
         cluster = new LocalCluster(Path.of("../.."), home,
-                new LocalCluster.Options(commitIntervalMs, 1, 6, "45s", 5000, false, "384m", true));
+                new LocalCluster.Options(commitIntervalMs, 1, 6, "45s", 5000, false, "384m", true), brokers);
         cluster.startBroker();
         cluster.startPostgres();
         for (int i = 0; i < processors; i++) {
@@ -110,6 +115,55 @@ final class ChaosHarness implements AutoCloseable {
         TimeUnit.MILLISECONDS.sleep(down.toMillis());
         cluster.startProcessor(instance, false);
         awaitRecovery();
+        return Duration.between(start, Instant.now());
+    }
+
+    /** How long to wait for the brokers to be back in sync after a broker fault. */
+    private static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(240);
+
+    /**
+     * Waits until every partition of every topic has all its replicas in sync again: the restarted broker has caught
+     * up. Returns how long that took.
+     */
+    Duration awaitInSync() throws Exception {
+        Instant start = Instant.now();
+        Instant deadline = start.plus(CATCH_UP_LIMIT);
+        int behind = cluster.underReplicatedPartitions();
+        while (behind > 0) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException(behind + " partitions still under-replicated after " + CATCH_UP_LIMIT);
+            }
+            TimeUnit.MILLISECONDS.sleep(500);
+            behind = cluster.underReplicatedPartitions();
+        }
+        return Duration.between(start, Instant.now());
+    }
+
+    /** The ledger partition of the hottest account, whose leader the cluster scenarios kill. */
+    int hottestLedgerPartition() {
+        byte[] key = accounts.get(0).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key))
+                % cluster.options().partitions();
+    }
+
+    /**
+     * {@code kill -9} of broker {@code node} (with processor {@code alsoProcessor} at the same moment, unless -1),
+     * restart after {@code down}, then wait until the pipeline recovers and every replica is in sync again. The
+     * recovery runs from the kill to the end of the catch-up.
+     */
+    Duration crashAndRestartBroker(int node, int alsoProcessor, Duration down) throws Exception {
+        Instant start = Instant.now();
+        cluster.killBroker(node);
+        if (alsoProcessor >= 0) {
+            cluster.killProcessor(alsoProcessor);
+        }
+        TimeUnit.MILLISECONDS.sleep(down.toMillis());
+        cluster.startBroker(node);
+        if (alsoProcessor >= 0) {
+            cluster.startProcessor(alsoProcessor, false);
+        }
+        awaitRecovery();
+        awaitInSync();
         return Duration.between(start, Instant.now());
     }
 
