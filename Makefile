@@ -17,9 +17,11 @@ test: tools ## Run every test: unit tests (Surefire, *Test) and integration test
 
 # promtool checks the metrics exposition, the Prometheus config and the alert rules' unit tests.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-tools: ## Install promtool (Debian's prometheus package) if it is missing; `make test` needs it
+tools: ## Install promtool and docker-compose (Debian packages) if they are missing; `make test` needs them
 	@command -v promtool >/dev/null 2>&1 || { echo "installing promtool (Debian package prometheus)"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends prometheus; }
+	@command -v docker-compose >/dev/null 2>&1 || { echo "installing docker-compose (Debian package), to validate deploy/compose"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends docker-compose; }
 
 unit-test: ## Run only the fast unit and topology tests
 	$(MVN) test
