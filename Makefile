@@ -43,7 +43,7 @@ run: $(BUILD_STAMP) ## Build if needed, then start Kafka, PostgreSQL, the proces
 cluster: $(BUILD_STAMP) ## `make run` on a 3-broker KRaft cluster with 2 processors (replication 3, data in .paystream-cluster/)
 	PAYSTREAM_BROKERS=3 java -Xmx128m -cp '$(LOCAL_STACK_CP)' io.paystream.local.LocalStack
 
-chaos: ## Fault-injection runs, one broker then a 3-broker cluster: every scenario, 30+ faults, about 25 minutes; prints the tables
+chaos: ## Fault-injection runs on one broker and on a 3-broker cluster: every scenario, 30+ faults; prints the tables
 	$(MVN) -q -DskipTests install
 	$(MVN) -pl deploy/local verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
 	  -Dit.test='ChaosIT,ClusterChaosIT' -Dpaystream.chaos=full
