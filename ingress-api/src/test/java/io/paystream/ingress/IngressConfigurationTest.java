@@ -107,6 +107,8 @@ class IngressConfigurationTest {
 
         assertThat(configuration.getApiKeys()).singleElement()
                 .satisfies(key -> assertThat(key.getKeySha256()).isEqualTo(hash));
-        assertThat(configuration.getKafka()).containsEntry("bootstrap.servers", "kafka-1:9092");
+        assertThat(configuration.getKafka()).containsEntry("bootstrap.servers", "kafka-1:9092")
+                .as("no Kafka authentication unless asked for, and never a null value").containsEntry(
+                        "security.protocol", "PLAINTEXT").containsEntry("sasl.jaas.config", "");
     }
 }

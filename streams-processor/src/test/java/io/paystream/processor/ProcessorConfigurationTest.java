@@ -70,7 +70,9 @@ class ProcessorConfigurationTest {
         assertThat(production.getProfile()).isEqualTo(PayStreamConfiguration.PRODUCTION);
         assertThat(production.getApiKeys()).singleElement().satisfies(key -> assertThat(key.getKeySha256())
                 .isEqualTo(ApiKeyAuth.sha256Hex("a-real-secret")));
-        assertThat(production.getKafka()).containsEntry("bootstrap.servers", "kafka-1:9092,kafka-2:9092");
+        assertThat(production.getKafka()).containsEntry("bootstrap.servers", "kafka-1:9092,kafka-2:9092")
+                .as("no Kafka authentication unless asked for, and never a null value").containsEntry(
+                        "security.protocol", "PLAINTEXT").containsEntry("sasl.jaas.config", "");
         assertThat(production.getStreams().getApplicationServer()).isEqualTo("processor-0.processor:8090");
         assertThat(production.getStreams().getReplicationFactor()).isEqualTo((short) 3);
     }
