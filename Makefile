@@ -3,10 +3,10 @@
 MVN ?= ./mvnw -B -T1
 
 .DEFAULT_GOAL := help
-.PHONY: help build test unit-test run cluster chaos bench clean tools
+.PHONY: help build test unit-test run cluster chaos bench clean tools k8s
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 build: ## Compile and package every module, without running tests
 	$(MVN) -DskipTests package
@@ -17,11 +17,13 @@ test: tools ## Run every test: unit tests (Surefire, *Test) and integration test
 
 # promtool checks the metrics exposition, the Prometheus config and the alert rules' unit tests.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-tools: ## Install promtool and docker-compose (Debian packages) if they are missing; `make test` needs them
+tools: ## Install promtool, docker-compose and kubectl (Debian packages) if they are missing; `make test` needs them
 	@command -v promtool >/dev/null 2>&1 || { echo "installing promtool (Debian package prometheus)"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends prometheus; }
 	@command -v docker-compose >/dev/null 2>&1 || { echo "installing docker-compose (Debian package), to validate deploy/compose"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends docker-compose; }
+	@command -v kubectl >/dev/null 2>&1 || { echo "installing kubectl (Debian package kubernetes-client), to render deploy/k8s"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends kubernetes-client; }
 
 unit-test: ## Run only the fast unit and topology tests
 	$(MVN) test
@@ -47,6 +49,9 @@ chaos: ## Fault-injection runs on one broker and on a 3-broker cluster: every sc
 	$(MVN) -q -DskipTests install
 	$(MVN) -pl deploy/local verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
 	  -Dit.test='ChaosIT,ClusterChaosIT' -Dpaystream.chaos=full
+
+k8s: $(BUILD_STAMP) ## Regenerate deploy/k8s's PrometheusRule and dashboards from observability/ (a test fails when they drift)
+	java -cp '$(LOCAL_STACK_CP)' io.paystream.local.KubernetesResources .
 
 BENCH_CP := bench/target/bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*
 BENCH_ARGS ?=
