@@ -265,4 +265,30 @@ class KubernetesFilesTest {
             assertThat(ROOT.resolve("deploy/docker").resolve(dockerfiles.get(name)).resolve("Dockerfile")).exists();
         }
     }
+
+    @Test
+    void everyVariableGivenToAnAppIsOneItsProductionConfigReads() throws Exception {
+        // The JVM's and the agent's own, and the pod facts that other variables are built from.
+        Set<String> runtime = Set.of("JAVA_OPTS", "OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT",
+                "OTEL_SERVICE_NAME", "POD_NAME", "POD_NAMESPACE", "PAYSTREAM_DB_PASSWORD");
+        for (JsonNode workload : workloads()) {
+            JsonNode container = workload.at("/spec/template/spec/containers/0");
+            String app = container.path("name").asText();
+            String config = Files.readString(ROOT.resolve(app.equals("processor") ? "streams-processor"
+                    : "ingress-api").resolve("config-production.yml"));
+            Set<String> given = new HashSet<>();
+            container.path("env").forEach(e -> given.add(e.path("name").asText()));
+            container.path("envFrom").forEach(source -> {
+                JsonNode map = named("ConfigMap", source.at("/configMapRef/name").asText());
+                if (map != null) {
+                    map.path("data").fieldNames().forEachRemaining(given::add);
+                }
+            });
+            assertThat(given).hasSizeGreaterThan(5);
+            for (String variable : given) {
+                assertThat(runtime.contains(variable) || config.contains("${" + variable))
+                        .as("%s is given %s, which its config-production.yml never reads", app, variable).isTrue();
+            }
+        }
+    }
 }
