@@ -52,7 +52,8 @@ public final class BrokerProperties {
                 "unclean.leader.election.enable=false",
                 // The controller fences a broker that missed its heartbeats for 3 s (9 s by default), and with it
                 // moves its leaderships and takes it out of every ISR: within the ingress's 5 s produce timeout, so a
-                // client sees a slower answer, not a 503, when one broker dies.
+                // client sees a slower answer, not a 503, when one broker of a cluster dies. On one node it also lets
+                // a restarted broker register again sooner.
                 "broker.heartbeat.interval.ms=500",
                 "broker.session.timeout.ms=3000",
                 // Nobody else will join the group; do not wait 3 s for them.

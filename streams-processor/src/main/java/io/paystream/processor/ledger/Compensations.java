@@ -4,7 +4,6 @@ import io.paystream.processor.core.Emissions;
 import io.paystream.processor.core.Payment;
 import io.paystream.processor.core.PaymentRecords;
 import io.paystream.schemas.avro.AuditKind;
-import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.LedgerCommandType;
 import io.paystream.schemas.avro.PaymentStatus;
@@ -51,16 +50,7 @@ public final class Compensations {
                     : RefundRules.failed(command, rejection, nowMs);
             case REFUND_CREDIT -> command.getPaymentId() == null || command.getActionId() == null
                     || !Money.isAccountId(command.getTo()) ? Emissions.none()
-                    : Emissions.builder()
-                            .audit(AuditRecord.newBuilder(PaymentRecords.rejection(Payment.of(command),
-                                            command.getType().name(), command.getAccountId(), rejection.reason(),
-                                            rejection.detail(), nowMs))
-                                    .setAuditId(command.getPaymentId() + ":" + AuditKind.REJECTION + ":"
-                                            + command.getType() + ":" + command.getActionId())
-                                    .setActionId(command.getActionId())
-                                    .build())
-                            .leg(RefundRules.reversalOf(command, rejection.reason()))
-                            .build();
+                    : RefundRules.payerRefused(command, rejection, nowMs);
             case REFUND_REVERSAL -> Emissions.none();
             // A probe or an acknowledgement that cannot be applied stays in the dead-letter topic: the account stays
             // closing (refusing debits and credits, like a frozen one) until an operator looks.

@@ -36,13 +36,4 @@ final class HoldIndex {
                     default -> false;
                 };
     }
-
-    /** True when the command is a refund leg on the payee, which reads and writes what its payment has refunded. */
-    static boolean touchesRefunds(LedgerCommand command) {
-        return command != null && command.getPaymentId() != null && command.getType() != null
-                && switch (command.getType()) {
-                    case REFUND, REFUND_REVERSAL -> true;
-                    default -> false;
-                };
-    }
 }

@@ -146,7 +146,7 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
                 account = accounts.get(record.key());
             }
             HoldState hold = HoldIndex.touchesHold(record.value()) ? holds.get(record.value().getPaymentId()) : null;
-            Long refundedSoFar = HoldIndex.touchesRefunds(record.value())
+            Long refundedSoFar = RefundRules.readsRefunded(record.value())
                     ? refunded.get(record.value().getPaymentId()) : null;
             int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(0);
             LedgerOutcome outcome = LedgerRules.decide(account, hold, refundedSoFar == null ? 0 : refundedSoFar,

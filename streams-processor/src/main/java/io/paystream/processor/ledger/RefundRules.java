@@ -144,8 +144,29 @@ final class RefundRules {
         return emissions.build();
     }
 
+    /**
+     * A REFUND_CREDIT the payer refused: the refusal in the payer's journal (its id names the refund), and the
+     * REFUND_REVERSAL that gives the payee its money back.
+     */
+    static Emissions payerRefused(LedgerCommand credit, Rejection rejection, long nowMs) {
+        AuditRecord refusal = AuditRecord.newBuilder(PaymentRecords.rejection(Payment.of(credit),
+                        credit.getType().name(), credit.getAccountId(), rejection.reason(), rejection.detail(), nowMs))
+                .setAuditId(credit.getPaymentId() + ":" + AuditKind.REJECTION + ":" + credit.getType() + ":"
+                        + credit.getActionId())
+                .setActionId(credit.getActionId())
+                .build();
+        return Emissions.builder().audit(refusal).leg(reversalOf(credit, rejection.reason())).build();
+    }
+
+    /** True for the refund legs on the payee, which read and write what their payment has refunded. */
+    static boolean readsRefunded(LedgerCommand command) {
+        return command != null && command.getPaymentId() != null
+                && (command.getType() == LedgerCommandType.REFUND
+                        || command.getType() == LedgerCommandType.REFUND_REVERSAL);
+    }
+
     /** The REFUND_REVERSAL that returns a refund the payer refused, keyed by the payee. */
-    static LedgerCommand reversalOf(LedgerCommand credit, RejectionReason reason) {
+    private static LedgerCommand reversalOf(LedgerCommand credit, RejectionReason reason) {
         return LedgerCommand.newBuilder(credit)
                 .setCommandId(credit.getPaymentId() + ":" + LedgerCommandType.REFUND_REVERSAL + ":"
                         + credit.getActionId())
