@@ -7,6 +7,7 @@ import io.paystream.schemas.avro.Notification;
 import io.paystream.schemas.avro.PaymentAction;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.schemas.avro.WebhookEndpoint;
 import io.paystream.schemas.serde.AvroSerde;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -50,6 +51,20 @@ public final class Topics {
             new Topic<>("payments.dlq.v1", Serdes.ByteArray(), Serdes.ByteArray());
 
     /**
+     * Webhook endpoint registrations, compacted: the latest record per endpoint is its registration, and a tombstone
+     * deletes it. Written by the ingress (and by the webhook sink when it disables a failing endpoint). Key: endpointId.
+     */
+    public static final Topic<String, WebhookEndpoint> WEBHOOK_ENDPOINTS =
+            new Topic<>("webhooks.endpoints.v1", Serdes.String(), AvroSerde.of(WebhookEndpoint.class));
+
+    /**
+     * Webhook events whose every delivery attempt failed: the signed JSON body, with headers naming the endpoint, the
+     * event, the attempts and the last error. Key: endpointId.
+     */
+    public static final Topic<String, byte[]> WEBHOOK_DEAD_LETTERS =
+            new Topic<>("webhooks.dlq.v1", Serdes.String(), Serdes.ByteArray());
+
+    /**
      * The co-partitioned topics. They must share one partition count, because the ledger routes legs by account id and
      * the intake and status view rely on paymentId keys landing on the same partition number across topics.
      */
@@ -58,7 +73,7 @@ public final class Topics {
 
     /** Every topic the pipeline needs, co-partitioned ones first. */
     public static final List<Topic<?, ?>> ALL = List.of(PAYMENT_REQUESTS, PAYMENT_ACTIONS, ACCOUNT_REQUESTS, LEDGER,
-            PAYMENT_EVENTS, AUDIT, NOTIFICATIONS, DEAD_LETTERS);
+            PAYMENT_EVENTS, AUDIT, NOTIFICATIONS, DEAD_LETTERS, WEBHOOK_ENDPOINTS, WEBHOOK_DEAD_LETTERS);
 
     /** What a direct producer's client id may be: it becomes part of a topic name. */
     public static final String DIRECT_CLIENT_ID = "[a-z0-9][a-z0-9-]{0,62}";

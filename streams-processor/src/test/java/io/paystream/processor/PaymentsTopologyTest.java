@@ -193,6 +193,14 @@ class PaymentsTopologyTest {
 
             assertFinal(transfer, PaymentStatus.REJECTED, RejectionReason.INSUFFICIENT_FUNDS);
             assertThat(pipeline.account("alice").getBalance()).isEqualTo(100);
+            // The payer hears of it (a payment.rejected webhook), and only the payer.
+            assertThat(pipeline.notifications()).filteredOn(n -> n.getPaymentId().equals(transfer.getPaymentId()))
+                    .singleElement().satisfies(n -> {
+                        assertThat(n.getAccountId()).isEqualTo("alice");
+                        assertThat(n.getStatus()).isEqualTo(PaymentStatus.REJECTED);
+                        assertThat(n.getReason()).isEqualTo(RejectionReason.INSUFFICIENT_FUNDS);
+                        assertThat(n.getNotificationId()).isEqualTo(transfer.getPaymentId() + ":REJECTED:PAYER");
+                    });
         }
 
         @Test
@@ -301,6 +309,11 @@ class PaymentsTopologyTest {
             assertThat(statusesOf(topUp)).containsExactly(PaymentStatus.ACCEPTED, PaymentStatus.REJECTED);
             assertFinal(topUp, PaymentStatus.REJECTED, RejectionReason.ACCOUNT_NOT_FOUND);
             assertThat(pipeline.legs()).extracting(LedgerCommand::getType).containsExactly(LedgerCommandType.CREDIT);
+            assertThat(pipeline.notifications()).singleElement().satisfies(n -> {
+                assertThat(n.getAccountId()).isEqualTo("nobody");
+                assertThat(n.getRole()).isEqualTo(io.paystream.schemas.avro.NotificationRole.PAYEE);
+                assertThat(n.getStatus()).isEqualTo(PaymentStatus.REJECTED);
+            });
         }
 
         private void assertReversed(String payee, RejectionReason reason) {

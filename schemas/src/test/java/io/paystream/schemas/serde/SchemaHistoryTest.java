@@ -32,7 +32,8 @@ class SchemaHistoryTest {
     static Stream<Class<? extends SpecificRecord>> recordTypes() {
         return Stream.of(PaymentRequest.class, AccountRequest.class, LedgerCommand.class, PaymentEvent.class,
                 AuditRecord.class, Notification.class, PaymentState.class, AccountState.class,
-                io.paystream.schemas.avro.PaymentAction.class, io.paystream.schemas.avro.HoldState.class);
+                io.paystream.schemas.avro.PaymentAction.class, io.paystream.schemas.avro.HoldState.class,
+                io.paystream.schemas.avro.WebhookEndpoint.class);
     }
 
     @ParameterizedTest

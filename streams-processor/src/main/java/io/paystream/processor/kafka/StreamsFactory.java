@@ -127,6 +127,10 @@ public class StreamsFactory {
         // The audit topic is the journal that rebuilds every balance: it must never expire.
         journal.put("retention.ms", "-1");
         configs.put(Topics.AUDIT.name(), Map.copyOf(journal));
+        Map<String, String> table = new HashMap<>(durable);
+        // One registration per endpoint: compaction keeps the latest, and a tombstone deletes it.
+        table.put("cleanup.policy", "compact");
+        configs.put(Topics.WEBHOOK_ENDPOINTS.name(), Map.copyOf(table));
         return configs;
     }
 

@@ -6,6 +6,7 @@ import io.paystream.processor.core.PaymentRecords;
 import io.paystream.schemas.avro.AuditKind;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.LedgerCommandType;
+import io.paystream.schemas.avro.NotificationRole;
 import io.paystream.schemas.avro.PaymentStatus;
 import io.paystream.schemas.validation.Money;
 
@@ -15,7 +16,7 @@ import io.paystream.schemas.validation.Money;
  * The account is never changed by a refusal; the compensation makes sure no payment is silently dropped.
  *
  * <ul>
- *   <li>DEBIT: nothing moved, so the payment is REJECTED, and the refusal is journalled.</li>
+ *   <li>DEBIT: nothing moved, so the payment is REJECTED, the refusal is journalled, and the payer is notified.</li>
  *   <li>CREDIT: the refusal is journalled. A payment whose first leg debited the payer sends the money back through a
  *       REVERSAL leg on the payer's partition; a TOPUP (nothing debited), or a payer that cannot even be addressed,
  *       ends REJECTED.</li>
@@ -74,7 +75,12 @@ public final class Compensations {
             return emissions.leg(LedgerCommand.newBuilder(PaymentRecords.leg(payment, LedgerCommandType.REVERSAL,
                     payment.from(), rejection.reason())).setActionId(actionId).build()).build();
         }
+        // The party whose leg was refused hears of it: the payer of a refused debit or hold, the payee of a TOPUP.
+        NotificationRole role = leg == LedgerCommandType.CREDIT ? NotificationRole.PAYEE : NotificationRole.PAYER;
         return emissions.event(PaymentRecords.event(payment, PaymentStatus.REJECTED, rejection.reason(),
-                rejection.detail(), nowMs)).build();
+                rejection.detail(), nowMs))
+                .notification(PaymentRecords.notification(payment, PaymentStatus.REJECTED, role, rejection.reason(),
+                        nowMs))
+                .build();
     }
 }
