@@ -9,18 +9,24 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
+import io.dropwizard.lifecycle.Managed;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.paystream.ingress.core.PaymentIds;
 import io.paystream.ingress.health.KafkaHealthCheck;
 import io.paystream.ingress.http.BodyLimitFilter;
 import io.paystream.ingress.kafka.CommandPublisher;
+import io.paystream.ingress.lookup.PaymentLookup;
 import io.paystream.ingress.resources.AccountsResource;
 import io.paystream.ingress.resources.PaymentsResource;
+import io.paystream.ingress.resources.WebhookEndpointsResource;
+import io.paystream.schemas.webhooks.EndpointRegistry;
+import io.paystream.schemas.webhooks.UrlPolicy;
 import io.paystream.web.auth.ApiKeyAuth;
 import io.paystream.web.config.PayStreamConfiguration;
 import io.paystream.web.errors.ErrorMappers;
 import io.paystream.web.metrics.MeterRegistries;
 import io.swagger.v3.jaxrs2.integration.resources.OpenApiResource;
+import java.time.Clock;
 import java.time.Duration;
 import org.glassfish.jersey.micrometer.server.DefaultJerseyTagsProvider;
 import org.glassfish.jersey.micrometer.server.MetricsApplicationEventListener;
@@ -62,9 +68,21 @@ public class IngressApplication extends Application<IngressConfiguration> {
         CommandPublisher publisher = configuration.getProducer().build(configuration.getKafka(), registry);
         environment.lifecycle().manage(publisher);
         Duration produceTimeout = configuration.getProducer().getProduceTimeout().toJavaDuration();
+        PaymentLookup queryApi = configuration.getQueryApi().build();
         environment.jersey().register(new PaymentsResource(publisher, produceTimeout,
-                new PaymentIds(configuration.getPaymentIdSecret()), configuration.getQueryApi().build()));
+                new PaymentIds(configuration.getPaymentIdSecret()), queryApi));
         environment.jersey().register(new AccountsResource(publisher, produceTimeout));
+        EndpointRegistry endpoints = new EndpointRegistry(configuration.getKafka(), "paystream-ingress-webhooks");
+        environment.lifecycle().manage(new Managed() {
+            @Override
+            public void stop() {
+                endpoints.close();
+            }
+        });
+        // Loopback receivers only on a laptop: in production a loopback URL would reach the ingress's own host.
+        UrlPolicy urls = new UrlPolicy(PayStreamConfiguration.LOCAL.equals(configuration.getProfile()));
+        environment.jersey().register(new WebhookEndpointsResource(publisher, produceTimeout, endpoints, urls,
+                queryApi, Clock.systemUTC()));
         environment.jersey().register(new OpenApiResource());
 
         KafkaHealthCheck kafka = new KafkaHealthCheck(configuration.getKafka(), HEALTH_TIMEOUT);

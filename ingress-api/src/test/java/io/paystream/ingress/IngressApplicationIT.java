@@ -10,6 +10,7 @@ import io.dropwizard.testing.DropwizardTestSupport;
 import io.dropwizard.testing.ResourceHelpers;
 import io.paystream.ingress.core.PaymentIds;
 import io.paystream.schemas.Topics;
+import io.paystream.schemas.avro.WebhookEndpoint;
 import io.paystream.schemas.avro.AccountCommandType;
 import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.AccountType;
@@ -38,6 +39,8 @@ class IngressApplicationIT {
     static final String ACME_KEY = "acme-key";
     static final String READER_KEY = "reader-key";
     static final String TREASURY_KEY = "acme-treasury-key";
+    static final String HOOKS_KEY = "acme-hooks-key";
+    static final String GLOBEX_KEY = "globex-key";
     /** ingress-it.yml's paymentIdSecret. */
     static final PaymentIds IDS = new PaymentIds("test-payment-id-secret-0123456789abcdef");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,7 +54,7 @@ class IngressApplicationIT {
     static void start() throws Exception {
         kafka = InProcessKafka.start();
         kafka.createTopics(3, Topics.PAYMENT_REQUESTS.name(), Topics.ACCOUNT_REQUESTS.name(),
-                Topics.PAYMENT_ACTIONS.name());
+                Topics.PAYMENT_ACTIONS.name(), Topics.WEBHOOK_ENDPOINTS.name());
         app = ingress(kafka.bootstrapServers());
         app.before();
         http = new IngressHttp(app.getLocalPort());
@@ -103,7 +106,8 @@ class IngressApplicationIT {
 
     private static long produced() throws Exception {
         return kafka.endOffsetSum(Topics.PAYMENT_REQUESTS.name()) + kafka.endOffsetSum(Topics.ACCOUNT_REQUESTS.name())
-                + kafka.endOffsetSum(Topics.PAYMENT_ACTIONS.name());
+                + kafka.endOffsetSum(Topics.PAYMENT_ACTIONS.name())
+                + kafka.endOffsetSum(Topics.WEBHOOK_ENDPOINTS.name());
     }
 
     /** Sends the request and asserts an error answer in the API's shape, and that no record reached Kafka. */
@@ -385,6 +389,105 @@ class IngressApplicationIT {
             assertThat(json(response).get("error").get("code").asText()).isEqualTo("payment_lookup_unavailable");
             assertThat(response.body()).doesNotContain("127.0.0.1").doesNotContain("Exception");
             assertThat(produced()).isEqualTo(before);
+        }
+    }
+
+    @Nested
+    class WebhookEndpoints {
+        private static final String RECEIVER = "http://127.0.0.1:9/hooks";
+
+        @Test
+        void aTenantRegistersListsRotatesAndDeletesItsOwnEndpoints() throws Exception {
+            HttpResponse<String> created = http.post("/v1/webhook-endpoints", "{\"url\":\"" + RECEIVER
+                    + "\",\"events\":[\"payment.completed\",\"account.credited\"],\"description\":\"shop\"}")
+                    .key(HOOKS_KEY).send();
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            JsonNode endpoint = json(created);
+            String id = endpoint.get("id").asText();
+            String secret = endpoint.get("secret").asText();
+            assertThat(id).matches("we_[0-9a-f]{24}");
+            assertThat(secret).matches("whsec_[A-Za-z0-9_-]{43}");
+            assertThat(endpoint.get("status").asText()).isEqualTo("ENABLED");
+            WebhookEndpoint record = recordFor(Topics.WEBHOOK_ENDPOINTS, id);
+            assertThat(record.getClientId()).isEqualTo("acme");
+            assertThat(record.getOwnedAccountPrefixes()).containsExactly("acme-");
+            assertThat(record.getAdmin()).isFalse();
+            assertThat(record.getSecret()).isEqualTo(secret);
+            assertThat(record.getEvents()).containsExactly("payment.completed", "account.credited");
+
+            // Listed and read by its owner, without the secret; invisible to another tenant.
+            JsonNode listed = json(http.get("/v1/webhook-endpoints").key(HOOKS_KEY).send()).get("data");
+            assertThat(listed).extracting(node -> node.get("id").asText()).contains(id);
+            assertThat(listed.toString()).doesNotContain(secret).doesNotContain("whsec_");
+            assertThat(json(http.get("/v1/webhook-endpoints/" + id).key(HOOKS_KEY).send()).get("url").asText())
+                    .isEqualTo(RECEIVER);
+            assertThat(json(http.get("/v1/webhook-endpoints").key(GLOBEX_KEY).send()).get("data").toString())
+                    .doesNotContain(id);
+            assertRefused(http.get("/v1/webhook-endpoints/" + id).key(GLOBEX_KEY), 404, "endpoint_not_found", "id");
+            assertRefused(http.delete("/v1/webhook-endpoints/" + id).key(GLOBEX_KEY), 404, "endpoint_not_found",
+                    "id");
+            assertThat(json(http.get("/v1/webhook-endpoints").key(ADMIN_KEY).send()).get("data").toString())
+                    .contains(id);
+
+            HttpResponse<String> rotated = http.post("/v1/webhook-endpoints/" + id + "/rotate-secret", null)
+                    .key(HOOKS_KEY).send();
+            assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
+            String newSecret = json(rotated).get("secret").asText();
+            assertThat(newSecret).startsWith("whsec_").isNotEqualTo(secret);
+            await().atMost(SETTLE).untilAsserted(() -> {
+                WebhookEndpoint latest = recordFor(Topics.WEBHOOK_ENDPOINTS, id);
+                assertThat(latest.getSecret()).isEqualTo(newSecret);
+                assertThat(latest.getPreviousSecret()).isEqualTo(secret);
+                assertThat(latest.getPreviousSecretExpiresAtMs()).isGreaterThan(System.currentTimeMillis()
+                        + Duration.ofHours(23).toMillis());
+            });
+
+            HttpResponse<String> deleted = http.delete("/v1/webhook-endpoints/" + id).key(HOOKS_KEY).send();
+            assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+            assertThat(json(http.get("/v1/webhook-endpoints").key(HOOKS_KEY).send()).get("data").toString())
+                    .doesNotContain(id);
+            assertRefused(http.get("/v1/webhook-endpoints/" + id).key(HOOKS_KEY), 404, "endpoint_not_found", "id");
+            try (var reader = kafka.reader(Topics.WEBHOOK_ENDPOINTS)) {
+                await().atMost(SETTLE).until(() -> reader.records().stream()
+                        .filter(r -> id.equals(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)))
+                        .reduce((first, second) -> second).map(r -> r.value() == null).orElse(false));
+            }
+        }
+
+        @Test
+        void urlsThatReachInternalNetworksAndOtherBadInputAre422AndNothingIsWritten() throws Exception {
+            for (String url : List.of("ftp://127.0.0.1/x", "http://10.0.0.7/hook", "http://169.254.169.254/latest",
+                    "http://[fd00::1]/", "http://user:pw@127.0.0.1/", "file:///etc/passwd", "not a url")) {
+                assertRefused(http.post("/v1/webhook-endpoints", "{\"url\":\"" + url + "\"}").key(HOOKS_KEY),
+                        422, "invalid_field", "url");
+            }
+            assertRefused(http.post("/v1/webhook-endpoints", "{\"events\":[\"payment.completed\"]}")
+                    .key(HOOKS_KEY), 422, "invalid_field", "url");
+            assertRefused(http.post("/v1/webhook-endpoints", "{\"url\":\"" + RECEIVER
+                    + "\",\"events\":[\"payment.exploded\"]}").key(HOOKS_KEY), 422, "invalid_field", "events");
+            assertRefused(http.post("/v1/webhook-endpoints", "{\"url\":\"" + RECEIVER + "\",\"description\":\""
+                    + "x".repeat(257) + "\"}").key(HOOKS_KEY), 422, "invalid_field", "description");
+            assertRefused(http.post("/v1/webhook-endpoints", "{\"url\":\"" + RECEIVER + "\",\"secret\":\"mine\"}")
+                    .key(HOOKS_KEY), 422, "unknown_field", "secret");
+            assertRefused(http.post("/v1/webhook-endpoints", "{\"url\":\"" + RECEIVER + "\"}").key(ACME_KEY),
+                    403, "forbidden", null);
+            assertRefused(http.get("/v1/webhook-endpoints/we_NOT-AN-ID").key(HOOKS_KEY), 404, "endpoint_not_found",
+                    "id");
+        }
+
+        @Test
+        void aClientHasAtMostSixteenEndpoints() throws Exception {
+            for (int i = 0; i < 16; i++) {
+                HttpResponse<String> created = http.post("/v1/webhook-endpoints", "{\"url\":\"" + RECEIVER + i
+                        + "\"}").key(GLOBEX_KEY).send();
+                assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            }
+            assertRefused(http.post("/v1/webhook-endpoints", "{\"url\":\"" + RECEIVER + "\"}").key(GLOBEX_KEY),
+                    422, "too_many_endpoints", null);
+            // Another tenant is not counted against it.
+            HttpResponse<String> acme = http.post("/v1/webhook-endpoints", "{\"url\":\"" + RECEIVER + "\"}")
+                    .key(HOOKS_KEY).send();
+            assertThat(acme.statusCode()).as(acme.body()).isEqualTo(201);
         }
     }
 

@@ -29,6 +29,10 @@ final class IngressHttp {
         return new Request("PUT", path, body);
     }
 
+    Request delete(String path) {
+        return new Request("DELETE", path, null);
+    }
+
     Request get(String path) {
         return new Request("GET", path, null);
     }

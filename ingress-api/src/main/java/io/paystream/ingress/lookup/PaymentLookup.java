@@ -60,18 +60,7 @@ public final class PaymentLookup {
      * @throws ApiException 503 when the query API cannot answer now
      */
     public Optional<PaymentFacts> find(String paymentId) {
-        HttpResponse<String> response;
-        try {
-            response = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/payments/" + paymentId))
-                    .timeout(timeout).header("Authorization", "Bearer " + key).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            LOG.warn("cannot read payment {} from the query API at {}: {}", paymentId, url, e.toString());
-            throw unavailable();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unavailable();
-        }
+        HttpResponse<String> response = get("/v1/payments/" + paymentId, unavailable());
         if (response.statusCode() == 404) {
             return Optional.empty();
         }
@@ -88,6 +77,24 @@ public final class PaymentLookup {
         } catch (IOException e) {
             LOG.warn("the query API's answer for payment {} is not JSON", paymentId, e);
             throw unavailable();
+        }
+    }
+
+    /**
+     * {@code GET path} on the query API with the ingress's key.
+     *
+     * @throws ApiException {@code unavailable} when the query API cannot be reached in time
+     */
+    public HttpResponse<String> get(String path, ApiException unavailable) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(timeout)
+                    .header("Authorization", "Bearer " + key).GET().build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            LOG.warn("cannot GET {} from the query API at {}: {}", path, url, e.toString());
+            throw unavailable;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable;
         }
     }
 

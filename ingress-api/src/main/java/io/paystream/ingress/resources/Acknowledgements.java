@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,17 +32,25 @@ final class Acknowledgements {
     }
 
     void answer(AsyncResponse async, CompletableFuture<RecordMetadata> acknowledged, Accepted accepted) {
+        answer(async, acknowledged, metadata -> {
+            // One line per accepted command: it ties the id a client holds to the trace (trace_id in the MDC
+            // when the agent is attached) and to the record's place in Kafka. Never the body: no amounts or
+            // references in logs.
+            LOG.info("accepted {} {} at {}-{}@{}", accepted.paymentId() != null ? "payment" : "account",
+                    accepted.paymentId() != null ? accepted.paymentId() : accepted.accountId(), metadata.topic(),
+                    metadata.partition(), metadata.offset());
+            return Response.accepted(accepted).type(MediaType.APPLICATION_JSON_TYPE).build();
+        });
+    }
+
+    /** Answers with {@code onAcknowledged}'s response once Kafka acknowledged the write, or 503. */
+    void answer(AsyncResponse async, CompletableFuture<RecordMetadata> acknowledged,
+            Function<RecordMetadata, Response> onAcknowledged) {
         async.setTimeoutHandler(timedOut -> timedOut.resume(unavailable()));
         async.setTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
         acknowledged.whenComplete((metadata, failure) -> {
             if (failure == null) {
-                // One line per accepted command: it ties the id a client holds to the trace (trace_id in the MDC
-                // when the agent is attached) and to the record's place in Kafka. Never the body: no amounts or
-                // references in logs.
-                LOG.info("accepted {} {} at {}-{}@{}", accepted.paymentId() != null ? "payment" : "account",
-                        accepted.paymentId() != null ? accepted.paymentId() : accepted.accountId(), metadata.topic(),
-                        metadata.partition(), metadata.offset());
-                async.resume(Response.accepted(accepted).type(MediaType.APPLICATION_JSON_TYPE).build());
+                async.resume(onAcknowledged.apply(metadata));
             } else {
                 LOG.warn("Kafka did not acknowledge a command; answering 503: {}", failure.toString());
                 async.resume(unavailable());

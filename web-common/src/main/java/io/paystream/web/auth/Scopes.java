@@ -13,11 +13,13 @@ public final class Scopes {
     public static final String FUNDS_WRITE = "funds:write";
     /** Grant credit: an {@code overdraftLimit} above zero lets an account spend money it does not have. */
     public static final String CREDIT_WRITE = "credit:write";
+    /** Register, list and delete webhook endpoints; an endpoint receives events of owned accounts only. */
+    public static final String WEBHOOKS_WRITE = "webhooks:write";
     public static final String ADMIN = "admin";
 
     /** Every scope a key may be given. */
     public static final Set<String> ALL = Set.of(PAYMENTS_WRITE, ACCOUNTS_WRITE, ACCOUNTS_READ, FUNDS_WRITE,
-            CREDIT_WRITE, ADMIN);
+            CREDIT_WRITE, WEBHOOKS_WRITE, ADMIN);
 
     private Scopes() {
     }
