@@ -1,6 +1,7 @@
 package io.paystream.sinks;
 
 import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.Notification;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.serde.AvroSerde;
 import java.util.Map;
@@ -16,7 +17,7 @@ import org.apache.kafka.connect.storage.Converter;
  * Decodes PayStream's single-object-encoded Avro values into the generated classes, handed to the sink tasks as
  * schemaless values. Decoding happens here, in the converter, so that an undecodable record goes through Connect's own
  * error handling ({@code errors.tolerance}, {@code errors.deadletterqueue.topic.name}) instead of failing the task.
- * Configure it with {@code value.converter.record=audit} or {@code payment-event}.
+ * Configure it with {@code value.converter.record=audit}, {@code payment-event} or {@code notification}.
  */
 public final class PayStreamAvroConverter implements Converter, Versioned {
     private AvroSerde<? extends SpecificRecord> serde;
@@ -27,7 +28,9 @@ public final class PayStreamAvroConverter implements Converter, Versioned {
         serde = switch (String.valueOf(record)) {
             case "audit" -> AvroSerde.of(AuditRecord.class);
             case "payment-event" -> AvroSerde.of(PaymentEvent.class);
-            default -> throw new DataException("value.converter.record must be 'audit' or 'payment-event', not '"
+            case "notification" -> AvroSerde.of(Notification.class);
+            default -> throw new DataException("value.converter.record must be 'audit', 'payment-event' or "
+                    + "'notification', not '"
                     + record + "'");
         };
     }

@@ -1,0 +1,325 @@
+package io.paystream.sinks.webhooks;
+
+import io.paystream.schemas.Topics;
+import io.paystream.schemas.avro.WebhookEndpoint;
+import io.paystream.schemas.avro.WebhookEndpointStatus;
+import io.paystream.schemas.webhooks.EndpointRegistry;
+import io.paystream.schemas.webhooks.UrlPolicy;
+import io.paystream.schemas.webhooks.WebhookSignature;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends queued deliveries. One thread claims due deliveries from PostgreSQL; each is checked against the URL policy
+ * again (DNS may have changed since registration), signed, and POSTed asynchronously, so that no thread waits on an
+ * endpoint. Attempts in flight are bounded per task and, through the claim, per endpoint: a slow or dead endpoint
+ * holds at most a few slots, and its failures only push its own deliveries back.
+ *
+ * <p>The outcome of each attempt is recorded before its slot is freed. A delivery whose attempts are exhausted is
+ * written to {@code webhooks.dlq.v1} (acknowledged by Kafka) before it is marked DEAD, and its endpoint is disabled.
+ */
+final class Dispatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    static final String USER_AGENT = "PayStream-Webhooks/1.0";
+    /** How long past the request timeout a lease lasts: time to record the outcome. */
+    private static final Duration LEASE_SLACK = Duration.ofSeconds(30);
+    private static final Duration BACKLOG_EVERY = Duration.ofSeconds(5);
+
+    private final Deliveries deliveries;
+    private final EndpointRegistry registry;
+    private final Producer<byte[], byte[]> producer;
+    private final RetrySchedule schedule;
+    private final UrlPolicy urls;
+    private final Duration requestTimeout;
+    private final int maxInFlight;
+    private final int maxInFlightPerEndpoint;
+    private final Duration pollInterval;
+    private final String leasedBy;
+    private final HttpClient http;
+    private final ExecutorService checks = Executors.newFixedThreadPool(4, daemon("webhook-url-check"));
+    private final ExecutorService recorder = Executors.newFixedThreadPool(2, daemon("webhook-recorder"));
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Object signal = new Object();
+    private final Thread loop;
+    private volatile boolean running = true;
+    private long nextBacklogAt;
+
+    Dispatcher(Deliveries deliveries, EndpointRegistry registry, Producer<byte[], byte[]> producer,
+            WebhookConfig config, String leasedBy) {
+        this.deliveries = Objects.requireNonNull(deliveries, "deliveries");
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.producer = Objects.requireNonNull(producer, "producer");
+        this.schedule = config.retries();
+        this.urls = new UrlPolicy(config.allowLoopback());
+        this.requestTimeout = config.requestTimeout();
+        this.maxInFlight = config.maxInFlight();
+        this.maxInFlightPerEndpoint = config.maxInFlightPerEndpoint();
+        this.pollInterval = config.pollInterval();
+        this.leasedBy = Objects.requireNonNull(leasedBy, "leasedBy");
+        // Never follow a redirect: it would lead past the URL check. HTTP/1.1: no h2c upgrade dance with receivers.
+        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(requestTimeout.compareTo(Duration.ofSeconds(5)) < 0 ? requestTimeout
+                        : Duration.ofSeconds(5))
+                .build();
+        this.loop = new Thread(this::run, "webhook-dispatcher-" + leasedBy);
+        this.loop.setDaemon(true);
+    }
+
+    void start() {
+        int released = deliveries.releaseLeases(leasedBy);
+        if (released > 0) {
+            LOG.info("{} deliveries were in flight when this task last stopped; sending them again", released);
+        }
+        loop.start();
+    }
+
+    /** New deliveries were queued: look now rather than at the next poll. */
+    void wake() {
+        synchronized (signal) {
+            signal.notifyAll();
+        }
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                int free = maxInFlight - inFlight.get();
+                List<Deliveries.Claimed> claimed = free <= 0 ? List.of()
+                        : deliveries.claim(leasedBy, requestTimeout.plus(LEASE_SLACK), free, maxInFlightPerEndpoint);
+                claimed.forEach(this::dispatch);
+                if (System.nanoTime() - nextBacklogAt > 0) {
+                    WebhookMetrics.backlog(deliveries.backlog());
+                    nextBacklogAt = System.nanoTime() + BACKLOG_EVERY.toNanos();
+                }
+                if (claimed.isEmpty() || claimed.size() == free) {
+                    pause();
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("the webhook dispatcher cannot reach PostgreSQL; retrying: {}", e.toString());
+                pause();
+            }
+        }
+    }
+
+    private void pause() {
+        synchronized (signal) {
+            try {
+                signal.wait(pollInterval.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                running = false;
+            }
+        }
+    }
+
+    /** The end of one attempt: an HTTP status, or why there was none. */
+    record Result(Integer status, String outcome, String error, long durationMs) {
+        boolean succeeded() {
+            return status != null && status >= 200 && status < 300;
+        }
+    }
+
+    private void dispatch(Deliveries.Claimed delivery) {
+        inFlight.incrementAndGet();
+        Optional<WebhookEndpoint> found = registry.get(delivery.endpointId());
+        if (found.isEmpty()) {
+            recorder.execute(() -> finish(() -> deliveries.cancelled(delivery, leasedBy)));
+            return;
+        }
+        WebhookEndpoint endpoint = found.get();
+        if (endpoint.getStatus() == WebhookEndpointStatus.DISABLED) {
+            recorder.execute(() -> finish(() -> deadLetter(delivery, endpoint, new Result(null, "disabled",
+                    "the endpoint is disabled" + (endpoint.getDisabledReason() == null ? ""
+                            : ": " + endpoint.getDisabledReason()), 0))));
+            return;
+        }
+        long started = System.nanoTime();
+        CompletableFuture.supplyAsync(() -> urls.refusal(endpoint.getUrl()), checks)
+                .thenCompose(refusal -> refusal.isPresent()
+                        ? CompletableFuture.completedFuture(new Result(null, "refused", "url " + refusal.get(),
+                                elapsedMs(started)))
+                        : send(delivery, endpoint, started))
+                .exceptionally(failure -> new Result(null, "network_error", String.valueOf(failure),
+                        elapsedMs(started)))
+                .thenAcceptAsync(result -> finish(() -> record(delivery, endpoint, result)), recorder);
+    }
+
+    private CompletableFuture<Result> send(Deliveries.Claimed delivery, WebhookEndpoint endpoint, long started) {
+        long now = System.currentTimeMillis();
+        List<String> secrets = new ArrayList<>(2);
+        secrets.add(endpoint.getSecret());
+        if (endpoint.getPreviousSecret() != null && endpoint.getPreviousSecretExpiresAtMs() != null
+                && endpoint.getPreviousSecretExpiresAtMs() > now) {
+            secrets.add(endpoint.getPreviousSecret());
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint.getUrl()))
+                .timeout(requestTimeout)
+                .header("Content-Type", "application/json")
+                .header("User-Agent", USER_AGENT)
+                .header(WebhookSignature.EVENT_ID_HEADER, delivery.eventId())
+                .header(WebhookSignature.EVENT_TYPE_HEADER, delivery.eventType())
+                .header("PayStream-Delivery-Attempt", Integer.toString(delivery.attempt()))
+                .header(WebhookSignature.HEADER, WebhookSignature.header(secrets, now / 1000, delivery.payload()))
+                .POST(HttpRequest.BodyPublishers.ofString(delivery.payload(), StandardCharsets.UTF_8))
+                .build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                .handle((response, failure) -> {
+                    long took = elapsedMs(started);
+                    if (failure == null) {
+                        int status = response.statusCode();
+                        return new Result(status, status >= 200 && status < 300 ? "succeeded" : "http_error",
+                                status >= 200 && status < 300 ? null : "the endpoint answered " + status, took);
+                    }
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    if (cause instanceof HttpTimeoutException) {
+                        return new Result(null, "timeout", "no answer within " + requestTimeout.toMillis() + " ms",
+                                took);
+                    }
+                    return new Result(null, "network_error", cause instanceof ConnectException
+                            ? "connection refused or unreachable" : String.valueOf(cause), took);
+                });
+    }
+
+    private void record(Deliveries.Claimed delivery, WebhookEndpoint endpoint, Result result) {
+        WebhookMetrics.attempt(result.outcome(), Duration.ofMillis(result.durationMs()));
+        if (result.succeeded()) {
+            deliveries.delivered(delivery, leasedBy, result.status(), result.durationMs());
+            return;
+        }
+        Optional<Duration> retryIn = schedule.delayAfter(delivery.attempt());
+        if (retryIn.isPresent()) {
+            LOG.info("webhook {} to endpoint {} failed (attempt {}): {}; next attempt in {} ms", delivery.eventId(),
+                    delivery.endpointId(), delivery.attempt(), result.error(), retryIn.get().toMillis());
+            deliveries.retry(delivery, leasedBy, result.status(), result.error(), result.durationMs(),
+                    retryIn.get());
+        } else {
+            deadLetter(delivery, endpoint, result);
+        }
+    }
+
+    /** Writes the event to the DLQ, then ends the delivery DEAD and disables the endpoint. */
+    private void deadLetter(Deliveries.Claimed delivery, WebhookEndpoint endpoint, Result result) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("paystream.webhook.endpoint", utf8(delivery.endpointId()));
+        headers.add("paystream.webhook.event.id", utf8(delivery.eventId()));
+        headers.add("paystream.webhook.event.type", utf8(delivery.eventType()));
+        headers.add("paystream.webhook.attempts", utf8(Integer.toString(delivery.attempt())));
+        headers.add("paystream.webhook.error", utf8(String.valueOf(result.error())));
+        try {
+            producer.send(new ProducerRecord<>(Topics.WEBHOOK_DEAD_LETTERS.name(), null, utf8(delivery.endpointId()),
+                    utf8(delivery.payload()), headers)).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // Not acknowledged: leave the delivery leased; it is claimed again when the lease expires.
+            LOG.warn("cannot dead-letter webhook {} to endpoint {}; it stays pending: {}", delivery.eventId(),
+                    delivery.endpointId(), e.toString());
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        if (!deliveries.dead(delivery, leasedBy, result.status(), result.error(), result.durationMs())) {
+            return;
+        }
+        WebhookMetrics.deadLettered();
+        LOG.warn("webhook {} to endpoint {} was dead-lettered after {} attempts: {}", delivery.eventId(),
+                delivery.endpointId(), delivery.attempt(), result.error());
+        if (endpoint.getStatus() == WebhookEndpointStatus.ENABLED) {
+            disable(endpoint, "event " + delivery.eventId() + " failed " + delivery.attempt() + " attempts: "
+                    + result.error());
+        }
+    }
+
+    private void disable(WebhookEndpoint endpoint, String reason) {
+        WebhookEndpoint disabled = WebhookEndpoint.newBuilder(endpoint).setStatus(WebhookEndpointStatus.DISABLED)
+                .setDisabledReason(reason.length() > 500 ? reason.substring(0, 500) : reason)
+                .setUpdatedAtMs(Math.max(System.currentTimeMillis(), endpoint.getUpdatedAtMs() + 1)).build();
+        try {
+            producer.send(new ProducerRecord<>(Topics.WEBHOOK_ENDPOINTS.name(), utf8(endpoint.getEndpointId()),
+                    Topics.WEBHOOK_ENDPOINTS.valueSerde().serializer().serialize(Topics.WEBHOOK_ENDPOINTS.name(),
+                            disabled))).get(30, TimeUnit.SECONDS);
+            registry.applyWritten(endpoint.getEndpointId(), disabled);
+            WebhookMetrics.endpointDisabled();
+            LOG.warn("webhook endpoint {} is disabled: {}", endpoint.getEndpointId(), reason);
+        } catch (Exception e) {
+            LOG.warn("cannot disable webhook endpoint {}: {}", endpoint.getEndpointId(), e.toString());
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Runs {@code recording}; whatever happens, frees the slot and wakes the loop. */
+    private void finish(Runnable recording) {
+        try {
+            recording.run();
+        } catch (RuntimeException e) {
+            // The lease stays; when it expires the delivery is claimed and sent again (with the same event id).
+            LOG.warn("cannot record a webhook attempt; the delivery will be sent again: {}", e.toString());
+        } finally {
+            inFlight.decrementAndGet();
+            wake();
+        }
+    }
+
+    private static long elapsedMs(long startedNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** Stops claiming, and gives attempts in flight {@code grace} to finish; the rest are sent again later. */
+    @Override
+    public void close() {
+        running = false;
+        wake();
+        try {
+            loop.join(5_000);
+            long deadline = System.nanoTime() + requestTimeout.toNanos();
+            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        checks.shutdownNow();
+        recorder.shutdown();
+        try {
+            recorder.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
