@@ -1,6 +1,8 @@
 package io.paystream.sinks;
 
 import io.paystream.schemas.Topics;
+import io.paystream.sinks.webhooks.WebhookConfig;
+import io.paystream.sinks.webhooks.WebhookSinkConnector;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -21,6 +23,17 @@ public final class SinkConnectorConfigs {
     /** The payments sink: {@code payments.events.v1} into {@code payments}. */
     public static Map<String, String> payments(String jdbcUrl) {
         return base(PaymentEventSinkConnector.class.getName(), Topics.PAYMENT_EVENTS.name(), "payment-event", jdbcUrl);
+    }
+
+    /**
+     * The webhook sink: {@code payments.notifications.v1} into signed deliveries, queued in the same database; its
+     * task's own clients (endpoint registrations, dead letters) reach the brokers at {@code bootstrapServers}.
+     */
+    public static Map<String, String> webhooks(String jdbcUrl, String bootstrapServers) {
+        Map<String, String> config = base(WebhookSinkConnector.class.getName(), Topics.NOTIFICATIONS.name(),
+                "notification", jdbcUrl);
+        config.put(WebhookConfig.KAFKA_PREFIX + "bootstrap.servers", bootstrapServers);
+        return config;
     }
 
     private static Map<String, String> base(String connectorClass, String topic, String record, String jdbcUrl) {

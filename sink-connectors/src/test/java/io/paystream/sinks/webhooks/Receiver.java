@@ -27,6 +27,7 @@ final class Receiver implements AutoCloseable {
     private volatile String secret;
     private final IntUnaryOperator answer;
     private final long delayMs;
+    private final java.util.concurrent.atomic.AtomicInteger inProgress = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * @param answer the status to answer to request number n
@@ -51,15 +52,21 @@ final class Receiver implements AutoCloseable {
                         exchange.getRequestHeaders().getFirst(WebhookSignature.EVENT_TYPE_HEADER), body, valid,
                         status, Integer.parseInt(exchange.getRequestHeaders().getFirst("PayStream-Delivery-Attempt"))));
             }
-            if (delayMs > 0) {
-                try {
+            inProgress.incrementAndGet();
+            try {
+                if (delayMs > 0) {
                     Thread.sleep(delayMs);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                inProgress.decrementAndGet();
             }
-            exchange.sendResponseHeaders(status, -1);
-            exchange.close();
+            try {
+                exchange.sendResponseHeaders(status, -1);
+            } finally {
+                exchange.close();
+            }
         });
         server.start();
     }
@@ -74,6 +81,11 @@ final class Receiver implements AutoCloseable {
 
     String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+    }
+
+    /** Requests received and not yet answered. */
+    int inProgress() {
+        return inProgress.get();
     }
 
     List<Received> received() {

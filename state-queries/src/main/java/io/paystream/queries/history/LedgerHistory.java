@@ -18,6 +18,11 @@ public final class LedgerHistory {
         this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
     }
 
+    /** The history database, which also holds the webhook sink's delivery log. */
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
     /**
      * One balance movement as the history API shows it; a refund's movements (REFUND, REFUND_CREDIT, REFUND_REVERSAL)
      * name the refund.

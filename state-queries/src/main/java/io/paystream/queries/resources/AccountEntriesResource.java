@@ -48,7 +48,7 @@ public final class AccountEntriesResource {
         if (!client.owns(accountId)) {
             throw ApiException.notOwned(accountId, "accountId");
         }
-        int limit = parseLimit(limitParam);
+        int limit = Pages.limit(limitParam, LIMIT_DEFAULT, LIMIT_MAX);
         long afterSeq = 0;
         if (after != null) {
             OptionalLong parsed = Cursors.parse(after);
@@ -71,20 +71,5 @@ public final class AccountEntriesResource {
         boolean more = entries.size() > limit;
         List<LedgerHistory.Entry> page = more ? entries.subList(0, limit) : entries;
         return new Page(List.copyOf(page), more ? Cursors.after(page.get(page.size() - 1).entrySeq()) : null);
-    }
-
-    private static int parseLimit(String limit) {
-        if (limit == null) {
-            return LIMIT_DEFAULT;
-        }
-        try {
-            int value = Integer.parseInt(limit);
-            if (value >= 1 && value <= LIMIT_MAX) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // Falls through to the 422 below, which names the field and the range.
-        }
-        throw ApiException.invalidField("limit", "limit must be an integer from 1 to " + LIMIT_MAX);
     }
 }

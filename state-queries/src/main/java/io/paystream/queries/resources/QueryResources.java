@@ -3,6 +3,7 @@ package io.paystream.queries.resources;
 import io.dropwizard.jersey.setup.JerseyEnvironment;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.paystream.queries.history.LedgerHistory;
+import io.paystream.queries.history.WebhookDeliveryLog;
 import io.paystream.queries.routing.KeyRouter;
 
 /** Wires the query resources; public only so that {@code QueryApi} can reach it. */
@@ -17,5 +18,6 @@ public final class QueryResources {
         jersey.register(new PaymentQueryResource(answers, paymentsStore));
         jersey.register(new RefundQueryResource(answers, paymentsStore));
         jersey.register(new AccountEntriesResource(history));
+        jersey.register(new WebhookDeliveriesResource(history == null ? null : new WebhookDeliveryLog(history.jdbi())));
     }
 }

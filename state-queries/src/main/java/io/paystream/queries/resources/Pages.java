@@ -1,0 +1,29 @@
+package io.paystream.queries.resources;
+
+import io.paystream.web.errors.ApiException;
+
+/** The {@code limit} parameter of the paginated APIs. */
+final class Pages {
+    private Pages() {
+    }
+
+    /**
+     * {@code limit} as a page size: {@code fallback} when absent.
+     *
+     * @throws ApiException 422 naming {@code limit} when it is not an integer from 1 to {@code max}
+     */
+    static int limit(String limit, int fallback, int max) {
+        if (limit == null) {
+            return fallback;
+        }
+        try {
+            int value = Integer.parseInt(limit);
+            if (value >= 1 && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // Falls through to the 422 below, which names the field and the range.
+        }
+        throw ApiException.invalidField("limit", "limit must be an integer from 1 to " + max);
+    }
+}
