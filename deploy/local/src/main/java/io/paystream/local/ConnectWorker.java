@@ -14,11 +14,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A standalone Kafka Connect worker in its own JVM, running PayStream's two sinks into the local PostgreSQL. Its
- * configuration files are written under {@code .paystream/connect/} at every start; its offsets survive restarts.
+ * A standalone Kafka Connect worker in its own JVM, running PayStream's two sinks into the local PostgreSQL and the
+ * webhook sink (whose delivery queue is in the same database). Its configuration files are written under {@code .paystream/connect/} at every start; its offsets survive restarts.
  */
 public final class ConnectWorker {
-    static final List<String> CONNECTORS = List.of("paystream-ledger-sink", "paystream-payments-sink");
+    static final List<String> CONNECTORS = List.of("paystream-ledger-sink", "paystream-payments-sink",
+            "paystream-webhooks");
 
     private ConnectWorker() {
     }
@@ -48,9 +49,14 @@ public final class ConnectWorker {
                 "consumer.metric.reporters=io.paystream.sinks.metrics.ConnectMetricsBridge",
                 ""));
         Path ledger = connector(dir, CONNECTORS.get(0), "io.paystream.sinks.AuditSinkConnector",
-                "payments.audit.v1", "audit", layout);
+                "payments.audit.v1", "audit", layout, List.of());
         Path payments = connector(dir, CONNECTORS.get(1), "io.paystream.sinks.PaymentEventSinkConnector",
-                "payments.events.v1", "payment-event", layout);
+                "payments.events.v1", "payment-event", layout, List.of());
+        Path webhooks = connector(dir, CONNECTORS.get(2), "io.paystream.sinks.webhooks.WebhookSinkConnector",
+                "payments.notifications.v1", "notification", layout, List.of(
+                        "paystream.kafka.bootstrap.servers=" + layout.bootstrapServers(),
+                        // Receivers on a laptop listen on 127.0.0.1; private and link-local ranges stay refused.
+                        "paystream.webhooks.allow.loopback=true"));
         Path lib = layout.root().resolve("deploy/connect/target/lib");
         if (!Files.isDirectory(lib)) {
             throw new IllegalStateException(lib + " is missing: build first (`make build`, which `make run` does)");
@@ -59,13 +65,13 @@ public final class ConnectWorker {
         jvmArgs.addAll(telemetryArgs);
         return ChildProcess.start("connect", layout.root(), layout.logs().resolve("connect.log"), lib + "/*",
                 jvmArgs, "org.apache.kafka.connect.cli.ConnectStandalone",
-                List.of(worker.toString(), ledger.toString(), payments.toString()), Map.of());
+                List.of(worker.toString(), ledger.toString(), payments.toString(), webhooks.toString()), Map.of());
     }
 
     private static Path connector(Path dir, String name, String connectorClass, String topic, String record,
-            StackLayout layout) throws IOException {
+            StackLayout layout, List<String> extra) throws IOException {
         Path file = dir.resolve(name + ".properties");
-        Files.writeString(file, String.join("\n",
+        List<String> lines = new java.util.ArrayList<>(List.of(
                 "name=" + name,
                 "connector.class=" + connectorClass,
                 "tasks.max=1",
@@ -79,12 +85,14 @@ public final class ConnectWorker {
                 "errors.deadletterqueue.topic.replication.factor=" + layout.replicationFactor(),
                 "errors.deadletterqueue.context.headers.enable=true",
                 "paystream.jdbc.url=" + layout.jdbcUrl(),
-                "paystream.jdbc.user=postgres",
-                ""));
+                "paystream.jdbc.user=postgres"));
+        lines.addAll(extra);
+        lines.add("");
+        Files.writeString(file, String.join("\n", lines));
         return file;
     }
 
-    /** Waits until both connectors and their tasks report RUNNING on the worker's REST API. */
+    /** Waits until every connector and its task report RUNNING on the worker's REST API. */
     public static void awaitRunning(ChildProcess worker, StackLayout layout, Duration timeout)
             throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

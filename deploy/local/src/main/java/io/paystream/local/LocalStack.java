@@ -245,7 +245,8 @@ public final class LocalStack {
                     + ")");
         }
         out.println("  kafka         " + layout.bootstrapServers());
-        out.println("  postgres      " + layout.jdbcUrl() + "   (user postgres; tables ledger_entries, payments)");
+        out.println("  postgres      " + layout.jdbcUrl() + "   (user postgres; tables ledger_entries, payments, "
+                + "webhook_deliveries)");
         out.println("  connect       http://127.0.0.1:" + layout.connectPort() + "/connectors   (metrics: /metrics)");
         out.println("  API key       " + DEV_KEY + "   (admin scope)");
         out.println("  tracing       " + telemetry.description());
@@ -266,6 +267,10 @@ public final class LocalStack {
         out.println("  curl " + queries + "/v1/accounts/alice " + auth);
         out.println("  curl " + queries + "/v1/payments/<paymentId> " + auth);
         out.println("  curl " + queries + "/v1/accounts/alice/entries " + auth);
+        out.println("Webhooks (a receiver on 127.0.0.1 is allowed locally; the answer holds the signing secret):");
+        out.println("  curl -X POST " + ingress + "/v1/webhook-endpoints " + auth + " " + json
+                + " -d '{\"url\":\"http://127.0.0.1:9000/hook\"}'");
+        out.println("  curl " + ingress + "/v1/webhook-endpoints/<id>/deliveries " + auth);
         out.flush();
     }
 

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
+import io.paystream.ingress.IngressApplication;
+import io.paystream.ingress.IngressConfiguration;
 import io.paystream.processor.ProcessorApplication;
 import io.paystream.processor.ProcessorConfiguration;
 import io.paystream.schemas.Topic;
@@ -19,8 +21,10 @@ import io.paystream.schemas.avro.CaptureMode;
 import io.paystream.schemas.avro.PaymentAction;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentType;
+import io.paystream.schemas.webhooks.WebhookEvents;
 import io.paystream.testing.FreePorts;
 import io.paystream.testing.InProcessKafka;
+import io.paystream.testing.WebhookReceiver;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,11 +34,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -49,7 +56,9 @@ import org.junit.jupiter.api.Test;
  * Connect worker in its own JVM (as {@code make run} runs it) copy the journal and statuses into PostgreSQL, and for every account the sum of its ledger_entries equals the
  * balance the query API serves, with gapless entry sequences; every payment's status in PostgreSQL equals the query
  * API's. Then a second round authorizes, captures (in part and whole), voids, and refunds completed payments (in
- * part, some twice), and the copy must reconcile again, captures and refunds included.
+ * part, some twice), and the copy must reconcile again, captures and refunds included. Throughout, an operator's
+ * webhook endpoint, registered through the ingress, receives every event of every notification, signed, and the
+ * deliveries API shows each delivered.
  */
 class ReconciliationIT {
     private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
@@ -62,6 +71,9 @@ class ReconciliationIT {
     private static EmbeddedPostgres postgres;
     private static ChildProcess connect;
     private static DropwizardTestSupport<ProcessorConfiguration> processor;
+    private static DropwizardTestSupport<IngressConfiguration> ingress;
+    private static WebhookReceiver receiver;
+    private static String endpointId;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
@@ -91,10 +103,25 @@ class ReconciliationIT {
                 0, 0, postgres.getPort(), FreePorts.next());
         connect = ConnectWorker.start(layout, List.of());
         ConnectWorker.awaitRunning(connect, layout, SETTLE);
+        // The ingress, for the webhook endpoint API; it reads deliveries through the processor's query API.
+        ingress = new DropwizardTestSupport<>(IngressApplication.class,
+                ROOT.resolve("ingress-api/config.yml").toString(), "recingress",
+                ConfigOverride.config("recingress", "profile", "local"),
+                ConfigOverride.config("recingress", "kafka.bootstrap\\.servers", kafka.bootstrapServers()),
+                ConfigOverride.config("recingress", "server.applicationConnectors[0].port", "0"),
+                ConfigOverride.config("recingress", "server.adminConnectors[0].port", "0"),
+                ConfigOverride.config("recingress", "queryApi.url", "http://127.0.0.1:" + queryPort));
+        ingress.before();
     }
 
     @AfterAll
     static void stop() throws Exception {
+        if (receiver != null) {
+            receiver.close();
+        }
+        if (ingress != null) {
+            ingress.after();
+        }
         if (connect != null) {
             connect.stop();
         }
@@ -122,8 +149,59 @@ class ReconciliationIT {
         return response.statusCode() == 200 ? response.body() : null;
     }
 
+    private HttpResponse<String> ingress(String method, String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingress.getLocalPort() + path))
+                .header("Authorization", "Bearer local-dev-key").header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** An operator's endpoint (the admin key): it receives every account's events, through the whole workload. */
+    private void registerWebhookEndpoint() throws Exception {
+        receiver = WebhookReceiver.answering(200);
+        HttpResponse<String> created = ingress("POST", "/v1/webhook-endpoints", "{\"url\":\"" + receiver.url()
+                + "\",\"description\":\"reconciliation\"}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        JsonNode endpoint = JSON.readTree(created.body());
+        endpointId = endpoint.get("id").asText();
+        receiver.secret(endpoint.get("secret").asText());
+    }
+
+    /**
+     * Every event of every notification on payments.notifications.v1 reached the receiver, signed, and the
+     * deliveries API (through the ingress) shows each one DELIVERED.
+     */
+    private void reconcileWebhooks() throws Exception {
+        Set<String> expected = new HashSet<>();
+        try (var reader = kafka.reader(Topics.NOTIFICATIONS)) {
+            await().atMost(SETTLE).until(() -> {
+                expected.clear();
+                reader.values().forEach(n -> WebhookEvents.of(n).forEach(e -> expected.add(e.id())));
+                return !expected.isEmpty() && receiver.received().stream().map(WebhookReceiver.Received::eventId)
+                        .collect(Collectors.toSet()).equals(expected);
+            });
+        }
+        assertThat(receiver.received()).allMatch(WebhookReceiver.Received::signatureValid);
+        assertThat(receiver.received().stream().map(WebhookReceiver.Received::eventType).collect(Collectors.toSet()))
+                .contains("payment.completed", "payment.rejected", "account.credited", "account.debited",
+                        "payment.authorized", "refund.succeeded");
+        List<String> states = new ArrayList<>();
+        String after = null;
+        do {
+            HttpResponse<String> page = ingress("GET", "/v1/webhook-endpoints/" + endpointId + "/deliveries?limit=100"
+                    + (after == null ? "" : "&after=" + after), null);
+            assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+            JsonNode body = JSON.readTree(page.body());
+            body.get("deliveries").forEach(d -> states.add(d.get("state").asText() + ":"
+                    + d.get("attemptLog").get(d.get("attemptLog").size() - 1).get("outcome").asText()));
+            after = body.get("next").isNull() ? null : body.get("next").asText();
+        } while (after != null);
+        assertThat(states).hasSize(expected.size()).containsOnly("DELIVERED:SUCCEEDED");
+    }
+
     @Test
     void theDatabaseCopyReconcilesWithTheQueryApi() throws Exception {
+        registerWebhookEndpoint();
         long seed = Long.getLong("paystream.seed", System.nanoTime());
         System.out.println("ReconciliationIT seed=" + seed);
         Random random = new Random(seed);
@@ -228,6 +306,7 @@ class ReconciliationIT {
                 .mapTo(String.class).list());
         assertThat(kinds).as("movement kinds in PostgreSQL")
                 .contains("CAPTURE", "REFUND", "REFUND_CREDIT");
+        reconcileWebhooks();
     }
 
     private static PaymentAction action(Random random, String paymentId, ActionType type, Number amount) {

@@ -14,6 +14,7 @@ import io.paystream.schemas.avro.WebhookEndpointStatus;
 import io.paystream.schemas.serde.AvroSerde;
 import io.paystream.sinks.SinkConfig;
 import io.paystream.testing.InProcessKafka;
+import io.paystream.testing.WebhookReceiver;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,7 +46,7 @@ class WebhookDeliveryIT {
     }
 
     private final List<WebhookSinkTask> tasks = new ArrayList<>();
-    private final List<Receiver> receivers = new ArrayList<>();
+    private final List<WebhookReceiver> receivers = new ArrayList<>();
     private long offset;
 
     @BeforeAll
@@ -68,7 +69,7 @@ class WebhookDeliveryIT {
     @AfterEach
     void stopTasks() {
         tasks.forEach(WebhookSinkTask::stop);
-        receivers.forEach(Receiver::close);
+        receivers.forEach(WebhookReceiver::close);
     }
 
     private Map<String, String> config(String retryDelays, long timeoutMs, boolean allowLoopback) {
@@ -91,7 +92,7 @@ class WebhookDeliveryIT {
         return task;
     }
 
-    private Receiver receiver(Receiver receiver) {
+    private WebhookReceiver receiver(WebhookReceiver receiver) {
         receivers.add(receiver);
         return receiver;
     }
@@ -101,12 +102,12 @@ class WebhookDeliveryIT {
     }
 
     /** Registers an endpoint as the ingress would, and points the receiver's verification at its secret. */
-    private static WebhookEndpoint register(Receiver receiver, String clientId, List<String> prefixes,
+    private static WebhookEndpoint register(WebhookReceiver receiver, String clientId, List<String> prefixes,
             boolean admin, List<String> events) throws Exception {
         return register(receiver.url(), receiver, clientId, prefixes, admin, events);
     }
 
-    private static WebhookEndpoint register(String url, Receiver receiver, String clientId, List<String> prefixes,
+    private static WebhookEndpoint register(String url, WebhookReceiver receiver, String clientId, List<String> prefixes,
             boolean admin, List<String> events) throws Exception {
         String secret = "whsec_" + UUID.randomUUID();
         WebhookEndpoint endpoint = WebhookEndpoint.newBuilder()
@@ -137,7 +138,7 @@ class WebhookDeliveryIT {
         return records;
     }
 
-    private static long amountOf(Receiver.Received received) {
+    private static long amountOf(WebhookReceiver.Received received) {
         try {
             return new ObjectMapper().readTree(received.body()).at("/data/amount").asLong();
         } catch (Exception e) {
@@ -147,9 +148,9 @@ class WebhookDeliveryIT {
 
     @Test
     void everyEventArrivesSignedInOrderOnlyAtTheEndpointsOfItsAccountsOwner() throws Exception {
-        Receiver acme = receiver(Receiver.answering(200));
-        Receiver globex = receiver(Receiver.answering(204));
-        Receiver operator = receiver(Receiver.answering(200));
+        WebhookReceiver acme = receiver(WebhookReceiver.answering(200));
+        WebhookReceiver globex = receiver(WebhookReceiver.answering(204));
+        WebhookReceiver operator = receiver(WebhookReceiver.answering(200));
         register(acme, "acme", List.of("acme-"), false, List.of());
         register(globex, "globex", List.of("globex-"), false, List.of("account.credited"));
         register(operator, "ops", List.of(), true, List.of("payment.completed"));
@@ -166,20 +167,20 @@ class WebhookDeliveryIT {
         await().atMost(SETTLE).until(() -> acme.received().size() >= 40 && globex.received().size() >= 1
                 && operator.received().size() >= 21);
         // acme: both events of each of its 20 payments, in the order they happened, every one signed.
-        assertThat(acme.received()).allMatch(Receiver.Received::signatureValid)
+        assertThat(acme.received()).allMatch(WebhookReceiver.Received::signatureValid)
                 .allMatch(r -> r.body().contains("\"id\":\"" + r.eventId() + "\""))
                 .noneMatch(r -> r.body().contains("globex-"));
         assertThat(acme.received().stream().filter(r -> r.eventType().equals("account.debited"))
                 .map(WebhookDeliveryIT::amountOf).toList())
                 .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, 20).boxed().toList());
-        assertThat(acme.received().stream().map(Receiver.Received::eventId).distinct()).hasSize(40);
+        assertThat(acme.received().stream().map(WebhookReceiver.Received::eventId).distinct()).hasSize(40);
         // globex subscribed to account.credited only; the operator (admin) to payment.completed of every account.
         assertThat(globex.received()).singleElement().satisfies(r -> {
             assertThat(r.eventType()).isEqualTo("account.credited");
             assertThat(r.signatureValid()).isTrue();
         });
         assertThat(operator.received()).hasSize(21).allMatch(r -> r.eventType().equals("payment.completed"))
-                .allMatch(Receiver.Received::signatureValid);
+                .allMatch(WebhookReceiver.Received::signatureValid);
 
         // Connect redelivering the batch (a restart before its offsets were committed) queues nothing again.
         task.put(batch);
@@ -190,7 +191,7 @@ class WebhookDeliveryIT {
 
     @Test
     void aReceiverThatFailsFiveTimesGetsTheEventOnceItRecoversAndTheNextOnlyAfterIt() throws Exception {
-        Receiver flaky = receiver(new Receiver(n -> n <= 5 ? 503 : 200, 0));
+        WebhookReceiver flaky = receiver(new WebhookReceiver(n -> n <= 5 ? 503 : 200, 0));
         WebhookEndpoint endpoint = register(flaky, "flaky", List.of("flaky-"), false, List.of("account.debited"));
         WebhookSinkTask task = task(config("100ms,100ms,200ms,200ms,300ms,300ms", 2_000, true));
 
@@ -198,16 +199,16 @@ class WebhookDeliveryIT {
                 completed("flaky-1", NotificationRole.PAYER, UUID.randomUUID().toString(), 2)));
 
         await().atMost(SETTLE).until(() -> flaky.received().size() >= 7);
-        List<Receiver.Received> received = flaky.received();
+        List<WebhookReceiver.Received> received = flaky.received();
         // The first event six times (five refusals, then 200), with one id; only then the second event.
-        assertThat(received.subList(0, 6)).extracting(Receiver.Received::eventId).containsOnly(
+        assertThat(received.subList(0, 6)).extracting(WebhookReceiver.Received::eventId).containsOnly(
                 received.get(0).eventId());
-        assertThat(received.subList(0, 6)).extracting(Receiver.Received::attemptHeader)
+        assertThat(received.subList(0, 6)).extracting(WebhookReceiver.Received::attemptHeader)
                 .containsExactly(1, 2, 3, 4, 5, 6);
         assertThat(received.subList(0, 6)).extracting(WebhookDeliveryIT::amountOf).containsOnly(1L);
         assertThat(received.get(6).eventId()).isNotEqualTo(received.get(0).eventId());
         assertThat(amountOf(received.get(6))).isEqualTo(2);
-        assertThat(received).allMatch(Receiver.Received::signatureValid);
+        assertThat(received).allMatch(WebhookReceiver.Received::signatureValid);
         await().atMost(SETTLE).until(() -> jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM "
                 + "webhook_deliveries WHERE endpoint_id = :e AND state = 'DELIVERED'")
                 .bind("e", endpoint.getEndpointId()).mapTo(Integer.class).one()) == 2);
@@ -223,8 +224,8 @@ class WebhookDeliveryIT {
 
     @Test
     void aReceiverThatNeverAnswersDoesNotDelayAnotherEndpoint() throws Exception {
-        Receiver hung = receiver(new Receiver(n -> 200, 60_000));
-        Receiver healthy = receiver(Receiver.answering(200));
+        WebhookReceiver hung = receiver(new WebhookReceiver(n -> 200, 60_000));
+        WebhookReceiver healthy = receiver(WebhookReceiver.answering(200));
         register(hung, "slowpoke", List.of("shared-"), false, List.of("account.debited"));
         register(healthy, "speedy", List.of("shared-"), false, List.of("account.debited"));
         WebhookSinkTask task = task(config("1s,1s,1s", 3_000, true));
@@ -247,7 +248,7 @@ class WebhookDeliveryIT {
 
     @Test
     void anEventThatExhaustsItsAttemptsIsDeadLetteredAndItsEndpointDisabled() throws Exception {
-        Receiver broken = receiver(Receiver.answering(500));
+        WebhookReceiver broken = receiver(WebhookReceiver.answering(500));
         WebhookEndpoint endpoint = register(broken, "broken", List.of("broken-"), false, List.of("account.credited"));
         WebhookSinkTask task = task(config("100ms,100ms", 2_000, true));
         Notification first = completed("broken-1", NotificationRole.PAYEE, UUID.randomUUID().toString(), 9);
@@ -285,7 +286,7 @@ class WebhookDeliveryIT {
     @Test
     void urlsThatReachInternalAddressesAreRefusedAtDeliveryToo() throws Exception {
         // Registered by a producer that skipped the ingress's check, or whose DNS changed since: never called.
-        Receiver local = receiver(Receiver.answering(200));
+        WebhookReceiver local = receiver(WebhookReceiver.answering(200));
         WebhookEndpoint loopback = register(local, "sneaky", List.of("sneaky-"), false, List.of());
         WebhookEndpoint metadata = register("http://169.254.169.254/latest/meta-data", null, "sneaky",
                 List.of("sneaky-"), false, List.of());

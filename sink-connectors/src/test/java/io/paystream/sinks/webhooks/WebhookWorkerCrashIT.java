@@ -15,6 +15,7 @@ import io.paystream.schemas.webhooks.WebhookEvent;
 import io.paystream.schemas.webhooks.WebhookEvents;
 import io.paystream.sinks.SinkConnectorConfigs;
 import io.paystream.testing.InProcessKafka;
+import io.paystream.testing.WebhookReceiver;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -107,7 +108,7 @@ class WebhookWorkerCrashIT {
     @Test
     void killingTheWorkerMidBatchLosesNothingAndDuplicatesKeepTheirEventId() throws Exception {
         // Slow enough that the kill lands while the receiver holds requests it has not answered yet.
-        Receiver receiver = new Receiver(n -> 200, 100);
+        WebhookReceiver receiver = new WebhookReceiver(n -> 200, 100);
         try {
             String secret = "whsec_" + UUID.randomUUID();
             receiver.secret(secret);
@@ -140,23 +141,23 @@ class WebhookWorkerCrashIT {
 
             Process second = worker();
             try {
-                await().atMost(SETTLE).until(() -> receiver.received().stream().map(Receiver.Received::eventId)
+                await().atMost(SETTLE).until(() -> receiver.received().stream().map(WebhookReceiver.Received::eventId)
                         .collect(Collectors.toSet()).size() >= expected || !second.isAlive());
             } finally {
                 second.destroyForcibly().waitFor();
             }
-            List<Receiver.Received> received = receiver.received();
-            Set<String> ids = received.stream().map(Receiver.Received::eventId).collect(Collectors.toSet());
+            List<WebhookReceiver.Received> received = receiver.received();
+            Set<String> ids = received.stream().map(WebhookReceiver.Received::eventId).collect(Collectors.toSet());
             // What the receiver held unanswered at the kill was never recorded as delivered: it came again.
             assertThat(received.size()).as("requests, duplicates included").isGreaterThan(ids.size());
             assertThat(ids).as("every event arrived").containsExactlyInAnyOrderElementsOf(
                     expectedOrder.values().stream().flatMap(List::stream).toList());
-            assertThat(received).allMatch(Receiver.Received::signatureValid)
+            assertThat(received).allMatch(WebhookReceiver.Received::signatureValid)
                     .allMatch(r -> r.body().contains("\"id\":\"" + r.eventId() + "\""));
             // Each account's events first arrive in the order they happened, across the crash.
             for (Map.Entry<String, List<String>> account : expectedOrder.entrySet()) {
                 Set<String> expectedIds = Set.copyOf(account.getValue());
-                LinkedHashSet<String> firstArrivals = received.stream().map(Receiver.Received::eventId)
+                LinkedHashSet<String> firstArrivals = received.stream().map(WebhookReceiver.Received::eventId)
                         .filter(expectedIds::contains).collect(Collectors.toCollection(LinkedHashSet::new));
                 assertThat(List.copyOf(firstArrivals)).as(account.getKey()).isEqualTo(account.getValue());
             }

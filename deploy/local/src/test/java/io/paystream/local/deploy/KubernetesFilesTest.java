@@ -193,6 +193,9 @@ class KubernetesFilesTest {
             assertThat(topic.at("/spec/partitions").asText()).isEqualTo(partitions.group(1));
             assertThat(topic.at("/spec/replicas").asInt()).isEqualTo(3);
             assertThat(topic.at("/spec/config/min.insync.replicas").asText()).isEqualTo("2");
+            assertThat(topic.at("/spec/config/cleanup.policy").asText("delete")).as("%s", topic)
+                    .isEqualTo(topic.at("/spec/topicName").asText().equals(Topics.WEBHOOK_ENDPOINTS.name())
+                            ? "compact" : "delete");
         }
         Set<String> expected = new HashSet<>();
         Topics.ALL.forEach(topic -> expected.add(topic.name()));
@@ -203,16 +206,21 @@ class KubernetesFilesTest {
     }
 
     @Test
-    void theIngressMayWriteOnlyItsThreeTopics() {
+    void theIngressMayWriteOnlyItsRequestTopicsAndTheWebhookRegistrations() {
         Set<String> written = new HashSet<>();
         named("KafkaUser", "ingress").at("/spec/authorization/acls").forEach(acl -> {
             if (acl.at("/resource/type").asText().equals("topic")) {
-                assertThat(acl.at("/operations").toString()).doesNotContain("All").doesNotContain("Read");
-                written.add(acl.at("/resource/name").asText());
+                String name = acl.at("/resource/name").asText();
+                assertThat(acl.at("/operations").toString()).doesNotContain("All");
+                if (!name.equals(Topics.WEBHOOK_ENDPOINTS.name())) {
+                    // It reads back the registrations it writes; nothing else.
+                    assertThat(acl.at("/operations").toString()).as(name).doesNotContain("Read");
+                }
+                written.add(name);
             }
         });
         assertThat(written).containsExactlyInAnyOrder(Topics.PAYMENT_REQUESTS.name(), Topics.ACCOUNT_REQUESTS.name(),
-                Topics.PAYMENT_ACTIONS.name());
+                Topics.PAYMENT_ACTIONS.name(), Topics.WEBHOOK_ENDPOINTS.name());
     }
 
     @Test

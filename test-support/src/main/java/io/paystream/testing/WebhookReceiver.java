@@ -1,4 +1,4 @@
-package io.paystream.sinks.webhooks;
+package io.paystream.testing;
 
 import com.sun.net.httpserver.HttpServer;
 import io.paystream.schemas.webhooks.WebhookSignature;
@@ -16,9 +16,9 @@ import java.util.function.IntUnaryOperator;
  * A real webhook receiver: a JDK HTTP server on 127.0.0.1 that verifies each request's signature as the README tells
  * receivers to, records what arrived, and answers what the test scripts (by request number, from 1).
  */
-final class Receiver implements AutoCloseable {
+public final class WebhookReceiver implements AutoCloseable {
     /** One request as received. */
-    record Received(String eventId, String eventType, String body, boolean signatureValid, int answered,
+    public record Received(String eventId, String eventType, String body, boolean signatureValid, int answered,
             int attemptHeader) {
     }
 
@@ -33,7 +33,7 @@ final class Receiver implements AutoCloseable {
      * @param answer the status to answer to request number n
      * @param delayMs how long to wait before answering (a slow or hung receiver)
      */
-    Receiver(IntUnaryOperator answer, long delayMs) throws IOException {
+    public WebhookReceiver(IntUnaryOperator answer, long delayMs) throws IOException {
         this.answer = answer;
         this.delayMs = delayMs;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
@@ -71,24 +71,26 @@ final class Receiver implements AutoCloseable {
         server.start();
     }
 
-    static Receiver answering(int status) throws IOException {
-        return new Receiver(n -> status, 0);
+    public static WebhookReceiver answering(int status) throws IOException {
+        return new WebhookReceiver(n -> status, 0);
     }
 
-    void secret(String secret) {
+    /** Verifies signatures with {@code secret} from now on. */
+    public void secret(String secret) {
         this.secret = secret;
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
     }
 
     /** Requests received and not yet answered. */
-    int inProgress() {
+    public int inProgress() {
         return inProgress.get();
     }
 
-    List<Received> received() {
+    /** Every request received so far, in arrival order. */
+    public List<Received> received() {
         synchronized (received) {
             return List.copyOf(received);
         }
