@@ -808,6 +808,21 @@ class PaymentsTopologyTest {
         }
 
         @Test
+        void anAccountKeepsTheEmailItWasOpenedWithAndARetryWithAnotherIsRefused() {
+            pipeline.send(anOpen("alice", "USD", AccountType.CUSTOMER).setEmail("alice@example.com").build());
+            pipeline.send(anOpen("alice", "USD", AccountType.CUSTOMER).setEmail("alice@example.com")
+                    .setRequestId("open-again").build());
+            pipeline.send(anOpen("alice", "USD", AccountType.CUSTOMER).setEmail("eve@example.com")
+                    .setRequestId("open-eve").build());
+            pipeline.send(anOpen("bob", "USD", AccountType.CUSTOMER).setEmail("bob@example\r\nBcc: x@y.z").build());
+
+            assertThat(pipeline.account("alice").getEmail()).isEqualTo("alice@example.com");
+            assertThat(auditsOf("alice")).extracting(a -> a.getKind() + (a.getReason() == null ? "" : ":" + a.getReason()))
+                    .containsExactly("ACCOUNT_OPENED", "REJECTION:INVALID_REQUEST");
+            assertThat(pipeline.account("bob")).as("an address that could inject a header").isNull();
+        }
+
+        @Test
         void anInvalidAccountRequestIsJournalledAsInvalid() {
             pipeline.send(anOpen("alice", "usd", AccountType.CUSTOMER).build());
 

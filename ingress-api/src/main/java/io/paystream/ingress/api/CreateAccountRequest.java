@@ -10,10 +10,12 @@ import jakarta.validation.constraints.NotNull;
  * @param currency ISO-4217 code the account holds
  * @param type CUSTOMER or MERCHANT
  * @param overdraftLimit minor units the balance may go below zero; 0 when absent
+ * @param email the holder's address for email notifications; optional
  */
 public record CreateAccountRequest(
         @NotNull String accountId,
         @NotNull String currency,
         @NotNull AccountType type,
-        Long overdraftLimit) {
+        Long overdraftLimit,
+        String email) {
 }

@@ -85,6 +85,7 @@ public final class Commands {
                 .setAccountType(body.type())
                 .setOverdraftLimit(body.overdraftLimit() == null ? 0L : body.overdraftLimit())
                 .setClientId(client.clientId())
+                .setEmail(body.email())
                 .build();
         rejectIfInvalid(AccountRequestRules.validate(request));
         // An overdraft limit lets the account spend money it does not have: credit, granted only with the scope.

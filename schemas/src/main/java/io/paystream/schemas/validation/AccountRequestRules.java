@@ -3,11 +3,17 @@ package io.paystream.schemas.validation;
 import io.paystream.schemas.avro.AccountRequest;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** The validation rules for an account request, shared by the ingress and the processor's account intake. */
 public final class AccountRequestRules {
     /** Request ids name audit records; bound them like idempotency keys. */
     public static final int REQUEST_ID_LENGTH_MAX = 255;
+    /** RFC 5321's limit on a path. */
+    public static final int EMAIL_LENGTH_MAX = 254;
+    private static final Pattern EMAIL = Pattern.compile(
+            "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@"
+                    + "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+");
 
     private AccountRequestRules() {
     }
@@ -41,7 +47,19 @@ public final class AccountRequestRules {
         if (request.getAccountType() == null) {
             return violation("type", "is required");
         }
+        if (request.getEmail() != null && !isEmail(request.getEmail())) {
+            return violation("email", "must be an address such as alice@example.com, of at most " + EMAIL_LENGTH_MAX
+                    + " characters");
+        }
         return request.getOverdraftLimit() == null ? Optional.empty() : validateLimit(request.getOverdraftLimit());
+    }
+
+    /**
+     * A plain address: local part, {@code @}, a dotted domain. Deliberately narrower than RFC 5322 (no quoted local
+     * parts, comments or IP literals), and never a line break, so an address can go into a mail header as it is.
+     */
+    public static boolean isEmail(String email) {
+        return email != null && email.length() <= EMAIL_LENGTH_MAX && EMAIL.matcher(email).matches();
     }
 
     private static Optional<Violation> validateLimit(long overdraftLimit) {

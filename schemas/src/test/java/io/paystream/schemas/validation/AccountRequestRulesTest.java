@@ -42,6 +42,18 @@ class AccountRequestRulesTest {
     }
 
     @Test
+    void anEmailIsAPlainAddressThatCannotBreakAMailHeader() {
+        for (String good : new String[] {"alice@example.com", "a.b+tag@mail.example.co.uk", "x_y@d-1.io"}) {
+            assertThat(fieldOf(anOpen().setEmail(good))).as(good).isEmpty();
+        }
+        for (String bad : new String[] {"", "alice", "alice@", "@example.com", "alice@example", "a b@example.com",
+                "alice@example.com\r\nBcc: eve@example.com", "alice@exa mple.com", "alice@-example.com",
+                "\"quoted\"@example.com", "alice@example.com.", "a".repeat(250) + "@e.io"}) {
+            assertThat(fieldOf(anOpen().setEmail(bad))).as(bad).contains("email");
+        }
+    }
+
+    @Test
     void needsALimitToChangeIt() {
         assertThat(fieldOf(anOpen().setCommand(AccountCommandType.SET_LIMIT).setOverdraftLimit(null)))
                 .contains("overdraftLimit");

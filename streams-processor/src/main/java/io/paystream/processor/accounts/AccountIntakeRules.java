@@ -37,6 +37,7 @@ public final class AccountIntakeRules {
                 .setCurrency(request.getCurrency())
                 .setAccountType(request.getAccountType())
                 .setOverdraftLimit(limit)
+                .setEmail(opening ? request.getEmail() : null)
                 .setRequestedAtMs(nowMs)
                 .build()).build();
     }

@@ -35,7 +35,8 @@ final class AccountCommandRules {
         if (account != null) {
             boolean same = account.getCurrency().equals(command.getCurrency())
                     && account.getType() == command.getAccountType()
-                    && account.getOverdraftLimit() == limit;
+                    && account.getOverdraftLimit() == limit
+                    && java.util.Objects.equals(account.getEmail(), command.getEmail());
             return same ? LedgerOutcome.unchanged() : refuse(command, RejectionReason.INVALID_REQUEST,
                     "account " + command.getAccountId() + " already exists with other parameters", nowMs);
         }
@@ -50,6 +51,7 @@ final class AccountCommandRules {
                 .setEntrySeq(0)
                 .setOpenedAtMs(nowMs)
                 .setUpdatedAtMs(nowMs)
+                .setEmail(command.getEmail())
                 .build();
         return changed(command, opened, AuditKind.ACCOUNT_OPENED, nowMs);
     }
