@@ -1,0 +1,151 @@
+package io.paystream.sinks.email;
+
+import io.micrometer.core.instrument.Counter;
+import io.paystream.schemas.avro.Notification;
+import io.paystream.sinks.SinkConfig;
+import io.paystream.sinks.SinkDatabase;
+import io.paystream.sinks.metrics.SinkMetrics;
+import jakarta.mail.MessagingException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Emails each notification to its account's holder, when the account has an address and a template covers the
+ * notification's status. At least once: a message is sent, then recorded in {@code email_messages}; a notification
+ * already recorded is skipped, so a replayed batch sends nothing twice, and only a crash between sending and
+ * recording sends one message again (with the same Message-ID). When the SMTP server or the query API fails, the
+ * batch is handed back to Connect, which retries it after a pause; offsets never pass an unsent notification.
+ */
+public final class EmailSinkTask extends SinkTask {
+    private static final Logger LOG = LoggerFactory.getLogger(EmailSinkTask.class);
+
+    private EmailConfig config;
+    private Jdbi jdbi;
+    private AccountDirectory directory;
+    private Mailer mailer;
+    private final EmailTemplates templates = new EmailTemplates();
+
+    @Override
+    public String version() {
+        return "0.1.0";
+    }
+
+    @Override
+    public void start(Map<String, String> properties) {
+        config = new EmailConfig(properties);
+        jdbi = SinkDatabase.connect(new SinkConfig(properties)).jdbi();
+        directory = new AccountDirectory(config.queryApiUrl(), config.queryApiKey().value());
+        try {
+            mailer = new Mailer(config);
+        } catch (MessagingException e) {
+            throw new ConnectException("invalid email settings: " + e.getMessage(), e);
+        }
+        for (Outcome outcome : Outcome.values()) {
+            outcome.counter(); // every series exists at 0 from the start
+        }
+        failures();
+    }
+
+    /** What happened to one notification, counted in {@code paystream_email_notifications_total}. */
+    enum Outcome {
+        SENT, NO_ADDRESS, NO_TEMPLATE, ALREADY_SENT;
+
+        Counter counter() {
+            return Counter.builder("paystream.email.notifications")
+                    .description("Notifications the email sink handled, by outcome")
+                    .tag("outcome", name().toLowerCase(java.util.Locale.ROOT)).register(SinkMetrics.registry());
+        }
+    }
+
+    @Override
+    public void put(Collection<SinkRecord> records) {
+        for (SinkRecord record : records) {
+            if (record.value() == null) {
+                continue;
+            }
+            if (!(record.value() instanceof Notification notification)) {
+                throw new DataException("expected a Notification at " + record.topic() + "-"
+                        + record.kafkaPartition() + "@" + record.kafkaOffset() + "; is value.converter.record="
+                        + "notification?");
+            }
+            try {
+                handle(notification).counter().increment();
+            } catch (IOException | MessagingException | JdbiException e) {
+                failed(notification, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RetriableException("interrupted", e);
+            }
+        }
+    }
+
+    private Outcome handle(Notification notification) throws IOException, InterruptedException, MessagingException {
+        Optional<EmailTemplates.Email> email = templates.render(notification);
+        if (email.isEmpty()) {
+            return Outcome.NO_TEMPLATE;
+        }
+        Optional<String> address = directory.email(notification.getAccountId());
+        if (address.isEmpty()) {
+            return Outcome.NO_ADDRESS;
+        }
+        String id = notification.getNotificationId();
+        boolean sent = jdbi.withHandle(handle -> handle.createQuery("SELECT count(*) FROM email_messages "
+                + "WHERE notification_id = :id").bind("id", id).mapTo(Integer.class).one() > 0);
+        if (sent) {
+            return Outcome.ALREADY_SENT;
+        }
+        String messageId = "<" + hash(id) + "@paystream.local>";
+        mailer.send(address.get(), email.get().subject(), email.get().body(), messageId);
+        jdbi.useHandle(handle -> handle.createUpdate("""
+                INSERT INTO email_messages (notification_id, account_id, address, subject, message_id, sent_at)
+                VALUES (:id, :account, :address, :subject, :messageId, now()) ON CONFLICT DO NOTHING""")
+                .bind("id", id).bind("account", notification.getAccountId()).bind("address", address.get())
+                .bind("subject", email.get().subject()).bind("messageId", messageId).execute());
+        return Outcome.SENT;
+    }
+
+    private void failed(Notification notification, Exception e) {
+        failures().increment();
+        LOG.warn("cannot email notification {}; the batch will be retried in {} ms: {}",
+                notification.getNotificationId(), config.retryBackoffMs(), e.toString());
+        if (context != null) {
+            context.timeout(config.retryBackoffMs());
+        }
+        throw new RetriableException("emailing notification " + notification.getNotificationId() + " failed", e);
+    }
+
+    private static Counter failures() {
+        return Counter.builder("paystream.email.failures")
+                .description("Batches handed back to Connect because the SMTP server or the query API failed")
+                .register(SinkMetrics.registry());
+    }
+
+    private static String hash(String notificationId) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(notificationId.getBytes(StandardCharsets.UTF_8)), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        // Connections are opened per message; nothing is held.
+    }
+}
