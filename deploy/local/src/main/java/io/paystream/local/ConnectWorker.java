@@ -15,11 +15,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A standalone Kafka Connect worker in its own JVM, running PayStream's two sinks into the local PostgreSQL and the
- * webhook sink (whose delivery queue is in the same database). Its configuration files are written under {@code .paystream/connect/} at every start; its offsets survive restarts.
+ * webhook and email sinks (whose delivery queue and send log are in the same database). Its configuration files are written under {@code .paystream/connect/} at every start; its offsets survive restarts.
  */
 public final class ConnectWorker {
     static final List<String> CONNECTORS = List.of("paystream-ledger-sink", "paystream-payments-sink",
-            "paystream-webhooks");
+            "paystream-webhooks", "paystream-email");
 
     private ConnectWorker() {
     }
@@ -57,6 +57,14 @@ public final class ConnectWorker {
                         "paystream.kafka.bootstrap.servers=" + layout.bootstrapServers(),
                         // Receivers on a laptop listen on 127.0.0.1; private and link-local ranges stay refused.
                         "paystream.webhooks.allow.loopback=true"));
+        Path email = connector(dir, CONNECTORS.get(3), "io.paystream.sinks.email.EmailSinkConnector",
+                "payments.notifications.v1", "notification", layout, List.of(
+                        "paystream.smtp.host=127.0.0.1",
+                        "paystream.smtp.port=" + layout.smtpPort(),
+                        // Addresses are read from the first processor's query API, with the local admin key.
+                        "paystream.query.api.url=http://127.0.0.1:" + layout.processorPort(0),
+                        "paystream.query.api.key=" + LocalStack.DEV_KEY,
+                        "paystream.email.retry.backoff.ms=1000"));
         Path lib = layout.root().resolve("deploy/connect/target/lib");
         if (!Files.isDirectory(lib)) {
             throw new IllegalStateException(lib + " is missing: build first (`make build`, which `make run` does)");
@@ -65,7 +73,8 @@ public final class ConnectWorker {
         jvmArgs.addAll(telemetryArgs);
         return ChildProcess.start("connect", layout.root(), layout.logs().resolve("connect.log"), lib + "/*",
                 jvmArgs, "org.apache.kafka.connect.cli.ConnectStandalone",
-                List.of(worker.toString(), ledger.toString(), payments.toString(), webhooks.toString()), Map.of());
+                List.of(worker.toString(), ledger.toString(), payments.toString(), webhooks.toString(),
+                        email.toString()), Map.of());
     }
 
     private static Path connector(Path dir, String name, String connectorClass, String topic, String record,

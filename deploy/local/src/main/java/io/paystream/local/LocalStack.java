@@ -28,7 +28,7 @@ public final class LocalStack {
     private static final Duration BROKER_START = Duration.ofSeconds(60);
     /** The processor creates topics and waits for its first rebalance; the ingress is quicker. */
     private static final Duration APP_START = Duration.ofSeconds(120);
-    private static final String DEV_KEY = "local-dev-key";
+    static final String DEV_KEY = "local-dev-key";
 
     private final StackLayout layout;
     private final Telemetry telemetry;
@@ -36,6 +36,7 @@ public final class LocalStack {
     private final List<ChildProcess> running = new ArrayList<>();
     private final Supervision supervision = new Supervision();
     private EmbeddedPostgres postgres;
+    private MailServer mail;
     /** Set once a stop began, so that children exiting because of it are not reported as failures. */
     private volatile boolean stopping;
 
@@ -177,6 +178,8 @@ public final class LocalStack {
         }
         ingress.awaitHealthy(layout.ingressAdminPort(), APP_START);
         out.println("  ingress    healthy");
+        mail = MailServer.start(layout.smtpPort(), layout.mail());
+        out.println("  mail       SMTP on 127.0.0.1:" + layout.smtpPort() + "; messages written to " + layout.mail());
         // After the processor: it creates the topics the sinks read.
         ChildProcess connect = ConnectWorker.start(layout, telemetry.jvmArgs("connect"));
         running.add(connect);
@@ -246,7 +249,7 @@ public final class LocalStack {
         }
         out.println("  kafka         " + layout.bootstrapServers());
         out.println("  postgres      " + layout.jdbcUrl() + "   (user postgres; tables ledger_entries, payments, "
-                + "webhook_deliveries)");
+                + "webhook_deliveries, email_messages)");
         out.println("  connect       http://127.0.0.1:" + layout.connectPort() + "/connectors   (metrics: /metrics)");
         out.println("  API key       " + DEV_KEY + "   (admin scope)");
         out.println("  tracing       " + telemetry.description());
@@ -267,6 +270,8 @@ public final class LocalStack {
         out.println("  curl " + queries + "/v1/accounts/alice " + auth);
         out.println("  curl " + queries + "/v1/payments/<paymentId> " + auth);
         out.println("  curl " + queries + "/v1/accounts/alice/entries " + auth);
+        out.println("Email: open an account with \"email\":\"alice@example.com\"; each notification lands in "
+                + layout.mail() + " as an .eml file.");
         out.println("Webhooks (a receiver on 127.0.0.1 is allowed locally; the answer holds the signing secret):");
         out.println("  curl -X POST " + ingress + "/v1/webhook-endpoints " + auth + " " + json
                 + " -d '{\"url\":\"http://127.0.0.1:9000/hook\"}'");
@@ -355,6 +360,11 @@ public final class LocalStack {
             brokers.forEach(broker -> broker.process().destroyForcibly());
         }
         running.clear();
+        if (mail != null) {
+            out.println("stopping mail");
+            mail.close();
+            mail = null;
+        }
         if (postgres != null) {
             try {
                 out.println("stopping postgres");

@@ -23,9 +23,11 @@ import java.util.stream.Collectors;
  * @param ingressAdminPort the ingress's health and metrics
  * @param postgresPort the embedded PostgreSQL that holds the journal's copy
  * @param connectPort the Connect worker's REST API
+ * @param smtpPort the embedded SMTP server that takes the email sink's messages
  */
 public record StackLayout(Path root, Path home, List<BrokerPorts> brokers, int processorPort,
-        int processorAdminPort, int ingressPort, int ingressAdminPort, int postgresPort, int connectPort) {
+        int processorAdminPort, int ingressPort, int ingressAdminPort, int postgresPort, int connectPort,
+        int smtpPort) {
 
     /** The most brokers a local cluster runs: a KRaft quorum of five combined nodes. */
     public static final int BROKERS_MAX = 5;
@@ -57,9 +59,10 @@ public record StackLayout(Path root, Path home, List<BrokerPorts> brokers, int p
 
     /** A layout with one broker. */
     public StackLayout(Path root, Path home, int kafkaPort, int controllerPort, int processorPort,
-            int processorAdminPort, int ingressPort, int ingressAdminPort, int postgresPort, int connectPort) {
+            int processorAdminPort, int ingressPort, int ingressAdminPort, int postgresPort, int connectPort,
+            int smtpPort) {
         this(root, home, List.of(new BrokerPorts(kafkaPort, controllerPort)), processorPort, processorAdminPort,
-                ingressPort, ingressAdminPort, postgresPort, connectPort);
+                ingressPort, ingressAdminPort, postgresPort, connectPort, smtpPort);
     }
 
     /**
@@ -90,7 +93,8 @@ public record StackLayout(Path root, Path home, List<BrokerPorts> brokers, int p
                 port(environment, "PAYSTREAM_INGRESS_ADMIN_PORT", 8081),
                 // Not 5432 and 8083, so that a PostgreSQL or Connect already on this machine does not clash.
                 port(environment, "PAYSTREAM_POSTGRES_PORT", 15432),
-                port(environment, "PAYSTREAM_CONNECT_PORT", 18083));
+                port(environment, "PAYSTREAM_CONNECT_PORT", 18083),
+                port(environment, "PAYSTREAM_SMTP_PORT", 13025));
     }
 
     /** How many processor instances the stack runs: one beside one broker, two beside a cluster. */
@@ -125,7 +129,13 @@ public record StackLayout(Path root, Path home, List<BrokerPorts> brokers, int p
         ports.put("ingress admin (PAYSTREAM_INGRESS_ADMIN_PORT)", ingressAdminPort);
         ports.put("PostgreSQL (PAYSTREAM_POSTGRES_PORT)", postgresPort);
         ports.put("Connect worker (PAYSTREAM_CONNECT_PORT)", connectPort);
+        ports.put("SMTP server (PAYSTREAM_SMTP_PORT)", smtpPort);
         return ports;
+    }
+
+    /** Where the local SMTP server writes each message it receives, as a {@code .eml} file. */
+    public Path mail() {
+        return home.resolve("mail");
     }
 
     public Path logs() {

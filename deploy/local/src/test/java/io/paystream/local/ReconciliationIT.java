@@ -18,6 +18,7 @@ import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.AccountType;
 import io.paystream.schemas.avro.ActionType;
 import io.paystream.schemas.avro.CaptureMode;
+import io.paystream.schemas.avro.Notification;
 import io.paystream.schemas.avro.PaymentAction;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentType;
@@ -26,6 +27,7 @@ import io.paystream.testing.FreePorts;
 import io.paystream.testing.InProcessKafka;
 import io.paystream.testing.WebhookReceiver;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import jakarta.mail.internet.MimeMessage;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -73,6 +75,13 @@ class ReconciliationIT {
     private static DropwizardTestSupport<ProcessorConfiguration> processor;
     private static DropwizardTestSupport<IngressConfiguration> ingress;
     private static WebhookReceiver receiver;
+    private static MailServer mail;
+    private static int smtpPort;
+    private static Path mailDirectory;
+    /** Messages the SMTP server received before it was stopped for the outage. */
+    private static final List<MimeMessage> MAIL_BEFORE_OUTAGE = new ArrayList<>();
+    /** Every notification of the workload, once reconcileWebhooks has read them all. */
+    private final List<Notification> notifications = new ArrayList<>();
     private static String endpointId;
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -99,8 +108,11 @@ class ReconciliationIT {
         // The sinks in a real standalone Connect worker in its own JVM, started exactly as `make run` starts it, once
         // the processor has created the topics they read.
         int kafkaPort = Integer.parseInt(kafka.bootstrapServers().replaceAll(".*:", ""));
-        StackLayout layout = new StackLayout(ROOT, Files.createTempDirectory("reconcile-connect"), kafkaPort, 0, 0, 0,
-                0, 0, postgres.getPort(), FreePorts.next());
+        StackLayout layout = new StackLayout(ROOT, Files.createTempDirectory("reconcile-connect"), kafkaPort, 0,
+                queryPort, 0, 0, 0, postgres.getPort(), FreePorts.next(), FreePorts.next());
+        smtpPort = layout.smtpPort();
+        mailDirectory = layout.mail();
+        mail = MailServer.start(smtpPort, mailDirectory);
         connect = ConnectWorker.start(layout, List.of());
         ConnectWorker.awaitRunning(connect, layout, SETTLE);
         // The ingress, for the webhook endpoint API; it reads deliveries through the processor's query API.
@@ -118,6 +130,9 @@ class ReconciliationIT {
     static void stop() throws Exception {
         if (receiver != null) {
             receiver.close();
+        }
+        if (mail != null) {
+            mail.close();
         }
         if (ingress != null) {
             ingress.after();
@@ -176,7 +191,9 @@ class ReconciliationIT {
         try (var reader = kafka.reader(Topics.NOTIFICATIONS)) {
             await().atMost(SETTLE).until(() -> {
                 expected.clear();
-                reader.values().forEach(n -> WebhookEvents.of(n).forEach(e -> expected.add(e.id())));
+                notifications.clear();
+                notifications.addAll(reader.values());
+                notifications.forEach(n -> WebhookEvents.of(n).forEach(e -> expected.add(e.id())));
                 return !expected.isEmpty() && receiver.received().stream().map(WebhookReceiver.Received::eventId)
                         .collect(Collectors.toSet()).equals(expected);
             });
@@ -219,7 +236,7 @@ class ReconciliationIT {
                         .setRequestId("open-" + accountId).setAccountId(accountId)
                         .setCommand(AccountCommandType.OPEN).setCurrency("USD")
                         .setAccountType(i % 3 == 0 ? AccountType.MERCHANT : AccountType.CUSTOMER)
-                        .setOverdraftLimit(0L).build());
+                        .setOverdraftLimit(0L).setEmail(i % 2 == 0 ? accountId + "@example.com" : null).build());
             }
             await().atMost(SETTLE).until(() -> accounts.stream().allMatch(id -> {
                 try {
@@ -244,6 +261,11 @@ class ReconciliationIT {
         }
         Jdbi db = Jdbi.create(postgres.getPostgresDatabase());
         reconcile(db, accounts, payments);
+
+        // The SMTP server goes down for the second round, and comes back after it: the email sink holds its batch
+        // and retries; no email is lost and none is sent twice.
+        MAIL_BEFORE_OUTAGE.addAll(List.of(mail.received()));
+        mail.close();
 
         // Second round: authorizations captured, voided or left open, and refunds of completed payments.
         List<String> completed = new ArrayList<>();
@@ -301,12 +323,48 @@ class ReconciliationIT {
                 refundsEnded(asked.getKey(), asked.getValue()))
                 && java.util.stream.IntStream.range(0, authorized.size()).allMatch(i ->
                         i % 4 == 3 || !status(authorized.get(i)).equals("AUTHORIZED")));
+        mail = MailServer.start(smtpPort, mailDirectory);
         reconcile(db, accounts, payments);
         List<String> kinds = db.withHandle(h -> h.createQuery("SELECT DISTINCT kind FROM ledger_entries")
                 .mapTo(String.class).list());
         assertThat(kinds).as("movement kinds in PostgreSQL")
                 .contains("CAPTURE", "REFUND", "REFUND_CREDIT");
         reconcileWebhooks();
+        reconcileEmails(db);
+    }
+
+    /**
+     * Every notification of an account with an address, of a status that has a template, became exactly one email to
+     * that address (one Message-ID each, across the SMTP outage); accounts without an address got none; and each
+     * message was written to the mail directory as make run writes it.
+     */
+    private void reconcileEmails(Jdbi db) throws Exception {
+        // Every notification, as read in full by reconcileWebhooks (whose receiver got every one of their events).
+        Map<String, Integer> expected = new java.util.HashMap<>();
+        notifications.stream().filter(n -> !WebhookEvents.of(n).isEmpty())
+                .filter(n -> Integer.parseInt(n.getAccountId().substring("rec-".length())) % 2 == 0)
+                .forEach(n -> expected.merge(n.getAccountId() + "@example.com", 1, Integer::sum));
+        int total = expected.values().stream().mapToInt(Integer::intValue).sum();
+        await().atMost(SETTLE).until(() -> MAIL_BEFORE_OUTAGE.size() + mail.received().length >= total);
+        Thread.sleep(2_000); // anything sent twice would arrive now
+        List<MimeMessage> messages = new ArrayList<>(MAIL_BEFORE_OUTAGE);
+        messages.addAll(List.of(mail.received()));
+        Map<String, Integer> received = new java.util.HashMap<>();
+        Set<String> messageIds = new HashSet<>();
+        for (MimeMessage message : messages) {
+            received.merge(message.getAllRecipients()[0].toString(), 1, Integer::sum);
+            messageIds.add(message.getMessageID());
+        }
+        assertThat(received).as("emails per address").isEqualTo(expected);
+        assertThat(messageIds).as("distinct Message-IDs").hasSize(messages.size());
+        int logged = db.withHandle(h -> h.createQuery("SELECT count(*) FROM email_messages").mapTo(Integer.class)
+                .one());
+        assertThat(logged).as("the send log").isEqualTo(total);
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            try (var files = Files.list(mailDirectory)) {
+                return files.filter(f -> f.toString().endsWith(".eml")).count() == total;
+            }
+        });
     }
 
     private static PaymentAction action(Random random, String paymentId, ActionType type, Number amount) {
