@@ -214,7 +214,8 @@ class ComposeFileTest {
         Set<String> topics = new HashSet<>();
         Topics.ALL.forEach(topic -> topics.add(topic.name()));
         Map<String, String> connect = env("connect");
-        for (String name : List.of("paystream-ledger-sink", "paystream-payments-sink", "paystream-webhooks")) {
+        for (String name : List.of("paystream-ledger-sink", "paystream-payments-sink", "paystream-webhooks",
+                "paystream-email")) {
             JsonNode config = new ObjectMapper().readTree(COMPOSE.resolve("connect").resolve(name + ".json").toFile());
             assertThat(topics).contains(config.get("topics").asText());
             Matcher secrets = Pattern.compile("\\$\\{env:([A-Z_]+)}").matcher(config.toString());
@@ -223,8 +224,13 @@ class ComposeFileTest {
                 assertThat(connect).as("%s names %s", name, secrets.group(1)).containsKey(secrets.group(1));
                 found++;
             }
-            // The database's three; the webhook sink also reaches the brokers with its own clients.
-            assertThat(found).isEqualTo(name.equals("paystream-webhooks") ? 4 : 3);
+            // The database's three in every sink; the webhook sink also reaches the brokers with its own clients,
+            // and the email sink the SMTP server and the query API.
+            assertThat(found).isEqualTo(switch (name) {
+                case "paystream-webhooks" -> 4;
+                case "paystream-email" -> 7;
+                default -> 3;
+            });
         }
         assertThat(Files.readString(ROOT.resolve("deploy/docker/connect/worker.properties")))
                 .contains("config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider")

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
 class KubernetesFilesTest {
     private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    /** Created out of band, as docs/deploy.md says: the API keys' hashes and the ingress's secrets. */
-    private static final Set<String> EXTERNAL_SECRETS = Set.of("paystream-api-keys");
+    /** Created out of band, as docs/deploy.md says: the API keys' hashes, the ingress's secrets, the SMTP login. */
+    private static final Set<String> EXTERNAL_SECRETS = Set.of("paystream-api-keys", "paystream-smtp");
 
     private static final List<JsonNode> objects = new ArrayList<>();
 
