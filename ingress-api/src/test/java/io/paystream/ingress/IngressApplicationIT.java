@@ -183,7 +183,8 @@ class IngressApplicationIT {
         @Test
         void anAccountOpenIsAccepted() throws Exception {
             HttpResponse<String> response = http.post("/v1/accounts", "{\"accountId\":\"acme-new\","
-                    + "\"currency\":\"GBP\",\"type\":\"MERCHANT\",\"overdraftLimit\":500}").key(TREASURY_KEY).send();
+                    + "\"currency\":\"GBP\",\"type\":\"MERCHANT\",\"overdraftLimit\":500,"
+                    + "\"email\":\"billing@acme.example\"}").key(TREASURY_KEY).send();
 
             assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
             assertThat(json(response).get("accountId").asText()).isEqualTo("acme-new");
@@ -194,6 +195,7 @@ class IngressApplicationIT {
             assertThat(record.getAccountType()).isEqualTo(AccountType.MERCHANT);
             assertThat(record.getOverdraftLimit()).isEqualTo(500L);
             assertThat(record.getClientId()).isEqualTo("acme");
+            assertThat(record.getEmail()).isEqualTo("billing@acme.example");
             assertThat(UUID.fromString(record.getRequestId())).isNotNull();
         }
 
@@ -325,6 +327,9 @@ class IngressApplicationIT {
                     "overdraftLimit");
             assertRefused(http.post("/v1/accounts", "{\"accountId\":\"-x\",\"currency\":\"EUR\","
                     + "\"type\":\"CUSTOMER\"}").key(ADMIN_KEY), 422, "invalid_field", "accountId");
+            assertRefused(http.post("/v1/accounts", "{\"accountId\":\"acme-x\",\"currency\":\"EUR\","
+                    + "\"type\":\"CUSTOMER\",\"email\":\"a@b.c\\r\\nBcc: eve@evil.example\"}").key(ADMIN_KEY), 422,
+                    "invalid_field", "email");
         }
     }
 
