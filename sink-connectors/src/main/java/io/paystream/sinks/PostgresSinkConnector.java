@@ -7,17 +7,18 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.sink.SinkConnector;
 
 /**
- * What both PayStream sinks share as connectors: the {@link SinkConfig} settings, validated at start, handed unchanged
- * to every task. Each subclass names only its task. Configure them with
+ * What PayStream's database-backed sinks share as connectors: their settings ({@link SinkConfig}'s, or more where a
+ * subclass overrides {@link #config()}), validated at start and handed unchanged to every task. Each subclass names
+ * its task. Configure them with
  * {@code value.converter=io.paystream.sinks.PayStreamAvroConverter} and
  * {@code consumer.override.isolation.level=read_committed}, so that only committed transactions are copied.
  */
-abstract class PostgresSinkConnector extends SinkConnector {
+public abstract class PostgresSinkConnector extends SinkConnector {
     private Map<String, String> properties;
 
     @Override
     public void start(Map<String, String> properties) {
-        new SinkConfig(properties);
+        config().parse(properties); // throws ConfigException naming the setting
         this.properties = Map.copyOf(properties);
     }
 

@@ -14,7 +14,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
-import java.util.OptionalLong;
 import org.jdbi.v3.core.JdbiException;
 
 /**
@@ -49,14 +48,7 @@ public final class AccountEntriesResource {
             throw ApiException.notOwned(accountId, "accountId");
         }
         int limit = Pages.limit(limitParam, LIMIT_DEFAULT, LIMIT_MAX);
-        long afterSeq = 0;
-        if (after != null) {
-            OptionalLong parsed = Cursors.parse(after);
-            if (parsed.isEmpty()) {
-                throw ApiException.invalidField("after", "after must be a cursor from a previous page's next");
-            }
-            afterSeq = parsed.getAsLong();
-        }
+        long afterSeq = Pages.after(after, 0);
         if (history == null) {
             throw ApiException.unavailable("history_unavailable", "account history needs a database, and this "
                     + "processor has none configured (set database: in its config)", RETRY_AFTER_SECONDS);

@@ -13,7 +13,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.JdbiException;
 
@@ -49,14 +48,7 @@ public final class WebhookDeliveriesResource {
             throw notFound(endpointId);
         }
         int limit = Pages.limit(limitParam, LIMIT_DEFAULT, LIMIT_MAX);
-        long before = Long.MAX_VALUE;
-        if (after != null) {
-            OptionalLong parsed = Cursors.parse(after);
-            if (parsed.isEmpty()) {
-                throw ApiException.invalidField("after", "after must be a cursor from a previous page's next");
-            }
-            before = parsed.getAsLong();
-        }
+        long before = Pages.after(after, Long.MAX_VALUE);
         if (log == null) {
             throw ApiException.unavailable("deliveries_unavailable", "webhook deliveries need a database, and this "
                     + "processor has none configured (set database: in its config)", RETRY_AFTER_SECONDS);
