@@ -89,7 +89,7 @@ public final class LocalCluster implements AutoCloseable {
         }
         this.brokers = new ChildProcess[brokerCount];
         this.layout = new StackLayout(this.root, this.home, nodes, 0, 0, freePort(), freePort(), freePort(),
-                freePort(), freePort());
+                freePort(), freePort(), freePort());
         this.telemetry = options.telemetry() ? Telemetry.fromEnvironment(this.root, name -> null)
                 : new Telemetry(null, null, null, "off");
         for (int i = 0; i < MAX_PROCESSORS; i++) {

@@ -1,5 +1,7 @@
 package io.paystream.local;
 
+import io.paystream.acquirer.AcquirerSimulator;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -37,6 +39,7 @@ public final class LocalStack {
     private final Supervision supervision = new Supervision();
     private EmbeddedPostgres postgres;
     private MailServer mail;
+    private AcquirerSimulator acquirer;
     /** Set once a stop began, so that children exiting because of it are not reported as failures. */
     private volatile boolean stopping;
 
@@ -178,6 +181,11 @@ public final class LocalStack {
         }
         ingress.awaitHealthy(layout.ingressAdminPort(), APP_START);
         out.println("  ingress    healthy");
+        acquirer = AcquirerSimulator.start(new AcquirerSimulator.Settings(layout.acquirerPort(), 0.9,
+                Duration.ofMillis(50), Duration.ofSeconds(30), layout.home().resolve("acquirer/charges.jsonl"),
+                System.nanoTime()));
+        out.println("  acquirer   simulator on http://127.0.0.1:" + layout.acquirerPort() + " (90% approved; "
+                + "tok_approve, tok_decline, tok_timeout)");
         mail = MailServer.start(layout.smtpPort(), layout.mail());
         out.println("  mail       SMTP on 127.0.0.1:" + layout.smtpPort() + "; messages written to " + layout.mail());
         // After the processor: it creates the topics the sinks read.
@@ -360,6 +368,11 @@ public final class LocalStack {
             brokers.forEach(broker -> broker.process().destroyForcibly());
         }
         running.clear();
+        if (acquirer != null) {
+            out.println("stopping acquirer");
+            acquirer.close();
+            acquirer = null;
+        }
         if (mail != null) {
             out.println("stopping mail");
             mail.close();

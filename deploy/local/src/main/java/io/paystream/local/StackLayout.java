@@ -24,10 +24,11 @@ import java.util.stream.Collectors;
  * @param postgresPort the embedded PostgreSQL that holds the journal's copy
  * @param connectPort the Connect worker's REST API
  * @param smtpPort the embedded SMTP server that takes the email sink's messages
+ * @param acquirerPort the acquirer simulator that card top-ups are charged against
  */
 public record StackLayout(Path root, Path home, List<BrokerPorts> brokers, int processorPort,
         int processorAdminPort, int ingressPort, int ingressAdminPort, int postgresPort, int connectPort,
-        int smtpPort) {
+        int smtpPort, int acquirerPort) {
 
     /** The most brokers a local cluster runs: a KRaft quorum of five combined nodes. */
     public static final int BROKERS_MAX = 5;
@@ -60,9 +61,9 @@ public record StackLayout(Path root, Path home, List<BrokerPorts> brokers, int p
     /** A layout with one broker. */
     public StackLayout(Path root, Path home, int kafkaPort, int controllerPort, int processorPort,
             int processorAdminPort, int ingressPort, int ingressAdminPort, int postgresPort, int connectPort,
-            int smtpPort) {
+            int smtpPort, int acquirerPort) {
         this(root, home, List.of(new BrokerPorts(kafkaPort, controllerPort)), processorPort, processorAdminPort,
-                ingressPort, ingressAdminPort, postgresPort, connectPort, smtpPort);
+                ingressPort, ingressAdminPort, postgresPort, connectPort, smtpPort, acquirerPort);
     }
 
     /**
@@ -94,7 +95,8 @@ public record StackLayout(Path root, Path home, List<BrokerPorts> brokers, int p
                 // Not 5432 and 8083, so that a PostgreSQL or Connect already on this machine does not clash.
                 port(environment, "PAYSTREAM_POSTGRES_PORT", 15432),
                 port(environment, "PAYSTREAM_CONNECT_PORT", 18083),
-                port(environment, "PAYSTREAM_SMTP_PORT", 13025));
+                port(environment, "PAYSTREAM_SMTP_PORT", 13025),
+                port(environment, "PAYSTREAM_ACQUIRER_PORT", 18095));
     }
 
     /** How many processor instances the stack runs: one beside one broker, two beside a cluster. */
@@ -130,6 +132,7 @@ public record StackLayout(Path root, Path home, List<BrokerPorts> brokers, int p
         ports.put("PostgreSQL (PAYSTREAM_POSTGRES_PORT)", postgresPort);
         ports.put("Connect worker (PAYSTREAM_CONNECT_PORT)", connectPort);
         ports.put("SMTP server (PAYSTREAM_SMTP_PORT)", smtpPort);
+        ports.put("acquirer simulator (PAYSTREAM_ACQUIRER_PORT)", acquirerPort);
         return ports;
     }
 

@@ -71,7 +71,8 @@ class LocalStackIT {
         await().atMost(Duration.ofSeconds(5)).until(() -> stack.output().contains("stopped"));
         assertThat(stack.output()).contains("stopping kafka").doesNotContain("exited with code");
         for (String port : List.of("PAYSTREAM_KAFKA_PORT", "PAYSTREAM_PROCESSOR_PORT", "PAYSTREAM_INGRESS_PORT",
-                "PAYSTREAM_POSTGRES_PORT", "PAYSTREAM_CONNECT_PORT", "PAYSTREAM_SMTP_PORT")) {
+                "PAYSTREAM_POSTGRES_PORT", "PAYSTREAM_CONNECT_PORT", "PAYSTREAM_SMTP_PORT",
+                "PAYSTREAM_ACQUIRER_PORT")) {
             assertThat(listening(environment.get(port))).as("%s still listening", port).isFalse();
         }
     }

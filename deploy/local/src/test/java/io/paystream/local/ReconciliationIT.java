@@ -109,7 +109,7 @@ class ReconciliationIT {
         // the processor has created the topics they read.
         int kafkaPort = Integer.parseInt(kafka.bootstrapServers().replaceAll(".*:", ""));
         StackLayout layout = new StackLayout(ROOT, Files.createTempDirectory("reconcile-connect"), kafkaPort, 0,
-                queryPort, 0, 0, 0, postgres.getPort(), FreePorts.next(), FreePorts.next());
+                queryPort, 0, 0, 0, postgres.getPort(), FreePorts.next(), FreePorts.next(), FreePorts.next());
         smtpPort = layout.smtpPort();
         mailDirectory = layout.mail();
         mail = MailServer.start(smtpPort, mailDirectory);

@@ -51,7 +51,7 @@ public final class StackLauncher {
         for (String port : List.of("PAYSTREAM_KAFKA_PORT", "PAYSTREAM_KAFKA_CONTROLLER_PORT",
                 "PAYSTREAM_PROCESSOR_PORT", "PAYSTREAM_PROCESSOR_ADMIN_PORT", "PAYSTREAM_INGRESS_PORT",
                 "PAYSTREAM_INGRESS_ADMIN_PORT", "PAYSTREAM_POSTGRES_PORT", "PAYSTREAM_CONNECT_PORT",
-                "PAYSTREAM_SMTP_PORT")) {
+                "PAYSTREAM_SMTP_PORT", "PAYSTREAM_ACQUIRER_PORT")) {
             environment.put(port, String.valueOf(FreePorts.next()));
         }
         return environment;

@@ -21,7 +21,7 @@ class StackLayoutTest {
         assertThat(layout.kafkaDir(0).toString()).isEqualTo("/repo/.paystream/kafka");
         assertThat(layout.processors()).isEqualTo(1);
         assertThat(layout.replicationFactor()).isEqualTo(1);
-        assertThat(layout.ports()).hasSize(9);
+        assertThat(layout.ports()).hasSize(10);
     }
 
     @Test
@@ -37,7 +37,7 @@ class StackLayoutTest {
         assertThat(layout.processorPort(1)).isEqualTo(8092);
         assertThat(layout.processorAdminPort(1)).isEqualTo(8093);
         assertThat(layout.replicationFactor()).isEqualTo(3);
-        assertThat(layout.ports().values()).doesNotHaveDuplicates().hasSize(6 + 4 + 5);
+        assertThat(layout.ports().values()).doesNotHaveDuplicates().hasSize(6 + 4 + 6);
     }
 
     @Test
