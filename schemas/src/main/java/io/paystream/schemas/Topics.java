@@ -1,6 +1,8 @@
 package io.paystream.schemas;
 
 import io.paystream.schemas.avro.AccountRequest;
+import io.paystream.schemas.avro.AcquirerRequest;
+import io.paystream.schemas.avro.AcquirerResult;
 import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.Notification;
@@ -65,6 +67,17 @@ public final class Topics {
             new Topic<>("webhooks.dlq.v1", Serdes.String(), Serdes.ByteArray());
 
     /**
+     * Card charges for the acquirer connector: one per accepted card top-up, written by the payment intake. Key:
+     * paymentId, which is also the acquirer's idempotency key.
+     */
+    public static final Topic<String, AcquirerRequest> ACQUIRER_REQUESTS =
+            new Topic<>("acquirer.requests.v1", Serdes.String(), AvroSerde.of(AcquirerRequest.class));
+
+    /** The acquirer's answers, written by the acquirer connector, possibly more than once each. Key: paymentId. */
+    public static final Topic<String, AcquirerResult> ACQUIRER_RESULTS =
+            new Topic<>("acquirer.results.v1", Serdes.String(), AvroSerde.of(AcquirerResult.class));
+
+    /**
      * The co-partitioned topics. They must share one partition count, because the ledger routes legs by account id and
      * the intake and status view rely on paymentId keys landing on the same partition number across topics.
      */
@@ -73,7 +86,8 @@ public final class Topics {
 
     /** Every topic the pipeline needs, co-partitioned ones first. */
     public static final List<Topic<?, ?>> ALL = List.of(PAYMENT_REQUESTS, PAYMENT_ACTIONS, ACCOUNT_REQUESTS, LEDGER,
-            PAYMENT_EVENTS, AUDIT, NOTIFICATIONS, DEAD_LETTERS, WEBHOOK_ENDPOINTS, WEBHOOK_DEAD_LETTERS);
+            PAYMENT_EVENTS, AUDIT, NOTIFICATIONS, DEAD_LETTERS, WEBHOOK_ENDPOINTS, WEBHOOK_DEAD_LETTERS,
+            ACQUIRER_REQUESTS, ACQUIRER_RESULTS);
 
     /** What a direct producer's client id may be: it becomes part of a topic name. */
     public static final String DIRECT_CLIENT_ID = "[a-z0-9][a-z0-9-]{0,62}";

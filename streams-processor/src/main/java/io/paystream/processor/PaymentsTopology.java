@@ -1,6 +1,7 @@
 package io.paystream.processor;
 
 import io.paystream.processor.accounts.AccountIntakeTopology;
+import io.paystream.processor.cards.CardResultTopology;
 import io.paystream.processor.intake.PaymentIntakeTopology;
 import io.paystream.processor.ledger.LedgerTopology;
 import io.paystream.processor.metrics.PaymentMetrics;
@@ -23,7 +24,11 @@ import org.apache.kafka.streams.Topology;
  *                                  → payments.ledger.v1, payments.events.v1
  * payments.ledger.v1   → ledger [accounts] → payments.ledger.v1, .events.v1, .audit.v1, .notifications.v1
  * payments.events.v1   → payment status [payments]
+ * acquirer.results.v1  → card results [card-charges] → payments.ledger.v1, .events.v1, .audit.v1, .notifications.v1
  * </pre>
+ *
+ * <p>A card top-up leaves intake as a charge on {@code acquirer.requests.v1}, not as a leg: the acquirer connector,
+ * outside the topology, charges the card and writes the answer to {@code acquirer.results.v1}.
  *
  * <p>Payment intake and the status view share one sub-topology (and so one task per partition), because intake reads
  * the {@code payments} store to answer a retry that comes after the idempotency window.
@@ -59,7 +64,10 @@ public final class PaymentsTopology {
                 Topics.ACCOUNT_REQUESTS, Topics.LEDGER, Topics.AUDIT, Topics.DEAD_LETTERS), metrics);
         PaymentIntakeTopology.addTo(topology, new PaymentIntakeTopology.Topics(
                 Topics.PAYMENT_REQUESTS, Topics.PAYMENT_ACTIONS, directProducers, Topics.PAYMENT_EVENTS, Topics.LEDGER, Topics.AUDIT,
-                Topics.DEAD_LETTERS), idempotencyWindow, PaymentStatusTopology.PAYMENTS_STORE, metrics);
+                Topics.DEAD_LETTERS, Topics.ACQUIRER_REQUESTS), idempotencyWindow, PaymentStatusTopology.PAYMENTS_STORE,
+                metrics);
+        CardResultTopology.addTo(topology, new CardResultTopology.Topics(Topics.ACQUIRER_RESULTS,
+                Topics.PAYMENT_EVENTS, Topics.LEDGER, Topics.AUDIT, Topics.NOTIFICATIONS, Topics.DEAD_LETTERS), metrics);
         LedgerTopology.addTo(topology, new LedgerTopology.Topics(
                 Topics.LEDGER, Topics.PAYMENT_EVENTS, Topics.AUDIT, Topics.NOTIFICATIONS, Topics.DEAD_LETTERS),
                 partitions, metrics);

@@ -1214,4 +1214,123 @@ class PaymentsTopologyTest {
             assertThat(pipeline.account("bob").getBalance()).isEqualTo(300);
         }
     }
+
+    @Nested
+    class CardTopUps {
+        private PaymentRequest cardTopUp(String to, long amount, String token) {
+            return aTopUp(to, amount).setSource(io.paystream.schemas.avro.PaymentSource.newBuilder()
+                    .setType(io.paystream.schemas.avro.SourceType.CARD).setToken(token).build()).build();
+        }
+
+        private io.paystream.schemas.avro.AcquirerResult result(io.paystream.schemas.avro.AcquirerRequest charge,
+                io.paystream.schemas.avro.ChargeStatus status, String declineCode) {
+            return io.paystream.schemas.avro.AcquirerResult.newBuilder().setPaymentId(charge.getPaymentId())
+                    .setTo(charge.getTo()).setAmount(charge.getAmount()).setCurrency(charge.getCurrency())
+                    .setStatus(status).setChargeId(status == io.paystream.schemas.avro.ChargeStatus.APPROVED
+                            ? "ch_1" : null).setDeclineCode(declineCode).setDecidedAtMs(1).build();
+        }
+
+        @Test
+        void nothingIsCreditedUntilTheChargeIsApprovedAndADuplicateAnswerCreditsNothingMore() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            PaymentRequest topUp = cardTopUp("alice", 5_000, "tok_visa");
+            pipeline.send(topUp);
+
+            assertThat(statusesOf(topUp)).containsExactly(PaymentStatus.ACCEPTED);
+            assertThat(pipeline.account("alice").getBalance()).isZero();
+            assertThat(pipeline.legs()).noneMatch(leg -> topUp.getPaymentId().equals(leg.getPaymentId()));
+            io.paystream.schemas.avro.AcquirerRequest charge = pipeline.charges().get(0);
+            assertThat(pipeline.charges()).hasSize(1);
+            assertThat(charge.getPaymentId()).isEqualTo(topUp.getPaymentId());
+            assertThat(charge.getToken()).isEqualTo("tok_visa");
+            assertThat(charge.getAmount()).isEqualTo(5_000);
+            assertThat(charge.getTo()).isEqualTo("alice");
+
+            pipeline.sendResult(result(charge, io.paystream.schemas.avro.ChargeStatus.APPROVED, null));
+            pipeline.sendResult(result(charge, io.paystream.schemas.avro.ChargeStatus.APPROVED, null));
+            pipeline.sendResult(result(charge, io.paystream.schemas.avro.ChargeStatus.DECLINED, "card_declined"));
+
+            assertFinal(topUp, PaymentStatus.COMPLETED, null);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(5_000);
+            assertThat(auditsOf("alice")).extracting(AuditRecord::getKind)
+                    .containsExactly(AuditKind.ACCOUNT_OPENED, AuditKind.CREDIT);
+            assertThat(pipeline.registry().get("paystream.card.charge.results.duplicate").counter().count())
+                    .isEqualTo(2);
+            pipeline.assertInvariantsHold();
+        }
+
+        @Test
+        void aDeclinedChargeRejectsThePaymentWithTheAcquirersCodeAndTellsThePayee() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            PaymentRequest topUp = cardTopUp("alice", 5_000, "tok_insufficient_funds");
+            pipeline.send(topUp);
+            io.paystream.schemas.avro.AcquirerRequest charge = pipeline.charges().get(0);
+
+            pipeline.sendResult(result(charge, io.paystream.schemas.avro.ChargeStatus.DECLINED,
+                    "insufficient_funds"));
+            pipeline.sendResult(result(charge, io.paystream.schemas.avro.ChargeStatus.APPROVED, null));
+
+            PaymentState state = assertFinal(topUp, PaymentStatus.REJECTED, RejectionReason.CARD_DECLINED);
+            assertThat(state.getDetail()).isEqualTo("the acquirer declined the card: insufficient_funds");
+            assertThat(pipeline.account("alice").getBalance()).isZero();
+            assertThat(auditsOf("alice")).filteredOn(a -> a.getReason() == RejectionReason.CARD_DECLINED).hasSize(1);
+            assertThat(pipeline.notifications()).filteredOn(n -> n.getPaymentId().equals(topUp.getPaymentId()))
+                    .singleElement().satisfies(n -> {
+                        assertThat(n.getStatus()).isEqualTo(PaymentStatus.REJECTED);
+                        assertThat(n.getAccountId()).isEqualTo("alice");
+                    });
+            pipeline.assertInvariantsHold();
+        }
+
+        @Test
+        void aCardSourceIsOnlyForTopUpsAndARetryWithAnotherCardIsAConflict() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            fund("alice", 100);
+            PaymentRequest transfer = aTransfer("alice", "bob", 10).setSource(
+                    io.paystream.schemas.avro.PaymentSource.newBuilder()
+                            .setType(io.paystream.schemas.avro.SourceType.CARD).setToken("tok_visa").build()).build();
+            pipeline.send(transfer);
+            assertThat(assertFinal(transfer, PaymentStatus.REJECTED, RejectionReason.INVALID_REQUEST).getDetail())
+                    .contains("source");
+
+            PaymentRequest topUp = cardTopUp("alice", 700, "tok_visa");
+            pipeline.send(topUp);
+            pipeline.send(PaymentRequest.newBuilder(topUp).setSource(io.paystream.schemas.avro.PaymentSource
+                    .newBuilder(topUp.getSource()).setToken("tok_mastercard").build()).build());
+            pipeline.send(topUp);
+
+            assertThat(pipeline.charges()).as("one charge, whatever the retries").hasSize(1);
+            assertThat(auditsOf("alice")).filteredOn(a -> a.getReason() == RejectionReason.IDEMPOTENCY_CONFLICT)
+                    .hasSize(1);
+        }
+
+        @Test
+        void anAccountOwnerMayTopUpByCardButNotFromNowhere() {
+            open("globex-1", "USD", AccountType.CUSTOMER);
+            PaymentRequest byCard = PaymentRequest.newBuilder(cardTopUp("globex-1", 300, "tok_visa"))
+                    .setClientId("globex").setPaymentId(Fixtures.randomPaymentId("card")).build();
+            PaymentRequest fromNowhere = aTopUp("globex-1", 300).setClientId("globex")
+                    .setPaymentId(Fixtures.randomPaymentId("mint")).build();
+            pipeline.sendDirect(Pipeline.GLOBEX, byCard);
+            pipeline.sendDirect(Pipeline.GLOBEX, fromNowhere);
+
+            assertThat(statusesOf(byCard)).containsExactly(PaymentStatus.ACCEPTED);
+            assertThat(pipeline.charges()).extracting(io.paystream.schemas.avro.AcquirerRequest::getPaymentId)
+                    .containsExactly(byCard.getPaymentId());
+            assertFinal(fromNowhere, PaymentStatus.REJECTED, RejectionReason.NOT_PERMITTED);
+        }
+
+        @Test
+        void anAnswerKeyedByAnotherPaymentIsDeadLettered() {
+            io.paystream.schemas.avro.AcquirerResult stray = io.paystream.schemas.avro.AcquirerResult.newBuilder()
+                    .setPaymentId(Fixtures.paymentId("stray")).setTo("alice").setAmount(1).setCurrency("USD")
+                    .setStatus(io.paystream.schemas.avro.ChargeStatus.APPROVED).setDecidedAtMs(1).build();
+            pipeline.sendRaw(Topics.ACQUIRER_RESULTS.name(), "another-key".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    Topics.ACQUIRER_RESULTS.valueSerde().serializer().serialize(Topics.ACQUIRER_RESULTS.name(), stray));
+
+            assertThat(pipeline.deadLetters()).hasSize(1);
+            assertThat(pipeline.legs()).isEmpty();
+        }
+    }
 }

@@ -2,11 +2,14 @@ package io.paystream.schemas.validation;
 
 import io.paystream.schemas.avro.CaptureMode;
 import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.schemas.avro.PaymentSource;
 import io.paystream.schemas.avro.PaymentType;
+import io.paystream.schemas.avro.SourceType;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * The validation rules for a payment request, shared by the ingress and the processor's intake: producers may write to
@@ -67,7 +70,29 @@ public final class PaymentRequestRules {
         if (keyText.isPresent()) {
             return violation("idempotencyKey", keyText.get());
         }
-        return validateCapture(request.getType(), request.getCapture(), request.getHoldExpiresInSeconds());
+        Optional<Violation> capture = validateCapture(request.getType(), request.getCapture(),
+                request.getHoldExpiresInSeconds());
+        return capture.isPresent() ? capture : validateSource(request.getType(), request.getSource());
+    }
+
+    /** A card token: {@code tok_} and 1 to 64 letters, digits or underscores, as the acquirer issues them. */
+    private static final Pattern CARD_TOKEN = Pattern.compile("tok_[A-Za-z0-9_]{1,64}");
+
+    /** Only a TOPUP has a source; a CARD source names a token. */
+    public static Optional<Violation> validateSource(PaymentType type, PaymentSource source) {
+        if (source == null) {
+            return Optional.empty();
+        }
+        if (type != PaymentType.TOPUP) {
+            return violation("source", "applies only to TOPUP");
+        }
+        if (source.getType() != SourceType.CARD) {
+            return violation("source.type", "must be CARD");
+        }
+        if (source.getToken() == null || !CARD_TOKEN.matcher(source.getToken()).matches()) {
+            return violation("source.token", "must be tok_ and 1 to 64 letters, digits or underscores");
+        }
+        return Optional.empty();
     }
 
     /** The shortest and the longest authorization a manual capture may ask for, and the default. */

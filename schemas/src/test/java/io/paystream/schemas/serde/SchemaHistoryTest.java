@@ -33,7 +33,8 @@ class SchemaHistoryTest {
         return Stream.of(PaymentRequest.class, AccountRequest.class, LedgerCommand.class, PaymentEvent.class,
                 AuditRecord.class, Notification.class, PaymentState.class, AccountState.class,
                 io.paystream.schemas.avro.PaymentAction.class, io.paystream.schemas.avro.HoldState.class,
-                io.paystream.schemas.avro.WebhookEndpoint.class);
+                io.paystream.schemas.avro.WebhookEndpoint.class, io.paystream.schemas.avro.AcquirerRequest.class,
+                io.paystream.schemas.avro.AcquirerResult.class);
     }
 
     @ParameterizedTest

@@ -61,6 +61,19 @@ class PaymentRequestRulesTest {
     }
 
     @Test
+    void aCardSourceIsForTopUpsAndNamesAToken() {
+        PaymentRequest.Builder topUp = aTransfer().setType(PaymentType.TOPUP).setFrom(null);
+        io.paystream.schemas.avro.PaymentSource card = io.paystream.schemas.avro.PaymentSource.newBuilder()
+                .setType(io.paystream.schemas.avro.SourceType.CARD).setToken("tok_visa_4242").build();
+        assertThat(fieldOf(topUp.setSource(card))).isEmpty();
+        assertThat(fieldOf(aTransfer().setSource(card))).contains("source");
+        for (String token : new String[] {"tok_", "4242424242424242", "tok_a-b", "tok_" + "x".repeat(65)}) {
+            assertThat(fieldOf(topUp.setSource(io.paystream.schemas.avro.PaymentSource.newBuilder(card)
+                    .setToken(token).build()))).as(token).contains("source.token");
+        }
+    }
+
+    @Test
     void acceptsAWellFormedTransfer() {
         assertThat(PaymentRequestRules.validate(aTransfer().build())).isEmpty();
     }

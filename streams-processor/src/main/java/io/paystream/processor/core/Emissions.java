@@ -1,5 +1,6 @@
 package io.paystream.processor.core;
 
+import io.paystream.schemas.avro.AcquirerRequest;
 import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.Notification;
@@ -15,20 +16,23 @@ import java.util.List;
  * @param audits journal entries
  * @param legs ledger commands for the next step of a payment
  * @param notifications messages for account holders
+ * @param charges card charges for the acquirer connector (keyed by paymentId)
  */
 public record Emissions(
         List<PaymentEvent> events,
         List<AuditRecord> audits,
         List<LedgerCommand> legs,
-        List<Notification> notifications) {
+        List<Notification> notifications,
+        List<AcquirerRequest> charges) {
 
-    private static final Emissions NONE = new Emissions(List.of(), List.of(), List.of(), List.of());
+    private static final Emissions NONE = new Emissions(List.of(), List.of(), List.of(), List.of(), List.of());
 
     public Emissions {
         events = List.copyOf(events);
         audits = List.copyOf(audits);
         legs = List.copyOf(legs);
         notifications = List.copyOf(notifications);
+        charges = List.copyOf(charges);
     }
 
     /** Nothing to emit. */
@@ -43,7 +47,8 @@ public record Emissions(
 
     /** True when there is nothing to emit. */
     public boolean isEmpty() {
-        return events.isEmpty() && audits.isEmpty() && legs.isEmpty() && notifications.isEmpty();
+        return events.isEmpty() && audits.isEmpty() && legs.isEmpty() && notifications.isEmpty()
+                && charges.isEmpty();
     }
 
     /** Collects emissions in order. Not thread-safe; use it within one rule evaluation. */
@@ -52,6 +57,7 @@ public record Emissions(
         private final List<AuditRecord> audits = new ArrayList<>();
         private final List<LedgerCommand> legs = new ArrayList<>();
         private final List<Notification> notifications = new ArrayList<>();
+        private final List<AcquirerRequest> charges = new ArrayList<>();
 
         private Builder() {
         }
@@ -76,17 +82,23 @@ public record Emissions(
             return this;
         }
 
+        public Builder charge(AcquirerRequest charge) {
+            charges.add(charge);
+            return this;
+        }
+
         /** Appends everything {@code other} emits, after what this builder holds. */
         public Builder addAll(Emissions other) {
             events.addAll(other.events());
             audits.addAll(other.audits());
             legs.addAll(other.legs());
             notifications.addAll(other.notifications());
+            charges.addAll(other.charges());
             return this;
         }
 
         public Emissions build() {
-            return new Emissions(events, audits, legs, notifications);
+            return new Emissions(events, audits, legs, notifications, charges);
         }
     }
 }

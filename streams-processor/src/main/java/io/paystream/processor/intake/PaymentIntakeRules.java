@@ -4,6 +4,7 @@ import io.paystream.processor.core.Emissions;
 import io.paystream.processor.core.Failures;
 import io.paystream.processor.core.Payment;
 import io.paystream.processor.core.PaymentRecords;
+import io.paystream.schemas.avro.AcquirerRequest;
 import io.paystream.schemas.avro.CaptureMode;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.LedgerCommandType;
@@ -85,6 +86,12 @@ public final class PaymentIntakeRules {
                     null)).setHoldExpiresAtMs(nowMs + TimeUnit.SECONDS.toMillis(seconds)).build());
         } else if (payment.debitsFirst()) {
             accepted.leg(PaymentRecords.leg(payment, LedgerCommandType.DEBIT, payment.from(), null));
+        } else if (request.getSource() != null) {
+            // A card top-up: nothing is credited until the acquirer approves the charge (CardResultRules).
+            accepted.charge(AcquirerRequest.newBuilder().setPaymentId(payment.paymentId()).setTo(payment.to())
+                    .setAmount(payment.amountMinor()).setCurrency(payment.currency())
+                    .setToken(request.getSource().getToken()).setReference(payment.reference())
+                    .setClientId(request.getClientId()).setRequestedAtMs(nowMs).build());
         } else {
             accepted.leg(PaymentRecords.leg(payment, LedgerCommandType.CREDIT, payment.to(), null));
         }
@@ -105,7 +112,8 @@ public final class PaymentIntakeRules {
             return Optional.empty();
         }
         boolean topUp = request.getType() == PaymentType.TOPUP;
-        String scope = topUp ? Scopes.FUNDS_WRITE : Scopes.PAYMENTS_WRITE;
+        // Money from outside is privileged, unless a card pays for it: then the account's owner may ask.
+        String scope = topUp && request.getSource() == null ? Scopes.FUNDS_WRITE : Scopes.PAYMENTS_WRITE;
         if (!producer.hasScope(scope)) {
             return Optional.of(producer.clientId() + " may not post " + request.getType() + ": that needs scope "
                     + scope);

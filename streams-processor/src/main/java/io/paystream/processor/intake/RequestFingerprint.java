@@ -46,6 +46,11 @@ public final class RequestFingerprint {
             field(canonical, request.getHoldExpiresInSeconds() == null ? null
                     : Long.toString(request.getHoldExpiresInSeconds()));
         }
+        if (request.getSource() != null) {
+            field(canonical, "source");
+            field(canonical, request.getSource().getType() == null ? null : request.getSource().getType().name());
+            field(canonical, request.getSource().getToken());
+        }
         return HexFormat.of().formatHex(sha256().digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));
     }
 

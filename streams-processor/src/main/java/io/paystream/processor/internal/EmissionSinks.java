@@ -4,6 +4,7 @@ import io.paystream.processor.core.Emissions;
 import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.schemas.Invariants;
 import io.paystream.schemas.Topic;
+import io.paystream.schemas.avro.AcquirerRequest;
 import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.Notification;
@@ -24,8 +25,15 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * @param legs sink node for {@code payments.ledger.v1}
  * @param notifications sink node for {@code payments.notifications.v1}
  * @param deadLetters sink node for {@code payments.dlq.v1}
+ * @param charges sink node for {@code acquirer.requests.v1}
  */
-public record EmissionSinks(String events, String audit, String legs, String notifications, String deadLetters) {
+public record EmissionSinks(String events, String audit, String legs, String notifications, String deadLetters,
+        String charges) {
+
+    /** Sinks for a processor that sends no card charges. */
+    public EmissionSinks(String events, String audit, String legs, String notifications, String deadLetters) {
+        this(events, audit, legs, notifications, deadLetters, null);
+    }
 
     /** Adds a sink node for {@code topic}, fed by {@code parents}, with the topic's own serializers. */
     public static <K, V> String addSink(Topology topology, String name, Topic<K, V> topic, String... parents) {
@@ -33,7 +41,7 @@ public record EmissionSinks(String events, String audit, String legs, String not
         return name;
     }
 
-    /** Forwards every emission to its sink, in the order events, audits, legs, notifications. */
+    /** Forwards every emission to its sink, in the order events, audits, legs, notifications, charges. */
     public void forward(ProcessorContext<Object, Object> context, Record<?, ?> input, Emissions emissions) {
         for (PaymentEvent event : emissions.events()) {
             context.forward(input.withKey((Object) event.getPaymentId()).withValue((Object) event), required(events));
@@ -47,6 +55,10 @@ public record EmissionSinks(String events, String audit, String legs, String not
         for (Notification notification : emissions.notifications()) {
             context.forward(input.withKey((Object) notification.getAccountId()).withValue((Object) notification),
                     required(notifications));
+        }
+        for (AcquirerRequest charge : emissions.charges()) {
+            context.forward(input.withKey((Object) charge.getPaymentId()).withValue((Object) charge),
+                    required(charges));
         }
     }
 

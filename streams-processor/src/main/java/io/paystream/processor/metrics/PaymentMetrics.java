@@ -177,6 +177,26 @@ public final class PaymentMetrics {
                 .tag("stage", stage).tag("topic", topic).register(registry);
     }
 
+    /**
+     * The acquirer answered a card top-up's charge for the first time.
+     *
+     * @param status APPROVED or DECLINED
+     * @param declineCode the acquirer's code for a decline, else null
+     */
+    public void chargeResult(String status, String declineCode) {
+        Counter.builder("paystream.card.charges").description("Card top-up charges answered by the acquirer, by "
+                + "status and decline code").tag("status", status.toLowerCase(java.util.Locale.ROOT))
+                .tag("decline_code", declineCode == null ? "none" : declineCode.length() > 40 ? "other" : declineCode)
+                .register(registry).increment();
+    }
+
+    /** A second answer to a charge already answered (the acquirer connector retried); it changed nothing. */
+    public void duplicateChargeResult() {
+        Counter.builder("paystream.card.charge.results.duplicate")
+                .description("Acquirer answers ignored because the charge was already answered").register(registry)
+                .increment();
+    }
+
     /** A request reused a payment id with different contents. */
     public void idempotencyConflict() {
         conflicts().increment();

@@ -63,6 +63,7 @@ public final class Pipeline implements AutoCloseable {
     private final Output<String, LedgerCommand> legs;
     private final Output<String, Notification> notifications;
     private final Output<byte[], byte[]> deadLetters;
+    private final Output<String, io.paystream.schemas.avro.AcquirerRequest> charges;
     private long nowMs = START.toEpochMilli();
 
     public Pipeline() {
@@ -85,6 +86,7 @@ public final class Pipeline implements AutoCloseable {
         legs = new Output<>(output(Topics.LEDGER));
         notifications = new Output<>(output(Topics.NOTIFICATIONS));
         deadLetters = new Output<>(output(Topics.DEAD_LETTERS));
+        charges = new Output<>(output(Topics.ACQUIRER_REQUESTS));
     }
 
     /** Sends a payment request keyed by its payment id. */
@@ -136,6 +138,17 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /** Writes a command straight into the ledger topic, as a misbehaving producer could. */
+    /** An answer of the acquirer, as the acquirer connector writes it (keyed by its payment id). */
+    public void sendResult(io.paystream.schemas.avro.AcquirerResult result) {
+        driver.createInputTopic(Topics.ACQUIRER_RESULTS.name(), Topics.ACQUIRER_RESULTS.keySerde().serializer(),
+                Topics.ACQUIRER_RESULTS.valueSerde().serializer()).pipeInput(result.getPaymentId(), result, tick());
+    }
+
+    /** The card charges intake asked the acquirer connector to make. */
+    public List<io.paystream.schemas.avro.AcquirerRequest> charges() {
+        return charges.values();
+    }
+
     public void sendToLedger(LedgerCommand command) {
         ledgerInput.pipeInput(new TestRecord<>(command.getAccountId(), command, tick()));
     }
