@@ -563,6 +563,32 @@ class IngressApplicationIT {
 
         /** An overdraft limit is credit: the account may spend money it does not have. */
         @Test
+        void anOwnerMayTopUpByCardWithoutFundsWrite() throws Exception {
+            HttpResponse<String> card = http.post("/v1/payments", "{\"type\":\"TOPUP\",\"to\":\"acme-1\","
+                    + "\"amount\":2500,\"currency\":\"USD\",\"source\":{\"type\":\"CARD\",\"token\":\"tok_visa\"}}")
+                    .key(ACME_KEY).idempotencyKey("card-1").send();
+            assertThat(card.statusCode()).as(card.body()).isEqualTo(202);
+            PaymentRequest record = recordFor(Topics.PAYMENT_REQUESTS, json(card).get("paymentId").asText());
+            assertThat(record.getSource().getToken()).isEqualTo("tok_visa");
+            assertThat(record.getType()).isEqualTo(PaymentType.TOPUP);
+
+            assertRefused(http.post("/v1/payments", "{\"type\":\"TOPUP\",\"to\":\"globex-1\",\"amount\":2500,"
+                    + "\"currency\":\"USD\",\"source\":{\"type\":\"CARD\",\"token\":\"tok_visa\"}}").key(ACME_KEY)
+                    .idempotencyKey("card-2"), 403, "account_not_owned", "to");
+            assertRefused(http.post("/v1/payments", "{\"type\":\"TOPUP\",\"to\":\"acme-1\",\"amount\":2500,"
+                    + "\"currency\":\"USD\",\"source\":{\"type\":\"CARD\",\"token\":\"4242424242424242\"}}")
+                    .key(ACME_KEY).idempotencyKey("card-3"), 422, "invalid_field", "source.token");
+            assertRefused(http.post("/v1/payments", "{\"type\":\"TOPUP\",\"to\":\"acme-1\",\"amount\":2500,"
+                    + "\"currency\":\"USD\",\"source\":{\"token\":\"tok_visa\"}}").key(ACME_KEY)
+                    .idempotencyKey("card-4"), 422, "missing_field", "source.type");
+            assertRefused(http.post("/v1/payments", "{\"type\":\"TRANSFER\",\"from\":\"acme-1\",\"to\":\"acme-2\","
+                    + "\"amount\":5,\"currency\":\"USD\",\"source\":{\"type\":\"CARD\",\"token\":\"tok_visa\"}}")
+                    .key(ACME_KEY).idempotencyKey("card-5"), 422, "invalid_field", "source");
+            assertRefused(http.post("/v1/payments", "{\"type\":\"TOPUP\",\"to\":\"acme-1\",\"amount\":2500,"
+                    + "\"currency\":\"USD\"}").key(ACME_KEY).idempotencyKey("card-6"), 403, "scope_required", "type");
+        }
+
+        @Test
         void onlyAKeyWithCreditWriteMayGrantAnOverdraft() throws Exception {
             JsonNode error = assertRefused(http.post("/v1/accounts", "{\"accountId\":\"acme-credit\","
                     + "\"currency\":\"EUR\",\"type\":\"CUSTOMER\",\"overdraftLimit\":1000000}").key(ACME_KEY), 403,

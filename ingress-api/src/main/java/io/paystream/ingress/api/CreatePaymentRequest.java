@@ -2,6 +2,8 @@ package io.paystream.ingress.api;
 
 import io.paystream.schemas.avro.CaptureMode;
 import io.paystream.schemas.avro.PaymentType;
+import io.paystream.schemas.avro.SourceType;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import java.util.Map;
 
@@ -18,6 +20,8 @@ import java.util.Map;
  * @param metadata at most 20 string entries
  * @param capture AUTOMATIC (the default) or MANUAL, which only authorizes: a hold to capture or void later
  * @param holdExpiresInSeconds MANUAL only: 60 to 2,592,000 (30 days); 7 days when absent
+ * @param source TOPUP only: {@code {"type":"CARD","token":"tok_..."}} charges the card through the acquirer, and then
+ *     the account's owner may post it (a TOPUP without a source needs funds:write)
  */
 public record CreatePaymentRequest(
         @NotNull PaymentType type,
@@ -28,5 +32,15 @@ public record CreatePaymentRequest(
         String reference,
         Map<String, String> metadata,
         CaptureMode capture,
-        Long holdExpiresInSeconds) {
+        Long holdExpiresInSeconds,
+        @Valid Source source) {
+
+    /**
+     * Where a top-up's money comes from.
+     *
+     * @param type CARD
+     * @param token the card token the acquirer charges
+     */
+    public record Source(@NotNull SourceType type, @NotNull String token) {
+    }
 }

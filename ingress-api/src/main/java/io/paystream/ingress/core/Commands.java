@@ -8,6 +8,7 @@ import io.paystream.schemas.avro.ActionType;
 import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.PaymentAction;
 import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.schemas.avro.PaymentSource;
 import io.paystream.schemas.avro.PaymentType;
 import io.paystream.schemas.validation.AccountRequestRules;
 import io.paystream.schemas.validation.FreeText;
@@ -55,10 +56,13 @@ public final class Commands {
                 .setIdempotencyKey(idempotencyKey)
                 .setCapture(body.capture())
                 .setHoldExpiresInSeconds(body.holdExpiresInSeconds())
+                .setSource(body.source() == null ? null : PaymentSource.newBuilder().setType(body.source().type())
+                        .setToken(body.source().token()).build())
                 .build();
         rejectIfInvalid(PaymentRequestRules.validate(request));
-        // A top-up creates money: without the scope, any tenant could mint balances and spend them on others.
-        if (body.type() == PaymentType.TOPUP && !client.hasScope(Scopes.FUNDS_WRITE)) {
+        // A top-up creates money: without the scope, any tenant could mint balances and spend them on others. One
+        // paid by card brings money the acquirer collected, so the account's owner may ask for it.
+        if (body.type() == PaymentType.TOPUP && body.source() == null && !client.hasScope(Scopes.FUNDS_WRITE)) {
             throw ApiException.scopeRequired(Scopes.FUNDS_WRITE, "type",
                     "a TOPUP brings money in from outside the system");
         }

@@ -162,17 +162,20 @@ public final class ErrorMappers {
             return answer(422, new ApiError(ApiError.INVALID_REQUEST, code, field + " " + first.getMessage(), field));
         }
 
-        /** The last named node of a path like {@code create.arg0.amount}: the JSON field. */
+        /**
+         * The JSON field a path like {@code create.arg0.amount} names, dotted when it is nested
+         * ({@code create.arg0.source.type} is {@code source.type}); {@code body} for the body itself.
+         */
         private String field(Path path) {
-            String name = "body";
+            StringBuilder name = new StringBuilder();
             for (Path.Node node : path) {
                 if (node.getKind() == jakarta.validation.ElementKind.PROPERTY) {
-                    name = node.getName();
+                    name.append(name.isEmpty() ? "" : ".").append(node.getName());
                 } else if (node.getKind() == jakarta.validation.ElementKind.PARAMETER) {
-                    name = "body";
+                    name.setLength(0);
                 }
             }
-            return name;
+            return name.isEmpty() ? "body" : name.toString();
         }
     }
 
