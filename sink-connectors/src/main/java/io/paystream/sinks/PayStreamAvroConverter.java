@@ -1,5 +1,6 @@
 package io.paystream.sinks;
 
+import io.paystream.schemas.avro.AcquirerRequest;
 import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.Notification;
 import io.paystream.schemas.avro.PaymentEvent;
@@ -7,9 +8,9 @@ import io.paystream.schemas.serde.AvroSerde;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.connect.components.Versioned;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaAndValue;
-import org.apache.kafka.connect.components.Versioned;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.storage.Converter;
 
@@ -17,7 +18,7 @@ import org.apache.kafka.connect.storage.Converter;
  * Decodes PayStream's single-object-encoded Avro values into the generated classes, handed to the sink tasks as
  * schemaless values. Decoding happens here, in the converter, so that an undecodable record goes through Connect's own
  * error handling ({@code errors.tolerance}, {@code errors.deadletterqueue.topic.name}) instead of failing the task.
- * Configure it with {@code value.converter.record=audit}, {@code payment-event} or {@code notification}.
+ * Configure it with {@code value.converter.record=audit}, {@code payment-event}, {@code notification} or {@code acquirer-request}.
  */
 public final class PayStreamAvroConverter implements Converter, Versioned {
     private AvroSerde<? extends SpecificRecord> serde;
@@ -29,8 +30,9 @@ public final class PayStreamAvroConverter implements Converter, Versioned {
             case "audit" -> AvroSerde.of(AuditRecord.class);
             case "payment-event" -> AvroSerde.of(PaymentEvent.class);
             case "notification" -> AvroSerde.of(Notification.class);
-            default -> throw new DataException("value.converter.record must be 'audit', 'payment-event' or "
-                    + "'notification', not '"
+            case "acquirer-request" -> AvroSerde.of(AcquirerRequest.class);
+            default -> throw new DataException("value.converter.record must be 'audit', 'payment-event', "
+                    + "'notification' or 'acquirer-request', not '"
                     + record + "'");
         };
     }

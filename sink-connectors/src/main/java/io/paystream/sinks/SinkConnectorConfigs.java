@@ -1,6 +1,8 @@
 package io.paystream.sinks;
 
 import io.paystream.schemas.Topics;
+import io.paystream.sinks.acquirer.AcquirerConfig;
+import io.paystream.sinks.acquirer.AcquirerSinkConnector;
 import io.paystream.sinks.webhooks.WebhookConfig;
 import io.paystream.sinks.webhooks.WebhookSinkConnector;
 import java.util.HashMap;
@@ -33,6 +35,21 @@ public final class SinkConnectorConfigs {
         Map<String, String> config = base(WebhookSinkConnector.class.getName(), Topics.NOTIFICATIONS.name(),
                 "notification", jdbcUrl);
         config.put(WebhookConfig.KAFKA_PREFIX + "bootstrap.servers", bootstrapServers);
+        return config;
+    }
+
+    /** The acquirer connector: {@code acquirer.requests.v1} charged at {@code acquirerUrl}, answers to the brokers. */
+    public static Map<String, String> acquirer(String acquirerUrl, String bootstrapServers) {
+        Map<String, String> config = new HashMap<>();
+        config.put("connector.class", AcquirerSinkConnector.class.getName());
+        config.put("tasks.max", "1");
+        config.put("topics", Topics.ACQUIRER_REQUESTS.name());
+        config.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        config.put("value.converter", PayStreamAvroConverter.class.getName());
+        config.put("value.converter.record", "acquirer-request");
+        config.put("consumer.override.isolation.level", "read_committed");
+        config.put(AcquirerConfig.URL, acquirerUrl);
+        config.put(AcquirerConfig.KAFKA_PREFIX + "bootstrap.servers", bootstrapServers);
         return config;
     }
 

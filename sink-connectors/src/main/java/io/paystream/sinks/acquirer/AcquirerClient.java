@@ -1,0 +1,72 @@
+package io.paystream.sinks.acquirer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.paystream.schemas.avro.AcquirerRequest;
+import io.paystream.schemas.avro.AcquirerResult;
+import io.paystream.schemas.avro.ChargeStatus;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * One charge at the acquirer ({@code POST /v1/charges}), with the payment id as the idempotency key: asking twice
+ * is the same charge, so a request that timed out can be asked again without charging the card twice.
+ */
+final class AcquirerClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String url;
+    private final Duration timeout;
+    private final HttpClient http;
+
+    AcquirerClient(String url, Duration timeout) {
+        this.url = url;
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    /**
+     * The acquirer's answer, or empty when it gave none this time (a timeout, a connection failure, a 5xx): then the
+     * same request may be made again.
+     */
+    Optional<AcquirerResult> charge(AcquirerRequest request) throws InterruptedException {
+        ObjectNode body = JSON.createObjectNode().put("token", request.getToken()).put("amount", request.getAmount())
+                .put("currency", request.getCurrency()).put("reference", request.getPaymentId());
+        HttpResponse<String> response;
+        try {
+            response = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/charges")).timeout(timeout)
+                    .header("Content-Type", "application/json").header("Idempotency-Key", request.getPaymentId())
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        int status = response.statusCode();
+        if (status >= 500 || status == 429 || status == 409) {
+            // 409: another request with this key is in flight at the acquirer; its answer comes on a retry.
+            return Optional.empty();
+        }
+        AcquirerResult.Builder result = AcquirerResult.newBuilder().setPaymentId(request.getPaymentId())
+                .setTo(request.getTo()).setAmount(request.getAmount()).setCurrency(request.getCurrency())
+                .setDecidedAtMs(System.currentTimeMillis());
+        if (status >= 400) {
+            // The acquirer refuses the request itself (a token it does not know): nothing was charged.
+            return Optional.of(result.setStatus(ChargeStatus.DECLINED).setDeclineCode("refused_" + status).build());
+        }
+        try {
+            JsonNode charge = JSON.readTree(response.body());
+            boolean approved = "APPROVED".equals(charge.path("status").asText());
+            return Optional.of(result.setStatus(approved ? ChargeStatus.APPROVED : ChargeStatus.DECLINED)
+                    .setChargeId(charge.path("chargeId").asText(null))
+                    .setDeclineCode(approved ? null : charge.path("declineCode").asText("unknown")).build());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.paystream.sinks.acquirer;
+
+import io.micrometer.core.instrument.Counter;
+import io.paystream.schemas.Topics;
+import io.paystream.schemas.avro.AcquirerRequest;
+import io.paystream.schemas.avro.AcquirerResult;
+import io.paystream.sinks.metrics.SinkMetrics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Charges each requested card top-up and writes the acquirer's answer, keyed by payment id, to
+ * {@code acquirer.results.v1}. Nothing is lost: {@code put} returns only once every answer of the batch is
+ * acknowledged by Kafka, so Connect commits offsets past a request only after its answer is written. Nothing is
+ * charged twice: every attempt, in this batch or after a crash and a redelivery, uses the payment id as the
+ * acquirer's idempotency key, so the acquirer answers the charge it already made. A redelivered request may write its
+ * answer twice; the processor acts on the first.
+ */
+public final class AcquirerSinkTask extends SinkTask {
+    private static final Logger LOG = LoggerFactory.getLogger(AcquirerSinkTask.class);
+    private static final Duration ACK_TIMEOUT = Duration.ofSeconds(30);
+
+    private AcquirerConfig config;
+    private AcquirerClient acquirer;
+    private KafkaProducer<String, AcquirerResult> producer;
+
+    @Override
+    public String version() {
+        return "0.1.0";
+    }
+
+    @Override
+    public void start(Map<String, String> properties) {
+        config = new AcquirerConfig(properties);
+        acquirer = new AcquirerClient(config.url(), config.timeout());
+        Map<String, Object> producerConfig = config.kafka();
+        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, properties.getOrDefault("name", "paystream-acquirer")
+                + "-results");
+        producer = new KafkaProducer<>(producerConfig, Topics.ACQUIRER_RESULTS.keySerde().serializer(),
+                Topics.ACQUIRER_RESULTS.valueSerde().serializer());
+        for (String outcome : new String[] {"approved", "declined", "no_answer"}) {
+            charges(outcome);
+        }
+    }
+
+    @Override
+    public void put(Collection<SinkRecord> records) {
+        List<Future<RecordMetadata>> written = new ArrayList<>();
+        for (SinkRecord record : records) {
+            if (record.value() == null) {
+                continue;
+            }
+            if (!(record.value() instanceof AcquirerRequest request)) {
+                throw new DataException("expected an AcquirerRequest at " + record.topic() + "-"
+                        + record.kafkaPartition() + "@" + record.kafkaOffset()
+                        + "; is value.converter.record=acquirer-request?");
+            }
+            AcquirerResult result = charge(request);
+            written.add(producer.send(new ProducerRecord<>(Topics.ACQUIRER_RESULTS.name(), result.getPaymentId(),
+                    result)));
+        }
+        for (Future<RecordMetadata> ack : written) {
+            try {
+                ack.get(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                // Not written: the batch is redelivered, and its charges asked again with the same keys.
+                throw new RetriableException("an acquirer answer was not acknowledged by Kafka", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RetriableException("interrupted", e);
+            }
+        }
+    }
+
+    /** The acquirer's answer, asking again (same key) when it gives none; the batch is retried when it never does. */
+    private AcquirerResult charge(AcquirerRequest request) {
+        try {
+            for (int attempt = 1; attempt <= config.attempts(); attempt++) {
+                Optional<AcquirerResult> answer = acquirer.charge(request);
+                if (answer.isPresent()) {
+                    charges(answer.get().getStatus().name().toLowerCase(Locale.ROOT)).increment();
+                    return answer.get();
+                }
+                charges("no_answer").increment();
+                LOG.warn("no answer from the acquirer for payment {} (attempt {} of {}); asking again with the same "
+                        + "idempotency key", request.getPaymentId(), attempt, config.attempts());
+                TimeUnit.MILLISECONDS.sleep(config.backoffMs());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RetriableException("interrupted", e);
+        }
+        if (context != null) {
+            context.timeout(config.backoffMs());
+        }
+        throw new RetriableException("the acquirer did not answer for payment " + request.getPaymentId() + " in "
+                + config.attempts() + " attempts; the batch will be retried");
+    }
+
+    private static Counter charges(String outcome) {
+        return Counter.builder("paystream.acquirer.charges").description("Charge requests to the acquirer, by "
+                + "outcome (no_answer: a timeout or failure, asked again)").tag("outcome", outcome)
+                .register(SinkMetrics.registry());
+    }
+
+    @Override
+    public void stop() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
+    }
+}
