@@ -15,11 +15,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A standalone Kafka Connect worker in its own JVM, running PayStream's two sinks into the local PostgreSQL and the
- * webhook and email sinks (whose delivery queue and send log are in the same database). Its configuration files are written under {@code .paystream/connect/} at every start; its offsets survive restarts.
+ * webhook and email sinks (whose delivery queue and send log are in the same database), and the acquirer connector
+ * that charges card top-ups at the local acquirer simulator. Its configuration files are written under {@code .paystream/connect/} at every start; its offsets survive restarts.
  */
 public final class ConnectWorker {
     static final List<String> CONNECTORS = List.of("paystream-ledger-sink", "paystream-payments-sink",
-            "paystream-webhooks", "paystream-email");
+            "paystream-webhooks", "paystream-email", "paystream-acquirer");
 
     private ConnectWorker() {
     }
@@ -65,6 +66,10 @@ public final class ConnectWorker {
                         "paystream.query.api.url=http://127.0.0.1:" + layout.processorPort(0),
                         "paystream.query.api.key=" + LocalStack.DEV_KEY,
                         "paystream.email.retry.backoff.ms=1000"));
+        Path acquirer = connector(dir, CONNECTORS.get(4), "io.paystream.sinks.acquirer.AcquirerSinkConnector",
+                "acquirer.requests.v1", "acquirer-request", layout, List.of(
+                        "paystream.acquirer.url=http://127.0.0.1:" + layout.acquirerPort(),
+                        "paystream.kafka.bootstrap.servers=" + layout.bootstrapServers()));
         Path lib = layout.root().resolve("deploy/connect/target/lib");
         if (!Files.isDirectory(lib)) {
             throw new IllegalStateException(lib + " is missing: build first (`make build`, which `make run` does)");
@@ -74,7 +79,7 @@ public final class ConnectWorker {
         return ChildProcess.start("connect", layout.root(), layout.logs().resolve("connect.log"), lib + "/*",
                 jvmArgs, "org.apache.kafka.connect.cli.ConnectStandalone",
                 List.of(worker.toString(), ledger.toString(), payments.toString(), webhooks.toString(),
-                        email.toString()), Map.of());
+                        email.toString(), acquirer.toString()), Map.of());
     }
 
     private static Path connector(Path dir, String name, String connectorClass, String topic, String record,

@@ -67,6 +67,7 @@ public final class LocalCluster implements AutoCloseable {
     private final ChildProcess[] brokers;
     private ChildProcess ingress;
     private ChildProcess connect;
+    private io.paystream.acquirer.AcquirerSimulator acquirer;
     private EmbeddedPostgres postgres;
 
     /**
@@ -88,14 +89,15 @@ public final class LocalCluster implements AutoCloseable {
             nodes.add(new StackLayout.BrokerPorts(freePort(), freePort()));
         }
         this.brokers = new ChildProcess[brokerCount];
-        this.layout = new StackLayout(this.root, this.home, nodes, 0, 0, freePort(), freePort(), freePort(),
-                freePort(), freePort(), freePort());
-        this.telemetry = options.telemetry() ? Telemetry.fromEnvironment(this.root, name -> null)
-                : new Telemetry(null, null, null, "off");
         for (int i = 0; i < MAX_PROCESSORS; i++) {
             processorPorts[i] = freePort();
             processorAdminPorts[i] = freePort();
         }
+        // The first processor's query port is the one Connect's email sink asks for addresses.
+        this.layout = new StackLayout(this.root, this.home, nodes, processorPorts[0], processorAdminPorts[0],
+                freePort(), freePort(), freePort(), freePort(), freePort(), freePort());
+        this.telemetry = options.telemetry() ? Telemetry.fromEnvironment(this.root, name -> null)
+                : new Telemetry(null, null, null, "off");
     }
 
     public Options options() {
@@ -228,6 +230,13 @@ public final class LocalCluster implements AutoCloseable {
 
     /** The sinks in a standalone Connect worker, as in {@code make run}; after a processor has created the topics. */
     public void startConnect() throws IOException, InterruptedException {
+        if (acquirer == null) {
+            // What the acquirer connector charges card top-ups at: 80% approved, answers in 20 ms, a tok_timeout
+            // charge answered after 3 s once (past the connector's timeout).
+            acquirer = io.paystream.acquirer.AcquirerSimulator.start(new io.paystream.acquirer.AcquirerSimulator
+                    .Settings(layout.acquirerPort(), 0.8, java.time.Duration.ofMillis(20),
+                    java.time.Duration.ofSeconds(3), home.resolve("acquirer/charges.jsonl"), 42));
+        }
         connect = ConnectWorker.start(layout, telemetry.jvmArgs("connect"));
         ConnectWorker.awaitRunning(connect, layout, START);
     }
@@ -432,6 +441,9 @@ public final class LocalCluster implements AutoCloseable {
         try {
             if (connect != null) {
                 connect.stop();
+            }
+            if (acquirer != null) {
+                acquirer.close();
             }
             if (ingress != null) {
                 ingress.stop();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
+import io.paystream.acquirer.AcquirerSimulator;
 import io.paystream.ingress.IngressApplication;
 import io.paystream.ingress.IngressConfiguration;
 import io.paystream.processor.ProcessorApplication;
@@ -21,7 +22,9 @@ import io.paystream.schemas.avro.CaptureMode;
 import io.paystream.schemas.avro.Notification;
 import io.paystream.schemas.avro.PaymentAction;
 import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.schemas.avro.PaymentSource;
 import io.paystream.schemas.avro.PaymentType;
+import io.paystream.schemas.avro.SourceType;
 import io.paystream.schemas.webhooks.WebhookEvents;
 import io.paystream.testing.FreePorts;
 import io.paystream.testing.InProcessKafka;
@@ -76,12 +79,14 @@ class ReconciliationIT {
     private static DropwizardTestSupport<IngressConfiguration> ingress;
     private static WebhookReceiver receiver;
     private static MailServer mail;
+    private static AcquirerSimulator acquirer;
     private static int smtpPort;
     private static Path mailDirectory;
     /** Messages the SMTP server received before it was stopped for the outage. */
     private static final List<MimeMessage> MAIL_BEFORE_OUTAGE = new ArrayList<>();
     /** Every notification of the workload, once reconcileWebhooks has read them all. */
     private final List<Notification> notifications = new ArrayList<>();
+    private final List<String> cardTopUps = new ArrayList<>();
     private static String endpointId;
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -113,6 +118,9 @@ class ReconciliationIT {
         smtpPort = layout.smtpPort();
         mailDirectory = layout.mail();
         mail = MailServer.start(smtpPort, mailDirectory);
+        // Card top-ups are charged here; a tok_timeout charge answers after 6 s, past the connector's 5 s timeout.
+        acquirer = AcquirerSimulator.start(new AcquirerSimulator.Settings(layout.acquirerPort(), 0.7,
+                Duration.ofMillis(5), Duration.ofSeconds(6), null, 11));
         connect = ConnectWorker.start(layout, List.of());
         ConnectWorker.awaitRunning(connect, layout, SETTLE);
         // The ingress, for the webhook endpoint API; it reads deliveries through the processor's query API.
@@ -133,6 +141,9 @@ class ReconciliationIT {
         }
         if (mail != null) {
             mail.close();
+        }
+        if (acquirer != null) {
+            acquirer.close();
         }
         if (ingress != null) {
             ingress.after();
@@ -249,18 +260,30 @@ class ReconciliationIT {
                 String from = accounts.get(random.nextInt(ACCOUNTS));
                 String to = accounts.get(random.nextInt(ACCOUNTS));
                 PaymentType type = PaymentType.values()[random.nextInt(PaymentType.values().length)];
+                // Half the top-ups are paid by card, through the acquirer connector and the simulator.
+                String card = type == PaymentType.TOPUP && random.nextBoolean()
+                        ? List.of("tok_visa", "tok_visa", "tok_decline", "tok_approve").get(random.nextInt(4)) : null;
+                if (card != null && cardTopUps.isEmpty()) {
+                    card = "tok_timeout";
+                }
                 PaymentRequest request = PaymentRequest.newBuilder()
                         .setPaymentId(new UUID(random.nextLong(), random.nextLong()).toString()).setType(type)
                         .setFrom(type == PaymentType.TOPUP ? null : from)
                         .setTo(type == PaymentType.WITHDRAWAL ? null : to.equals(from) ? accounts.get(0) : to)
                         .setAmount(type == PaymentType.TOPUP ? 5_000 : 1 + random.nextInt(4_000))
+                        .setSource(card == null ? null : PaymentSource.newBuilder().setType(SourceType.CARD)
+                                .setToken(card).build())
                         .setCurrency("USD").setClientId("reconcile").build();
                 payments.add(request.getPaymentId());
+                if (card != null) {
+                    cardTopUps.add(request.getPaymentId());
+                }
                 produce(producer, Topics.PAYMENT_REQUESTS, request.getPaymentId(), request);
             }
         }
         Jdbi db = Jdbi.create(postgres.getPostgresDatabase());
         reconcile(db, accounts, payments);
+        reconcileCardTopUps();
 
         // The SMTP server goes down for the second round, and comes back after it: the email sink holds its batch
         // and retries; no email is lost and none is sent twice.
@@ -365,6 +388,35 @@ class ReconciliationIT {
                 return files.filter(f -> f.toString().endsWith(".eml")).count() == total;
             }
         });
+    }
+
+    /**
+     * Every card top-up ended, COMPLETED exactly as often as the acquirer approved a charge and REJECTED
+     * (CARD_DECLINED) as often as it declined one: no top-up credited without a charge, none charged twice.
+     */
+    private void reconcileCardTopUps() throws Exception {
+        assertThat(cardTopUps).isNotEmpty();
+        Map<String, Integer> ends = new java.util.TreeMap<>();
+        for (String paymentId : cardTopUps) {
+            JsonNode payment = JSON.readTree(query("/v1/payments/" + paymentId));
+            ends.merge(payment.get("status").asText() + (payment.get("reason").isNull() ? ""
+                    : ":" + payment.get("reason").asText()), 1, Integer::sum);
+        }
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + acquirer.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        int approved = (int) charges(metrics, "approved");
+        int declined = (int) charges(metrics, "declined");
+        System.out.println("ReconciliationIT card top-ups: " + ends + ", acquirer approved " + approved
+                + ", declined " + declined);
+        assertThat(ends).containsOnlyKeys("COMPLETED", "REJECTED:CARD_DECLINED");
+        assertThat(ends.get("COMPLETED")).as("completed card top-ups = approved charges").isEqualTo(approved);
+        assertThat(ends.getOrDefault("REJECTED:CARD_DECLINED", 0)).as("declined").isEqualTo(declined);
+        assertThat(approved + declined).isEqualTo(cardTopUps.size());
+    }
+
+    private static double charges(String metrics, String status) {
+        return metrics.lines().filter(l -> l.startsWith("acquirer_charges_total{") && l.contains("status=\""
+                + status + "\"")).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     private static PaymentAction action(Random random, String paymentId, ActionType type, Number amount) {

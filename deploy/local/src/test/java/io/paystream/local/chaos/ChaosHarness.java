@@ -243,6 +243,8 @@ final class ChaosHarness implements AutoCloseable {
                 workload.unansweredOverHttp.get(), workload.actions.get()));
         table.append(String.format("events by status in the last check: %s%n", new java.util.TreeMap<>(
                 checker.outcomes())));
+        table.append(String.format("card top-ups: %d sent, %d declined by the acquirer (REJECTED CARD_DECLINED)%n",
+                workload.cardTopUps.get(), checker.cardDeclined()));
         table.append(String.format("query readers (balances, statuses, history on every running processor), answers "
                 + "by HTTP status (-1: no connection): %s%n", new java.util.TreeMap<>(readers.answers)));
         table.append(String.format("tasks found corrupted and re-initialized from the changelog (Kafka Streams log "

@@ -56,6 +56,8 @@ final class Checker {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     /** How many events of each status the last check read, for the report. */
     private final Map<PaymentStatus, Long> outcomes = new java.util.TreeMap<>();
+    /** REJECTED(CARD_DECLINED) events in the last check: card top-ups the acquirer declined. */
+    private volatile long cardDeclined;
 
     Checker(String bootstrapServers, String queryUrl) {
         this.bootstrapServers = bootstrapServers;
@@ -85,6 +87,8 @@ final class Checker {
         synchronized (outcomes) {
             outcomes.clear();
             events.forEach(event -> outcomes.merge(event.getStatus(), 1L, Long::sum));
+            cardDeclined = events.stream().filter(event -> event.getReason()
+                    == io.paystream.schemas.avro.RejectionReason.CARD_DECLINED).count();
         }
         violations.addAll(readers.violations(audits, events));
         for (String accountId : accounts) {
@@ -204,6 +208,11 @@ final class Checker {
                 violations.add("accepted payment " + paymentId + " never reached a terminal status");
             }
         }
+    }
+
+    /** Card top-ups the acquirer declined, as the last check read them. */
+    long cardDeclined() {
+        return cardDeclined;
     }
 
     /** The events of each status the last check read. */

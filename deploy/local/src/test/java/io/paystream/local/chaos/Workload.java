@@ -9,6 +9,8 @@ import io.paystream.schemas.avro.ActionType;
 import io.paystream.schemas.avro.CaptureMode;
 import io.paystream.schemas.avro.PaymentAction;
 import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.schemas.avro.PaymentSource;
+import io.paystream.schemas.avro.SourceType;
 import io.paystream.schemas.avro.PaymentType;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -68,6 +70,7 @@ final class Workload implements AutoCloseable {
     final AtomicInteger refusedOverHttp = new AtomicInteger();
     final AtomicInteger unansweredOverHttp = new AtomicInteger();
     final AtomicInteger resubmissions = new AtomicInteger();
+    final AtomicInteger cardTopUps = new AtomicInteger();
     /** Captures, voids and refunds the broker acknowledged. */
     final AtomicInteger actions = new AtomicInteger();
     private final List<String> authorizations = Collections.synchronizedList(new ArrayList<>());
@@ -193,8 +196,14 @@ final class Workload implements AutoCloseable {
             currency = currency.equals("USD") ? "EUR" : "USD";
         }
         long amount = type == PaymentType.TOPUP ? 1_000 + random.nextInt(20_000) : 1 + random.nextInt(3_000);
-        Sent sent = random.nextBoolean() ? httpRequest(type, from, to, amount, currency)
-                : directRequest(type, from, to, amount, currency);
+        // A third of the top-ups are paid by card: charged at the acquirer simulator through the acquirer
+        // connector, approved (most), declined, or answered only after the connector's timeout and retry.
+        String card = type == PaymentType.TOPUP && random.nextInt(3) == 0 ? cardToken() : null;
+        if (card != null) {
+            cardTopUps.incrementAndGet();
+        }
+        Sent sent = random.nextBoolean() ? httpRequest(type, from, to, amount, currency, card)
+                : directRequest(type, from, to, amount, currency, card);
         sentForResubmission.add(sent);
         return resend(sent);
     }
@@ -269,17 +278,26 @@ final class Workload implements AutoCloseable {
         return done;
     }
 
-    private Sent httpRequest(PaymentType type, String from, String to, long amount, String currency) {
+    private String cardToken() {
+        int roll = random.nextInt(20);
+        return roll < 14 ? "tok_visa" : roll < 17 ? "tok_decline" : roll < 19 ? "tok_approve" : "tok_timeout";
+    }
+
+    private Sent httpRequest(PaymentType type, String from, String to, long amount, String currency, String card) {
         String json = "{\"type\":\"" + type + "\"" + (from == null ? "" : ",\"from\":\"" + from + "\"")
                 + (to == null ? "" : ",\"to\":\"" + to + "\"") + ",\"amount\":" + amount + ",\"currency\":\""
-                + currency + "\"}";
+                + currency + "\"" + (card == null ? "" : ",\"source\":{\"type\":\"CARD\",\"token\":\"" + card + "\"}")
+                + "}";
         return new Sent(true, "key-" + new UUID(random.nextLong(), random.nextLong()), json, null);
     }
 
-    private Sent directRequest(PaymentType type, String from, String to, long amount, String currency) {
+    private Sent directRequest(PaymentType type, String from, String to, long amount, String currency,
+            String card) {
         PaymentRequest request = PaymentRequest.newBuilder()
                 .setPaymentId(new UUID(random.nextLong(), random.nextLong()).toString())
                 .setType(type).setFrom(from).setTo(to).setAmount(amount).setCurrency(currency)
+                .setSource(card == null ? null : PaymentSource.newBuilder().setType(SourceType.CARD).setToken(card)
+                        .build())
                 .setClientId("direct").build();
         if (type == PaymentType.TRANSFER || type == PaymentType.PAYMENT) {
             refundable.add(new Refundable(request, System.nanoTime()));
