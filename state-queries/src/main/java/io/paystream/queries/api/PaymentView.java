@@ -12,11 +12,12 @@ import java.util.List;
  * once it has ended, and {@code capturedAmount} once captured; {@code actions} lists what became of each capture and
  * void asked of it (the latest 20), a failed one with its reason; {@code refundedAmount} sums its SUCCEEDED refunds,
  * and {@code refunds} lists every refund (PENDING, SUCCEEDED, or FAILED with a reason). Times are ISO-8601 UTC.
+ * A REJECTED or REVERSED payment's {@code detail} says why in words (a declined card top-up: the acquirer's code).
  * {@code stale} appears, set to true, only on a standby read.
  */
 public record PaymentView(String paymentId, String type, String from, String to, long amount, String currency,
-        String status, String reason, String createdAt, String updatedAt,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean stale,
+        String status, String reason, @JsonInclude(JsonInclude.Include.NON_NULL) String detail, String createdAt,
+        String updatedAt, @JsonInclude(JsonInclude.Include.NON_NULL) Boolean stale,
         @JsonInclude(JsonInclude.Include.NON_NULL) Long authorizedAmount,
         @JsonInclude(JsonInclude.Include.NON_NULL) String holdExpiresAt,
         @JsonInclude(JsonInclude.Include.NON_NULL) Long capturedAmount,
@@ -46,6 +47,7 @@ public record PaymentView(String paymentId, String type, String from, String to,
         return new PaymentView(state.getPaymentId(), state.getType() == null ? null : state.getType().name(),
                 state.getFrom(), state.getTo(), state.getAmount(), state.getCurrency(), status,
                 state.getReason() == null ? null : state.getReason().name(),
+                state.getReason() == null ? null : state.getDetail(),
                 Instant.ofEpochMilli(state.getCreatedAtMs()).toString(),
                 Instant.ofEpochMilli(state.getUpdatedAtMs()).toString(), stale ? Boolean.TRUE : null,
                 state.getAuthorizedAmount(), state.getHoldExpiresAtMs() == null ? null

@@ -42,6 +42,17 @@ class PaymentViewTest {
     }
 
     @Test
+    void aRejectionSaysWhyInWordsAndACompletionSaysNothing() {
+        PaymentView declined = PaymentView.of(PaymentState.newBuilder(HELD).setStatus(PaymentStatus.REJECTED)
+                .setReason(io.paystream.schemas.avro.RejectionReason.CARD_DECLINED)
+                .setDetail("the acquirer declined the card: card_declined").build(), false);
+        assertThat(declined.reason()).isEqualTo("CARD_DECLINED");
+        assertThat(declined.detail()).isEqualTo("the acquirer declined the card: card_declined");
+        assertThat(PaymentView.of(PaymentState.newBuilder(HELD).setStatus(PaymentStatus.COMPLETED)
+                .setDetail("stale words").build(), false).detail()).isNull();
+    }
+
+    @Test
     void aPaymentWithoutAHoldShowsNeither() {
         PaymentView view = PaymentView.of(PaymentState.newBuilder(HELD).setStatus(PaymentStatus.ACCEPTED)
                 .setAuthorizedAmount(null).setHoldExpiresAtMs(null).build(), false);
