@@ -12,14 +12,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -38,10 +40,13 @@ import org.slf4j.LoggerFactory;
 public final class AcquirerSinkTask extends SinkTask {
     private static final Logger LOG = LoggerFactory.getLogger(AcquirerSinkTask.class);
     private static final Duration ACK_TIMEOUT = Duration.ofSeconds(30);
+    private static final int CHARGES_IN_FLIGHT = 16;
 
     private AcquirerConfig config;
     private AcquirerClient acquirer;
     private KafkaProducer<String, AcquirerResult> producer;
+    /** Charges of one batch are made at once: a slow charge (a timeout and its retry) holds up no other. */
+    private ExecutorService charging;
 
     @Override
     public String version() {
@@ -59,6 +64,11 @@ public final class AcquirerSinkTask extends SinkTask {
                 + "-results");
         producer = new KafkaProducer<>(producerConfig, Topics.ACQUIRER_RESULTS.keySerde().serializer(),
                 Topics.ACQUIRER_RESULTS.valueSerde().serializer());
+        charging = Executors.newFixedThreadPool(CHARGES_IN_FLIGHT, runnable -> {
+            Thread thread = new Thread(runnable, "acquirer-charge");
+            thread.setDaemon(true);
+            return thread;
+        });
         for (String outcome : new String[] {"approved", "declined", "no_answer"}) {
             charges(outcome);
         }
@@ -66,7 +76,7 @@ public final class AcquirerSinkTask extends SinkTask {
 
     @Override
     public void put(Collection<SinkRecord> records) {
-        List<Future<RecordMetadata>> written = new ArrayList<>();
+        List<CompletableFuture<Void>> done = new ArrayList<>();
         for (SinkRecord record : records) {
             if (record.value() == null) {
                 continue;
@@ -76,20 +86,31 @@ public final class AcquirerSinkTask extends SinkTask {
                         + record.kafkaPartition() + "@" + record.kafkaOffset()
                         + "; is value.converter.record=acquirer-request?");
             }
-            AcquirerResult result = charge(request);
-            written.add(producer.send(new ProducerRecord<>(Topics.ACQUIRER_RESULTS.name(), result.getPaymentId(),
-                    result)));
+            // Each answer is written as soon as it comes, so a quick charge is not held behind a slow one.
+            done.add(CompletableFuture.supplyAsync(() -> charge(request), charging).thenAccept(result -> {
+                try {
+                    producer.send(new ProducerRecord<>(Topics.ACQUIRER_RESULTS.name(), result.getPaymentId(),
+                            result)).get(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    throw new RetriableException("an acquirer answer was not acknowledged by Kafka", e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new RetriableException("interrupted", e);
+                }
+            }));
         }
-        for (Future<RecordMetadata> ack : written) {
-            try {
-                ack.get(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | TimeoutException e) {
-                // Not written: the batch is redelivered, and its charges asked again with the same keys.
-                throw new RetriableException("an acquirer answer was not acknowledged by Kafka", e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RetriableException("interrupted", e);
+        try {
+            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
+            // A charge without an answer, or an answer not written: the batch is redelivered, and its charges asked
+            // again with the same keys (the acquirer answers those it made already).
+            if (context != null) {
+                context.timeout(config.backoffMs());
             }
+            if (e.getCause() instanceof RetriableException retriable) {
+                throw retriable;
+            }
+            throw new RetriableException("charging the batch failed", e.getCause());
         }
     }
 
@@ -111,9 +132,6 @@ public final class AcquirerSinkTask extends SinkTask {
             Thread.currentThread().interrupt();
             throw new RetriableException("interrupted", e);
         }
-        if (context != null) {
-            context.timeout(config.backoffMs());
-        }
         throw new RetriableException("the acquirer did not answer for payment " + request.getPaymentId() + " in "
                 + config.attempts() + " attempts; the batch will be retried");
     }
@@ -126,6 +144,9 @@ public final class AcquirerSinkTask extends SinkTask {
 
     @Override
     public void stop() {
+        if (charging != null) {
+            charging.shutdownNow();
+        }
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
         }

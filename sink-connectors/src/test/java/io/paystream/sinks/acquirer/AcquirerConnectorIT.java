@@ -93,6 +93,20 @@ class AcquirerConnectorIT {
         }
     }
 
+    private static List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> resultRecords(
+            String paymentId) {
+        try (var reader = kafka.reader(Topics.ACQUIRER_RESULTS)) {
+            List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
+            await().atMost(SETTLE).until(() -> {
+                found.clear();
+                reader.records().stream().filter(r -> paymentId.equals(new String(r.key(),
+                        java.nio.charset.StandardCharsets.UTF_8))).forEach(found::add);
+                return !found.isEmpty();
+            });
+            return found;
+        }
+    }
+
     private static String metrics() throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                 + acquirer.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
@@ -112,8 +126,11 @@ class AcquirerConnectorIT {
             AcquirerRequest slow = request("tok_timeout", 300);
             double before = approvedCharges();
 
-            task.put(records(approve, decline, slow));
+            task.put(records(slow, approve, decline));
 
+            // The slow charge was first in the batch and took a timeout and a retry; the others did not wait for it.
+            long slowWritten = resultRecords(slow.getPaymentId()).get(0).timestamp();
+            assertThat(resultRecords(approve.getPaymentId()).get(0).timestamp()).isLessThan(slowWritten - 300);
             assertThat(results(approve.getPaymentId())).singleElement().satisfies(r -> {
                 assertThat(r.getStatus()).isEqualTo(ChargeStatus.APPROVED);
                 assertThat(r.getChargeId()).startsWith("ch_");
