@@ -215,7 +215,7 @@ class ComposeFileTest {
         Topics.ALL.forEach(topic -> topics.add(topic.name()));
         Map<String, String> connect = env("connect");
         for (String name : List.of("paystream-ledger-sink", "paystream-payments-sink", "paystream-webhooks",
-                "paystream-email")) {
+                "paystream-email", "paystream-acquirer")) {
             JsonNode config = new ObjectMapper().readTree(COMPOSE.resolve("connect").resolve(name + ".json").toFile());
             assertThat(topics).contains(config.get("topics").asText());
             Matcher secrets = Pattern.compile("\\$\\{env:([A-Z_]+)}").matcher(config.toString());
@@ -229,6 +229,7 @@ class ComposeFileTest {
             assertThat(found).isEqualTo(switch (name) {
                 case "paystream-webhooks" -> 4;
                 case "paystream-email" -> 7;
+                case "paystream-acquirer" -> 2; // the acquirer's URL and the brokers
                 default -> 3;
             });
         }
