@@ -1227,7 +1227,8 @@ class PaymentsTopologyTest {
             return io.paystream.schemas.avro.AcquirerResult.newBuilder().setPaymentId(charge.getPaymentId())
                     .setTo(charge.getTo()).setAmount(charge.getAmount()).setCurrency(charge.getCurrency())
                     .setStatus(status).setChargeId(status == io.paystream.schemas.avro.ChargeStatus.APPROVED
-                            ? "ch_1" : null).setDeclineCode(declineCode).setDecidedAtMs(1).build();
+                            ? "ch_1" : null).setDeclineCode(declineCode).setDecidedAtMs(1)
+                    .setRequestedAtMs(charge.getRequestedAtMs()).setReference(charge.getReference()).build();
         }
 
         @Test
@@ -1250,7 +1251,9 @@ class PaymentsTopologyTest {
             pipeline.sendResult(result(charge, io.paystream.schemas.avro.ChargeStatus.APPROVED, null));
             pipeline.sendResult(result(charge, io.paystream.schemas.avro.ChargeStatus.DECLINED, "card_declined"));
 
-            assertFinal(topUp, PaymentStatus.COMPLETED, null);
+            PaymentState completed = assertFinal(topUp, PaymentStatus.COMPLETED, null);
+            assertThat(completed.getCreatedAtMs()).as("created when accepted, not when the acquirer answered")
+                    .isEqualTo(charge.getRequestedAtMs());
             assertThat(pipeline.account("alice").getBalance()).isEqualTo(5_000);
             assertThat(auditsOf("alice")).extracting(AuditRecord::getKind)
                     .containsExactly(AuditKind.ACCOUNT_OPENED, AuditKind.CREDIT);
@@ -1325,7 +1328,8 @@ class PaymentsTopologyTest {
         void anAnswerKeyedByAnotherPaymentIsDeadLettered() {
             io.paystream.schemas.avro.AcquirerResult stray = io.paystream.schemas.avro.AcquirerResult.newBuilder()
                     .setPaymentId(Fixtures.paymentId("stray")).setTo("alice").setAmount(1).setCurrency("USD")
-                    .setStatus(io.paystream.schemas.avro.ChargeStatus.APPROVED).setDecidedAtMs(1).build();
+                    .setStatus(io.paystream.schemas.avro.ChargeStatus.APPROVED).setDecidedAtMs(1).setRequestedAtMs(1)
+                    .build();
             pipeline.sendRaw(Topics.ACQUIRER_RESULTS.name(), "another-key".getBytes(java.nio.charset.StandardCharsets.UTF_8),
                     Topics.ACQUIRER_RESULTS.valueSerde().serializer().serialize(Topics.ACQUIRER_RESULTS.name(), stray));
 

@@ -54,6 +54,7 @@ final class AcquirerClient {
         }
         AcquirerResult.Builder result = AcquirerResult.newBuilder().setPaymentId(request.getPaymentId())
                 .setTo(request.getTo()).setAmount(request.getAmount()).setCurrency(request.getCurrency())
+                .setRequestedAtMs(request.getRequestedAtMs()).setReference(request.getReference())
                 .setDecidedAtMs(System.currentTimeMillis());
         if (status >= 400) {
             // The acquirer refuses the request itself (a token it does not know): nothing was charged.

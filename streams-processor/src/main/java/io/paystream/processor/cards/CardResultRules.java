@@ -34,7 +34,7 @@ public final class CardResultRules {
      */
     public static Emissions decide(AcquirerResult result, long nowMs) {
         Payment payment = new Payment(result.getPaymentId(), PaymentType.TOPUP, null, result.getTo(),
-                result.getAmount(), result.getCurrency(), null, nowMs);
+                result.getAmount(), result.getCurrency(), result.getReference(), result.getRequestedAtMs());
         if (result.getStatus() == ChargeStatus.APPROVED) {
             return Emissions.builder()
                     .leg(PaymentRecords.leg(payment, LedgerCommandType.CREDIT, payment.to(), null))
