@@ -14,6 +14,7 @@ import io.paystream.schemas.serde.AvroSerde;
 import io.paystream.schemas.webhooks.WebhookEvent;
 import io.paystream.schemas.webhooks.WebhookEvents;
 import io.paystream.sinks.SinkConnectorConfigs;
+import io.paystream.sinks.testing.StandaloneWorker;
 import io.paystream.testing.InProcessKafka;
 import io.paystream.testing.WebhookReceiver;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -70,17 +71,8 @@ class WebhookWorkerCrashIT {
         }
     }
 
-    /** A Connect worker in its own JVM, with its offsets in {@code dir}, so that a restart resumes from them. */
+    /** The webhook sink in a Connect worker of its own JVM, resuming from the offsets in {@code dir}. */
     private static Process worker() throws IOException {
-        Path worker = dir.resolve("worker.properties");
-        Files.writeString(worker, String.join("\n",
-                "bootstrap.servers=" + kafka.bootstrapServers(),
-                "listeners=http://127.0.0.1:0",
-                "key.converter=org.apache.kafka.connect.storage.StringConverter",
-                "value.converter=org.apache.kafka.connect.converters.ByteArrayConverter",
-                "offset.storage.file.filename=" + dir.resolve("offsets"),
-                "offset.flush.interval.ms=1000",
-                "connector.client.config.override.policy=All", ""));
         Map<String, String> connector = new LinkedHashMap<>(SinkConnectorConfigs.webhooks(
                 "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres", kafka.bootstrapServers()));
         connector.put("name", "webhooks-crash");
@@ -88,14 +80,7 @@ class WebhookWorkerCrashIT {
         connector.put(WebhookConfig.RETRY_DELAYS, "200ms,200ms,500ms,1s,1s,1s");
         connector.put(WebhookConfig.REQUEST_TIMEOUT_MS, "2000");
         connector.put(WebhookConfig.POLL_INTERVAL_MS, "50");
-        Path connectorFile = dir.resolve("webhooks.properties");
-        Files.writeString(connectorFile, connector.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                .collect(Collectors.joining("\n")) + "\n");
-        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), "org.apache.kafka.connect.cli.ConnectStandalone",
-                worker.toString(), connectorFile.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
-                        dir.resolve("connect.log").toFile())).start();
+        return StandaloneWorker.start(dir, kafka.bootstrapServers(), connector);
     }
 
     private static Notification completed(String account, String paymentId, long amount) {
