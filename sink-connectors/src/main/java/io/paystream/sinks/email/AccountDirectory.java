@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Account holders' addresses, read from the query API ({@code GET /v1/accounts/{id}}, {@code email}), where the
  * ledger keeps them: the account is opened before any of its payments, so its state is there before any notification.
- * Answers are cached for a minute: one lookup per account, not per email.
+ * An account's answer is cached for a minute: one lookup per account, not per email.
  */
 final class AccountDirectory {
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
@@ -52,7 +52,8 @@ final class AccountDirectory {
                 .header("Authorization", "Bearer " + key).GET().build(), HttpResponse.BodyHandlers.ofString());
         Optional<String> email;
         if (response.statusCode() == 404) {
-            email = Optional.empty();
+            // Not cached: an account that does not exist yet may be opened, with an address, a moment later.
+            return Optional.empty();
         } else if (response.statusCode() == 200) {
             JsonNode email0 = JSON.readTree(response.body()).get("email");
             email = email0 == null || email0.isNull() ? Optional.empty() : Optional.of(email0.asText());

@@ -172,6 +172,21 @@ final class Deliveries {
         return finish(delivery, leasedBy, "DEAD", "FAILED", status, error, durationMs, null);
     }
 
+    /** The claim is given back unsent (the attempt does not count): the delivery is due again at once. */
+    void release(Claimed delivery, String leasedBy) {
+        jdbi.useTransaction(handle -> {
+            int released = handle.createUpdate("UPDATE webhook_deliveries SET lease_until = NULL, leased_by = NULL, "
+                    + "attempts = attempts - 1 WHERE delivery_id = :id AND attempts = :attempt AND leased_by = :me "
+                    + "AND state = 'PENDING'")
+                    .bind("id", delivery.deliveryId()).bind("attempt", delivery.attempt()).bind("me", leasedBy)
+                    .execute();
+            if (released > 0) {
+                handle.createUpdate("DELETE FROM webhook_attempts WHERE delivery_id = :id AND attempt = :attempt")
+                        .bind("id", delivery.deliveryId()).bind("attempt", delivery.attempt()).execute();
+            }
+        });
+    }
+
     /** The endpoint was deleted: the delivery ends CANCELLED, unsent. */
     boolean cancelled(Claimed delivery, String leasedBy) {
         return finish(delivery, leasedBy, "CANCELLED", "CANCELLED", null, "the endpoint was deleted", 0, null);

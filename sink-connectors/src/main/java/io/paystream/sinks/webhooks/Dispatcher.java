@@ -145,7 +145,15 @@ final class Dispatcher implements AutoCloseable {
         inFlight.incrementAndGet();
         Optional<WebhookEndpoint> found = registry.get(delivery.endpointId());
         if (found.isEmpty()) {
-            recorder.execute(() -> finish(() -> deliveries.cancelled(delivery, leasedBy)));
+            // Deleted, or registered so recently that another task queued it before this one read it: read up to
+            // date before deciding, off the claiming thread.
+            recorder.execute(() -> finish(() -> {
+                if (caughtUp() && registry.get(delivery.endpointId()).isPresent()) {
+                    deliveries.release(delivery, leasedBy);
+                } else {
+                    deliveries.cancelled(delivery, leasedBy);
+                }
+            }));
             return;
         }
         WebhookEndpoint endpoint = found.get();
@@ -268,6 +276,15 @@ final class Dispatcher implements AutoCloseable {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    private boolean caughtUp() {
+        try {
+            return registry.awaitCaughtUp(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

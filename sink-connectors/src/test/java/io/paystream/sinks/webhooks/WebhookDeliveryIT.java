@@ -284,6 +284,23 @@ class WebhookDeliveryIT {
     }
 
     @Test
+    void deletingAnEndpointCancelsWhatWasStillToBeSentToIt() throws Exception {
+        WebhookReceiver failing = receiver(WebhookReceiver.answering(503));
+        WebhookEndpoint endpoint = register(failing, "leaving", List.of("leaving-"), false, List.of("account.debited"));
+        WebhookSinkTask task = task(config("2s", 2_000, true));
+
+        task.put(records(completed("leaving-1", NotificationRole.PAYER, UUID.randomUUID().toString(), 5)));
+        await().atMost(SETTLE).until(() -> failing.received().size() == 1);
+        kafka.produce(Topics.WEBHOOK_ENDPOINTS, java.util.Collections.singletonList(
+                new java.util.AbstractMap.SimpleEntry<>(endpoint.getEndpointId(), (WebhookEndpoint) null)));
+
+        await().atMost(SETTLE).until(() -> jdbi().withHandle(h -> h.createQuery("SELECT state FROM "
+                + "webhook_deliveries WHERE endpoint_id = :e").bind("e", endpoint.getEndpointId())
+                .mapTo(String.class).one()).equals("CANCELLED"));
+        assertThat(failing.received()).hasSize(1);
+    }
+
+    @Test
     void urlsThatReachInternalAddressesAreRefusedAtDeliveryToo() throws Exception {
         // Registered by a producer that skipped the ingress's check, or whose DNS changed since: never called.
         WebhookReceiver local = receiver(WebhookReceiver.answering(200));
