@@ -130,11 +130,17 @@ public final class EndpointRegistry implements AutoCloseable {
 
     private void read() {
         try {
-            List<TopicPartition> partitions = partitions(consumer, POLL);
+            List<TopicPartition> partitions = List.of();
             while (partitions.isEmpty() && running) {
-                // The processor creates the topic at its start, which may come after ours.
-                Thread.sleep(1_000);
-                partitions = partitions(consumer, POLL);
+                try {
+                    partitions = partitions(consumer, Duration.ofSeconds(5));
+                } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                    LOG.warn("cannot read the webhook endpoint topic's metadata yet; retrying: {}", e.getMessage());
+                }
+                if (partitions.isEmpty()) {
+                    // The broker is not reachable yet, or the processor, which creates the topic, has not started.
+                    Thread.sleep(1_000);
+                }
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
