@@ -181,11 +181,15 @@ public final class LocalStack {
         }
         ingress.awaitHealthy(layout.ingressAdminPort(), APP_START);
         out.println("  ingress    healthy");
-        acquirer = AcquirerSimulator.start(new AcquirerSimulator.Settings(layout.acquirerPort(), 0.9,
-                Duration.ofMillis(50), Duration.ofSeconds(30), layout.home().resolve("acquirer/charges.jsonl"),
-                System.nanoTime()));
-        out.println("  acquirer   simulator on http://127.0.0.1:" + layout.acquirerPort() + " (90% approved; "
-                + "tok_approve, tok_decline, tok_timeout)");
+        // PAYSTREAM_ACQUIRER_APPROVAL_RATE (0.9), _LATENCY_MS (50) and _HANG_MS (30000) tune it.
+        Map<String, String> acquirerEnvironment = new java.util.HashMap<>(System.getenv());
+        acquirerEnvironment.put("PAYSTREAM_ACQUIRER_PORT", String.valueOf(layout.acquirerPort()));
+        acquirerEnvironment.put("PAYSTREAM_ACQUIRER_DATA", layout.home().resolve("acquirer/charges.jsonl").toString());
+        AcquirerSimulator.Settings acquirerSettings = AcquirerSimulator.Settings.fromEnvironment(acquirerEnvironment);
+        acquirer = AcquirerSimulator.start(acquirerSettings);
+        out.println("  acquirer   simulator on http://127.0.0.1:" + layout.acquirerPort() + " ("
+                + Math.round(acquirerSettings.approvalRate() * 100) + "% approved; tok_approve, tok_decline, "
+                + "tok_timeout)");
         mail = MailServer.start(layout.smtpPort(), layout.mail());
         out.println("  mail       SMTP on 127.0.0.1:" + layout.smtpPort() + "; messages written to " + layout.mail());
         // After the processor: it creates the topics the sinks read.
