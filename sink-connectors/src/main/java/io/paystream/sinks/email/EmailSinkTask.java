@@ -6,6 +6,7 @@ import io.paystream.sinks.SinkConfig;
 import io.paystream.sinks.SinkDatabase;
 import io.paystream.sinks.metrics.SinkMetrics;
 import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -19,6 +20,7 @@ import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
@@ -63,7 +65,9 @@ public final class EmailSinkTask extends SinkTask {
 
     /** What happened to one notification, counted in {@code paystream_email_notifications_total}. */
     enum Outcome {
-        SENT, NO_ADDRESS, NO_TEMPLATE, ALREADY_SENT;
+        SENT, NO_ADDRESS, NO_TEMPLATE, ALREADY_SENT,
+        /** The SMTP server refused the recipient for good (a 5xx): retrying would hold every email behind it. */
+        REFUSED;
 
         Counter counter() {
             return Counter.builder("paystream.email.notifications")
@@ -85,6 +89,13 @@ public final class EmailSinkTask extends SinkTask {
             }
             try {
                 handle(notification).counter().increment();
+            } catch (SendFailedException e) {
+                if (!permanent(e)) {
+                    failed(notification, e);
+                }
+                LOG.warn("the SMTP server refused the address of account {} for good; notification {} is not "
+                        + "emailed: {}", notification.getAccountId(), notification.getNotificationId(), e.toString());
+                Outcome.REFUSED.counter().increment();
             } catch (IOException | MessagingException | JdbiException e) {
                 failed(notification, e);
             } catch (InterruptedException e) {
@@ -117,6 +128,17 @@ public final class EmailSinkTask extends SinkTask {
                 .bind("id", id).bind("account", notification.getAccountId()).bind("address", address.get())
                 .bind("subject", email.get().subject()).bind("messageId", messageId).execute());
         return Outcome.SENT;
+    }
+
+    /** A 5xx reply: the server will refuse this message however often it is sent. */
+    private static boolean permanent(SendFailedException e) {
+        for (Exception next = e; next != null; next = next instanceof MessagingException m ? m.getNextException()
+                : null) {
+            if (next instanceof SMTPAddressFailedException failed && failed.getReturnCode() >= 500) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void failed(Notification notification, Exception e) {

@@ -83,6 +83,7 @@ final class Dispatcher implements AutoCloseable {
                 .connectTimeout(requestTimeout.compareTo(Duration.ofSeconds(5)) < 0 ? requestTimeout
                         : Duration.ofSeconds(5))
                 .build();
+        this.nextBacklogAt = System.nanoTime();
         this.loop = new Thread(this::run, "webhook-dispatcher-" + leasedBy);
         this.loop.setDaemon(true);
     }
