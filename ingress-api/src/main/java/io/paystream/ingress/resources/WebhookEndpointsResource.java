@@ -166,7 +166,7 @@ public final class WebhookEndpointsResource {
         long expires = now + PREVIOUS_SECRET_VALIDITY.toMillis();
         WebhookEndpoint rotated = WebhookEndpoint.newBuilder(endpoint).setSecret(newSecret())
                 .setPreviousSecret(endpoint.getSecret()).setPreviousSecretExpiresAtMs(expires)
-                .setUpdatedAtMs(Math.max(now, endpoint.getUpdatedAtMs() + 1)).build();
+                .setUpdatedAtMs(EndpointRegistry.nextVersionAt(endpoint, now)).build();
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("id", rotated.getEndpointId());
         answer.put("secret", rotated.getSecret());
@@ -182,7 +182,7 @@ public final class WebhookEndpointsResource {
     public void enable(@Auth ApiClient client, @PathParam("id") String id, @Suspended AsyncResponse async) {
         WebhookEndpoint endpoint = owned(client, id);
         WebhookEndpoint enabled = WebhookEndpoint.newBuilder(endpoint).setStatus(WebhookEndpointStatus.ENABLED)
-                .setDisabledReason(null).setUpdatedAtMs(Math.max(clock.millis(), endpoint.getUpdatedAtMs() + 1))
+                .setDisabledReason(null).setUpdatedAtMs(EndpointRegistry.nextVersionAt(endpoint, clock.millis()))
                 .build();
         write(enabled.getEndpointId(), enabled, async, Response.ok(view(enabled)).build());
     }

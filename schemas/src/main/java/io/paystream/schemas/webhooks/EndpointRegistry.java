@@ -85,6 +85,14 @@ public final class EndpointRegistry implements AutoCloseable {
     }
 
     /**
+     * The {@code updatedAtMs} of a registration that replaces {@code endpoint} at {@code nowMs}: later than the one it
+     * replaces even when clocks disagree, since a reader keeps whichever version has the later time.
+     */
+    public static long nextVersionAt(WebhookEndpoint endpoint, long nowMs) {
+        return Math.max(nowMs, endpoint.getUpdatedAtMs() + 1);
+    }
+
+    /**
      * Records a registration this process just wrote and Kafka acknowledged, so that it is visible here at once; the
      * reader will read the same record again later.
      */

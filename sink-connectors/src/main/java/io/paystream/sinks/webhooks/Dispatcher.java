@@ -264,7 +264,7 @@ final class Dispatcher implements AutoCloseable {
     private void disable(WebhookEndpoint endpoint, String reason) {
         WebhookEndpoint disabled = WebhookEndpoint.newBuilder(endpoint).setStatus(WebhookEndpointStatus.DISABLED)
                 .setDisabledReason(reason.length() > 500 ? reason.substring(0, 500) : reason)
-                .setUpdatedAtMs(Math.max(System.currentTimeMillis(), endpoint.getUpdatedAtMs() + 1)).build();
+                .setUpdatedAtMs(EndpointRegistry.nextVersionAt(endpoint, System.currentTimeMillis())).build();
         try {
             producer.send(new ProducerRecord<>(Topics.WEBHOOK_ENDPOINTS.name(), utf8(endpoint.getEndpointId()),
                     Topics.WEBHOOK_ENDPOINTS.valueSerde().serializer().serialize(Topics.WEBHOOK_ENDPOINTS.name(),
