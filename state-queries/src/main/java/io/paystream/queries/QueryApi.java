@@ -6,6 +6,7 @@ import io.paystream.queries.history.LedgerHistory;
 import io.paystream.queries.resources.QueryResources;
 import io.paystream.queries.routing.Forwarder;
 import io.paystream.queries.routing.KeyRouter;
+import io.paystream.queries.routing.Scatter;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
@@ -32,7 +33,9 @@ public final class QueryApi {
     public static void register(JerseyEnvironment jersey, Supplier<KafkaStreams> streams, HostInfo self,
             String accountsStore, String paymentsStore, Duration forwardTimeout, String forwardToken,
             LedgerHistory history, MeterRegistry registry) {
-        KeyRouter router = new KeyRouter(streams, self, new Forwarder(forwardTimeout, forwardToken));
-        QueryResources.register(jersey, router, accountsStore, paymentsStore, history, registry);
+        Forwarder forwarder = new Forwarder(forwardTimeout, forwardToken);
+        KeyRouter router = new KeyRouter(streams, self, forwarder);
+        QueryResources.register(jersey, router, new Scatter(streams, self, forwarder), streams, accountsStore,
+                paymentsStore, history, registry);
     }
 }

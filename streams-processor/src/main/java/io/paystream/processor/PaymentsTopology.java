@@ -5,6 +5,7 @@ import io.paystream.processor.cards.CardResultTopology;
 import io.paystream.processor.intake.PaymentIntakeTopology;
 import io.paystream.processor.ledger.LedgerTopology;
 import io.paystream.processor.metrics.PaymentMetrics;
+import io.paystream.processor.stats.StatsScopes;
 import io.paystream.processor.status.PaymentStatusTopology;
 import io.paystream.schemas.Topics;
 import io.paystream.web.auth.ApiClient;
@@ -45,7 +46,7 @@ public final class PaymentsTopology {
      * one partition.
      */
     public static Topology build(PaymentMetrics metrics) {
-        return build(metrics, Map.of(), DEFAULT_IDEMPOTENCY_WINDOW, 1);
+        return build(metrics, Map.of(), DEFAULT_IDEMPOTENCY_WINDOW, 1, StatsScopes.none());
     }
 
     /**
@@ -54,12 +55,13 @@ public final class PaymentsTopology {
      * @param directProducers each direct producer's own request topic, by name, and the client it writes as
      * @param idempotencyWindow how long intake remembers each request's fingerprint, in stream time
      * @param partitions the partition count of the co-partitioned topics, the ledger's among them
+     * @param statsScopes which clients' stats each payment counts in
      */
     public static Topology build(PaymentMetrics metrics, Map<String, ApiClient> directProducers,
-            Duration idempotencyWindow, int partitions) {
+            Duration idempotencyWindow, int partitions, StatsScopes statsScopes) {
         Topology topology = new Topology();
         // The status view first: intake reads its store.
-        PaymentStatusTopology.addTo(topology, Topics.PAYMENT_EVENTS, metrics);
+        PaymentStatusTopology.addTo(topology, Topics.PAYMENT_EVENTS, metrics, statsScopes);
         AccountIntakeTopology.addTo(topology, new AccountIntakeTopology.Topics(
                 Topics.ACCOUNT_REQUESTS, Topics.LEDGER, Topics.AUDIT, Topics.DEAD_LETTERS), metrics);
         PaymentIntakeTopology.addTo(topology, new PaymentIntakeTopology.Topics(

@@ -12,6 +12,7 @@ import io.paystream.processor.kafka.ManagedKafkaStreams;
 import io.paystream.processor.ledger.LedgerTopology;
 import io.paystream.processor.metrics.InFlightGauges;
 import io.paystream.processor.metrics.PaymentMetrics;
+import io.paystream.processor.stats.StatsScopes;
 import io.paystream.processor.status.PaymentStatusTopology;
 import io.paystream.queries.QueryApi;
 import io.paystream.queries.routing.Forwarder;
@@ -56,7 +57,7 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
         configuration.registerAdminAuth(environment);
         PaymentMetrics metrics = new PaymentMetrics(registry);
         streams = configuration.getStreams().build(configuration.getKafka(), metrics, registry,
-                configuration.getDirectProducers());
+                configuration.getDirectProducers(), new StatsScopes(configuration.clients()));
         environment.lifecycle().manage(streams);
         environment.healthChecks().register("kafka-streams", new KafkaStreamsHealthCheck(streams));
         stallWatchdog = configuration.getStall().build(environment, streams::streams, streams::restoring, registry,

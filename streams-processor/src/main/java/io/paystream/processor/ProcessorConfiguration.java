@@ -58,9 +58,14 @@ public class ProcessorConfiguration extends PayStreamConfiguration {
             + "another direct producer's), so an account would belong to both")
     @JsonProperty(access = JsonProperty.Access.READ_ONLY)
     public boolean isDirectProducerPrefixesDisjoint() {
+        return ApiClient.overlaps(clients()).isEmpty();
+    }
+
+    /** Every configured client: the direct producers and the API keys' clients. */
+    public List<ApiClient> clients() {
         List<ApiClient> clients = new ArrayList<>(DirectProducerFactory.clients(directProducers));
         clients.addAll(ApiKeyFactory.clients(getApiKeys()));
-        return ApiClient.overlaps(clients).isEmpty();
+        return clients;
     }
 
     @JsonProperty

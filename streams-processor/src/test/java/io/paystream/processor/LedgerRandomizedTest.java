@@ -3,7 +3,9 @@ package io.paystream.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.paystream.testing.LedgerInvariants;
+import io.paystream.processor.stats.StatsAssertions;
 import io.paystream.processor.testing.Pipeline;
+import io.paystream.schemas.stats.StatsWindow;
 import io.paystream.schemas.avro.AccountCommandType;
 import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.AccountType;
@@ -58,6 +60,10 @@ class LedgerRandomizedTest {
             workload.openAccounts();
             for (int i = 0; i < COMMANDS; i++) {
                 workload.next();
+                if (i % 10 == 9) {
+                    // About 5 minutes in all: the stats then span several buckets of every window.
+                    pipeline.advance(java.time.Duration.ofSeconds(1));
+                }
             }
             // Every hold lasts at most 600 s: an hour of stream time later, after a TICK, all have ended.
             pipeline.advance(java.time.Duration.ofHours(1));
@@ -68,6 +74,10 @@ class LedgerRandomizedTest {
 
             assertThat(LedgerInvariants.violations(pipeline.events(), pipeline.audits(), pipeline.accounts(),
                     pipeline::status)).as("violations with seed %d", seed).isEmpty();
+            // The 10-second buckets are past their retention an hour later; the others are all still kept.
+            for (StatsWindow window : List.of(StatsWindow.ONE_HOUR, StatsWindow.ONE_DAY)) {
+                StatsAssertions.assertStatsMatchJournal(pipeline, window, Pipeline.STATS_SCOPES, "seed " + seed);
+            }
             for (String paymentId : workload.submitted) {
                 assertThat(pipeline.eventsOf(paymentId).stream().map(PaymentEvent::getStatus)
                         .filter(PaymentStatuses::isTerminal).count())

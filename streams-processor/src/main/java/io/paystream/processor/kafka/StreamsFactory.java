@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.paystream.processor.PaymentsTopology;
 import io.paystream.processor.metrics.PaymentMetrics;
+import io.paystream.processor.stats.StatsScopes;
 import io.paystream.processor.intake.DirectProducerFactory;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.Topics;
@@ -74,17 +75,18 @@ public class StreamsFactory {
     @NotNull
     private io.dropwizard.util.Duration adminTimeout = io.dropwizard.util.Duration.seconds(30);
 
-    /** Builds the managed Streams instance, without direct producers. */
+    /** Builds the managed Streams instance, without direct producers, with every payment in admin's stats only. */
     public ManagedKafkaStreams build(Map<String, String> kafka, PaymentMetrics metrics, MeterRegistry registry) {
-        return build(kafka, metrics, registry, List.of());
+        return build(kafka, metrics, registry, List.of(), StatsScopes.none());
     }
 
     /**
      * Builds the managed Streams instance from the YAML's Kafka client properties, this block, and the direct
-     * producers, whose topics it creates co-partitioned with the ingress's request topic.
+     * producers, whose topics it creates co-partitioned with the ingress's request topic; {@code statsScopes} says
+     * which clients' stats each payment counts in.
      */
     public ManagedKafkaStreams build(Map<String, String> kafka, PaymentMetrics metrics, MeterRegistry registry,
-            List<DirectProducerFactory> directProducers) {
+            List<DirectProducerFactory> directProducers, StatsScopes statsScopes) {
         Properties properties = StreamsProperties.build(kafka, new StreamsProperties.Settings(applicationId, stateDir,
                 commitIntervalMs, standbyReplicas, streamThreads, replicationFactor, applicationServer), metrics);
         Map<String, ApiClient> direct = new TreeMap<>();
@@ -97,7 +99,7 @@ public class StreamsFactory {
                 concat(Topics.CO_PARTITIONED, directTopics), topicConfigs(directTopics), partitions,
                 replicationFactor, adminTimeout.toJavaDuration());
         return new ManagedKafkaStreams(partitionCount -> PaymentsTopology.build(metrics, direct,
-                idempotencyWindow.toJavaDuration(), partitionCount), properties, provisioner, registry);
+                idempotencyWindow.toJavaDuration(), partitionCount, statsScopes), properties, provisioner, registry);
     }
 
     private static List<Topic<?, ?>> concat(List<Topic<?, ?>> first, List<Topic<?, ?>> second) {

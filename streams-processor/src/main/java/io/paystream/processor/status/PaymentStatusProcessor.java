@@ -2,6 +2,7 @@ package io.paystream.processor.status;
 
 import io.paystream.processor.errors.FailTaskException;
 import io.paystream.processor.metrics.PaymentMetrics;
+import io.paystream.processor.stats.PaymentStats;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentStatus;
 import io.paystream.schemas.avro.PaymentState;
@@ -15,23 +16,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the {@code payments} store up to date from {@code payments.events.v1}, and counts each payment's outcome and
- * end-to-end latency once, when it finishes. It forwards nothing.
+ * end-to-end latency once, when it finishes, in the metrics and in the {@link PaymentStats} stores. It forwards
+ * nothing.
  */
 final class PaymentStatusProcessor implements Processor<String, PaymentEvent, Void, Void> {
     private static final Logger LOG = LoggerFactory.getLogger(PaymentStatusProcessor.class);
 
     private final PaymentMetrics metrics;
+    private final PaymentStats stats;
     private ProcessorContext<Void, Void> context;
     private KeyValueStore<String, PaymentState> payments;
 
-    PaymentStatusProcessor(PaymentMetrics metrics) {
+    PaymentStatusProcessor(PaymentMetrics metrics, PaymentStats stats) {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.stats = Objects.requireNonNull(stats, "stats");
     }
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
         this.context = context;
         this.payments = context.getStateStore(PaymentStatusTopology.PAYMENTS_STORE);
+        stats.init(context);
     }
 
     @Override
@@ -48,7 +53,7 @@ final class PaymentStatusProcessor implements Processor<String, PaymentEvent, Vo
             LOG.error("payment {} is already final; refused to overwrite it with {}", record.key(), event.getStatus());
             metrics.terminalOverwriteRefused();
         }
-        if (fold.next() == null) {
+        if (fold.next() == null || fold.next().equals(current)) {
             return;
         }
         try {
@@ -57,15 +62,15 @@ final class PaymentStatusProcessor implements Processor<String, PaymentEvent, Vo
             // Skipping would leave the payment PROCESSING for ever in this view: fail the task and replay instead.
             throw new FailTaskException("cannot store the status of payment " + record.key(), e);
         }
+        long nowMs = context.currentSystemTimeMs();
+        stats.record(current, event, fold.next(), record.timestamp(), nowMs);
         if (event.getStatus() == PaymentStatus.REFUND_SUCCEEDED || event.getStatus() == PaymentStatus.REFUND_FAILED) {
-            if (!fold.next().equals(current)) {
-                metrics.refundEnded(event.getCurrency(), event.getStatus() == PaymentStatus.REFUND_SUCCEEDED
-                        ? "SUCCEEDED" : "FAILED", event.getReason(), event.getAmount());
-            }
+            metrics.refundEnded(event.getCurrency(), event.getStatus() == PaymentStatus.REFUND_SUCCEEDED
+                    ? "SUCCEEDED" : "FAILED", event.getReason(), event.getAmount());
         }
         if (fold.finished()) {
             // Wall-clock time is read only for this metric; no stored state depends on it.
-            metrics.paymentFinished(fold.next(), context.currentSystemTimeMs() - event.getRequestedAtMs());
+            metrics.paymentFinished(fold.next(), nowMs - event.getRequestedAtMs());
         }
     }
 }

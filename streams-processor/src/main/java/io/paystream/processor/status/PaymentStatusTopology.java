@@ -1,6 +1,8 @@
 package io.paystream.processor.status;
 
 import io.paystream.processor.metrics.PaymentMetrics;
+import io.paystream.processor.stats.PaymentStats;
+import io.paystream.processor.stats.StatsScopes;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentState;
@@ -11,7 +13,8 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The payment status view: reads {@code payments.events.v1} (key paymentId) into the {@code payments} store
- * (paymentId → PaymentState), which {@code GET /v1/payments/{id}} serves.
+ * (paymentId → PaymentState), which {@code GET /v1/payments/{id}} serves, and counts each change in the
+ * {@link PaymentStats} stores, which {@code GET /v1/stats} serves.
  */
 public final class PaymentStatusTopology {
     /** paymentId → PaymentState. */
@@ -24,11 +27,14 @@ public final class PaymentStatusTopology {
     }
 
     /** Adds the status view's source, processor and store to {@code topology}. */
-    public static void addTo(Topology topology, Topic<String, PaymentEvent> events, PaymentMetrics metrics) {
+    public static void addTo(Topology topology, Topic<String, PaymentEvent> events, PaymentMetrics metrics,
+            StatsScopes scopes) {
         topology.addSource(SOURCE, events.keySerde().deserializer(), events.valueSerde().deserializer(),
                 events.name());
-        topology.addProcessor(PROCESSOR, () -> new PaymentStatusProcessor(metrics), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new PaymentStatusProcessor(metrics, new PaymentStats(scopes)),
+                SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PAYMENTS_STORE),
                 Serdes.String(), AvroSerde.of(PaymentState.class)), PROCESSOR);
+        PaymentStats.addStoresTo(topology, PROCESSOR);
     }
 }

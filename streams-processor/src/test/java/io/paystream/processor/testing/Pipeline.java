@@ -6,6 +6,7 @@ import io.paystream.processor.intake.PaymentIntakeTopology;
 import io.paystream.processor.kafka.StreamsProperties;
 import io.paystream.processor.ledger.LedgerTopology;
 import io.paystream.processor.metrics.PaymentMetrics;
+import io.paystream.processor.stats.StatsScopes;
 import io.paystream.processor.status.PaymentStatusTopology;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.Topics;
@@ -14,10 +15,13 @@ import io.paystream.schemas.avro.AccountState;
 import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.Notification;
+import io.paystream.schemas.avro.PaymentAction;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentRequest;
-import io.paystream.schemas.avro.PaymentAction;
 import io.paystream.schemas.avro.PaymentState;
+import io.paystream.schemas.avro.StatsBucket;
+import io.paystream.schemas.stats.StatsKeys;
+import io.paystream.schemas.stats.StatsWindow;
 import io.paystream.web.auth.ApiClient;
 import io.paystream.web.auth.Scopes;
 import java.io.IOException;
@@ -30,10 +34,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
@@ -54,6 +60,8 @@ public final class Pipeline implements AutoCloseable {
     /** A direct producer that may also top up its {@code initech-} accounts. */
     public static final ApiClient INITECH = new ApiClient("initech",
             Set.of(Scopes.PAYMENTS_WRITE, Scopes.FUNDS_WRITE), List.of("initech-"));
+    /** The stats count payments touching globex- and initech- accounts in those clients' scopes too. */
+    public static final StatsScopes STATS_SCOPES = new StatsScopes(List.of(GLOBEX, INITECH));
 
     private final TestInputTopic<String, PaymentRequest> paymentRequests;
     private final TestInputTopic<String, AccountRequest> accountRequests;
@@ -77,7 +85,8 @@ public final class Pipeline implements AutoCloseable {
                 new StreamsProperties.Settings("paystream-test", tempDir(), 100, 0, 1, (short) 1, null), metrics);
         driver = new TopologyTestDriver(PaymentsTopology.build(metrics, Map.of(
                 Topics.directRequests(GLOBEX.clientId()).name(), GLOBEX,
-                Topics.directRequests(INITECH.clientId()).name(), INITECH), idempotencyWindow, 1), properties, START);
+                Topics.directRequests(INITECH.clientId()).name(), INITECH), idempotencyWindow, 1,
+                STATS_SCOPES), properties, START);
         paymentRequests = input(Topics.PAYMENT_REQUESTS);
         accountRequests = input(Topics.ACCOUNT_REQUESTS);
         ledgerInput = input(Topics.LEDGER);
@@ -179,6 +188,36 @@ public final class Pipeline implements AutoCloseable {
 
     public List<PaymentEvent> events() {
         return events.values();
+    }
+
+    /** The events with their record timestamps, in the order they were written. */
+    public List<TestRecord<String, PaymentEvent>> eventRecords() {
+        return events.records();
+    }
+
+    /** Every bucket that a stats window store holds now: scope|currency → bucket start → bucket. */
+    public Map<String, Map<Long, StatsBucket>> statsBuckets(StatsWindow window) {
+        Map<String, Map<Long, StatsBucket>> buckets = new TreeMap<>();
+        try (KeyValueIterator<Windowed<String>, StatsBucket> all =
+                driver.<String, StatsBucket>getWindowStore(window.store()).all()) {
+            all.forEachRemaining(entry -> buckets.computeIfAbsent(entry.key.key(), k -> new TreeMap<>())
+                    .put(entry.key.window().start(), entry.value));
+        }
+        return buckets;
+    }
+
+    /** The in-flight counts of the stats, without the zeros: scope|currency → count. */
+    public Map<String, Long> statsInFlight() {
+        Map<String, Long> inFlight = new TreeMap<>();
+        try (KeyValueIterator<String, Long> all =
+                driver.<String, Long>getKeyValueStore(StatsKeys.IN_FLIGHT_STORE).all()) {
+            all.forEachRemaining(entry -> {
+                if (entry.value != 0) {
+                    inFlight.put(entry.key, entry.value);
+                }
+            });
+        }
+        return inFlight;
     }
 
     public List<AuditRecord> audits() {
