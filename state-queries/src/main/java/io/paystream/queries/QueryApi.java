@@ -2,6 +2,7 @@ package io.paystream.queries;
 
 import io.dropwizard.jersey.setup.JerseyEnvironment;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.paystream.queries.deadletters.DeadLetterReader;
 import io.paystream.queries.history.LedgerHistory;
 import io.paystream.queries.resources.QueryResources;
 import io.paystream.queries.routing.Forwarder;
@@ -29,13 +30,14 @@ public final class QueryApi {
      * @param forwardToken what marks a query forwarded by a peer; the same on every instance
      *     ({@link Forwarder#token})
      * @param history the ledger history database, or null when none is configured (history answers 503)
+     * @param deadLetters reads the dead-letter topics for {@code GET /v1/dead-letters}
      */
     public static void register(JerseyEnvironment jersey, Supplier<KafkaStreams> streams, HostInfo self,
             String accountsStore, String paymentsStore, Duration forwardTimeout, String forwardToken,
-            LedgerHistory history, MeterRegistry registry) {
+            LedgerHistory history, DeadLetterReader deadLetters, MeterRegistry registry) {
         Forwarder forwarder = new Forwarder(forwardTimeout, forwardToken);
         KeyRouter router = new KeyRouter(streams, self, forwarder);
         QueryResources.register(jersey, router, new Scatter(streams, self, forwarder), streams, accountsStore,
-                paymentsStore, history, registry);
+                paymentsStore, history, deadLetters, registry);
     }
 }

@@ -15,6 +15,7 @@ import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.processor.stats.StatsScopes;
 import io.paystream.processor.status.PaymentStatusTopology;
 import io.paystream.queries.QueryApi;
+import io.paystream.queries.deadletters.DeadLetterReader;
 import io.paystream.queries.routing.Forwarder;
 import io.paystream.queries.history.LedgerHistory;
 import io.paystream.web.auth.ApiKeyAuth;
@@ -32,6 +33,8 @@ import org.apache.kafka.streams.state.HostInfo;
 public class ProcessorApplication extends Application<ProcessorConfiguration> {
     /** How often the in-flight gauges re-read the ledger stores: a few scrapes' worth of freshness. */
     private static final Duration IN_FLIGHT_REFRESH = Duration.ofSeconds(5);
+    /** A dead-letter read waits at most this long for the broker at each step. */
+    private static final Duration DEAD_LETTER_READ_TIMEOUT = Duration.ofSeconds(5);
 
     private volatile ManagedKafkaStreams streams;
     private volatile PrometheusMeterRegistry registry;
@@ -77,7 +80,7 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
                 LedgerTopology.ACCOUNTS_STORE, PaymentStatusTopology.PAYMENTS_STORE,
                 configuration.getQueryForwardTimeout().toJavaDuration(),
                 Forwarder.token(configuration.getApiKeys().stream().map(ApiKeyFactory::getKeySha256).toList()),
-                history, registry);
+                history, new DeadLetterReader(configuration.getKafka(), DEAD_LETTER_READ_TIMEOUT), registry);
     }
 
     /**

@@ -59,6 +59,7 @@ import org.junit.jupiter.api.Test;
  * committed transactions count.
  */
 class ProcessorApplicationIT {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final Duration SETTLE = Duration.ofSeconds(60);
     private static final int QUERY_RATE = 20;
     private static InProcessKafka kafka;
@@ -169,6 +170,24 @@ class ProcessorApplicationIT {
             assertThat(header(deadLetter, "__streams.errors.partition")).matches("[0-2]");
             assertThat(header(deadLetter, "__streams.errors.offset")).matches("\\d+");
         }
+        // Operators read the same record through the query API, newest first, with its headers; admin only.
+        HttpResponse<String> listed = query("/v1/dead-letters?topic=payments.dlq.v1&limit=10", "local-dev-key");
+        assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
+        com.fasterxml.jackson.databind.JsonNode poisoned = null;
+        for (com.fasterxml.jackson.databind.JsonNode record : JSON.readTree(listed.body()).get("records")) {
+            if ("not avro at all".equals(record.get("value").asText())) {
+                poisoned = record;
+            }
+        }
+        assertThat(poisoned).as(listed.body()).isNotNull();
+        assertThat(poisoned.get("key").asText()).isEqualTo("poison");
+        assertThat(poisoned.get("headers").get("__streams.errors.message").asText())
+                .contains("cannot decode PaymentRequest");
+        assertThat(query("/v1/dead-letters", "acme-key").statusCode()).isEqualTo(403);
+        assertThat(query("/v1/dead-letters?topic=payments.events.v1", "local-dev-key").statusCode()).isEqualTo(422);
+        HttpResponse<String> connectDlq = query("/v1/dead-letters?topic=paystream.sinks.dlq.v1", "local-dev-key");
+        assertThat(connectDlq.statusCode()).as("a topic that does not exist yet").isEqualTo(200);
+        assertThat(JSON.readTree(connectDlq.body()).get("records")).isEmpty();
         assertThat(app.<ProcessorApplication>getApplication().streams().state())
                 .isEqualTo(KafkaStreams.State.RUNNING);
     }

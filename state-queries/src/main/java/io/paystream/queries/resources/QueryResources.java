@@ -2,6 +2,7 @@ package io.paystream.queries.resources;
 
 import io.dropwizard.jersey.setup.JerseyEnvironment;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.paystream.queries.deadletters.DeadLetterReader;
 import io.paystream.queries.history.LedgerHistory;
 import io.paystream.queries.history.WebhookDeliveryLog;
 import io.paystream.queries.routing.KeyRouter;
@@ -17,13 +18,14 @@ public final class QueryResources {
 
     public static void register(JerseyEnvironment jersey, KeyRouter router, Scatter scatter,
             Supplier<KafkaStreams> streams, String accountsStore, String paymentsStore, LedgerHistory history,
-            MeterRegistry registry) {
+            DeadLetterReader deadLetters, MeterRegistry registry) {
         QueryAnswers answers = new QueryAnswers(router, registry);
         jersey.register(new AccountQueryResource(answers, accountsStore));
         jersey.register(new PaymentQueryResource(answers, paymentsStore));
         jersey.register(new RefundQueryResource(answers, paymentsStore));
         jersey.register(new AccountEntriesResource(history));
         jersey.register(new AccountListResource(streams, scatter, accountsStore));
+        jersey.register(new DeadLettersResource(deadLetters));
         jersey.register(new StatsResource(streams, scatter, Clock.systemUTC()));
         jersey.register(new WebhookDeliveriesResource(history == null ? null : new WebhookDeliveryLog(history.jdbi())));
     }
