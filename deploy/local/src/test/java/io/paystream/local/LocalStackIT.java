@@ -86,7 +86,8 @@ class LocalStackIT {
             StackLauncher stack = new StackLauncher(environment);
             assertThat(stack.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(stack.process().exitValue()).isEqualTo(1);
-            await().atMost(Duration.ofSeconds(5)).until(() -> stack.output().contains("already in use"));
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(stack.output())
+                    .contains("already in use"));
             assertThat(stack.output()).contains("port " + taken).contains("PAYSTREAM_INGRESS_PORT")
                     .doesNotContain("Exception");
         }

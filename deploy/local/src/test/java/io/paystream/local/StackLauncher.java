@@ -7,8 +7,10 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -43,16 +45,24 @@ public final class StackLauncher {
         reader.start();
     }
 
-    /** An environment for a stack in {@code home} with every port free. */
+    /**
+     * An environment for a stack in {@code home} with every port free and no two alike: the kernel may hand the
+     * same ephemeral port to two probes in a row, and the launcher rightly refuses a port set for two services.
+     */
     public static Map<String, String> environment(Path home) {
         Map<String, String> environment = new HashMap<>();
         environment.put("PAYSTREAM_ROOT", ROOT.toString());
         environment.put("PAYSTREAM_HOME", home.toString());
+        Set<Integer> chosen = new HashSet<>();
         for (String port : List.of("PAYSTREAM_KAFKA_PORT", "PAYSTREAM_KAFKA_CONTROLLER_PORT",
                 "PAYSTREAM_PROCESSOR_PORT", "PAYSTREAM_PROCESSOR_ADMIN_PORT", "PAYSTREAM_INGRESS_PORT",
                 "PAYSTREAM_INGRESS_ADMIN_PORT", "PAYSTREAM_POSTGRES_PORT", "PAYSTREAM_CONNECT_PORT",
                 "PAYSTREAM_SMTP_PORT", "PAYSTREAM_ACQUIRER_PORT")) {
-            environment.put(port, String.valueOf(FreePorts.next()));
+            int free = FreePorts.next();
+            while (!chosen.add(free)) {
+                free = FreePorts.next();
+            }
+            environment.put(port, String.valueOf(free));
         }
         return environment;
     }
