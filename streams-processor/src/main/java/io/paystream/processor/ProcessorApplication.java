@@ -6,6 +6,7 @@ import io.dropwizard.core.setup.Environment;
 import io.dropwizard.jdbi3.JdbiFactory;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.paystream.processor.health.KafkaStreamsHealthCheck;
+import io.paystream.processor.health.PipelineResource;
 import io.paystream.processor.health.StallWatchdog;
 import io.paystream.processor.internal.Schedules;
 import io.paystream.processor.kafka.ManagedKafkaStreams;
@@ -81,6 +82,11 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
                 configuration.getQueryForwardTimeout().toJavaDuration(),
                 Forwarder.token(configuration.getApiKeys().stream().map(ApiKeyFactory::getKeySha256).toList()),
                 history, new DeadLetterReader(configuration.getKafka(), DEAD_LETTER_READ_TIMEOUT), registry);
+        PipelineResource pipeline = new PipelineResource(streams::streams, this::stallWatchdog,
+                configuration.getKafka(), configuration.getStreams().getApplicationId());
+        environment.lifecycle().manage(pipeline);
+        environment.jersey().register(pipeline);
+        configuration.getConsole().register(environment, registry, history != null);
     }
 
     /**

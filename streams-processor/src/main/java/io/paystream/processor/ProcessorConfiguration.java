@@ -2,6 +2,7 @@ package io.paystream.processor;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.db.DataSourceFactory;
+import io.paystream.console.ConsoleFactory;
 import io.paystream.processor.health.StallWatchdogFactory;
 import io.paystream.processor.kafka.StreamsFactory;
 import io.paystream.web.config.PayStreamConfiguration;
@@ -18,7 +19,8 @@ import java.util.List;
  * The processor's YAML: the server ports, {@code kafka} (client properties passed through to every Kafka client,
  * {@code bootstrap.servers} at least), {@code streams} (how the topology runs), {@code stall} (when a processor that
  * makes no progress reports it and exits), {@code directProducers} (clients that write requests to a topic of their
- * own), and the query API's {@code apiKeys} (hashes only) and forwarding timeout.
+ * own), the query API's {@code apiKeys} (hashes only) and forwarding timeout, and {@code console} (the operator
+ * console and the traffic simulator).
  */
 public class ProcessorConfiguration extends PayStreamConfiguration {
 
@@ -40,6 +42,11 @@ public class ProcessorConfiguration extends PayStreamConfiguration {
     @Valid
     @NotNull
     private List<DirectProducerFactory> directProducers = new ArrayList<>();
+
+    /** The operator console at /console/ and the traffic simulator's API. */
+    @Valid
+    @NotNull
+    private ConsoleFactory console = new ConsoleFactory();
 
     /** How long a query forwarded to the instance that owns the key may take before the answer is 503. */
     @NotNull
@@ -96,6 +103,16 @@ public class ProcessorConfiguration extends PayStreamConfiguration {
     @JsonProperty
     public void setQueryForwardTimeout(io.dropwizard.util.Duration queryForwardTimeout) {
         this.queryForwardTimeout = queryForwardTimeout;
+    }
+
+    @JsonProperty
+    public ConsoleFactory getConsole() {
+        return console;
+    }
+
+    @JsonProperty
+    public void setConsole(ConsoleFactory console) {
+        this.console = console;
     }
 
     @JsonProperty

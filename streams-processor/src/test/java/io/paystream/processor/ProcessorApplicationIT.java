@@ -338,6 +338,69 @@ class ProcessorApplicationIT {
         assertThat(metrics.body()).containsPattern("paystream_query_rate_limited_total\\{limit=\"key\"} [1-9]");
     }
 
+    /**
+     * The console's read APIs: {@code /v1/me} tells a key what it may do, {@code /v1/pipeline} (admin) shows the
+     * instances, the group's lag and the dead-letter topics; the simulator is admin only, checks its bounds, and is
+     * off on a processor without {@code console.ingressUrl}, saying so. The console's page itself is served here.
+     */
+    @Test
+    void servesTheConsoleAndItsOperatorApis() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode acme = JSON.readTree(query("/v1/me", "acme-key").body());
+        assertThat(acme.get("clientId").asText()).isEqualTo("acme");
+        assertThat(acme.get("admin").asBoolean()).isFalse();
+        assertThat(acme.get("ownedAccountPrefixes").toString()).isEqualTo("[\"acme-\"]");
+        assertThat(JSON.readTree(query("/v1/me", "local-dev-key").body()).get("admin").asBoolean()).isTrue();
+        assertThat(query("/v1/me", "no-such-key").statusCode()).isEqualTo(401);
+
+        // The group's lag is per input topic it has committed on: give it a payment request to commit.
+        kafka.produce(Topics.ACCOUNT_REQUESTS, List.of(account(anOpen("it-erin", "EUR", AccountType.CUSTOMER)
+                .build())));
+        PaymentRequest topUp = aTopUp("it-erin", 7).build();
+        await().atMost(SETTLE).until(() -> account("it-erin") != null);
+        kafka.produce(Topics.PAYMENT_REQUESTS, List.of(payment(topUp)));
+        await().atMost(SETTLE).until(() -> isFinal(topUp));
+        await().atMost(SETTLE).untilAsserted(() -> {
+            HttpResponse<String> pipeline = query("/v1/pipeline", "local-dev-key");
+            assertThat(pipeline.statusCode()).as(pipeline.body()).isEqualTo(200);
+            com.fasterxml.jackson.databind.JsonNode body = JSON.readTree(pipeline.body());
+            assertThat(body.get("state").asText()).isEqualTo("RUNNING");
+            assertThat(body.get("instances")).hasSize(1);
+            assertThat(body.get("instances").get(0).get("activePartitions").asInt()).isPositive();
+            assertThat(body.get("lag").has(Topics.PAYMENT_REQUESTS.name())).as(pipeline.body()).isTrue();
+            assertThat(body.get("deadLetters").has("payments.dlq.v1")).as(pipeline.body()).isTrue();
+            assertThat(body.get("stall").get("stalled").asBoolean()).isFalse();
+        });
+        assertThat(query("/v1/pipeline", "acme-key").statusCode()).isEqualTo(403);
+
+        assertThat(send("POST", "/v1/simulator", "acme-key", "{}").statusCode()).isEqualTo(403);
+        HttpResponse<String> tooFast = send("POST", "/v1/simulator", "local-dev-key",
+                "{\"ratePerSecond\": 100000, \"durationSeconds\": 10, \"accounts\": 10}");
+        assertThat(tooFast.statusCode()).isEqualTo(422);
+        assertThat(tooFast.body()).contains("ratePerSecond must be from 1 to 200");
+        assertThat(send("POST", "/v1/simulator", "local-dev-key", "{\"durationSeconds\": 3600}").body())
+                .contains("durationSeconds must be from 1 to 600");
+        HttpResponse<String> off = send("POST", "/v1/simulator", "local-dev-key", "{}");
+        assertThat(off.statusCode()).isEqualTo(409);
+        assertThat(off.body()).contains("simulator_disabled").contains("no console.ingressUrl");
+
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + app.getLocalPort() + "/console/")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("app.js");
+        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(
+                policy -> assertThat(policy).contains("default-src 'self'").contains("frame-ancestors 'none'"));
+        HttpResponse<String> config = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + app.getLocalPort() + "/console/config.json")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(JSON.readTree(config.body()).get("simulator").asBoolean()).isFalse();
+    }
+
+    private HttpResponse<String> send(String method, String path, String key, String body) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + app.getLocalPort() + path);
+        return http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private HttpResponse<String> query(String path, String key) throws Exception {
         URI uri = URI.create("http://127.0.0.1:" + app.getLocalPort() + path);
         return http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + key).GET().build(),

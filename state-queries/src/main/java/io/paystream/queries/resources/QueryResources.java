@@ -26,6 +26,7 @@ public final class QueryResources {
         jersey.register(new AccountEntriesResource(history));
         jersey.register(new AccountListResource(streams, scatter, accountsStore));
         jersey.register(new DeadLettersResource(deadLetters));
+        jersey.register(new MeResource());
         jersey.register(new StatsResource(streams, scatter, Clock.systemUTC()));
         jersey.register(new WebhookDeliveriesResource(history == null ? null : new WebhookDeliveryLog(history.jdbi())));
     }

@@ -1,0 +1,266 @@
+import { useEffect, useState } from "preact/hooks";
+import { enc, ingress, money, query, toMinor, when } from "../api.js";
+import { ErrorBox, Status } from "./common.jsx";
+
+const TYPES = ["TRANSFER", "PAYMENT", "TOPUP", "WITHDRAWAL"];
+const FINAL = ["COMPLETED", "REJECTED", "REVERSED", "VOIDED", "EXPIRED"];
+
+function newKey() {
+  return crypto.randomUUID();
+}
+
+/** A form that sends one request with an Idempotency-Key; a retry after a failure reuses the key. */
+function useIdempotentSubmit(send) {
+  const [key, setKey] = useState(newKey);
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  async function submit(...args) {
+    setBusy(true);
+    setError(null);
+    try {
+      const result = await send(key, ...args);
+      setKey(newKey());
+      return result;
+    } catch (e) {
+      setError(e);
+      return null;
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { key, error, busy, submit };
+}
+
+function CreatePayment() {
+  const [form, setForm] = useState({ type: "TRANSFER", from: "", to: "", amount: "", currency: "USD",
+    reference: "", capture: "AUTOMATIC" });
+  const [invalid, setInvalid] = useState(null);
+  const request = useIdempotentSubmit((key, body) => ingress("/v1/payments", {
+    method: "POST", body, headers: { "Idempotency-Key": key } }));
+  const set = (field) => (e) => setForm({ ...form, [field]: e.currentTarget.value });
+  async function submit(event) {
+    event.preventDefault();
+    const amount = toMinor(form.amount);
+    if (Number.isNaN(amount) || amount <= 0) {
+      setInvalid("The amount is a positive decimal with at most two places, such as 12.50.");
+      return;
+    }
+    setInvalid(null);
+    const body = { type: form.type, amount, currency: form.currency.trim().toUpperCase() };
+    if (form.type !== "TOPUP") {
+      body.from = form.from.trim();
+    }
+    if (form.type !== "WITHDRAWAL") {
+      body.to = form.to.trim();
+    }
+    if (form.reference.trim()) {
+      body.reference = form.reference.trim();
+    }
+    if (form.capture === "MANUAL") {
+      body.capture = "MANUAL";
+    }
+    const created = await request.submit(body);
+    if (created) {
+      location.hash = `#/payments/${enc(created.paymentId)}`;
+    }
+  }
+  return (
+    <section class="card">
+      <h3>New payment</h3>
+      <form class="grid" onSubmit={submit} data-testid="payment-form">
+        <label>Type
+          <select value={form.type} onChange={set("type")} data-testid="payment-type">
+            {TYPES.map((t) => <option value={t}>{t}</option>)}
+          </select>
+        </label>
+        <label>From
+          <input value={form.from} onInput={set("from")} disabled={form.type === "TOPUP"}
+            data-testid="payment-from" />
+        </label>
+        <label>To
+          <input value={form.to} onInput={set("to")} disabled={form.type === "WITHDRAWAL"}
+            data-testid="payment-to" />
+        </label>
+        <label>Amount
+          <input value={form.amount} onInput={set("amount")} inputmode="decimal" placeholder="12.50"
+            data-testid="payment-amount" />
+        </label>
+        <label>Currency
+          <input value={form.currency} onInput={set("currency")} maxlength="3" data-testid="payment-currency" />
+        </label>
+        <label>Reference
+          <input value={form.reference} onInput={set("reference")} maxlength="140" />
+        </label>
+        <label>Capture
+          <select value={form.capture} onChange={set("capture")}>
+            <option value="AUTOMATIC">automatic</option>
+            <option value="MANUAL">manual (a hold)</option>
+          </select>
+        </label>
+        <div class="submit">
+          <button type="submit" disabled={request.busy} data-testid="payment-submit">Send payment</button>
+          <span class="hint">Idempotency-Key <code data-testid="idempotency-key">{request.key}</code></span>
+        </div>
+      </form>
+      {invalid && <p class="error" role="alert">{invalid}</p>}
+      <ErrorBox error={request.error} />
+    </section>
+  );
+}
+
+export function Payments() {
+  const [id, setId] = useState("");
+  return (
+    <div data-testid="page-payments">
+      <h2>Payments</h2>
+      <section class="card">
+        <h3>Look up a payment</h3>
+        <form class="inline" onSubmit={(e) => { e.preventDefault(); location.hash = `#/payments/${enc(id.trim())}`; }}>
+          <label>Payment id
+            <input value={id} onInput={(e) => setId(e.currentTarget.value)} size="40" data-testid="payment-id" />
+          </label>
+          <button type="submit" data-testid="payment-lookup">Look up</button>
+        </form>
+      </section>
+      <CreatePayment />
+    </div>
+  );
+}
+
+function timeline(p) {
+  const events = [{ at: p.createdAt, what: "Requested", detail: `${p.type} of ${money(p.amount, p.currency)}` }];
+  if (p.authorizedAmount !== undefined) {
+    events.push({ at: p.createdAt, what: "AUTHORIZED",
+      detail: `hold of ${money(p.authorizedAmount, p.currency)} until ${when(p.holdExpiresAt)}` });
+  }
+  for (const action of p.actions || []) {
+    events.push({ at: action.at, what: `${action.type} ${action.status}`,
+      detail: [action.amount !== undefined ? money(action.amount, p.currency) : null, action.reason, action.detail]
+        .filter(Boolean).join(" · ") });
+  }
+  if (FINAL.includes(p.status)) {
+    events.push({ at: p.updatedAt, what: p.status,
+      detail: [p.capturedAmount !== undefined ? `captured ${money(p.capturedAmount, p.currency)}` : null,
+        p.reason, p.detail].filter(Boolean).join(" · ") });
+  }
+  for (const refund of p.refunds || []) {
+    events.push({ at: refund.createdAt, what: "REFUND requested", detail: money(refund.amount, p.currency) });
+    if (refund.status !== "PENDING") {
+      events.push({ at: refund.updatedAt, what: `REFUND ${refund.status}`,
+        detail: [refund.failureReason, refund.detail].filter(Boolean).join(" · ") });
+    }
+  }
+  return events.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+}
+
+function Actions({ payment, onDone }) {
+  const [amount, setAmount] = useState("");
+  const [reason, setReason] = useState("");
+  const action = useIdempotentSubmit((key, path, body) => ingress(`/v1/payments/${enc(payment.paymentId)}/${path}`,
+    { method: "POST", body, headers: { "Idempotency-Key": key } }));
+  async function run(path, body) {
+    if (await action.submit(path, body) !== null) {
+      onDone();
+    }
+  }
+  const minor = toMinor(amount);
+  return (
+    <div class="actions">
+      {payment.status === "AUTHORIZED" && (
+        <>
+          <input placeholder="amount (all if empty)" value={amount} onInput={(e) => setAmount(e.currentTarget.value)} />
+          <button data-testid="capture" disabled={action.busy}
+            onClick={() => run("capture", amount ? { amount: minor } : {})}>Capture</button>
+          <button data-testid="void" disabled={action.busy} onClick={() => run("void", {})}>Void</button>
+        </>
+      )}
+      {payment.status === "COMPLETED" && payment.type !== "WITHDRAWAL" && (
+        <>
+          <input placeholder="amount to refund" value={amount} onInput={(e) => setAmount(e.currentTarget.value)} />
+          <input placeholder="reason" value={reason} maxlength="140" onInput={(e) => setReason(e.currentTarget.value)} />
+          <button data-testid="refund" disabled={action.busy || Number.isNaN(minor)}
+            onClick={() => run("refunds", { amount: minor, ...(reason ? { reason } : {}) })}>Refund</button>
+        </>
+      )}
+      <ErrorBox error={action.error} />
+    </div>
+  );
+}
+
+export function PaymentDetail({ me, paymentId }) {
+  const [payment, setPayment] = useState(null);
+  const [error, setError] = useState(null);
+  const [waiting, setWaiting] = useState(true);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    let timer;
+    const started = Date.now();
+    const load = async () => {
+      try {
+        const value = await query(`/v1/payments/${enc(paymentId)}`);
+        if (!live) {
+          return;
+        }
+        setPayment(value);
+        setError(null);
+        // Until it is final (or a hold waits for its capture), watch it move.
+        if (!FINAL.includes(value.status) && value.status !== "AUTHORIZED" && Date.now() - started < 60000) {
+          timer = setTimeout(load, 500);
+        } else {
+          setWaiting(false);
+        }
+      } catch (e) {
+        if (!live) {
+          return;
+        }
+        // Just created: the ingress answered before the processor stored it.
+        if (e.status === 404 && Date.now() - started < 15000) {
+          timer = setTimeout(load, 500);
+        } else {
+          setError(e);
+          setWaiting(false);
+        }
+      }
+    };
+    load();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [paymentId, tick]);
+  const canAct = me.admin || me.scopes.includes("payments:write");
+  return (
+    <div data-testid="page-payment">
+      <p><a href="#/payments">← Payments</a></p>
+      <h2>Payment <code>{paymentId}</code></h2>
+      {!payment && !error && <p>Waiting for the processor…</p>}
+      <ErrorBox error={error} />
+      {payment && (
+        <section class="card">
+          <div class="figures">
+            <div><span class="label">Status</span><span class="figure" data-testid="payment-status">
+              <Status value={payment.status} /></span></div>
+            <div><span class="label">Amount</span><span class="figure">{money(payment.amount, payment.currency)}</span></div>
+            <div><span class="label">From</span><span class="figure">{payment.from
+              ? <a href={`#/accounts/${enc(payment.from)}`}>{payment.from}</a> : "–"}</span></div>
+            <div><span class="label">To</span><span class="figure">{payment.to
+              ? <a href={`#/accounts/${enc(payment.to)}`}>{payment.to}</a> : "–"}</span></div>
+            {payment.refundedAmount > 0 && (
+              <div><span class="label">Refunded</span><span class="figure">
+                {money(payment.refundedAmount, payment.currency)}</span></div>
+            )}
+          </div>
+          <h3>Timeline</h3>
+          <ol class="timeline" data-testid="timeline">
+            {timeline(payment).map((e) => (
+              <li><time>{when(e.at)}</time> <strong>{e.what}</strong> {e.detail && <span>{e.detail}</span>}</li>
+            ))}
+          </ol>
+          {waiting && <p class="hint">Watching for its next status…</p>}
+          {canAct && <Actions payment={payment} onDone={() => setTimeout(() => setTick((t) => t + 1), 500)} />}
+        </section>
+      )}
+    </div>
+  );
+}
