@@ -58,6 +58,7 @@ public class IngressApplication extends Application<IngressConfiguration> {
         makeJsonStrict(environment.getObjectMapper());
         PrometheusMeterRegistry registry = MeterRegistries.prometheus(environment);
         configuration.registerAdminAuth(environment);
+        configuration.getCors().register(environment);
         ErrorMappers.register(configuration, environment, registry);
         ApiKeyAuth.register(environment.jersey(), configuration.getApiKeys());
         environment.jersey().register(new BodyLimitFilter(configuration.getBodyLimitBytes()));

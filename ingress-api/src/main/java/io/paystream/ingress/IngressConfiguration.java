@@ -1,10 +1,11 @@
 package io.paystream.ingress;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.paystream.ingress.core.PaymentIds;
+import io.paystream.ingress.http.CorsFactory;
+import io.paystream.ingress.kafka.ProducerFactory;
 import io.paystream.ingress.lookup.QueryApiFactory;
 import io.paystream.web.auth.ApiKeyAuth;
-import com.fasterxml.jackson.annotation.JsonProperty;
-import io.paystream.ingress.kafka.ProducerFactory;
-import io.paystream.ingress.core.PaymentIds;
 import io.paystream.web.config.PayStreamConfiguration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
@@ -31,6 +32,21 @@ public class IngressConfiguration extends PayStreamConfiguration {
     @Min(1_024)
     @Max(1_048_576)
     private int bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES;
+
+    /** Browser origins that may call the API: the operator console's. None by default. */
+    @Valid
+    @NotNull
+    private CorsFactory cors = new CorsFactory();
+
+    @JsonProperty
+    public CorsFactory getCors() {
+        return cors;
+    }
+
+    @JsonProperty
+    public void setCors(CorsFactory cors) {
+        this.cors = cors;
+    }
 
     /** Where capture and void look payments up, and with which key. */
     @Valid

@@ -128,6 +128,44 @@ class IngressApplicationIT {
         return error;
     }
 
+    /**
+     * The console, served by the processors on another origin, posts here from the browser: its origin is allowed
+     * (preflight and answer carry the CORS headers, with the Idempotency-Key header allowed); any other origin is not,
+     * so a page elsewhere cannot read the answers. No credentials mode: the key travels in Authorization.
+     */
+    @Test
+    void onlyTheConsolesOriginMayCallFromABrowser() throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.util.function.Function<String, HttpResponse<String>> preflight = origin -> {
+            try {
+                return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                        + app.getLocalPort() + "/v1/payments")).method("OPTIONS",
+                        java.net.http.HttpRequest.BodyPublishers.noBody()).header("Origin", origin)
+                        .header("Access-Control-Request-Method", "POST")
+                        .header("Access-Control-Request-Headers", "authorization,content-type,idempotency-key")
+                        .build(), HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        HttpResponse<String> allowed = preflight.apply("http://127.0.0.1:8090");
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://127.0.0.1:8090");
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Headers")).hasValueSatisfying(
+                headers -> assertThat(headers.toLowerCase(java.util.Locale.ROOT)).contains("idempotency-key"));
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Credentials")).isEmpty();
+        assertThat(preflight.apply("http://evil.example").headers().firstValue("Access-Control-Allow-Origin"))
+                .isEmpty();
+
+        HttpResponse<String> posted = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + app.getLocalPort() + "/v1/payments")).header("Origin", "http://127.0.0.1:8090")
+                .header("Authorization", "Bearer " + ADMIN_KEY).header("Content-Type", "application/json")
+                .header("Idempotency-Key", "cors-" + UUID.randomUUID())
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(transfer("alice", "bob", "1"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
+        assertThat(posted.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://127.0.0.1:8090");
+    }
+
     @Nested
     class HappyPaths {
         @Test

@@ -281,6 +281,7 @@ public final class LocalCluster implements AutoCloseable {
         environment.put("PAYSTREAM_STANDBY_REPLICAS", "1");
         environment.put("PAYSTREAM_REPLICATION_FACTOR", String.valueOf(layout.replicationFactor()));
         environment.put("PAYSTREAM_STALL_TIMEOUT", options.stallTimeout());
+        environment.put("PAYSTREAM_INGRESS_URL", "http://127.0.0.1:" + layout.ingressPort());
         // The chaos readers and the benchmark's lookups run thousands of queries a second with one key: the query
         // API's per-key limit is not what they measure.
         environment.put("PAYSTREAM_QUERY_RATE_LIMIT_PER_SECOND", "1000000");
@@ -381,6 +382,12 @@ public final class LocalCluster implements AutoCloseable {
         environment.put("PAYSTREAM_RATE_LIMIT_BURST", String.valueOf(options.ingressRateLimit()));
         // Capture and void look payments up there; the first processor forwards to whichever instance owns one.
         environment.put("PAYSTREAM_QUERY_API_URL", "http://127.0.0.1:" + processorPorts[0]);
+        List<String> origins = new ArrayList<>();
+        for (int port : processorPorts) {
+            origins.add("http://127.0.0.1:" + port);
+        }
+        // The console the processors serve sends its writes here.
+        environment.put("PAYSTREAM_CONSOLE_ORIGINS", String.join(", ", origins));
         ingress = app("ingress", "ingress-api", "io.paystream.ingress.IngressApplication", environment, "256m",
                 List.of());
         ingress.awaitHealthy(layout.ingressAdminPort(), START);

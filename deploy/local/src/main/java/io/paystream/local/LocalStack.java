@@ -173,7 +173,8 @@ public final class LocalStack {
                 Map.of("PAYSTREAM_INGRESS_PORT", String.valueOf(layout.ingressPort()),
                         "PAYSTREAM_INGRESS_ADMIN_PORT", String.valueOf(layout.ingressAdminPort()),
                         // Capture, void and refund look payments up there; it forwards to whichever instance owns one.
-                        "PAYSTREAM_QUERY_API_URL", "http://127.0.0.1:" + layout.processorPort(0)));
+                        "PAYSTREAM_QUERY_API_URL", "http://127.0.0.1:" + layout.processorPort(0),
+                        "PAYSTREAM_CONSOLE_ORIGINS", consoleOrigins()));
         running.add(ingress);
         for (int instance = 0; instance < processors.size(); instance++) {
             processors.get(instance).awaitHealthy(layout.processorAdminPort(instance), APP_START);
@@ -199,6 +200,16 @@ public final class LocalStack {
         out.println("  connect    sinks running");
     }
 
+    /** Each processor's console origin, by address and by name: the browser origins the ingress lets in. */
+    private String consoleOrigins() {
+        List<String> origins = new ArrayList<>();
+        for (int instance = 0; instance < layout.processors(); instance++) {
+            origins.add("http://127.0.0.1:" + layout.processorPort(instance));
+            origins.add("http://localhost:" + layout.processorPort(instance));
+        }
+        return String.join(", ", origins);
+    }
+
     /** {@code processor} beside one broker; {@code processor-1}, {@code processor-2} beside a cluster. */
     private String processorName(int instance) {
         return layout.processors() == 1 ? "processor" : "processor-" + (instance + 1);
@@ -211,7 +222,8 @@ public final class LocalStack {
                 "PAYSTREAM_PROCESSOR_ADMIN_PORT", String.valueOf(layout.processorAdminPort(instance)),
                 "PAYSTREAM_APPLICATION_SERVER", "127.0.0.1:" + layout.processorPort(instance),
                 "PAYSTREAM_STATE_DIR", layout.home().resolve("state/" + name).toString(),
-                "PAYSTREAM_REPLICATION_FACTOR", String.valueOf(layout.replicationFactor())));
+                "PAYSTREAM_REPLICATION_FACTOR", String.valueOf(layout.replicationFactor()),
+                "PAYSTREAM_INGRESS_URL", "http://127.0.0.1:" + layout.ingressPort()));
         if (layout.processors() > 1) {
             // A warm copy of every store on the other instance, so that one can take over at once.
             environment.put("PAYSTREAM_STANDBY_REPLICAS", "1");
@@ -259,6 +271,7 @@ public final class LocalStack {
                     + (layout.processors() == 1 ? "" : "; " + processorName(instance) + ", either answers for any key")
                     + ")");
         }
+        out.println("  console       " + queries + "/console/   (sign in with the API key below)");
         out.println("  kafka         " + layout.bootstrapServers());
         out.println("  postgres      " + layout.jdbcUrl() + "   (user postgres; tables ledger_entries, payments, "
                 + "webhook_deliveries, email_messages)");
@@ -288,6 +301,10 @@ public final class LocalStack {
         out.println("  curl -X POST " + ingress + "/v1/webhook-endpoints " + auth + " " + json
                 + " -d '{\"url\":\"http://127.0.0.1:9000/hook\"}'");
         out.println("  curl " + ingress + "/v1/webhook-endpoints/<id>/deliveries " + auth);
+        out.println("Traffic simulator (or the console's Simulator page; at most 200 requests/s for 600 s; "
+                + "DELETE /v1/simulator stops it):");
+        out.println("  curl -X POST " + queries + "/v1/simulator " + auth + " " + json
+                + " -d '{\"ratePerSecond\":20,\"durationSeconds\":60,\"accounts\":10}'");
         out.flush();
     }
 
