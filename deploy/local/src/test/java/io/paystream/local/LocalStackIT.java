@@ -57,6 +57,13 @@ class LocalStackIT {
                             + environment.get("PAYSTREAM_INGRESS_PORT") + "/v1/payments");
             assertThat(health(environment.get("PAYSTREAM_PROCESSOR_ADMIN_PORT"))).isEqualTo(200);
             assertThat(health(environment.get("PAYSTREAM_INGRESS_ADMIN_PORT"))).isEqualTo(200);
+            // The console, at the URL the banner prints, writes to this stack's ingress and may run the simulator.
+            String console = "http://127.0.0.1:" + environment.get("PAYSTREAM_PROCESSOR_PORT") + "/console/";
+            assertThat(stack.output()).contains("console       " + console);
+            HttpResponse<String> config = http.send(HttpRequest.newBuilder(URI.create(console + "config.json"))
+                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(config.body()).contains("\"ingressUrl\":\"http://127.0.0.1:"
+                    + environment.get("PAYSTREAM_INGRESS_PORT") + "\"").contains("\"simulator\":true");
             assertThat(home.resolve("logs/kafka.log")).exists();
             assertThat(home.resolve("logs/processor.log")).exists();
 
