@@ -274,16 +274,19 @@ public final class TrafficSimulator implements AutoCloseable {
             }
         }
 
-        synchronized void end(String how) {
-            if (!running()) {
-                return;
-            }
-            state = how;
-            if (ticks != null) {
-                ticks.cancel(false);
-            }
-            if (deadline != null) {
-                deadline.cancel(false);
+        /** Under the simulator's lock, like the set-up's switch to RUNNING, so that an end is never undone. */
+        void end(String how) {
+            synchronized (TrafficSimulator.this) {
+                if (!running()) {
+                    return;
+                }
+                state = how;
+                if (ticks != null) {
+                    ticks.cancel(false);
+                }
+                if (deadline != null) {
+                    deadline.cancel(false);
+                }
             }
             LOG.info("traffic simulator run {} {} after {} requests", runId, how.toLowerCase(), sent.get());
         }

@@ -67,6 +67,9 @@ class ConsoleBrowserIT {
         kafka = InProcessKafka.start();
         int queryPort = FreePorts.next();
         int ingressPort = FreePorts.next();
+        while (ingressPort == queryPort) {
+            ingressPort = FreePorts.next();
+        }
         processor = new DropwizardTestSupport<>(ProcessorApplication.class,
                 ROOT.resolve("streams-processor/config.yml").toString(), "processor",
                 ConfigOverride.config("processor", "profile", "local"),
@@ -249,6 +252,55 @@ class ConsoleBrowserIT {
         assertThat(stats.get("currencies").findValuesAsText("currency")).contains("USD", "EUR");
         screenshot("overview");
         assertThat(errors()).isEmpty();
+    }
+
+    /**
+     * The simulator's API under its own load: one run at a time, stopped on request (nothing is sent after), and its
+     * hostile share (overdrafts, unknown payees, wrong currencies, invalid amounts, retries) moves no money in or out:
+     * once its requests settle, the sim- accounts hold exactly what its top-ups put in, and none is overdrawn.
+     */
+    @Test
+    void theSimulatorStopsOnRequestAndItsFailuresMoveNoMoney() throws Exception {
+        long before = simBalances();
+        HttpResponse<String> started = send("POST", "{\"ratePerSecond\":50,\"durationSeconds\":600,\"accounts\":6}");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        assertThat(send("POST", "{}").statusCode()).as("a second run while one runs").isEqualTo(409);
+        await().atMost(SETTLE).until(() -> get("/v1/simulator").get("sent").asLong() >= 100);
+
+        JsonNode stopped = JSON.readTree(send("DELETE", null).body());
+        assertThat(stopped.get("state").asText()).isEqualTo("STOPPED");
+        Thread.sleep(1_000);
+        assertThat(get("/v1/simulator").get("sent").asLong()).as("sent after the stop")
+                .isEqualTo(stopped.get("sent").asLong());
+        JsonNode scenarios = stopped.get("scenarios");
+        assertThat(scenarios.path("transfer").asLong()).isPositive();
+        assertThat(scenarios.path("overdraft").asLong() + scenarios.path("unknown-account").asLong()
+                + scenarios.path("currency-mismatch").asLong() + scenarios.path("invalid").asLong()).isPositive();
+
+        // Six accounts, each topped up with 10,000.00 by this run; transfers between them only move it around.
+        await().atMost(SETTLE).untilAsserted(() -> assertThat(simBalances()).isEqualTo(before + 6 * 1_000_000L));
+        for (JsonNode account : get("/v1/accounts?prefix=sim-&limit=200").get("accounts")) {
+            assertThat(account.get("balance").asLong()).as(account.toString()).isNotNegative();
+        }
+    }
+
+    /** The sum of the sim- accounts' balances; waits out a 503 while the processor's tasks are still starting. */
+    private long simBalances() throws Exception {
+        HttpResponse<String> listed = await().atMost(SETTLE).until(
+                () -> query("/v1/accounts?prefix=sim-&limit=200"), response -> response.statusCode() != 503);
+        assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
+        long total = 0;
+        for (JsonNode account : JSON.readTree(listed.body()).get("accounts")) {
+            total += account.get("balance").asLong();
+        }
+        return total;
+    }
+
+    private HttpResponse<String> send(String method, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + processor.getLocalPort()
+                + "/v1/simulator")).header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     // --- helpers ---
