@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { enc, ingress, money, query, toMinor, when } from "../api.js";
 import { ErrorBox, Status } from "./common.jsx";
 
@@ -92,7 +92,7 @@ function CreatePayment() {
           <input value={form.reference} onInput={set("reference")} maxlength="140" />
         </label>
         <label>Capture
-          <select value={form.capture} onChange={set("capture")}>
+          <select value={form.capture} onChange={set("capture")} data-testid="payment-capture">
             <option value="AUTOMATIC">automatic</option>
             <option value="MANUAL">manual (a hold)</option>
           </select>
@@ -125,6 +125,11 @@ export function Payments() {
       <CreatePayment />
     </div>
   );
+}
+
+/** What an action changes: the status, the actions and the refunds recorded. */
+function fingerprint(p) {
+  return `${p.status}|${(p.actions || []).length}|${(p.refunds || []).length}`;
 }
 
 function timeline(p) {
@@ -176,7 +181,8 @@ function Actions({ payment, onDone }) {
       )}
       {payment.status === "COMPLETED" && payment.type !== "WITHDRAWAL" && (
         <>
-          <input placeholder="amount to refund" value={amount} onInput={(e) => setAmount(e.currentTarget.value)} />
+          <input placeholder="amount to refund" value={amount} onInput={(e) => setAmount(e.currentTarget.value)}
+            data-testid="refund-amount" />
           <input placeholder="reason" value={reason} maxlength="140" onInput={(e) => setReason(e.currentTarget.value)} />
           <button data-testid="refund" disabled={action.busy || Number.isNaN(minor)}
             onClick={() => run("refunds", { amount: minor, ...(reason ? { reason } : {}) })}>Refund</button>
@@ -192,9 +198,11 @@ export function PaymentDetail({ me, paymentId }) {
   const [error, setError] = useState(null);
   const [waiting, setWaiting] = useState(true);
   const [tick, setTick] = useState(0);
+  const sentAt = useRef(null);
   useEffect(() => {
     let live = true;
     let timer;
+    setWaiting(true);
     const started = Date.now();
     const load = async () => {
       try {
@@ -204,8 +212,12 @@ export function PaymentDetail({ me, paymentId }) {
         }
         setPayment(value);
         setError(null);
-        // Until it is final (or a hold waits for its capture), watch it move.
-        if (!FINAL.includes(value.status) && value.status !== "AUTHORIZED" && Date.now() - started < 60000) {
+        // Watch it move until it is final (or a hold waits for its capture), no refund is pending, and, after an
+        // action sent from this page, until the processor has recorded it.
+        const moving = !FINAL.includes(value.status) && value.status !== "AUTHORIZED";
+        const refundPending = (value.refunds || []).some((r) => r.status === "PENDING");
+        const actionUnseen = tick > 0 && fingerprint(value) === sentAt.current;
+        if ((moving || refundPending || actionUnseen) && Date.now() - started < 60000) {
           timer = setTimeout(load, 500);
         } else {
           setWaiting(false);
@@ -258,7 +270,10 @@ export function PaymentDetail({ me, paymentId }) {
             ))}
           </ol>
           {waiting && <p class="hint">Watching for its next status…</p>}
-          {canAct && <Actions payment={payment} onDone={() => setTimeout(() => setTick((t) => t + 1), 500)} />}
+          {canAct && <Actions payment={payment} onDone={() => {
+            sentAt.current = fingerprint(payment);
+            setTick((t) => t + 1);
+          }} />}
         </section>
       )}
     </div>

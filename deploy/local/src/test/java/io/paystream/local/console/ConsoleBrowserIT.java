@@ -254,6 +254,36 @@ class ConsoleBrowserIT {
         assertThat(errors()).isEmpty();
     }
 
+    /** A hold made in the form is captured from its page, then partly refunded; the page follows each step. */
+    @Test
+    void aHoldIsCapturedAndRefundedFromItsPage() throws Exception {
+        openAccount("ui-erin", "USD", 8_000);
+        openAccount("ui-frank", "USD", 0);
+        signIn();
+        click("nav-payments");
+        type("payment-from", "ui-erin");
+        type("payment-to", "ui-frank");
+        type("payment-amount", "30.00");
+        browser.findElement(testId("payment-capture")).findElement(By.cssSelector("option[value=MANUAL]")).click();
+        click("payment-submit");
+        await().atMost(SETTLE).until(() -> present("payment-status") && text("payment-status").equals("AUTHORIZED"));
+        assertThat(account("ui-erin").get("held").asLong()).isEqualTo(3_000);
+
+        click("capture");
+        await().atMost(SETTLE).until(() -> text("payment-status").equals("COMPLETED"));
+        assertThat(text("timeline")).contains("CAPTURE SUCCEEDED");
+        assertThat(account("ui-frank").get("balance").asLong()).isEqualTo(3_000);
+
+        type("refund-amount", "7.25");
+        click("refund");
+        await().atMost(SETTLE).until(() -> text("timeline").contains("REFUND SUCCEEDED"));
+        assertThat(account("ui-frank").get("balance").asLong()).isEqualTo(3_000 - 725);
+        assertThat(account("ui-erin").get("balance").asLong()).isEqualTo(8_000 - 3_000 + 725);
+        screenshot("payment-refunded");
+        String paymentId = browser.getCurrentUrl().substring(browser.getCurrentUrl().indexOf("#/payments/") + 11);
+        assertThat(errors()).allMatch(e -> e.contains("/v1/payments/" + paymentId) && e.contains("404"));
+    }
+
     /**
      * The simulator's API under its own load: one run at a time, stopped on request (nothing is sent after), and its
      * hostile share (overdrafts, unknown payees, wrong currencies, invalid amounts, retries) moves no money in or out:
