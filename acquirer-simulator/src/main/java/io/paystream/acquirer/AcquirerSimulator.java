@@ -22,6 +22,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -44,6 +45,10 @@ import java.util.regex.Pattern;
  *   <li>The same key with the same token, amount and currency is the same charge, answered again with
  *       {@code Idempotent-Replayed: true}; with anything else, 409. Charges are appended to a file, when one is
  *       configured, and read back at start: a restart forgets nothing.</li>
+ *   <li>{@code POST /v1/charges/{chargeId}/refunds} with an {@code Idempotency-Key} gives the whole of an approved
+ *       charge back, once: a second request for the same charge, with any key, is answered with the same refund
+ *       ({@code Idempotent-Replayed: true}). An unknown charge is 404; a declined one 409. Refunds are kept in
+ *       {@code refunds.jsonl} beside the charges' file.</li>
  *   <li>{@code GET /v1/charges/{chargeId}}, {@code GET /healthcheck}, and Prometheus metrics at {@code GET /metrics}.</li>
  * </ul>
  */
@@ -94,12 +99,15 @@ public final class AcquirerSimulator implements AutoCloseable {
     });
     private final Map<String, Charge> byKey = new ConcurrentHashMap<>();
     private final Map<String, Charge> byId = new ConcurrentHashMap<>();
+    /** chargeId → its refund: one per charge. */
+    private final Map<String, Refund> refundsByCharge = new ConcurrentHashMap<>();
     /** Keys whose first answer has hung already (tok_timeout hangs once). */
     private final Map<String, Boolean> hungOnce = new ConcurrentHashMap<>();
     private final Random random;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Clock clock = Clock.systemUTC();
     private BufferedWriter data;
+    private BufferedWriter refundData;
 
     private AcquirerSimulator(Settings settings) throws IOException {
         this.settings = settings;
@@ -120,6 +128,9 @@ public final class AcquirerSimulator implements AutoCloseable {
         });
         for (String outcome : new String[] {"new", "replayed", "conflict", "invalid"}) {
             requests(outcome);
+        }
+        for (String outcome : new String[] {"new", "replayed", "unknown_charge", "not_refundable"}) {
+            refunds(outcome);
         }
     }
 
@@ -157,6 +168,32 @@ public final class AcquirerSimulator implements AutoCloseable {
         }
         data = Files.newBufferedWriter(settings.dataFile(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND);
+        Path refunds = refundsFile(settings.dataFile());
+        if (Files.exists(refunds)) {
+            for (String line : Files.readAllLines(refunds)) {
+                if (!line.isBlank()) {
+                    Refund refund = JSON.readValue(line, Refund.class);
+                    refundsByCharge.put(refund.chargeId(), refund);
+                }
+            }
+        }
+        refundData = Files.newBufferedWriter(refunds, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+    }
+
+    /** Where the refunds of the charges kept in {@code chargesFile} are kept: beside it, in refunds.jsonl. */
+    public static Path refundsFile(Path chargesFile) {
+        return chargesFile.toAbsolutePath().resolveSibling("refunds.jsonl");
+    }
+
+    /** Every charge made so far. */
+    public List<Charge> charges() {
+        return List.copyOf(byId.values());
+    }
+
+    /** Every refund made so far. */
+    public List<Refund> refunds() {
+        return List.copyOf(refundsByCharge.values());
     }
 
     private void charges(HttpExchange exchange) throws IOException {
@@ -169,6 +206,11 @@ public final class AcquirerSimulator implements AutoCloseable {
                 } else {
                     respond(exchange, 200, JSON.valueToTree(charge));
                 }
+                return;
+            }
+            if (exchange.getRequestMethod().equals("POST") && path.startsWith("/v1/charges/")
+                    && path.endsWith("/refunds")) {
+                refund(exchange, path.substring("/v1/charges/".length(), path.length() - "/refunds".length()));
                 return;
             }
             if (!exchange.getRequestMethod().equals("POST") || !path.equals("/v1/charges")) {
@@ -242,6 +284,48 @@ public final class AcquirerSimulator implements AutoCloseable {
                 .publishPercentileHistogram().register(registry));
     }
 
+    /** Gives an approved charge back, once whatever the retries and keys. */
+    private void refund(HttpExchange exchange, String chargeId) throws IOException {
+        String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
+        if (key == null || key.isEmpty() || key.length() > KEY_LENGTH_MAX) {
+            invalid(exchange, "Idempotency-Key", "the Idempotency-Key header is required, 1 to 255 characters");
+            return;
+        }
+        Charge charge = byId.get(chargeId);
+        if (charge == null) {
+            refunds("unknown_charge").increment();
+            respond(exchange, 404, error("not_found", "no such charge", "chargeId"));
+            return;
+        }
+        if (!"APPROVED".equals(charge.status())) {
+            refunds("not_refundable").increment();
+            respond(exchange, 409, error("charge_not_refundable", "only an approved charge is refunded", "chargeId"));
+            return;
+        }
+        boolean[] created = new boolean[1];
+        Refund refund = refundsByCharge.computeIfAbsent(chargeId, id -> {
+            created[0] = true;
+            byte[] refundId = new byte[12];
+            ThreadLocalRandom.current().nextBytes(refundId);
+            Refund made = new Refund("re_" + HexFormat.of().formatHex(refundId), id, key, charge.amount(),
+                    charge.currency(), "SUCCEEDED", clock.instant().toString());
+            persist(refundData, made);
+            return made;
+        });
+        if (created[0]) {
+            sleep(settings.latency());
+        } else {
+            exchange.getResponseHeaders().set("Idempotent-Replayed", "true");
+        }
+        refunds(created[0] ? "new" : "replayed").increment();
+        respond(exchange, created[0] ? 201 : 200, JSON.valueToTree(refund));
+    }
+
+    private Counter refunds(String outcome) {
+        return Counter.builder("acquirer.refunds").description("Refund requests, by outcome")
+                .tag("outcome", outcome).register(registry);
+    }
+
     /** Decides a new charge and keeps it (on disk first, when configured). */
     private Charge decide(String key, String token, long amount, String currency, String reference) {
         String declineCode = switch (token) {
@@ -269,17 +353,22 @@ public final class AcquirerSimulator implements AutoCloseable {
     }
 
     private void persist(Charge charge) {
-        if (data == null) {
+        persist(data, charge);
+    }
+
+    /** Appends one line to {@code file} and flushes it, before the answer that depends on it is given. */
+    private void persist(BufferedWriter file, Object line) {
+        if (file == null) {
             return;
         }
         try {
             synchronized (this) {
-                data.write(JSON.writeValueAsString(charge));
-                data.newLine();
-                data.flush();
+                file.write(JSON.writeValueAsString(line));
+                file.newLine();
+                file.flush();
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot keep the charge", e);
+            throw new UncheckedIOException("cannot keep " + line, e);
         }
     }
 
@@ -325,11 +414,13 @@ public final class AcquirerSimulator implements AutoCloseable {
         server.stop(0);
         executor.shutdownNow();
         synchronized (this) {
-            if (data != null) {
-                try {
-                    data.close();
-                } catch (IOException e) {
-                    // Every line was flushed when it was written.
+            for (BufferedWriter file : new BufferedWriter[] {data, refundData}) {
+                if (file != null) {
+                    try {
+                        file.close();
+                    } catch (IOException e) {
+                        // Every line was flushed when it was written.
+                    }
                 }
             }
         }

@@ -167,6 +167,52 @@ class AcquirerSimulatorIT {
         assertThat(Files.readAllLines(data)).hasSize(1);
     }
 
+    private HttpResponse<String> refund(AcquirerSimulator simulator, String chargeId, String key) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + simulator.port() + "/v1/charges/"
+                + chargeId + "/refunds")).timeout(Duration.ofSeconds(10)).header("Idempotency-Key", key)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void anApprovedChargeIsRefundedOnceWhateverTheRacingRetriesAndARestartForgetsNoRefund(
+            @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path data = dir.resolve("charges.jsonl");
+        AcquirerSimulator simulator = simulator(1.0, Duration.ofSeconds(1), data);
+        String chargeId = json(charge(simulator, "pay-1", "tok_approve", 700)).get("chargeId").asText();
+        ExecutorService pool = Executors.newFixedThreadPool(10);
+        List<Future<HttpResponse<String>>> racing = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            racing.add(pool.submit(() -> refund(simulator, chargeId, "refund:pay-1")));
+        }
+        Set<String> refundIds = new java.util.HashSet<>();
+        for (Future<HttpResponse<String>> answer : racing) {
+            assertThat(answer.get().statusCode()).isIn(200, 201);
+            refundIds.add(json(answer.get()).get("refundId").asText());
+        }
+        pool.shutdown();
+        assertThat(refundIds).as("one refund").hasSize(1);
+        assertThat(json(refund(simulator, chargeId, "another-key")).get("refundId").asText())
+                .isEqualTo(refundIds.iterator().next());
+        assertThat(simulator.refunds()).singleElement().satisfies(refund -> assertThat(refund.amount()).isEqualTo(700));
+
+        simulator.close();
+        AcquirerSimulator restarted = simulator(1.0, Duration.ofSeconds(1), data);
+        HttpResponse<String> afterRestart = refund(restarted, chargeId, "refund:pay-1");
+        assertThat(afterRestart.statusCode()).isEqualTo(200);
+        assertThat(afterRestart.headers().firstValue("Idempotent-Replayed")).contains("true");
+        assertThat(json(afterRestart).get("refundId").asText()).isEqualTo(refundIds.iterator().next());
+    }
+
+    @Test
+    void onlyAnApprovedChargeThatExistsIsRefunded() throws Exception {
+        AcquirerSimulator simulator = simulator(1.0, Duration.ofSeconds(1), null);
+        String declined = json(charge(simulator, "pay-2", "tok_decline", 700)).get("chargeId").asText();
+
+        assertThat(refund(simulator, "ch_000000000000000000000000", "k").statusCode()).isEqualTo(404);
+        assertThat(refund(simulator, declined, "k").statusCode()).isEqualTo(409);
+        assertThat(simulator.refunds()).isEmpty();
+    }
+
     @Test
     void badRequestsAre422NamingTheFieldAndChargeNothing() throws Exception {
         AcquirerSimulator simulator = simulator(1.0, Duration.ofSeconds(1), null);

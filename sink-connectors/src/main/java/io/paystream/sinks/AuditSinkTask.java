@@ -4,7 +4,10 @@ import io.paystream.schemas.avro.AuditRecord;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 
-/** Copies the balance movements of {@code payments.audit.v1} into {@code ledger_entries}. */
+/**
+ * Copies the balance movements of {@code payments.audit.v1} into {@code ledger_entries}, and what PayStream owes
+ * cardholders into {@code card_refunds_owed}.
+ */
 public final class AuditSinkTask extends PostgresSinkTask<AuditRecord> {
     @Override
     String table() {
@@ -20,6 +23,8 @@ public final class AuditSinkTask extends PostgresSinkTask<AuditRecord> {
     int write(Handle handle, List<AuditRecord> values) {
         List<AuditRecord> movements = values.stream().filter(LedgerEntriesDao::isMovement).toList();
         LedgerEntriesDao.insert(handle, movements);
-        return movements.size();
+        List<AuditRecord> owed = values.stream().filter(CardRefundsOwedDao::follows).toList();
+        CardRefundsOwedDao.apply(handle, owed);
+        return movements.size() + owed.size();
     }
 }

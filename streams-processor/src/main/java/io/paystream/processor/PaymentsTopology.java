@@ -23,13 +23,16 @@ import org.apache.kafka.streams.Topology;
  * payments.requests.v1
  * payments.requests.&lt;client&gt;.v1 → payment intake [payment-request-fingerprints, reads payments]
  *                                  → payments.ledger.v1, payments.events.v1
- * payments.ledger.v1   → ledger [accounts] → payments.ledger.v1, .events.v1, .audit.v1, .notifications.v1
+ * payments.ledger.v1   → ledger [accounts, card-top-ups, ...] → payments.ledger.v1, .events.v1, .audit.v1,
+ *                                  .notifications.v1, acquirer.requests.v1
  * payments.events.v1   → payment status [payments]
- * acquirer.results.v1  → card results [card-charges] → payments.ledger.v1, .events.v1, .audit.v1, .notifications.v1
+ * acquirer.results.v1  → card results → payments.ledger.v1
  * </pre>
  *
- * <p>A card top-up leaves intake as a charge on {@code acquirer.requests.v1}, not as a leg: the acquirer connector,
- * outside the topology, charges the card and writes the answer to {@code acquirer.results.v1}.
+ * <p>A card top-up leaves intake as a CARD_CHARGE leg to its payee's ledger task, which checks that the account would
+ * take the credit and only then writes the charge to {@code acquirer.requests.v1}. The acquirer connector, outside the
+ * topology, charges the card and writes the answer to {@code acquirer.results.v1}; card results routes it back to the
+ * payee's task as a CARD_RESULT, which checks it against the charge it asked for.
  *
  * <p>Payment intake and the status view share one sub-topology (and so one task per partition), because intake reads
  * the {@code payments} store to answer a retry that comes after the idempotency window.
@@ -66,13 +69,12 @@ public final class PaymentsTopology {
                 Topics.ACCOUNT_REQUESTS, Topics.LEDGER, Topics.AUDIT, Topics.DEAD_LETTERS), metrics);
         PaymentIntakeTopology.addTo(topology, new PaymentIntakeTopology.Topics(
                 Topics.PAYMENT_REQUESTS, Topics.PAYMENT_ACTIONS, directProducers, Topics.PAYMENT_EVENTS, Topics.LEDGER, Topics.AUDIT,
-                Topics.DEAD_LETTERS, Topics.ACQUIRER_REQUESTS), idempotencyWindow, PaymentStatusTopology.PAYMENTS_STORE,
-                metrics);
-        CardResultTopology.addTo(topology, new CardResultTopology.Topics(Topics.ACQUIRER_RESULTS,
-                Topics.PAYMENT_EVENTS, Topics.LEDGER, Topics.AUDIT, Topics.NOTIFICATIONS, Topics.DEAD_LETTERS), metrics);
+                Topics.DEAD_LETTERS), idempotencyWindow, PaymentStatusTopology.PAYMENTS_STORE, metrics);
+        CardResultTopology.addTo(topology, new CardResultTopology.Topics(Topics.ACQUIRER_RESULTS, Topics.LEDGER,
+                Topics.DEAD_LETTERS), metrics);
         LedgerTopology.addTo(topology, new LedgerTopology.Topics(
-                Topics.LEDGER, Topics.PAYMENT_EVENTS, Topics.AUDIT, Topics.NOTIFICATIONS, Topics.DEAD_LETTERS),
-                partitions, metrics);
+                Topics.LEDGER, Topics.PAYMENT_EVENTS, Topics.AUDIT, Topics.NOTIFICATIONS, Topics.DEAD_LETTERS,
+                Topics.ACQUIRER_REQUESTS), partitions, metrics);
         return topology;
     }
 }

@@ -763,6 +763,74 @@ class PaymentsTopologyTest {
                     .containsExactly(PaymentStatus.REJECTED);
         }
 
+        private PaymentRequest paidBetweenAliceAndBob(PaymentRequest.Builder payment) {
+            windowed.send(anOpen("alice", "USD", AccountType.CUSTOMER).build());
+            windowed.send(anOpen("bob", "USD", AccountType.CUSTOMER).build());
+            windowed.send(aTopUp("alice", 1_000).build());
+            PaymentRequest paid = payment.build();
+            windowed.send(paid);
+            return paid;
+        }
+
+        private long movements(AuditKind kind, String paymentId) {
+            return windowed.audits().stream().filter(a -> a.getKind() == kind && paymentId.equals(a.getPaymentId()))
+                    .count();
+        }
+
+        @Test
+        void aRefundRetriedAfterTheWindowIsAnsweredFromTheStatusAndPaysOnce() {
+            PaymentRequest transfer = paidBetweenAliceAndBob(aTransfer("alice", "bob", 300));
+            io.paystream.schemas.avro.PaymentAction refund = Fixtures.anAction(
+                    io.paystream.schemas.avro.ActionType.REFUND, transfer.getPaymentId(), "late").setAmount(100L)
+                    .build();
+            windowed.send(refund);
+            passTheWindow();
+            assertThat(windowed.rememberedFingerprints(refund.getActionId())).isEmpty();
+
+            windowed.send(refund);
+            windowed.send(io.paystream.schemas.avro.PaymentAction.newBuilder(refund).setAmount(200L).build());
+
+            assertThat(movements(AuditKind.REFUND, transfer.getPaymentId())).isEqualTo(1);
+            assertThat(windowed.account("bob").getBalance()).isEqualTo(200);
+            assertThat(windowed.account("alice").getBalance()).isEqualTo(800);
+            assertThat(windowed.payment(transfer.getPaymentId()).getRefundedAmount()).isEqualTo(100);
+            assertThat(windowed.audits()).filteredOn(a -> a.getReason() == RejectionReason.IDEMPOTENCY_CONFLICT)
+                    .as("the same id for another amount").hasSize(1);
+            windowed.assertInvariantsHold();
+        }
+
+        @Test
+        void aCaptureAndAVoidRetriedAfterTheWindowAreAnsweredFromTheStatusAndApplyOnce() {
+            PaymentRequest captured = paidBetweenAliceAndBob(aTransfer("alice", "bob", 300)
+                    .setCapture(io.paystream.schemas.avro.CaptureMode.MANUAL).setHoldExpiresInSeconds(604_800L));
+            PaymentRequest voided = aTransfer("alice", "bob", 200)
+                    .setCapture(io.paystream.schemas.avro.CaptureMode.MANUAL).setHoldExpiresInSeconds(604_800L)
+                    .build();
+            windowed.send(voided);
+            io.paystream.schemas.avro.PaymentAction capture = Fixtures.anAction(
+                    io.paystream.schemas.avro.ActionType.CAPTURE, captured.getPaymentId(), "late").build();
+            io.paystream.schemas.avro.PaymentAction voiding = Fixtures.anAction(
+                    io.paystream.schemas.avro.ActionType.VOID, voided.getPaymentId(), "late").build();
+            windowed.send(capture);
+            windowed.send(voiding);
+            int before = windowed.eventsOf(captured.getPaymentId()).size() + windowed.eventsOf(voided.getPaymentId()).size();
+            passTheWindow();
+
+            windowed.send(capture);
+            windowed.send(voiding);
+
+            assertThat(windowed.eventsOf(captured.getPaymentId()).size()
+                    + windowed.eventsOf(voided.getPaymentId()).size())
+                    .as("nothing new: no CAPTURE_FAILED or VOID_FAILED for a retry").isEqualTo(before);
+            assertThat(windowed.payment(captured.getPaymentId()).getStatus()).isEqualTo(PaymentStatus.COMPLETED);
+            assertThat(windowed.payment(voided.getPaymentId()).getStatus()).isEqualTo(PaymentStatus.VOIDED);
+            assertThat(windowed.payment(captured.getPaymentId()).getActions()).singleElement()
+                    .satisfies(outcome -> assertThat(outcome.getSucceeded()).isTrue());
+            assertThat(movements(AuditKind.CAPTURE, captured.getPaymentId())).isEqualTo(1);
+            assertThat(windowed.account("bob").getBalance()).isEqualTo(300);
+            windowed.assertInvariantsHold();
+        }
+
         @Test
         void aRequestStampedInThePastIsRememberedAsOfStreamTime() {
             windowed.send(anOpen("alice", "USD", AccountType.CUSTOMER).build());
@@ -1239,7 +1307,9 @@ class PaymentsTopologyTest {
 
             assertThat(statusesOf(topUp)).containsExactly(PaymentStatus.ACCEPTED);
             assertThat(pipeline.account("alice").getBalance()).isZero();
-            assertThat(pipeline.legs()).noneMatch(leg -> topUp.getPaymentId().equals(leg.getPaymentId()));
+            assertThat(pipeline.legs()).filteredOn(leg -> topUp.getPaymentId().equals(leg.getPaymentId()))
+                    .extracting(LedgerCommand::getType).as("checked on the payee's task before the card is charged")
+                    .containsExactly(LedgerCommandType.CARD_CHARGE);
             io.paystream.schemas.avro.AcquirerRequest charge = pipeline.charges().get(0);
             assertThat(pipeline.charges()).hasSize(1);
             assertThat(charge.getPaymentId()).isEqualTo(topUp.getPaymentId());
@@ -1258,7 +1328,8 @@ class PaymentsTopologyTest {
             assertThat(auditsOf("alice")).extracting(AuditRecord::getKind)
                     .containsExactly(AuditKind.ACCOUNT_OPENED, AuditKind.CREDIT);
             assertThat(pipeline.registry().get("paystream.card.charge.results.duplicate").counter().count())
-                    .isEqualTo(2);
+                    .isEqualTo(1);
+            assertThat(pipeline.deadLetters()).as("a decline after the approval contradicts it").hasSize(1);
             pipeline.assertInvariantsHold();
         }
 
@@ -1276,12 +1347,101 @@ class PaymentsTopologyTest {
             PaymentState state = assertFinal(topUp, PaymentStatus.REJECTED, RejectionReason.CARD_DECLINED);
             assertThat(state.getDetail()).isEqualTo("the acquirer declined the card: insufficient_funds");
             assertThat(pipeline.account("alice").getBalance()).isZero();
+            assertThat(pipeline.deadLetters()).as("an approval after the decline contradicts it").hasSize(1);
             assertThat(auditsOf("alice")).filteredOn(a -> a.getReason() == RejectionReason.CARD_DECLINED).hasSize(1);
             assertThat(pipeline.notifications()).filteredOn(n -> n.getPaymentId().equals(topUp.getPaymentId()))
                     .singleElement().satisfies(n -> {
                         assertThat(n.getStatus()).isEqualTo(PaymentStatus.REJECTED);
                         assertThat(n.getAccountId()).isEqualTo("alice");
                     });
+            pipeline.assertInvariantsHold();
+        }
+
+        @Test
+        void noCardIsChargedForACreditThePayeeWouldRefuseNow() {
+            open("frozen", "USD", AccountType.CUSTOMER);
+            pipeline.send(anAccountRequest(AccountCommandType.FREEZE, "frozen").build());
+            open("euro", "EUR", AccountType.CUSTOMER);
+            PaymentRequest toNobody = cardTopUp("ghost-zz-1", 500, "tok_approve");
+            PaymentRequest toFrozen = cardTopUp("frozen", 500, "tok_approve");
+            PaymentRequest inAnotherCurrency = cardTopUp("euro", 500, "tok_approve");
+            for (PaymentRequest topUp : List.of(toNobody, toFrozen, inAnotherCurrency)) {
+                pipeline.send(topUp);
+            }
+
+            assertThat(pipeline.charges()).as("no card charged").isEmpty();
+            assertFinal(toNobody, PaymentStatus.REJECTED, RejectionReason.ACCOUNT_NOT_FOUND);
+            assertFinal(toFrozen, PaymentStatus.REJECTED, RejectionReason.ACCOUNT_INACTIVE);
+            assertFinal(inAnotherCurrency, PaymentStatus.REJECTED, RejectionReason.CURRENCY_MISMATCH);
+            assertThat(pipeline.notifications()).filteredOn(n -> n.getPaymentId().equals(toFrozen.getPaymentId()))
+                    .singleElement().satisfies(n -> assertThat(n.getAccountId()).isEqualTo("frozen"));
+            pipeline.assertInvariantsHold();
+        }
+
+        @Test
+        void anApprovalThePayeeCanNoLongerTakeIsRefundedAndOwedUntilTheAcquirerConfirms() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            PaymentRequest topUp = cardTopUp("alice", 5_000, "tok_approve");
+            pipeline.send(topUp);
+            io.paystream.schemas.avro.AcquirerRequest charge = pipeline.charges().get(0);
+            pipeline.send(anAccountRequest(AccountCommandType.FREEZE, "alice").build());
+
+            pipeline.sendResult(result(charge, io.paystream.schemas.avro.ChargeStatus.APPROVED, null));
+
+            assertThat(pipeline.account("alice").getBalance()).isZero();
+            assertThat(statusesOf(topUp)).as("not over until the cardholder has the money back")
+                    .containsExactly(PaymentStatus.ACCEPTED);
+            assertThat(pipeline.charges()).hasSize(2).last().satisfies(refund -> {
+                assertThat(refund.getOperation()).isEqualTo(io.paystream.schemas.avro.AcquirerOperation.REFUND);
+                assertThat(refund.getChargeId()).isEqualTo("ch_1");
+                assertThat(refund.getAmount()).isEqualTo(5_000);
+            });
+            assertThat(auditsOf("alice")).filteredOn(a -> a.getKind() == AuditKind.CHARGE_REFUND_OWED)
+                    .singleElement().satisfies(owed -> assertThat(owed.getAmount()).isEqualTo(5_000));
+            pipeline.assertInvariantsHold();
+
+            io.paystream.schemas.avro.AcquirerResult refunded = io.paystream.schemas.avro.AcquirerResult
+                    .newBuilder(result(charge, io.paystream.schemas.avro.ChargeStatus.REFUNDED, null))
+                    .setChargeId("ch_1").setRefundId("re_1").build();
+            pipeline.sendResult(refunded);
+            pipeline.sendResult(refunded);
+
+            PaymentState rejected = assertFinal(topUp, PaymentStatus.REJECTED, RejectionReason.ACCOUNT_INACTIVE);
+            assertThat(rejected.getDetail()).contains("the card charge ch_1 was refunded");
+            assertThat(auditsOf("alice")).filteredOn(a -> a.getKind() == AuditKind.CHARGE_REFUNDED)
+                    .singleElement().satisfies(back -> assertThat(back.getAmount()).isEqualTo(-5_000));
+            assertThat(pipeline.charges()).as("one refund, whatever the answers").hasSize(2);
+            assertThat(pipeline.registry().get("paystream.card.charge.results.duplicate").counter().count())
+                    .isEqualTo(1);
+            pipeline.assertInvariantsHold();
+        }
+
+        @Test
+        void anAnswerThatDoesNotFitTheChargeAskedForIsDeadLetteredAndTheRightOneStillCredits() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("mallory", "USD", AccountType.CUSTOMER);
+            PaymentRequest topUp = cardTopUp("alice", 5_000, "tok_approve");
+            pipeline.send(topUp);
+            io.paystream.schemas.avro.AcquirerRequest charge = pipeline.charges().get(0);
+            io.paystream.schemas.avro.AcquirerResult approved = result(charge,
+                    io.paystream.schemas.avro.ChargeStatus.APPROVED, null);
+
+            pipeline.sendResult(io.paystream.schemas.avro.AcquirerResult.newBuilder(approved).setTo("mallory").build());
+            pipeline.sendResult(io.paystream.schemas.avro.AcquirerResult.newBuilder(approved).setAmount(50_000)
+                    .build());
+            pipeline.sendResult(io.paystream.schemas.avro.AcquirerResult.newBuilder(approved).setCurrency("EUR")
+                    .build());
+            pipeline.sendResult(io.paystream.schemas.avro.AcquirerResult.newBuilder(approved)
+                    .setPaymentId(Fixtures.paymentId("never-asked")).build());
+
+            assertThat(pipeline.deadLetters()).hasSize(4);
+            assertThat(pipeline.account("mallory").getBalance()).isZero();
+            assertThat(pipeline.account("alice").getBalance()).isZero();
+
+            pipeline.sendResult(approved);
+
+            assertFinal(topUp, PaymentStatus.COMPLETED, null);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(5_000);
             pipeline.assertInvariantsHold();
         }
 

@@ -260,6 +260,10 @@ class TopicAclsIT {
             ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, GLOBEX_REQUESTS.name());
             assertThat(admin.describeConfigs(List.of(topic)).all().get().get(topic)
                     .get("message.timestamp.type").value()).isEqualTo("LogAppendTime");
+            // Nor can the acquirer connector's answers: the broker stamps them too.
+            ConfigResource results = new ConfigResource(ConfigResource.Type.TOPIC, Topics.ACQUIRER_RESULTS.name());
+            assertThat(admin.describeConfigs(List.of(results)).all().get().get(results)
+                    .get("message.timestamp.type").value()).isEqualTo("LogAppendTime");
         }
     }
 

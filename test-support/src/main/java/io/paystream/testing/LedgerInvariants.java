@@ -21,7 +21,8 @@ import java.util.function.Function;
  * Checks the ledger invariants of DESIGN.md against everything a quiet pipeline produced: conservation per currency,
  * no overdraft, one terminal status per payment, no leg applied twice, no money in a closed account, a journal that
  * rebuilds every balance with gapless entry sequences, holds that rebuild every held amount and end at most once, and
- * refunds that end once each and never give back more than a payment completed with. Shared by the topology tests,
+ * refunds that end once each and never give back more than a payment completed with, and card charges that are
+ * credited or owed back, never both, and confirmed refunded at most once. Shared by the topology tests,
  * the integration tests and the chaos checker.
  */
 public final class LedgerInvariants {
@@ -45,7 +46,8 @@ public final class LedgerInvariants {
         List<String> violations = new ArrayList<>();
         checkJournal(audits, accounts, violations);
         checkHolds(audits, accounts, violations);
-        checkTerminalStates(events, storedStatus, violations);
+        Set<String> owed = checkChargeRefunds(audits, violations);
+        checkTerminalStates(events, owed, storedStatus, violations);
         checkConservation(events, audits, accounts, violations);
         checkRefunds(events, audits, violations);
         for (AccountState account : accounts) {
@@ -135,8 +137,45 @@ public final class LedgerInvariants {
         }
     }
 
-    private static void checkTerminalStates(List<PaymentEvent> events, Function<String, PaymentStatus> storedStatus,
-            List<String> violations) {
+    /**
+     * Card charges the payee could not take: each is owed back (CHARGE_REFUND_OWED) at most once, confirmed refunded
+     * (CHARGE_REFUNDED) at most once and only after it was owed, for the same amount, and never also credited.
+     *
+     * @return the payments whose charge is owed and not yet confirmed refunded: they have no terminal status yet
+     */
+    private static Set<String> checkChargeRefunds(List<AuditRecord> audits, List<String> violations) {
+        Map<String, Long> owed = new HashMap<>();
+        Set<String> refunded = new HashSet<>();
+        Set<String> credited = new HashSet<>();
+        for (AuditRecord audit : audits) {
+            String paymentId = audit.getPaymentId();
+            switch (audit.getKind()) {
+                case CREDIT -> credited.add(paymentId);
+                case CHARGE_REFUND_OWED -> {
+                    if (owed.put(paymentId, audit.getAmount()) != null || audit.getAmount() <= 0) {
+                        violations.add("charge of payment " + paymentId + " owed twice, or owed " + audit.getAmount());
+                    }
+                }
+                case CHARGE_REFUNDED -> {
+                    if (!owed.containsKey(paymentId) || owed.get(paymentId) != -audit.getAmount()
+                            || !refunded.add(paymentId)) {
+                        violations.add("charge of payment " + paymentId + " refunded " + audit.getAmount()
+                                + " without being owed that once");
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        owed.keySet().stream().filter(credited::contains).forEach(paymentId -> violations.add(
+                "charge of payment " + paymentId + " was both credited and owed back"));
+        Set<String> outstanding = new HashSet<>(owed.keySet());
+        outstanding.removeAll(refunded);
+        return outstanding;
+    }
+
+    private static void checkTerminalStates(List<PaymentEvent> events, Set<String> chargeRefundsOwed,
+            Function<String, PaymentStatus> storedStatus, List<String> violations) {
         Map<String, List<PaymentStatus>> byPayment = new LinkedHashMap<>();
         for (PaymentEvent event : events) {
             byPayment.computeIfAbsent(event.getPaymentId(), id -> new ArrayList<>()).add(event.getStatus());
@@ -149,6 +188,9 @@ public final class LedgerInvariants {
             }
             if (terminal.isEmpty() && !statuses.contains(PaymentStatus.ACCEPTED)) {
                 return; // only failed actions on a payment this journal does not hold
+            }
+            if (terminal.isEmpty() && chargeRefundsOwed.contains(paymentId)) {
+                return; // a card top-up ends once the acquirer confirms the refund of its charge
             }
             if (terminal.size() != 1) {
                 violations.add("payment " + paymentId + " has terminal statuses " + terminal);

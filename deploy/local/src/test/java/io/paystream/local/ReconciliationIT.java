@@ -26,6 +26,7 @@ import io.paystream.schemas.avro.PaymentSource;
 import io.paystream.schemas.avro.PaymentType;
 import io.paystream.schemas.avro.SourceType;
 import io.paystream.schemas.webhooks.WebhookEvents;
+import io.paystream.testing.ChargeReconciliation;
 import io.paystream.testing.FreePorts;
 import io.paystream.testing.InProcessKafka;
 import io.paystream.testing.WebhookReceiver;
@@ -87,6 +88,8 @@ class ReconciliationIT {
     /** Every notification of the workload, once reconcileWebhooks has read them all. */
     private final List<Notification> notifications = new ArrayList<>();
     private final List<String> cardTopUps = new ArrayList<>();
+    /** The card top-up whose payee was frozen between its charge and the acquirer's answer. */
+    private String refundedTopUp;
     private static String endpointId;
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -280,10 +283,11 @@ class ReconciliationIT {
                 }
                 produce(producer, Topics.PAYMENT_REQUESTS, request.getPaymentId(), request);
             }
+            payments.add(topUpFrozenBeforeTheAnswer(producer));
         }
         Jdbi db = Jdbi.create(postgres.getPostgresDatabase());
         reconcile(db, accounts, payments);
-        reconcileCardTopUps();
+        reconcileCardTopUps(db);
 
         // The SMTP server goes down for the second round, and comes back after it: the email sink holds its batch
         // and retries; no email is lost and none is sent twice.
@@ -391,11 +395,56 @@ class ReconciliationIT {
     }
 
     /**
-     * Every card top-up ended, COMPLETED exactly as often as the acquirer approved a charge and REJECTED
-     * (CARD_DECLINED) as often as it declined one: no top-up credited without a charge, none charged twice.
+     * A card top-up whose payee is frozen between the charge and the acquirer's answer: tok_timeout's first answer
+     * hangs past the connector's timeout, and the account is frozen as soon as the acquirer has the charge. The
+     * approval then finds a payee that cannot take the credit, so the charge must be refunded at the acquirer.
+     *
+     * @return the top-up's payment id
      */
-    private void reconcileCardTopUps() throws Exception {
+    private String topUpFrozenBeforeTheAnswer(KafkaProducer<String, byte[]> producer) throws Exception {
+        String payee = "rec-card-frozen";
+        produce(producer, Topics.ACCOUNT_REQUESTS, payee, AccountRequest.newBuilder().setRequestId("open-" + payee)
+                .setAccountId(payee).setCommand(AccountCommandType.OPEN).setCurrency("USD")
+                .setAccountType(AccountType.CUSTOMER).setOverdraftLimit(0L).build());
+        await().atMost(SETTLE).until(() -> query("/v1/accounts/" + payee) != null);
+        PaymentRequest topUp = PaymentRequest.newBuilder().setPaymentId(UUID.randomUUID().toString())
+                .setType(PaymentType.TOPUP).setTo(payee).setAmount(2_500).setCurrency("USD").setClientId("reconcile")
+                .setSource(PaymentSource.newBuilder().setType(SourceType.CARD).setToken("tok_timeout").build())
+                .build();
+        produce(producer, Topics.PAYMENT_REQUESTS, topUp.getPaymentId(), topUp);
+        await().atMost(SETTLE).until(() -> acquirer.charges().stream()
+                .anyMatch(charge -> topUp.getPaymentId().equals(charge.reference())));
+        produce(producer, Topics.ACCOUNT_REQUESTS, payee, AccountRequest.newBuilder().setRequestId("freeze-" + payee)
+                .setAccountId(payee).setCommand(AccountCommandType.FREEZE).build());
+        cardTopUps.add(topUp.getPaymentId());
+        refundedTopUp = topUp.getPaymentId();
+        return topUp.getPaymentId();
+    }
+
+    /**
+     * The acquirer's books against the journal (ChargeReconciliation): every approved charge credited exactly once or
+     * refunded exactly once, every declined one REJECTED(CARD_DECLINED); the top-up frozen before its answer was
+     * refunded, ended REJECTED saying so, and was owed in PostgreSQL until the refund was confirmed.
+     */
+    private void reconcileCardTopUps(Jdbi db) throws Exception {
         assertThat(cardTopUps).isNotEmpty();
+        List<ChargeReconciliation.Charge> charges = acquirer.charges().stream().map(charge ->
+                new ChargeReconciliation.Charge(charge.reference(), charge.chargeId(),
+                        charge.status().equals("APPROVED"))).toList();
+        List<String> refunded = acquirer.refunds().stream().map(io.paystream.acquirer.Refund::chargeId).toList();
+        try (var events = kafka.reader(Topics.PAYMENT_EVENTS); var audits = kafka.reader(Topics.AUDIT)) {
+            assertThat(ChargeReconciliation.violations(charges, refunded, events.values(), audits.values()))
+                    .isEmpty();
+        }
+        JsonNode frozen = JSON.readTree(query("/v1/payments/" + refundedTopUp));
+        assertThat(frozen.get("status").asText()).isEqualTo("REJECTED");
+        assertThat(frozen.get("reason").asText()).isEqualTo("ACCOUNT_INACTIVE");
+        assertThat(frozen.get("detail").asText()).contains("was refunded");
+        assertThat(refunded).as("only the frozen payee's charge was refunded").hasSize(1);
+        await().atMost(SETTLE).until(() -> db.withHandle(h -> h.createQuery(
+                "SELECT count(*) FROM card_refunds_owed WHERE payment_id = :p AND amount = 2500 AND refunded_at IS NOT "
+                        + "NULL").bind("p", refundedTopUp).mapTo(Integer.class).one()) == 1);
+
         Map<String, Integer> ends = new java.util.TreeMap<>();
         for (String paymentId : cardTopUps) {
             JsonNode payment = JSON.readTree(query("/v1/payments/" + paymentId));
@@ -408,8 +457,9 @@ class ReconciliationIT {
         int declined = (int) charges(metrics, "declined");
         System.out.println("ReconciliationIT card top-ups: " + ends + ", acquirer approved " + approved
                 + ", declined " + declined);
-        assertThat(ends).containsOnlyKeys("COMPLETED", "REJECTED:CARD_DECLINED");
-        assertThat(ends.get("COMPLETED")).as("completed card top-ups = approved charges").isEqualTo(approved);
+        assertThat(ends).containsOnlyKeys("COMPLETED", "REJECTED:CARD_DECLINED", "REJECTED:ACCOUNT_INACTIVE");
+        assertThat(ends.get("COMPLETED") + ends.get("REJECTED:ACCOUNT_INACTIVE"))
+                .as("completed and refunded card top-ups = approved charges").isEqualTo(approved);
         assertThat(ends.getOrDefault("REJECTED:CARD_DECLINED", 0)).as("declined").isEqualTo(declined);
         assertThat(approved + declined).isEqualTo(cardTopUps.size());
     }

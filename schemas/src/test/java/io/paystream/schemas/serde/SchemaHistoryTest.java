@@ -34,7 +34,8 @@ class SchemaHistoryTest {
                 AuditRecord.class, Notification.class, PaymentState.class, AccountState.class,
                 io.paystream.schemas.avro.PaymentAction.class, io.paystream.schemas.avro.HoldState.class,
                 io.paystream.schemas.avro.WebhookEndpoint.class, io.paystream.schemas.avro.AcquirerRequest.class,
-                io.paystream.schemas.avro.AcquirerResult.class, io.paystream.schemas.avro.StatsBucket.class);
+                io.paystream.schemas.avro.AcquirerResult.class, io.paystream.schemas.avro.StatsBucket.class,
+                io.paystream.schemas.avro.CardTopUp.class);
     }
 
     @ParameterizedTest

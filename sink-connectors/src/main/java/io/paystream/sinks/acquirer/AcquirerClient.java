@@ -16,7 +16,8 @@ import java.util.Optional;
 
 /**
  * One charge at the acquirer ({@code POST /v1/charges}), with the payment id as the idempotency key: asking twice
- * is the same charge, so a request that timed out can be asked again without charging the card twice.
+ * is the same charge, so a request that timed out can be asked again without charging the card twice. And the refund
+ * of a charge, idempotent the same way.
  */
 final class AcquirerClient {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -68,6 +69,55 @@ final class AcquirerClient {
                     .setDeclineCode(approved ? null : charge.path("declineCode").asText("unknown")).build());
         } catch (IOException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Gives the whole of an approved charge back ({@code POST /v1/charges/{chargeId}/refunds}), with
+     * {@code refund:<paymentId>} as the idempotency key: asking again is the same refund. Empty when the acquirer gave
+     * no answer this time (a timeout, a connection failure, a 5xx, a 409 in flight), so that it may be asked again.
+     *
+     * @throws RefundRefusedException when the acquirer refuses the refund itself (an unknown or unrefundable charge):
+     *     asking again would not change that
+     */
+    Optional<AcquirerResult> refund(AcquirerRequest request) throws InterruptedException {
+        HttpResponse<String> response;
+        try {
+            response = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/charges/" + request.getChargeId()
+                            + "/refunds")).timeout(timeout)
+                    .header("Content-Type", "application/json")
+                    .header("Idempotency-Key", "refund:" + request.getPaymentId())
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        int status = response.statusCode();
+        if (status >= 500 || status == 429) {
+            return Optional.empty();
+        }
+        if (status >= 400) {
+            throw new RefundRefusedException("the acquirer refused to refund charge " + request.getChargeId()
+                    + " of payment " + request.getPaymentId() + ": " + status + " " + response.body());
+        }
+        try {
+            JsonNode refund = JSON.readTree(response.body());
+            return Optional.of(AcquirerResult.newBuilder().setPaymentId(request.getPaymentId())
+                    .setTo(request.getTo()).setAmount(request.getAmount()).setCurrency(request.getCurrency())
+                    .setRequestedAtMs(request.getRequestedAtMs()).setReference(request.getReference())
+                    .setDecidedAtMs(System.currentTimeMillis()).setStatus(ChargeStatus.REFUNDED)
+                    .setChargeId(request.getChargeId()).setRefundId(refund.path("refundId").asText(null)).build());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The acquirer will not refund this charge, whatever the retries. */
+    static final class RefundRefusedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RefundRefusedException(String message) {
+            super(message);
         }
     }
 }

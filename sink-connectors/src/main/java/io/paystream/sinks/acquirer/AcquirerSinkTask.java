@@ -2,6 +2,7 @@ package io.paystream.sinks.acquirer;
 
 import io.micrometer.core.instrument.Counter;
 import io.paystream.schemas.Topics;
+import io.paystream.schemas.avro.AcquirerOperation;
 import io.paystream.schemas.avro.AcquirerRequest;
 import io.paystream.schemas.avro.AcquirerResult;
 import io.paystream.sinks.metrics.SinkMetrics;
@@ -30,8 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Charges each requested card top-up and writes the acquirer's answer, keyed by payment id, to
- * {@code acquirer.results.v1}. Nothing is lost: {@code put} returns only once every answer of the batch is
+ * Charges each requested card top-up, or refunds the charge of one whose payee could not take the credit, and writes
+ * the acquirer's answer, keyed by payment id, to {@code acquirer.results.v1}. Nothing is lost: {@code put} returns only once every answer of the batch is
  * acknowledged by Kafka, so Connect commits offsets past a request only after its answer is written. Nothing is
  * charged twice: every attempt, in this batch or after a crash and a redelivery, uses the payment id as the
  * acquirer's idempotency key, so the acquirer answers the charge it already made. A redelivered request may write its
@@ -69,7 +70,8 @@ public final class AcquirerSinkTask extends SinkTask {
             thread.setDaemon(true);
             return thread;
         });
-        for (String outcome : new String[] {"approved", "declined", "no_answer"}) {
+        for (String outcome : new String[] {"approved", "declined", "no_answer", "refunded", "refund_no_answer",
+            "refund_refused"}) {
             charges(outcome);
         }
     }
@@ -87,7 +89,10 @@ public final class AcquirerSinkTask extends SinkTask {
                         + "; is value.converter.record=acquirer-request?");
             }
             // Each answer is written as soon as it comes, so a quick charge is not held behind a slow one.
-            done.add(CompletableFuture.supplyAsync(() -> charge(request), charging).thenAccept(result -> {
+            done.add(CompletableFuture.supplyAsync(() -> answer(request), charging).thenAccept(result -> {
+                if (result == null) {
+                    return;
+                }
                 try {
                     producer.send(new ProducerRecord<>(Topics.ACQUIRER_RESULTS.name(), result.getPaymentId(),
                             result)).get(ACK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -114,20 +119,31 @@ public final class AcquirerSinkTask extends SinkTask {
         }
     }
 
-    /** The acquirer's answer, asking again (same key) when it gives none; the batch is retried when it never does. */
-    private AcquirerResult charge(AcquirerRequest request) {
+    /**
+     * The acquirer's answer to a charge or a refund, asking again (same key) when it gives none; the batch is retried
+     * when it never does. Null when the acquirer refuses a refund for good: that is logged and counted, and the money
+     * stays owed in the journal for an operator.
+     */
+    private AcquirerResult answer(AcquirerRequest request) {
+        boolean refund = request.getOperation() == AcquirerOperation.REFUND;
         try {
             for (int attempt = 1; attempt <= config.attempts(); attempt++) {
-                Optional<AcquirerResult> answer = acquirer.charge(request);
+                Optional<AcquirerResult> answer = refund ? acquirer.refund(request) : acquirer.charge(request);
                 if (answer.isPresent()) {
                     charges(answer.get().getStatus().name().toLowerCase(Locale.ROOT)).increment();
                     return answer.get();
                 }
-                charges("no_answer").increment();
-                LOG.warn("no answer from the acquirer for payment {} (attempt {} of {}); asking again with the same "
-                        + "idempotency key", request.getPaymentId(), attempt, config.attempts());
+                charges(refund ? "refund_no_answer" : "no_answer").increment();
+                LOG.warn("no answer from the acquirer for the {} of payment {} (attempt {} of {}); asking again with "
+                        + "the same idempotency key", refund ? "refund" : "charge", request.getPaymentId(), attempt,
+                        config.attempts());
                 TimeUnit.MILLISECONDS.sleep(config.backoffMs());
             }
+        } catch (AcquirerClient.RefundRefusedException e) {
+            charges("refund_refused").increment();
+            LOG.error("{}; the charge stays owed to the cardholder (CHARGE_REFUND_OWED) until an operator acts",
+                    e.getMessage());
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RetriableException("interrupted", e);
@@ -137,8 +153,9 @@ public final class AcquirerSinkTask extends SinkTask {
     }
 
     private static Counter charges(String outcome) {
-        return Counter.builder("paystream.acquirer.charges").description("Charge requests to the acquirer, by "
-                + "outcome (no_answer: a timeout or failure, asked again)").tag("outcome", outcome)
+        return Counter.builder("paystream.acquirer.charges").description("Charge and refund requests to the "
+                + "acquirer, by outcome (no_answer: a timeout or failure, asked again; refund_refused: a refund the "
+                + "acquirer will not make)").tag("outcome", outcome)
                 .register(SinkMetrics.registry());
     }
 

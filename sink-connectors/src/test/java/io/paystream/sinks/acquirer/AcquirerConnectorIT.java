@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.paystream.acquirer.AcquirerSimulator;
 import io.paystream.schemas.Topics;
+import io.paystream.schemas.avro.AcquirerOperation;
 import io.paystream.schemas.avro.AcquirerRequest;
 import io.paystream.schemas.avro.AcquirerResult;
 import io.paystream.schemas.avro.ChargeStatus;
@@ -115,6 +116,34 @@ class AcquirerConnectorIT {
     private static double approvedCharges() throws Exception {
         return metrics().lines().filter(l -> l.startsWith("acquirer_charges_total{decline_code=\"none\""))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
+    void aRefundIsMadeOnceEvenWhenItsBatchIsRedeliveredAndOneTheAcquirerRefusesIsSkipped() throws Exception {
+        AcquirerSinkTask task = task("http://127.0.0.1:" + acquirer.port());
+        try {
+            AcquirerRequest charge = request("tok_approve", 900);
+            task.put(records(charge));
+            String chargeId = results(charge.getPaymentId()).get(0).getChargeId();
+            AcquirerRequest refund = AcquirerRequest.newBuilder(charge).setOperation(AcquirerOperation.REFUND)
+                    .setToken(null).setChargeId(chargeId).build();
+            AcquirerRequest unknown = AcquirerRequest.newBuilder(refund).setPaymentId(UUID.randomUUID().toString())
+                    .setChargeId("ch_000000000000000000000000").build();
+
+            task.put(records(refund, unknown));
+            task.put(records(refund));
+
+            await().atMost(SETTLE).until(() -> results(charge.getPaymentId()).size() == 3);
+            List<AcquirerResult> answers = results(charge.getPaymentId());
+            assertThat(answers).extracting(AcquirerResult::getStatus)
+                    .containsExactly(ChargeStatus.APPROVED, ChargeStatus.REFUNDED, ChargeStatus.REFUNDED);
+            assertThat(answers.get(1).getRefundId()).isNotNull().isEqualTo(answers.get(2).getRefundId());
+            assertThat(answers.get(1).getChargeId()).isEqualTo(chargeId);
+            assertThat(acquirer.refunds()).filteredOn(r -> r.chargeId().equals(chargeId)).hasSize(1);
+            assertThat(acquirer.refunds()).noneMatch(r -> r.chargeId().equals(unknown.getChargeId()));
+        } finally {
+            task.stop();
+        }
     }
 
     @Test

@@ -1,23 +1,27 @@
 package io.paystream.processor.cards;
 
+import io.paystream.processor.core.Emissions;
+import io.paystream.processor.core.Failures;
 import io.paystream.processor.internal.EmissionSinks;
 import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.avro.AcquirerResult;
+import io.paystream.schemas.avro.LedgerCommand;
+import io.paystream.schemas.avro.LedgerCommandType;
+import io.paystream.schemas.avro.PaymentType;
+import io.paystream.schemas.validation.Money;
 import io.paystream.schemas.validation.PaymentRequestRules;
 import java.util.Objects;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Acts on the first acquirer answer per payment ({@link CardResultRules}) and remembers it in
- * {@link CardResultTopology#CHARGES_STORE}, in the same transaction as what it emits: a duplicate answer, before or
- * after a crash, finds the payment there and changes nothing. An answer that names no payment, or is keyed by another
- * payment than it names, goes to the dead-letter topic.
+ * Turns each acquirer answer into a CARD_RESULT leg for the account it names. An answer that names no payment, is keyed
+ * by another payment than it names, or names no account, goes to the dead-letter topic; everything else about it is
+ * checked by the payee's task against the charge asked for.
  */
 final class CardResultProcessor implements Processor<String, AcquirerResult, Object, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(CardResultProcessor.class);
@@ -26,7 +30,6 @@ final class CardResultProcessor implements Processor<String, AcquirerResult, Obj
     private final EmissionSinks sinks;
     private final PaymentMetrics metrics;
     private ProcessorContext<Object, Object> context;
-    private KeyValueStore<String, String> charges;
 
     CardResultProcessor(Topic<String, AcquirerResult> source, EmissionSinks sinks, PaymentMetrics metrics) {
         this.source = Objects.requireNonNull(source, "source");
@@ -37,27 +40,54 @@ final class CardResultProcessor implements Processor<String, AcquirerResult, Obj
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
-        this.charges = context.getStateStore(CardResultTopology.CHARGES_STORE);
     }
 
     @Override
     public void process(Record<String, AcquirerResult> record) {
+        String problem = problem(record);
+        if (problem != null) {
+            LOG.warn("acquirer result goes to the dead-letter topic: {}", problem);
+            sinks.deadLetter(context, record, source, new IllegalArgumentException(problem), metrics);
+            return;
+        }
         AcquirerResult result = record.value();
-        if (result == null || record.key() == null || !record.key().equals(result.getPaymentId())
-                || !PaymentRequestRules.isPaymentId(result.getPaymentId())) {
-            IllegalArgumentException misrouted = new IllegalArgumentException(result == null
-                    ? "acquirer result has no value"
-                    : "acquirer result keyed " + record.key() + " names payment " + result.getPaymentId());
-            LOG.warn("acquirer result goes to the dead-letter topic: {}", misrouted.getMessage());
-            sinks.deadLetter(context, record, source, misrouted, metrics);
-            return;
-        }
-        if (charges.get(result.getPaymentId()) != null) {
-            metrics.duplicateChargeResult();
-            return;
-        }
-        charges.put(result.getPaymentId(), CardResultRules.recorded(result));
         metrics.chargeResult(result.getStatus().name(), result.getDeclineCode());
-        sinks.forward(context, record, CardResultRules.decide(result, record.timestamp()));
+        sinks.forward(context, record, Emissions.builder().leg(leg(result)).build());
+    }
+
+    /** The answer as a leg for the payee's task; its id names the answer, so each kind of answer is a distinct leg. */
+    static LedgerCommand leg(AcquirerResult result) {
+        return LedgerCommand.newBuilder()
+                .setCommandId(result.getPaymentId() + ":" + LedgerCommandType.CARD_RESULT + ":" + result.getStatus())
+                .setType(LedgerCommandType.CARD_RESULT)
+                .setAccountId(result.getTo())
+                .setPaymentId(result.getPaymentId())
+                .setPaymentType(PaymentType.TOPUP)
+                .setTo(result.getTo())
+                .setAmount(result.getAmount())
+                .setCurrency(result.getCurrency())
+                .setRequestedAtMs(result.getRequestedAtMs())
+                .setChargeStatus(result.getStatus())
+                .setChargeId(result.getChargeId())
+                .setDeclineCode(result.getDeclineCode())
+                .build();
+    }
+
+    /** Why the record cannot be routed as an answer to a payment's charge, or null. */
+    private static String problem(Record<String, AcquirerResult> record) {
+        AcquirerResult result = record.value();
+        if (result == null) {
+            return "acquirer result has no value";
+        }
+        if (record.key() == null || !record.key().equals(result.getPaymentId())
+                || !PaymentRequestRules.isPaymentId(result.getPaymentId())) {
+            return "acquirer result keyed " + Failures.abbreviate(record.key()) + " names payment "
+                    + Failures.abbreviate(result.getPaymentId());
+        }
+        if (!Money.isAccountId(result.getTo())) {
+            return "acquirer result for payment " + result.getPaymentId() + " names no account: "
+                    + Failures.abbreviate(result.getTo());
+        }
+        return null;
     }
 }

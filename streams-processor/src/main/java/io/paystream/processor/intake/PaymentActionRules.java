@@ -4,6 +4,7 @@ import io.paystream.processor.core.Emissions;
 import io.paystream.processor.core.Payment;
 import io.paystream.processor.core.PaymentRecords;
 import io.paystream.processor.status.PaymentStatusRules;
+import io.paystream.schemas.avro.ActionOutcome;
 import io.paystream.schemas.avro.ActionType;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.LedgerCommandType;
@@ -12,6 +13,7 @@ import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentType;
 import io.paystream.schemas.avro.PaymentState;
 import io.paystream.schemas.avro.PaymentStatus;
+import io.paystream.schemas.avro.RefundState;
 import io.paystream.schemas.avro.RejectionReason;
 import java.util.Objects;
 
@@ -56,6 +58,21 @@ public final class PaymentActionRules {
                             facts.primaryAccountId(), RejectionReason.IDEMPOTENCY_CONFLICT, "action id "
                                     + action.getActionId() + " was already used for a different action", nowMs))
                     .build());
+        }
+        if (payment != null) {
+            // The fingerprint has left the window, but the payment's status still knows every action applied to it:
+            // a late retry is answered from there and never applied twice.
+            Boolean same = sameAsApplied(action, payment);
+            if (same != null) {
+                return same ? new IntakeOutcome(IntakeOutcome.Kind.DUPLICATE, fingerprint, Emissions.none())
+                        : new IntakeOutcome(IntakeOutcome.Kind.CONFLICT, null, Emissions.builder()
+                                .audit(PaymentRecords.rejection(facts, "ACTION-"
+                                                + fingerprint.substring(0, CONFLICT_ID_HEX_CHARS),
+                                        facts.primaryAccountId(), RejectionReason.IDEMPOTENCY_CONFLICT, "action id "
+                                                + action.getActionId() + " was already used for a different action",
+                                        nowMs))
+                                .build());
+            }
         }
         PaymentStatus failed = failedStatus(action.getType());
         // A failed action's event carries what the action asked for: a capture's amount, when it named one.
@@ -124,6 +141,29 @@ public final class PaymentActionRules {
                 .build();
         return new IntakeOutcome(IntakeOutcome.Kind.ACCEPTED, fingerprint,
                 Emissions.builder().event(pending).leg(leg).build());
+    }
+
+    /**
+     * Whether the payment's status already holds this action id: true when it holds the same action (a retry), false
+     * when the id was used for another action, null when the status has never seen it. Every refund is kept in the
+     * status, and so is the capture or void that succeeded (at most one per payment); failed captures and voids may
+     * have been forgotten, and moved no money.
+     */
+    static Boolean sameAsApplied(PaymentAction action, PaymentState payment) {
+        for (RefundState refund : payment.getRefunds()) {
+            if (refund.getActionId().equals(action.getActionId())) {
+                return action.getType() == ActionType.REFUND && action.getAmount() != null
+                        && action.getAmount() == refund.getAmount()
+                        && Objects.equals(action.getReason(), refund.getReason());
+            }
+        }
+        for (ActionOutcome outcome : payment.getActions()) {
+            if (outcome.getActionId().equals(action.getActionId())) {
+                return action.getType() == outcome.getType() && (action.getAmount() == null
+                        || outcome.getAmount() == null || action.getAmount().equals(outcome.getAmount()));
+            }
+        }
+        return null;
     }
 
     private static PaymentStatus failedStatus(ActionType type) {

@@ -4,7 +4,6 @@ import io.paystream.processor.core.Emissions;
 import io.paystream.processor.core.Failures;
 import io.paystream.processor.core.Payment;
 import io.paystream.processor.core.PaymentRecords;
-import io.paystream.schemas.avro.AcquirerRequest;
 import io.paystream.schemas.avro.CaptureMode;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.LedgerCommandType;
@@ -87,11 +86,14 @@ public final class PaymentIntakeRules {
         } else if (payment.debitsFirst()) {
             accepted.leg(PaymentRecords.leg(payment, LedgerCommandType.DEBIT, payment.from(), null));
         } else if (request.getSource() != null) {
-            // A card top-up: nothing is credited until the acquirer approves the charge (CardResultRules).
-            accepted.charge(AcquirerRequest.newBuilder().setPaymentId(payment.paymentId()).setTo(payment.to())
-                    .setAmount(payment.amountMinor()).setCurrency(payment.currency())
-                    .setToken(request.getSource().getToken()).setReference(payment.reference())
-                    .setClientId(request.getClientId()).setRequestedAtMs(nowMs).build());
+            // A card top-up: the payee's task checks that it would take the credit before the card is charged, and
+            // nothing is credited until the acquirer approves.
+            accepted.leg(LedgerCommand.newBuilder(PaymentRecords.leg(payment, LedgerCommandType.CARD_CHARGE,
+                            payment.to(), null))
+                    .setCardToken(request.getSource().getToken())
+                    .setReference(payment.reference())
+                    .setClientId(request.getClientId())
+                    .build());
         } else {
             accepted.leg(PaymentRecords.leg(payment, LedgerCommandType.CREDIT, payment.to(), null));
         }

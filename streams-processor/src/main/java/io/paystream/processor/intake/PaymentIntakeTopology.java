@@ -3,7 +3,6 @@ package io.paystream.processor.intake;
 import io.paystream.processor.internal.EmissionSinks;
 import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.schemas.Topic;
-import io.paystream.schemas.avro.AcquirerRequest;
 import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.PaymentAction;
@@ -50,7 +49,6 @@ public final class PaymentIntakeTopology {
      * @param ledger first legs
      * @param audit intake rejections and idempotency conflicts
      * @param deadLetters requests that could not be identified or processed
-     * @param charges card charges of accepted card top-ups, for the acquirer connector
      */
     public record Topics(
             Topic<String, PaymentRequest> requests,
@@ -59,8 +57,7 @@ public final class PaymentIntakeTopology {
             Topic<String, PaymentEvent> events,
             Topic<String, LedgerCommand> ledger,
             Topic<String, AuditRecord> audit,
-            Topic<byte[], byte[]> deadLetters,
-            Topic<String, AcquirerRequest> charges) {
+            Topic<byte[], byte[]> deadLetters) {
 
         public Topics {
             direct = Map.copyOf(direct);
@@ -89,7 +86,7 @@ public final class PaymentIntakeTopology {
         topology.addSource(SOURCE, topics.requests().keySerde().deserializer(),
                 topics.requests().valueSerde().deserializer(), topics.sources().toArray(String[]::new));
         EmissionSinks sinks = new EmissionSinks("payment-intake-events-sink", "payment-intake-audit-sink",
-                "payment-intake-legs-sink", null, "payment-intake-dlq-sink", "payment-intake-charges-sink");
+                "payment-intake-legs-sink", null, "payment-intake-dlq-sink");
         topology.addProcessor(PROCESSOR, () -> new PaymentIntakeProcessor(topics.requests(), topics.direct(), sinks,
                 idempotencyWindow, statusStore, metrics), SOURCE);
         // Retention is the window: segments older than the window (by the task's stream time) are dropped whole, and
@@ -106,6 +103,5 @@ public final class PaymentIntakeTopology {
         EmissionSinks.addSink(topology, sinks.audit(), topics.audit(), PROCESSOR, ACTIONS_PROCESSOR);
         EmissionSinks.addSink(topology, sinks.legs(), topics.ledger(), PROCESSOR, ACTIONS_PROCESSOR);
         EmissionSinks.addSink(topology, sinks.deadLetters(), topics.deadLetters(), PROCESSOR, ACTIONS_PROCESSOR);
-        EmissionSinks.addSink(topology, sinks.charges(), topics.charges(), PROCESSOR);
     }
 }

@@ -125,6 +125,8 @@ public class StreamsFactory {
         // A direct producer's clock is not trusted: the broker stamps its requests, and stream time follows the broker.
         direct.put("message.timestamp.type", "LogAppendTime");
         directTopics.forEach(topic -> configs.put(topic.name(), Map.copyOf(direct)));
+        // Nor is the acquirer connector's: an answer's timestamp must not move stream time (holds, windows).
+        configs.put(Topics.ACQUIRER_RESULTS.name(), Map.copyOf(direct));
         Map<String, String> journal = new HashMap<>(durable);
         // The audit topic is the journal that rebuilds every balance: it must never expire.
         journal.put("retention.ms", "-1");

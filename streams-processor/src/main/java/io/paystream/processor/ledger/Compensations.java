@@ -20,6 +20,8 @@ import io.paystream.schemas.validation.Money;
  *   <li>CREDIT: the refusal is journalled. A payment whose first leg debited the payer sends the money back through a
  *       REVERSAL leg on the payer's partition; a TOPUP (nothing debited), or a payer that cannot even be addressed,
  *       ends REJECTED.</li>
+ *   <li>CARD_CHARGE: no card was charged; the top-up is REJECTED, journalled, and the payee notified.</li>
+ *   <li>CARD_RESULT: an answer that does not fit the charge asked for stays in the dead-letter topic.</li>
  *   <li>REVERSAL: cannot be compensated automatically. The command stays in the dead-letter topic for an operator and
  *       the payment stays in flight, which the conservation check and the in-flight metric report.</li>
  *   <li>REFUND: nothing moved; the refund ends REFUND_FAILED, and the refusal is journalled on the payee.</li>
@@ -40,7 +42,7 @@ public final class Compensations {
         }
         return switch (command.getType()) {
             // A hold refused is a payment refused before any money moved, as a refused debit is.
-            case DEBIT, CREDIT, REVERSAL, HOLD -> command.getPaymentId() == null ? Emissions.none()
+            case DEBIT, CREDIT, REVERSAL, HOLD, CARD_CHARGE -> command.getPaymentId() == null ? Emissions.none()
                     : ofLeg(Payment.of(command), command.getType(), command.getAccountId(), command.getActionId(),
                             rejection, nowMs);
             case VOID, CAPTURE -> command.getPaymentId() == null || command.getActionId() == null ? Emissions.none()
@@ -53,6 +55,9 @@ public final class Compensations {
                     || !Money.isAccountId(command.getTo()) ? Emissions.none()
                     : RefundRules.payerRefused(command, rejection, nowMs);
             case REFUND_REVERSAL -> Emissions.none();
+            // An answer that does not fit the charge asked for stays in the dead-letter topic: the top-up it names,
+            // if any, waits for the right answer.
+            case CARD_RESULT -> Emissions.none();
             // A probe or an acknowledgement that cannot be applied stays in the dead-letter topic: the account stays
             // closing (refusing debits and credits, like a frozen one) until an operator looks.
             case CLOSE_PROBE, CLOSE_ACK, TICK -> Emissions.none();
@@ -76,7 +81,8 @@ public final class Compensations {
                     payment.from(), rejection.reason())).setActionId(actionId).build()).build();
         }
         // The party whose leg was refused hears of it: the payer of a refused debit or hold, the payee of a TOPUP.
-        NotificationRole role = leg == LedgerCommandType.CREDIT ? NotificationRole.PAYEE : NotificationRole.PAYER;
+        NotificationRole role = leg == LedgerCommandType.CREDIT || leg == LedgerCommandType.CARD_CHARGE
+                ? NotificationRole.PAYEE : NotificationRole.PAYER;
         return emissions.event(PaymentRecords.event(payment, PaymentStatus.REJECTED, rejection.reason(),
                 rejection.detail(), nowMs))
                 .notification(PaymentRecords.notification(payment, PaymentStatus.REJECTED, role, rejection.reason(),

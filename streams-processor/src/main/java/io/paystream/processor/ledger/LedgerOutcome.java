@@ -2,6 +2,7 @@ package io.paystream.processor.ledger;
 
 import io.paystream.processor.core.Emissions;
 import io.paystream.schemas.avro.AccountState;
+import io.paystream.schemas.avro.CardTopUp;
 import io.paystream.schemas.avro.HoldState;
 import io.paystream.schemas.avro.LedgerCommand;
 import java.util.Map;
@@ -9,7 +10,7 @@ import java.util.Objects;
 
 /**
  * Everything the ledger decided for one command, computed before anything is written: the account's new state, the
- * changes to the {@code ledger-flows} totals, what to emit, and, when deciding threw, the failure that sends the
+ * changes to the {@code ledger-flows} totals and to the stores of the command's payment, what to emit, and, when deciding threw, the failure that sends the
  * command to the dead-letter topic. The processor only writes it.
  *
  * @param newState the state to store for the command's account, or null to leave the store alone
@@ -18,9 +19,10 @@ import java.util.Objects;
  * @param failure why deciding threw (the command is dead-lettered and {@code emissions} are its compensation), or null
  * @param hold what happens to the payment's hold in the {@code holds} store, or null when it is left alone
  * @param refund the payment's new refunded total in the {@code refunded-amounts} store, or null when it is left alone
+ * @param cardTopUp the card top-up's new entry in the {@code card-top-ups} store, or null when it is left alone
  */
 public record LedgerOutcome(AccountState newState, Map<String, Long> flowDeltas, Emissions emissions,
-        RuntimeException failure, HoldChange hold, RefundChange refund) {
+        RuntimeException failure, HoldChange hold, RefundChange refund, CardTopUp cardTopUp) {
     public LedgerOutcome {
         Objects.requireNonNull(flowDeltas, "flowDeltas");
         Objects.requireNonNull(emissions, "emissions");
@@ -42,23 +44,29 @@ public record LedgerOutcome(AccountState newState, Map<String, Long> flowDeltas,
      *
      * @param paymentId the refunded payment
      * @param refunded the sum of its refunds that debited the payee and were not given back, from now on
+     * @param refundId the refund that changed it, remembered for ever as applied, or null for a REFUND_REVERSAL
      */
-    public record RefundChange(String paymentId, long refunded) {
+    public record RefundChange(String paymentId, long refunded, String refundId) {
     }
 
     /** The account moves to {@code newState}; the flow deltas are added by {@link LedgerRules#decide}. */
     public LedgerOutcome(AccountState newState, Emissions emissions) {
-        this(newState, Map.of(), emissions, null, null, null);
+        this(newState, Map.of(), emissions, null, null, null, null);
     }
 
     /** The account moves to {@code newState}, and a payment's hold changes. */
     public LedgerOutcome(AccountState newState, Emissions emissions, HoldChange hold) {
-        this(newState, Map.of(), emissions, null, hold, null);
+        this(newState, Map.of(), emissions, null, hold, null, null);
     }
 
     /** The account moves to {@code newState}, and what a payment has refunded changes. */
     public LedgerOutcome(AccountState newState, Emissions emissions, RefundChange refund) {
-        this(newState, Map.of(), emissions, null, null, refund);
+        this(newState, Map.of(), emissions, null, null, refund, null);
+    }
+
+    /** The account moves to {@code newState} (or stays, when null), and a card top-up's entry changes. */
+    public LedgerOutcome(AccountState newState, Emissions emissions, CardTopUp cardTopUp) {
+        this(newState, Map.of(), emissions, null, null, null, Objects.requireNonNull(cardTopUp, "cardTopUp"));
     }
 
     /** Nothing changes and nothing is emitted: an idempotent no-op. */
@@ -74,11 +82,11 @@ public record LedgerOutcome(AccountState newState, Map<String, Long> flowDeltas,
     /** Deciding threw: nothing changes, the command is dead-lettered, and {@code compensation} is emitted. */
     public static LedgerOutcome failed(RuntimeException failure, Emissions compensation) {
         return new LedgerOutcome(null, Map.of(), compensation, Objects.requireNonNull(failure, "failure"), null,
-                null);
+                null, null);
     }
 
     /** This outcome with the {@code ledger-flows} changes it implies. */
     LedgerOutcome withFlowDeltas(Map<String, Long> deltas) {
-        return new LedgerOutcome(newState, deltas, emissions, failure, hold, refund);
+        return new LedgerOutcome(newState, deltas, emissions, failure, hold, refund, cardTopUp);
     }
 }

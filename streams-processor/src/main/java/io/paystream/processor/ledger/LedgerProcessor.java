@@ -5,6 +5,7 @@ import io.paystream.processor.internal.EmissionSinks;
 import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.avro.AccountState;
+import io.paystream.schemas.avro.CardTopUp;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.LedgerCommandType;
 import java.math.BigInteger;
@@ -49,6 +50,8 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
     private KeyValueStore<String, AccountState> accounts;
     private KeyValueStore<String, BigInteger> flows;
     private KeyValueStore<String, Long> refunded;
+    private KeyValueStore<String, Long> appliedRefunds;
+    private KeyValueStore<String, CardTopUp> cardTopUps;
 
     LedgerProcessor(Topic<String, LedgerCommand> source, EmissionSinks sinks, int partitions, PaymentMetrics metrics) {
         this.partitions = partitions;
@@ -65,6 +68,8 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
         this.holds = context.getStateStore(LedgerTopology.HOLDS_STORE);
         this.expiries = context.getStateStore(LedgerTopology.HOLD_EXPIRIES_STORE);
         this.refunded = context.getStateStore(LedgerTopology.REFUNDED_STORE);
+        this.appliedRefunds = context.getStateStore(LedgerTopology.APPLIED_REFUNDS_STORE);
+        this.cardTopUps = context.getStateStore(LedgerTopology.CARD_TOP_UPS_STORE);
         context.schedule(TICK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::tickIfHoldsAreDue);
     }
 
@@ -145,12 +150,9 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
                 expireHolds(streamTimeMs, record.key());
                 account = accounts.get(record.key());
             }
-            HoldState hold = HoldIndex.touchesHold(record.value()) ? holds.get(record.value().getPaymentId()) : null;
-            Long refundedSoFar = RefundRules.readsRefunded(record.value())
-                    ? refunded.get(record.value().getPaymentId()) : null;
             int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(0);
-            LedgerOutcome outcome = LedgerRules.decide(account, hold, refundedSoFar == null ? 0 : refundedSoFar,
-                    record.key(), record.value(), record.timestamp(), new LedgerPosition(partition, partitions));
+            LedgerOutcome outcome = LedgerRules.decide(account, kept(record.value()), record.key(), record.value(),
+                    record.timestamp(), new LedgerPosition(partition, partitions));
             Map<String, BigInteger> totals = new TreeMap<>();
             outcome.flowDeltas().forEach((key, delta) -> totals.put(key, InFlight.add(flows.get(key), delta)));
             write(record, outcome, totals);
@@ -158,6 +160,20 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
             throw new FailTaskException("the ledger could not apply " + describe(record) + "; failing the task so "
                     + "that it is replayed from the last commit", e);
         }
+    }
+
+    /** What this task keeps about the command's payment: read only for the commands that use it. */
+    private PaymentOnAccount kept(LedgerCommand command) {
+        if (command == null || command.getPaymentId() == null) {
+            return PaymentOnAccount.NONE;
+        }
+        String paymentId = command.getPaymentId();
+        HoldState hold = HoldIndex.touchesHold(command) ? holds.get(paymentId) : null;
+        Long refundedSoFar = RefundRules.readsRefunded(command) ? refunded.get(paymentId) : null;
+        boolean refundApplied = command.getType() == LedgerCommandType.REFUND && command.getActionId() != null
+                && appliedRefunds.get(RefundRules.appliedKey(paymentId, command.getActionId())) != null;
+        CardTopUp cardTopUp = CardTopUpRules.readsCardTopUp(command) ? cardTopUps.get(paymentId) : null;
+        return new PaymentOnAccount(hold, refundedSoFar == null ? 0 : refundedSoFar, refundApplied, cardTopUp);
     }
 
     private void write(Record<String, LedgerCommand> record, LedgerOutcome outcome, Map<String, BigInteger> totals) {
@@ -169,6 +185,16 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
         applyHold(outcome);
         if (outcome.refund() != null) {
             refunded.put(outcome.refund().paymentId(), outcome.refund().refunded());
+            if (outcome.refund().refundId() != null) {
+                appliedRefunds.put(RefundRules.appliedKey(outcome.refund().paymentId(), outcome.refund().refundId()),
+                        outcome.refund().refunded());
+            }
+        }
+        if (outcome.cardTopUp() != null) {
+            cardTopUps.put(outcome.cardTopUp().getPaymentId(), outcome.cardTopUp());
+        } else if (outcome.failure() == null && record.value() != null
+                && record.value().getType() == LedgerCommandType.CARD_RESULT) {
+            metrics.duplicateChargeResult();
         }
         if (outcome.newState() != null) {
             accounts.put(record.key(), outcome.newState());

@@ -32,22 +32,21 @@ public final class LedgerRules {
      * @param nowMs the record timestamp
      */
     public static LedgerOutcome decide(AccountState account, String key, LedgerCommand command, long nowMs) {
-        return decide(account, null, 0, key, command, nowMs, LedgerPosition.SINGLE);
+        return decide(account, PaymentOnAccount.NONE, key, command, nowMs, LedgerPosition.SINGLE);
     }
 
     /**
-     * {@link #decide(AccountState, String, LedgerCommand, long)} with the command's payment's hold on this account
-     * ({@code hold}, or null) and what its refunds took from this account ({@code refunded}, for the refund legs; 0
-     * otherwise), on a ledger of {@code position.partitions()} partitions, for a record of partition
+     * {@link #decide(AccountState, String, LedgerCommand, long)} with what the task keeps about the command's payment on
+     * this account ({@code kept}), on a ledger of {@code position.partitions()} partitions, for a record of partition
      * {@code position.partition()}.
      */
-    public static LedgerOutcome decide(AccountState account, HoldState hold, long refunded, String key,
+    public static LedgerOutcome decide(AccountState account, PaymentOnAccount kept, String key,
             LedgerCommand command, long nowMs, LedgerPosition position) {
         try {
             Invariants.check(command != null, "ledger record for key %s has no value", key);
             Invariants.check(command.getAccountId() != null && command.getAccountId().equals(key),
                     "command %s for account %s is keyed %s", command.getCommandId(), command.getAccountId(), key);
-            LedgerOutcome outcome = apply(account, hold, refunded, command, nowMs, position);
+            LedgerOutcome outcome = apply(account, kept, command, nowMs, position);
             return outcome.withFlowDeltas(InFlight.deltas(command, outcome));
         } catch (RuntimeException failure) {
             return LedgerOutcome.failed(failure, compensation(command, failure, nowMs));
@@ -76,31 +75,31 @@ public final class LedgerRules {
         return HoldRules.expire(account, hold, streamTimeMs);
     }
 
-    /** {@link #apply(AccountState, HoldState, long, LedgerCommand, long, LedgerPosition)}: no hold, one partition. */
+    /** {@link #apply(AccountState, PaymentOnAccount, LedgerCommand, long, LedgerPosition)}: nothing kept, one partition. */
     public static LedgerOutcome apply(AccountState account, LedgerCommand command, long nowMs) {
-        return apply(account, null, 0, command, nowMs, LedgerPosition.SINGLE);
+        return apply(account, PaymentOnAccount.NONE, command, nowMs, LedgerPosition.SINGLE);
     }
 
-    /** {@link #apply(AccountState, HoldState, long, LedgerCommand, long, LedgerPosition)} without a hold. */
+    /** {@link #apply(AccountState, PaymentOnAccount, LedgerCommand, long, LedgerPosition)} with nothing kept. */
     public static LedgerOutcome apply(AccountState account, LedgerCommand command, long nowMs,
             LedgerPosition position) {
-        return apply(account, null, 0, command, nowMs, position);
+        return apply(account, PaymentOnAccount.NONE, command, nowMs, position);
     }
 
     /**
      * Decides what {@code command} does to {@code account}.
      *
      * @param account the current state of the command's account, or null when it does not exist
-     * @param hold the open hold of the command's payment on this account, or null
-     * @param refunded what the command's payment's refunds have taken from this account (for REFUND and
-     *     REFUND_REVERSAL on the payee; 0 before any)
+     * @param kept what the task keeps about the command's payment on this account
      * @param command the command, keyed by the same account
      * @param nowMs the record timestamp, used for every timestamp the outcome carries
      * @param position the record's partition and the ledger's partition count
      */
-    public static LedgerOutcome apply(AccountState account, HoldState hold, long refunded, LedgerCommand command,
+    public static LedgerOutcome apply(AccountState account, PaymentOnAccount kept, LedgerCommand command,
             long nowMs, LedgerPosition position) {
         Objects.requireNonNull(command, "command");
+        HoldState hold = kept.hold();
+        long refunded = kept.refunded();
         return switch (command.getType()) {
             case DEBIT -> PaymentLegRules.debit(account, command, nowMs);
             case CREDIT -> PaymentLegRules.credit(account, command, nowMs);
@@ -117,9 +116,14 @@ public final class LedgerRules {
             case CAPTURE -> HoldRules.capture(account, hold, command, nowMs);
             // Its only effect is its timestamp, which moves this task's stream time (and so the expiry sweep) on.
             case TICK -> LedgerOutcome.unchanged();
-            case REFUND -> RefundRules.refund(account, refunded, command, nowMs);
+            // A refund id is applied once, whenever it comes back: intake answers a late retry from the payment's
+            // status, and this is the second line.
+            case REFUND -> kept.refundApplied() ? LedgerOutcome.unchanged()
+                    : RefundRules.refund(account, refunded, command, nowMs);
             case REFUND_CREDIT -> RefundRules.credit(account, command, nowMs);
             case REFUND_REVERSAL -> RefundRules.reversal(account, refunded, command, nowMs);
+            case CARD_CHARGE -> CardTopUpRules.charge(account, kept.cardTopUp(), command, nowMs);
+            case CARD_RESULT -> CardTopUpRules.result(account, kept.cardTopUp(), command, nowMs);
         };
     }
 }

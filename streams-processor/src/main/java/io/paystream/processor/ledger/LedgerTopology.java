@@ -4,6 +4,8 @@ import io.paystream.processor.internal.EmissionSinks;
 import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.avro.AccountState;
+import io.paystream.schemas.avro.AcquirerRequest;
+import io.paystream.schemas.avro.CardTopUp;
 import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.HoldState;
 import io.paystream.schemas.avro.LedgerCommand;
@@ -21,8 +23,8 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The ledger sub-topology: reads {@code payments.ledger.v1} only (key accountId), keeps the {@code accounts} store, and
- * writes the next legs back to {@code payments.ledger.v1}, plus events, audit records, notifications and dead
- * letters. Reading one topic keeps replay deterministic: the same input in the same order gives the same state. The one
+ * writes the next legs back to {@code payments.ledger.v1}, plus events, audit records, notifications, dead
+ * letters, and card charges and refunds on {@code acquirer.requests.v1}. Reading one topic keeps replay deterministic: the same input in the same order gives the same state. The one
  * record that is not routed by its key is CLOSE_PROBE, which goes to every partition.
  */
 public final class LedgerTopology {
@@ -42,6 +44,18 @@ public final class LedgerTopology {
      */
     public static final String REFUNDED_STORE = "refunded-amounts";
 
+    /**
+     * paymentId:refundId → the payment's refunded total after it, on the payee's task: every refund that debited the
+     * payee, kept for ever, so that a refund id is applied once however late it comes back.
+     */
+    public static final String APPLIED_REFUNDS_STORE = "applied-refunds";
+
+    /**
+     * paymentId → CardTopUp, on the payee's task: what it asked the acquirer to charge for each card top-up, and how
+     * far that charge has got. Acquirer answers are checked against it.
+     */
+    public static final String CARD_TOP_UPS_STORE = "card-top-ups";
+
     static final String SOURCE = "ledger-source";
     static final String PROCESSOR = "ledger";
 
@@ -53,13 +67,15 @@ public final class LedgerTopology {
      * @param audit the journal
      * @param notifications messages for account holders
      * @param deadLetters commands that could not be processed
+     * @param charges card charges and refunds for the acquirer connector
      */
     public record Topics(
             Topic<String, LedgerCommand> ledger,
             Topic<String, PaymentEvent> events,
             Topic<String, AuditRecord> audit,
             Topic<String, Notification> notifications,
-            Topic<byte[], byte[]> deadLetters) {
+            Topic<byte[], byte[]> deadLetters,
+            Topic<String, AcquirerRequest> charges) {
     }
 
     private LedgerTopology() {
@@ -90,7 +106,7 @@ public final class LedgerTopology {
         topology.addSource(SOURCE, topics.ledger().keySerde().deserializer(),
                 topics.ledger().valueSerde().deserializer(), topics.ledger().name());
         EmissionSinks sinks = new EmissionSinks("ledger-events-sink", "ledger-audit-sink", "ledger-legs-sink",
-                "ledger-notifications-sink", "ledger-dlq-sink");
+                "ledger-notifications-sink", "ledger-dlq-sink", "ledger-charges-sink");
         topology.addProcessor(PROCESSOR, () -> new LedgerProcessor(topics.ledger(), sinks, partitions, metrics),
                 SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCOUNTS_STORE),
@@ -103,11 +119,16 @@ public final class LedgerTopology {
                 Serdes.String(), Serdes.String()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REFUNDED_STORE),
                 Serdes.String(), Serdes.Long()), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(APPLIED_REFUNDS_STORE),
+                Serdes.String(), Serdes.Long()), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CARD_TOP_UPS_STORE),
+                Serdes.String(), AvroSerde.of(CardTopUp.class)), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.events(), topics.events(), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.audit(), topics.audit(), PROCESSOR);
         topology.addSink(sinks.legs(), topics.ledger().name(), topics.ledger().keySerde().serializer(),
                 topics.ledger().valueSerde().serializer(), LedgerTopology::probesToEveryPartition, PROCESSOR);
         EmissionSinks.addSink(topology, sinks.notifications(), topics.notifications(), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.deadLetters(), topics.deadLetters(), PROCESSOR);
+        EmissionSinks.addSink(topology, sinks.charges(), topics.charges(), PROCESSOR);
     }
 }

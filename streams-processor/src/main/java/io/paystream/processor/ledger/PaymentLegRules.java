@@ -66,31 +66,44 @@ final class PaymentLegRules {
         Payment payment = checkedPayment(leg, leg.getAccountId().equals(leg.getTo()));
         Invariants.check(payment.creditsPayee(), "a %s has no credit leg (payment %s)", payment.type(),
                 payment.paymentId());
-        Rejection refusal = usability(account, leg.getAccountId(), payment.currency());
-        if (refusal == null && payment.type() == PaymentType.PAYMENT && account.getType() != AccountType.MERCHANT) {
-            refusal = new Rejection(RejectionReason.INVALID_REQUEST,
-                    "a PAYMENT needs a MERCHANT payee; " + account.getAccountId() + " is " + account.getType());
-        }
-        long balanceAfter = 0;
-        if (refusal == null) {
-            try {
-                balanceAfter = Math.addExact(account.getBalance(), payment.amountMinor());
-            } catch (ArithmeticException e) {
-                balanceAfter = Long.MAX_VALUE;
-            }
-            // A ceiling far below Long.MAX_VALUE, so that a later reversal onto this account cannot overflow.
-            if (balanceAfter > Money.MAX_BALANCE_MINOR) {
-                refusal = new Rejection(RejectionReason.AMOUNT_OVERFLOW,
-                        "the credit would take the balance over " + Money.MAX_BALANCE_MINOR + " minor units");
-            }
-        }
+        Rejection refusal = creditRefusal(account, leg.getAccountId(), payment);
         if (refusal != null) {
             // The payee cannot take it: the compensation reverses the debit, or rejects a TOPUP.
             return LedgerOutcome.refused(leg, refusal, nowMs);
         }
-        AccountState credited = move(account, balanceAfter, nowMs);
+        AccountState credited = credited(account, payment, nowMs);
+        return new LedgerOutcome(credited, completed(leg, payment, credited, nowMs));
+    }
+
+    /**
+     * Why {@code account} cannot take {@code payment}'s credit now (gone, inactive, another currency, not a merchant
+     * for a PAYMENT, or at its balance ceiling), or null when it can. A card top-up is checked with it twice: before
+     * the card is charged, and when the approval comes.
+     */
+    static Rejection creditRefusal(AccountState account, String accountId, Payment payment) {
+        Rejection refusal = usability(account, accountId, payment.currency());
+        if (refusal == null && payment.type() == PaymentType.PAYMENT && account.getType() != AccountType.MERCHANT) {
+            refusal = new Rejection(RejectionReason.INVALID_REQUEST,
+                    "a PAYMENT needs a MERCHANT payee; " + account.getAccountId() + " is " + account.getType());
+        }
+        // A ceiling far below Long.MAX_VALUE, so that a later reversal onto this account cannot overflow.
+        if (refusal == null && account.getBalance() > Money.MAX_BALANCE_MINOR - payment.amountMinor()) {
+            refusal = new Rejection(RejectionReason.AMOUNT_OVERFLOW,
+                    "the credit would take the balance over " + Money.MAX_BALANCE_MINOR + " minor units");
+        }
+        return refusal;
+    }
+
+    /** The payee's account with the payment credited; {@link #creditRefusal} must have found nothing against it. */
+    static AccountState credited(AccountState account, Payment payment, long nowMs) {
+        return move(account, Math.addExact(account.getBalance(), payment.amountMinor()), nowMs);
+    }
+
+    /** The journal entry, COMPLETED event and notifications of a payment whose payee was just credited. */
+    static Emissions completed(LedgerCommand leg, Payment payment, AccountState credited, long nowMs) {
+        long balanceAfter = credited.getBalance();
         Emissions.Builder emissions = Emissions.builder()
-                .audit(PaymentRecords.movement(payment, AuditKind.CREDIT, account.getAccountId(),
+                .audit(PaymentRecords.movement(payment, AuditKind.CREDIT, credited.getAccountId(),
                         payment.amountMinor(), balanceAfter, credited.getEntrySeq(), null, nowMs))
                 .event(captured(leg, PaymentRecords.event(payment, PaymentStatus.COMPLETED, null, null, nowMs)))
                 .notification(PaymentRecords.notification(payment, PaymentStatus.COMPLETED, NotificationRole.PAYEE,
@@ -99,7 +112,7 @@ final class PaymentLegRules {
             emissions.notification(PaymentRecords.notification(payment, PaymentStatus.COMPLETED,
                     NotificationRole.PAYER, null, nowMs));
         }
-        return new LedgerOutcome(credited, emissions.build());
+        return emissions.build();
     }
 
     /**

@@ -69,7 +69,7 @@ final class RefundRules {
                         .build())
                 .build();
         return new LedgerOutcome(debited, emissions, new LedgerOutcome.RefundChange(refund.paymentId(),
-                refunded + refund.amountMinor()));
+                refunded + refund.amountMinor(), leg.getActionId()));
     }
 
     /**
@@ -125,7 +125,7 @@ final class RefundRules {
                         nowMs))
                 .build();
         return new LedgerOutcome(returned, emissions, new LedgerOutcome.RefundChange(refund.paymentId(),
-                refunded - refund.amountMinor()));
+                refunded - refund.amountMinor(), null));
     }
 
     /**
@@ -163,6 +163,11 @@ final class RefundRules {
         return command != null && command.getPaymentId() != null
                 && (command.getType() == LedgerCommandType.REFUND
                         || command.getType() == LedgerCommandType.REFUND_REVERSAL);
+    }
+
+    /** The {@code applied-refunds} key of one refund of one payment. */
+    static String appliedKey(String paymentId, String refundId) {
+        return paymentId + ":" + refundId;
     }
 
     /** The REFUND_REVERSAL that returns a refund the payer refused, keyed by the payee. */

@@ -131,7 +131,10 @@ public final class PaymentStatusRules {
         return current == null ? List.of() : current.getActions();
     }
 
-    /** The payment's action outcomes with the one {@code event} reports, the latest {@link #ACTIONS_KEPT}. */
+    /**
+     * The payment's action outcomes with the one {@code event} reports: the latest {@link #ACTIONS_KEPT}, and the one
+     * that succeeded whatever its age.
+     */
     private static List<ActionOutcome> withAction(PaymentState current, PaymentEvent event) {
         List<ActionOutcome> actions = new ArrayList<>(actionsOf(current));
         boolean succeeded = !isActionOutcome(event.getStatus());
@@ -149,8 +152,16 @@ public final class PaymentStatusRules {
                 .setDetail(succeeded ? null : event.getDetail())
                 .setOccurredAtMs(event.getOccurredAtMs())
                 .build());
-        return actions.size() <= ACTIONS_KEPT ? actions
-                : List.copyOf(actions.subList(actions.size() - ACTIONS_KEPT, actions.size()));
+        // The oldest failed outcomes go first: the capture or void that succeeded (one per payment at most) is kept for
+        // ever, because intake answers a late retry of it from here.
+        for (int i = 0; actions.size() > ACTIONS_KEPT && i < actions.size(); ) {
+            if (actions.get(i).getSucceeded()) {
+                i++;
+            } else {
+                actions.remove(i);
+            }
+        }
+        return List.copyOf(actions);
     }
 
     /** True for the statuses a payment ends in ({@link PaymentStatuses#isTerminal}). */

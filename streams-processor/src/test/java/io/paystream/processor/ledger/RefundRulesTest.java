@@ -28,8 +28,8 @@ class RefundRulesTest {
     }
 
     private static LedgerOutcome decide(AccountState account, long refunded, LedgerCommand command) {
-        return LedgerRules.decide(account, null, refunded, command.getAccountId(), command, NOW,
-                LedgerPosition.SINGLE);
+        return LedgerRules.decide(account, new PaymentOnAccount(null, refunded, false, null),
+                command.getAccountId(), command, NOW, LedgerPosition.SINGLE);
     }
 
     @Test
@@ -40,7 +40,7 @@ class RefundRulesTest {
         assertThat(outcome.newState().getBalance()).isEqualTo(300);
         assertThat(outcome.newState().getEntrySeq()).isEqualTo(1);
         assertThat(outcome.refund()).isEqualTo(new LedgerOutcome.RefundChange(outcome.emissions().legs().get(0)
-                .getPaymentId(), 300));
+                .getPaymentId(), 300, ACTION));
         assertThat(outcome.emissions().legs()).singleElement().satisfies(credit -> {
             assertThat(credit.getType()).isEqualTo(LedgerCommandType.REFUND_CREDIT);
             assertThat(credit.getAccountId()).isEqualTo("alice");
@@ -52,6 +52,18 @@ class RefundRulesTest {
             assertThat(entry.getAuditId()).endsWith(":REFUND:" + ACTION);
         });
         assertThat(outcome.flowDeltas()).containsEntry(InFlight.countKey("USD"), 1L);
+    }
+
+    @Test
+    void aRefundIdAppliedBeforeIsNeverAppliedAgainWhateverItsAge() {
+        LedgerCommand refund = leg(LedgerCommandType.REFUND, 200).build();
+
+        LedgerOutcome outcome = LedgerRules.decide(anAccount("bob").setBalance(500).build(),
+                new PaymentOnAccount(null, 200, true, null), "bob", refund, NOW, LedgerPosition.SINGLE);
+
+        assertThat(outcome.newState()).isNull();
+        assertThat(outcome.refund()).isNull();
+        assertThat(outcome.emissions().isEmpty()).isTrue();
     }
 
     @Test

@@ -98,7 +98,7 @@ public final class Fixtures {
     public static LedgerCommand.Builder aLeg(LedgerCommandType type, PaymentType paymentType, String from, String to,
             long amount) {
         String paymentId = paymentId("leg:" + paymentType + ":" + from + ":" + to + ":" + amount);
-        String accountId = type == LedgerCommandType.CREDIT ? to : from;
+        String accountId = type == LedgerCommandType.CREDIT || type == LedgerCommandType.CARD_CHARGE ? to : from;
         return LedgerCommand.newBuilder()
                 .setCommandId(paymentId + ":" + type)
                 .setType(type)

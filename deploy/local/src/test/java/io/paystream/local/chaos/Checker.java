@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.paystream.processor.ledger.LedgerOutcome;
 import io.paystream.processor.ledger.LedgerPosition;
+import io.paystream.processor.ledger.PaymentOnAccount;
 import io.paystream.processor.ledger.LedgerRules;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.PaymentStatuses;
@@ -286,6 +287,8 @@ final class Checker {
         // Each ledger task keeps the holds of its own accounts, so the replay keeps them per partition.
         Map<Integer, Map<String, HoldState>> holdsByPartition = new HashMap<>();
         Map<Integer, Map<String, Long>> refundedByPartition = new HashMap<>();
+        Map<Integer, java.util.Set<String>> appliedRefundsByPartition = new HashMap<>();
+        Map<Integer, Map<String, io.paystream.schemas.avro.CardTopUp>> cardTopUpsByPartition = new HashMap<>();
         Map<Integer, Long> streamTime = new HashMap<>();
         int partitions = ledger.stream().mapToInt(ConsumerRecord::partition).max().orElse(0) + 1;
         for (ConsumerRecord<byte[], byte[]> record : ledger) {
@@ -320,10 +323,25 @@ final class Checker {
                     p -> new HashMap<>());
             long refundedSoFar = command.getPaymentId() == null ? 0
                     : refunded.getOrDefault(command.getPaymentId(), 0L);
-            LedgerOutcome outcome = LedgerRules.decide(accounts.get(key), hold, refundedSoFar, key, command,
-                    record.timestamp(), new LedgerPosition(record.partition(), partitions));
+            java.util.Set<String> appliedRefunds = appliedRefundsByPartition.computeIfAbsent(record.partition(),
+                    p -> new java.util.HashSet<>());
+            Map<String, io.paystream.schemas.avro.CardTopUp> cardTopUps = cardTopUpsByPartition.computeIfAbsent(
+                    record.partition(), p -> new HashMap<>());
+            boolean refundApplied = command.getType() == LedgerCommandType.REFUND
+                    && appliedRefunds.contains(command.getPaymentId() + ":" + command.getActionId());
+            io.paystream.schemas.avro.CardTopUp cardTopUp = command.getPaymentId() == null ? null
+                    : cardTopUps.get(command.getPaymentId());
+            LedgerOutcome outcome = LedgerRules.decide(accounts.get(key), new PaymentOnAccount(hold, refundedSoFar,
+                            refundApplied, cardTopUp), key, command, record.timestamp(),
+                    new LedgerPosition(record.partition(), partitions));
             if (outcome.refund() != null) {
                 refunded.put(outcome.refund().paymentId(), outcome.refund().refunded());
+                if (outcome.refund().refundId() != null) {
+                    appliedRefunds.add(outcome.refund().paymentId() + ":" + outcome.refund().refundId());
+                }
+            }
+            if (outcome.cardTopUp() != null) {
+                cardTopUps.put(outcome.cardTopUp().getPaymentId(), outcome.cardTopUp());
             }
             if (outcome.newState() != null) {
                 accounts.put(key, outcome.newState());
