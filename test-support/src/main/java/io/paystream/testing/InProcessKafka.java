@@ -240,6 +240,32 @@ public final class InProcessKafka implements AutoCloseable {
                     .toList();
         }
 
+        /**
+         * Polls until every partition is read up to its end as of this call (its last stable offset, under
+         * read_committed), bounded by {@code timeout}, and returns every value seen: a whole topic, for checks on a
+         * quiet pipeline.
+         */
+        public List<V> valuesToEnd(java.time.Duration timeout) {
+            java.time.Instant deadline = java.time.Instant.now().plus(timeout);
+            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
+                    .map(info -> new org.apache.kafka.common.TopicPartition(info.topic(), info.partition())).toList();
+            java.util.Map<org.apache.kafka.common.TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            while (!atEnd(ends)) {
+                if (java.time.Instant.now().isAfter(deadline)) {
+                    throw new IllegalStateException("could not read " + topic.name() + " to its end in " + timeout);
+                }
+                poll();
+            }
+            return values();
+        }
+
+        private boolean atEnd(java.util.Map<org.apache.kafka.common.TopicPartition, Long> ends) {
+            if (!consumer.assignment().containsAll(ends.keySet())) {
+                return false;
+            }
+            return ends.entrySet().stream().allMatch(end -> consumer.position(end.getKey()) >= end.getValue());
+        }
+
         /** Polls once (bounded) and returns every raw record seen so far. */
         public List<ConsumerRecord<byte[], byte[]>> records() {
             poll();

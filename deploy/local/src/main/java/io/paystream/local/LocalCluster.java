@@ -241,6 +241,11 @@ public final class LocalCluster implements AutoCloseable {
         ConnectWorker.awaitRunning(connect, layout, START);
     }
 
+    /** The acquirer simulator that card top-ups are charged at, or null before {@link #startConnect()}. */
+    public io.paystream.acquirer.AcquirerSimulator acquirer() {
+        return acquirer;
+    }
+
     /** {@code kill -9} of every broker (the only one, on a one-node stack). */
     public void killBroker() throws InterruptedException {
         for (int node = 0; node < brokers.length; node++) {
@@ -293,6 +298,11 @@ public final class LocalCluster implements AutoCloseable {
         if (await) {
             processors[instance].awaitHealthy(processorAdminPorts[instance], START);
         }
+    }
+
+    /** {@code kill -9} of the Connect worker: its sinks and the acquirer connector stop wherever they were. */
+    public void killConnect() throws InterruptedException {
+        connect.kill();
     }
 
     public void killProcessor(int instance) throws InterruptedException {

@@ -68,7 +68,7 @@ final class ChaosHarness implements AutoCloseable {
         cluster.startConnect();
         workload = new Workload(seed, cluster);
         accounts = workload.openAccounts();
-        checker = new Checker(cluster.bootstrapServers(), cluster.queryUrl(0));
+        checker = new Checker(cluster.bootstrapServers(), cluster.queryUrl(0), cluster::acquirer);
         awaitRecovery();
         // Readers run through every scenario, against every running processor, as clients would.
         readers = new QueryReaders(cluster, accounts, () -> {
@@ -243,8 +243,9 @@ final class ChaosHarness implements AutoCloseable {
                 workload.unansweredOverHttp.get(), workload.actions.get()));
         table.append(String.format("events by status in the last check: %s%n", new java.util.TreeMap<>(
                 checker.outcomes())));
-        table.append(String.format("card top-ups: %d sent, %d declined by the acquirer (REJECTED CARD_DECLINED)%n",
-                workload.cardTopUps.get(), checker.cardDeclined()));
+        table.append(String.format("card top-ups: %d sent, %d declined by the acquirer (REJECTED CARD_DECLINED), "
+                + "%d approved and refunded because the payee was frozen before the answer%n",
+                workload.cardTopUps.get(), checker.cardDeclined(), checker.refundedCharges()));
         table.append(String.format("query readers (balances, statuses, history on every running processor), answers "
                 + "by HTTP status (-1: no connection): %s%n", new java.util.TreeMap<>(readers.answers)));
         table.append(String.format("tasks found corrupted and re-initialized from the changelog (Kafka Streams log "

@@ -70,6 +70,19 @@ class ChaosIT {
                 }
             });
             if (full) {
+                // The acquirer connector dies between charges (and refunds) and their answers: every approved charge
+                // must still end credited once or refunded once, which the checker reconciles with the acquirer.
+                harness.scenario("kill -9 Connect worker, restart", payments, (h, recoveries) -> {
+                    for (int cycle = 0; cycle < 3; cycle++) {
+                        TimeUnit.SECONDS.sleep(3);
+                        java.time.Instant start = java.time.Instant.now();
+                        h.cluster().killConnect();
+                        TimeUnit.SECONDS.sleep(1);
+                        h.cluster().startConnect();
+                        h.awaitRecovery();
+                        recoveries.add(Duration.between(start, java.time.Instant.now()));
+                    }
+                });
                 harness.scenario("kill -9 right after restore", payments, (h, recoveries) -> {
                     for (int cycle = 0; cycle < 3; cycle++) {
                         TimeUnit.SECONDS.sleep(2);

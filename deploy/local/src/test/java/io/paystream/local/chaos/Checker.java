@@ -60,9 +60,14 @@ final class Checker {
     /** REJECTED(CARD_DECLINED) events in the last check: card top-ups the acquirer declined. */
     private volatile long cardDeclined;
 
-    Checker(String bootstrapServers, String queryUrl) {
+    /** The acquirer whose books the card charges are reconciled with. */
+    private final java.util.function.Supplier<io.paystream.acquirer.AcquirerSimulator> acquirer;
+
+    Checker(String bootstrapServers, String queryUrl,
+            java.util.function.Supplier<io.paystream.acquirer.AcquirerSimulator> acquirer) {
         this.bootstrapServers = bootstrapServers;
         this.queryUrl = queryUrl;
+        this.acquirer = acquirer;
     }
 
     List<String> check(Collection<String> accounts, Set<String> accepted, QueryReaders readers) throws Exception {
@@ -84,6 +89,15 @@ final class Checker {
                             && PaymentStatuses.isTerminal(served) ? PaymentStatus.AUTHORIZED : served;
                 }));
         checkAcceptedPayments(events, accepted, requested, violations);
+        // Every approved charge credited once or refunded once, whatever was killed in between.
+        io.paystream.acquirer.AcquirerSimulator books = acquirer.get();
+        if (books != null) {
+            violations.addAll(io.paystream.testing.ChargeReconciliation.violations(books.charges().stream()
+                    .map(charge -> new io.paystream.testing.ChargeReconciliation.Charge(charge.reference(),
+                            charge.chargeId(), charge.status().equals("APPROVED"))).toList(),
+                    books.refunds().stream().map(io.paystream.acquirer.Refund::chargeId).toList(), events, audits));
+            refundedCharges = books.refunds().size();
+        }
         checkServedRefunds(events, violations);
         synchronized (outcomes) {
             outcomes.clear();
@@ -209,6 +223,14 @@ final class Checker {
                 violations.add("accepted payment " + paymentId + " never reached a terminal status");
             }
         }
+    }
+
+    /** Approved charges the acquirer refunded because their payee could not take the credit, at the last check. */
+    private volatile long refundedCharges;
+
+    /** Approved charges refunded, as the last check read them. */
+    long refundedCharges() {
+        return refundedCharges;
     }
 
     /** Card top-ups the acquirer declined, as the last check read them. */

@@ -97,6 +97,9 @@ final class Workload implements AutoCloseable {
                 new org.apache.kafka.common.serialization.ByteArraySerializer());
     }
 
+    /** Accounts the frozen-before-the-answer card top-up has used: one fresh account per run. */
+    private int cardFreezes;
+
     /** Opens the accounts (some deliberately not, one frozen) with a direct producer and waits for the acks. */
     List<String> openAccounts() throws Exception {
         for (int i = 0; i < ACCOUNTS; i++) {
@@ -133,6 +136,7 @@ final class Workload implements AutoCloseable {
         Instant deadline = Instant.now().plus(timeLimit);
         long pauseMicros = 1_000_000L / perSecond;
         List<CompletableFuture<?>> pending = new ArrayList<>();
+        pending.add(topUpThenFreeze());
         for (int i = 0; i < count && Instant.now().isBefore(deadline); i++) {
             pending.add(next());
             TimeUnit.MICROSECONDS.sleep(pauseMicros);
@@ -146,6 +150,36 @@ final class Workload implements AutoCloseable {
             }
         }
         producer.flush();
+    }
+
+    /**
+     * A card top-up whose payee is frozen between the charge and the acquirer's answer (tok_timeout answers only after
+     * the simulator's hang): the approval can no longer be credited, so the charge must be refunded at the acquirer.
+     * Each run uses a fresh account, opened first; faults may move the freeze before the check, which is fine too.
+     */
+    private CompletableFuture<?> topUpThenFreeze() {
+        String accountId = "acct-card-" + cardFreezes++;
+        PaymentRequest topUp = PaymentRequest.newBuilder()
+                .setPaymentId(new UUID(random.nextLong(), random.nextLong()).toString())
+                .setType(PaymentType.TOPUP).setTo(accountId).setAmount(4_000).setCurrency("USD")
+                .setSource(PaymentSource.newBuilder().setType(SourceType.CARD).setToken("tok_timeout").build())
+                .setClientId("direct").build();
+        cardTopUps.incrementAndGet();
+        return CompletableFuture.runAsync(() -> {
+            try {
+                sendAccount(AccountRequest.newBuilder().setRequestId("open-" + accountId).setAccountId(accountId)
+                        .setCommand(AccountCommandType.OPEN).setCurrency("USD").setAccountType(AccountType.CUSTOMER)
+                        .setOverdraftLimit(0L).build());
+                TimeUnit.SECONDS.sleep(2);
+                produce(topUp).get(30, TimeUnit.SECONDS);
+                TimeUnit.SECONDS.sleep(1);
+                sendAccount(AccountRequest.newBuilder().setRequestId("freeze-" + accountId).setAccountId(accountId)
+                        .setCommand(AccountCommandType.FREEZE).build());
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException("the frozen card top-up of " + accountId
+                        + " could not be sent", e);
+            }
+        });
     }
 
     private CompletableFuture<?> next() {
