@@ -62,7 +62,8 @@ public class IngressApplication extends Application<IngressConfiguration> {
         ErrorMappers.register(configuration, environment, registry);
         ApiKeyAuth.register(environment.jersey(), configuration.getApiKeys());
         environment.jersey().register(new BodyLimitFilter(configuration.getBodyLimitBytes()));
-        configuration.getRateLimit().register(environment.jersey(), registry, "paystream.ingress");
+        configuration.getRateLimit().register(environment.jersey(), registry, "paystream.ingress",
+                ApiKeyAuth.validAuthorization(configuration.getApiKeys()));
         environment.jersey().register(new MetricsApplicationEventListener(registry, new DefaultJerseyTagsProvider(),
                 "http.server.requests", true));
 

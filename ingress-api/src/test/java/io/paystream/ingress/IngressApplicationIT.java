@@ -756,7 +756,10 @@ class IngressApplicationIT {
         }
     }
 
-    /** Guessing keys from one address is slowed to the limit; requests with a valid key have their own limit. */
+    /**
+     * Guessing keys from one address is slowed to the limit; requests with a valid key have their own limit, and are
+     * never refused for the guesser's failures.
+     */
     @Test
     void anAddressThatKeepsFailingAuthenticationGets429() throws Exception {
         DropwizardTestSupport<IngressConfiguration> limited = ingress(kafka.bootstrapServers(),
@@ -774,9 +777,15 @@ class IngressApplicationIT {
             assertThat(statuses).containsExactly(401, 401, 401, 429, 429);
             assertThat(Long.parseLong(last.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 60L);
             assertThat(json(last).get("error").get("code").asText()).isEqualTo("rate_limited");
-            // The address waits, whatever key it sends next: a right guess is not told apart from a wrong one.
+            // Another client behind the same address (a NAT, a proxy) is not locked out by the guesser's failures:
+            // a request with a valid key has only its key's limit.
             assertThat(client.post("/v1/payments", transfer("alice", "bob", "1")).key(ADMIN_KEY)
-                    .idempotencyKey("after-" + UUID.randomUUID()).send().statusCode()).isEqualTo(429);
+                    .idempotencyKey("after-" + UUID.randomUUID()).send().statusCode()).isEqualTo(202);
+            // The guesser cannot step around its bucket by claiming another address: the header is not believed
+            // from a peer that is not a configured proxy.
+            assertThat(client.post("/v1/payments", transfer("alice", "bob", "1")).key("guess-xff")
+                    .header("X-Forwarded-For", "198.51.100.77").idempotencyKey("guess-xff").send().statusCode())
+                    .isEqualTo(429);
             String metrics = new IngressHttp(limited.getAdminPort()).get("/metrics").send().body();
             assertThat(metrics).containsPattern(
                     "paystream_ingress_rate_limited_total\\{limit=\"address\"\\} 3.0");

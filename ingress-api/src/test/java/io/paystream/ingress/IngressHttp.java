@@ -66,6 +66,11 @@ final class IngressHttp {
             return this;
         }
 
+        Request header(String name, String value) {
+            builder.header(name, value);
+            return this;
+        }
+
         Request contentType(String type) {
             builder.setHeader("Content-Type", type);
             return this;

@@ -72,7 +72,8 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
 
         ErrorMappers.register(configuration, environment, registry);
         ApiKeyAuth.register(environment.jersey(), configuration.getApiKeys());
-        configuration.getRateLimit().register(environment.jersey(), registry, "paystream.query");
+        configuration.getRateLimit().register(environment.jersey(), registry, "paystream.query",
+                ApiKeyAuth.validAuthorization(configuration.getApiKeys()));
         // JdbiFactory also registers the database's health check, named history-db.
         LedgerHistory history = configuration.getDatabase() == null ? null
                 : new LedgerHistory(new JdbiFactory().build(environment, configuration.getDatabase(), "history-db"));

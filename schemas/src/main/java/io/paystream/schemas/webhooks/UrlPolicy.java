@@ -1,19 +1,24 @@
 package io.paystream.schemas.webhooks;
 
-import java.net.Inet4Address;
+import io.paystream.schemas.validation.IpRange;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Which URLs PayStream will POST to. A webhook URL is chosen by a tenant, and the delivery worker sits inside the
  * network, so an unchecked URL lets a tenant make PayStream call its internal services (server-side request forgery).
- * Refused: anything but http(s), credentials in the URL, and hosts that resolve to any address that is not public:
- * loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local (169.254/16, where cloud metadata lives, and
- * fe80::/10), carrier-grade NAT (100.64/10), unspecified, multicast, and IPv4-mapped forms of these. Loopback is
+ * Refused: anything but http(s), credentials in the URL, and hosts that resolve to any address in the IANA
+ * special-purpose registries: loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local (169.254/16, where
+ * cloud metadata lives, and fe80::/10), carrier-grade NAT (100.64/10), 192.0.0.0/24, documentation and benchmarking
+ * ranges, multicast and reserved ones, the ranges that embed an IPv4 address (NAT64 64:ff9b::/96, 6to4 2002::/16,
+ * IPv4-compatible ::/96, Teredo), IPv4-mapped forms of all these, and Azure's host address 168.63.129.16. Loopback is
  * allowed only when the local stack says so.
  *
  * <p>The check runs when an endpoint is registered and again before every delivery, because DNS can change in
@@ -73,36 +78,61 @@ public final class UrlPolicy {
         return Optional.empty();
     }
 
+    /**
+     * The IANA special-purpose address registries (IPv4 and IPv6), with what each range is; none of them is a public
+     * receiver. Ranges that embed an IPv4 address (NAT64, 6to4, IPv4-compatible, Teredo) are refused whole: their
+     * gateways would take PayStream to whatever IPv4 address they carry.
+     */
+    private static final List<Map.Entry<IpRange, String>> SPECIAL_PURPOSE = Stream.of(
+            Map.entry("0.0.0.0/8", "a \"this network\" address"),
+            Map.entry("10.0.0.0/8", "a private address"),
+            Map.entry("100.64.0.0/10", "a carrier-grade NAT address"),
+            Map.entry("127.0.0.0/8", "a loopback address"),
+            Map.entry("169.254.0.0/16", "a link-local address"),
+            Map.entry("172.16.0.0/12", "a private address"),
+            Map.entry("192.0.0.0/24", "an IETF protocol assignment"),
+            Map.entry("192.0.2.0/24", "a documentation address"),
+            Map.entry("192.31.196.0/24", "an AS112 address"),
+            Map.entry("192.52.193.0/24", "an AMT address"),
+            Map.entry("192.88.99.0/24", "a 6to4 relay address"),
+            Map.entry("192.168.0.0/16", "a private address"),
+            Map.entry("192.175.48.0/24", "a direct delegation AS112 address"),
+            Map.entry("198.18.0.0/15", "a benchmarking address"),
+            Map.entry("198.51.100.0/24", "a documentation address"),
+            Map.entry("203.0.113.0/24", "a documentation address"),
+            Map.entry("224.0.0.0/4", "a multicast address"),
+            Map.entry("240.0.0.0/4", "a reserved address"),
+            // Azure's host endpoint (DHCP, DNS, metadata), reachable from every VM like 169.254.169.254.
+            Map.entry("168.63.129.16/32", "a cloud platform's host address"),
+            Map.entry("::/128", "the unspecified address"),
+            Map.entry("::1/128", "a loopback address"),
+            Map.entry("::/96", "an IPv4-compatible address"),
+            Map.entry("64:ff9b::/96", "a NAT64 address"),
+            Map.entry("64:ff9b:1::/48", "a local-use NAT64 address"),
+            Map.entry("100::/64", "a discard-only address"),
+            Map.entry("100:0:0:1::/64", "a dummy address"),
+            Map.entry("2001::/23", "an IETF protocol assignment (Teredo and others)"),
+            Map.entry("2001:db8::/32", "a documentation address"),
+            Map.entry("2002::/16", "a 6to4 address"),
+            Map.entry("2620:4f:8000::/48", "a direct delegation AS112 address"),
+            Map.entry("3fff::/20", "a documentation address"),
+            Map.entry("5f00::/16", "a segment routing address"),
+            Map.entry("fc00::/7", "a private (unique local) address"),
+            Map.entry("fe80::/10", "a link-local address"),
+            Map.entry("fec0::/10", "a site-local address"),
+            Map.entry("ff00::/8", "a multicast address"))
+            .map(entry -> Map.entry(IpRange.parse(entry.getKey()), entry.getValue())).toList();
+
     /** Why {@code address} may not be called, or empty when it is public (or loopback, when that is allowed). */
     Optional<String> refusal(InetAddress address) {
         // The JDK turns IPv4-mapped IPv6 addresses (::ffff:10.0.0.1) into Inet4Address, so they are checked as such.
         if (address.isLoopbackAddress()) {
             return allowLoopback ? Optional.empty() : Optional.of("a loopback address");
         }
-        if (address.isAnyLocalAddress()) {
-            return Optional.of("the unspecified address");
-        }
-        if (address.isLinkLocalAddress()) {
-            return Optional.of("a link-local address");
-        }
-        if (address.isSiteLocalAddress()) {
-            return Optional.of("a private address");
-        }
-        if (address.isMulticastAddress()) {
-            return Optional.of("a multicast address");
-        }
-        byte[] bytes = address.getAddress();
-        if (address instanceof Inet4Address) {
-            int first = bytes[0] & 0xff;
-            int second = bytes[1] & 0xff;
-            if (first == 100 && second >= 64 && second < 128) {
-                return Optional.of("a carrier-grade NAT address");
+        for (Map.Entry<IpRange, String> range : SPECIAL_PURPOSE) {
+            if (range.getKey().contains(address)) {
+                return Optional.of(range.getValue());
             }
-            if (first == 0 || first >= 240) {
-                return Optional.of("a reserved address");
-            }
-        } else if ((bytes[0] & 0xfe) == 0xfc) {
-            return Optional.of("a private (unique local) address");
         }
         return Optional.empty();
     }

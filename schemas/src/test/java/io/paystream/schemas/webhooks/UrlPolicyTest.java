@@ -19,7 +19,11 @@ class UrlPolicyTest {
     @ValueSource(strings = {"http://127.0.0.1:9000/", "http://localhost/", "http://[::1]/", "http://10.1.2.3/",
             "http://172.16.0.1/", "http://172.31.255.255/", "http://192.168.1.1/", "http://169.254.169.254/latest",
             "http://[fe80::1]/", "http://[fd00::1]/", "http://100.64.0.1/", "http://0.0.0.0/", "http://224.0.0.1/",
-            "http://[::ffff:10.0.0.1]/", "http://[::ffff:127.0.0.1]/", "http://2130706433/", "http://0x7f000001/"})
+            "http://[::ffff:10.0.0.1]/", "http://[::ffff:127.0.0.1]/", "http://2130706433/", "http://0x7f000001/",
+            "http://[64:ff9b::a9fe:a9fe]/", "http://[64:ff9b:1::a00:1]/", "http://[2002:a9fe:a9fe::1]/",
+            "http://[::a9fe:a9fe]/", "http://[::169.254.169.254]/", "http://[2001:0:4136:e378::1]/",
+            "http://192.0.0.170/", "http://168.63.129.16/", "http://198.18.0.1/", "http://192.0.2.1/",
+            "http://[2001:db8::1]/", "http://255.255.255.255/", "http://[ff02::1]/", "http://[fec0::1]/"})
     void internalAddressesAreRefusedWhateverTheirSpelling(String url) {
         assertThat(PRODUCTION.refusal(url)).hasValueSatisfying(reason -> assertThat(reason)
                 .containsAnyOf("resolves to", "does not resolve"));

@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 
 /**
@@ -26,17 +27,14 @@ import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
  * API's error shape by {@code ErrorMappers}. The key is never logged.
  */
 public final class ApiKeyAuth {
+    private static final String PREFIX = "Bearer";
+
     private ApiKeyAuth() {
     }
 
     /** Registers authentication and scope checks for every resource method annotated with a security annotation. */
     public static void register(JerseyEnvironment jersey, List<ApiKeyFactory> keys) {
-        Map<String, ApiClient> bySha256 = new HashMap<>();
-        for (ApiKeyFactory key : keys) {
-            if (bySha256.put(key.getKeySha256(), key.toClient()) != null) {
-                throw new IllegalArgumentException("two API keys share one hash; client " + key.getClientId());
-            }
-        }
+        Map<String, ApiClient> bySha256 = bySha256(keys);
         Authenticator<String, ApiClient> authenticator = credentials -> Optional.ofNullable(
                 bySha256.get(sha256Hex(credentials)));
         Authorizer<ApiClient> authorizer = (ApiClient client, String scope, ContainerRequestContext request) ->
@@ -44,12 +42,34 @@ public final class ApiKeyAuth {
         jersey.register(new AuthDynamicFeature(new BearerHeaderAuthFilter.Builder()
                 .setAuthenticator(authenticator)
                 .setAuthorizer(authorizer)
-                .setPrefix("Bearer")
+                .setPrefix(PREFIX)
                 .setRealm("paystream")
                 .setUnauthorizedHandler(new ChallengeOnlyUnauthorizedHandler())
                 .buildAuthFilter()));
         jersey.register(RolesAllowedDynamicFeature.class);
         jersey.register(new AuthValueFactoryProvider.Binder<>(ApiClient.class));
+    }
+
+    /**
+     * True for an {@code Authorization} header ({@code Bearer <key>}) that carries one of {@code keys}: what the
+     * per-address limit asks before it refuses a request.
+     */
+    public static Predicate<String> validAuthorization(List<ApiKeyFactory> keys) {
+        Map<String, ApiClient> bySha256 = bySha256(keys);
+        return header -> {
+            String key = BearerHeaderAuthFilter.bearer(header, PREFIX);
+            return key != null && bySha256.containsKey(sha256Hex(key));
+        };
+    }
+
+    private static Map<String, ApiClient> bySha256(List<ApiKeyFactory> keys) {
+        Map<String, ApiClient> bySha256 = new HashMap<>();
+        for (ApiKeyFactory key : keys) {
+            if (bySha256.put(key.getKeySha256(), key.toClient()) != null) {
+                throw new IllegalArgumentException("two API keys share one hash; client " + key.getClientId());
+            }
+        }
+        return Map.copyOf(bySha256);
     }
 
     /** The lower-case hex SHA-256 of {@code key}, as configured in {@code keySha256}. */
