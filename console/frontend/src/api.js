@@ -13,7 +13,7 @@ export const session = {
   },
 };
 
-let config = { ingressUrl: null, simulator: false };
+let config = { ingressUrl: null, simulator: false, minorUnits: {} };
 
 export async function loadConfig() {
   const response = await fetch("config.json");
@@ -74,21 +74,43 @@ export function ingress(path, options) {
   return call(config.ingressUrl, path, options);
 }
 
-/** Minor units as a decimal amount with its currency: 123456, "USD" → "1,234.56 USD". */
+/** The decimal places of a currency's minor unit (USD 2, JPY 0, KWD 3), from the server's ISO 4217 table. */
+export function minorUnits(currency) {
+  const units = config.minorUnits ? config.minorUnits[currency] : undefined;
+  return units === undefined ? 2 : units;
+}
+
+/** Minor units as a decimal amount with its currency: 123456, "USD" → "1,234.56 USD"; 1000, "JPY" → "1,000 JPY". */
 export function money(minor, currency) {
   if (minor === null || minor === undefined) {
     return "–";
   }
-  const value = (Number(minor) / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const digits = minorUnits(currency);
+  const value = (Number(minor) / 10 ** digits).toLocaleString("en-US",
+    { minimumFractionDigits: digits, maximumFractionDigits: digits });
   return currency ? `${value} ${currency}` : value;
 }
 
-/** A decimal amount typed by a person, "12.5" → 1250 minor units; NaN when it is not one. */
-export function toMinor(text) {
-  if (!/^\d+(\.\d{1,2})?$/.test(String(text).trim())) {
+/**
+ * A decimal amount typed by a person, in the currency's own decimals: "12.5" USD → 1250, "1000" JPY → 1000,
+ * "1.5" KWD → 1500 minor units; NaN when it is not one (more decimals than the currency has, or not a number).
+ */
+export function toMinor(text, currency) {
+  const digits = minorUnits(currency);
+  const typed = String(text).trim();
+  const pattern = digits === 0 ? /^\d+$/ : new RegExp(`^\\d+(\\.\\d{1,${digits}})?$`);
+  if (!pattern.test(typed)) {
     return NaN;
   }
-  return Math.round(Number(text) * 100);
+  const [whole, fraction = ""] = typed.split(".");
+  return Number(whole) * 10 ** digits + Number(fraction.padEnd(digits, "0") || "0");
+}
+
+/** How many decimals an amount in this currency may be typed with, for a person: "two decimals", "no decimals". */
+export function decimalsHint(currency) {
+  const digits = minorUnits(currency);
+  return digits === 0 ? "a whole number, such as 1000" : `a positive decimal with at most ${digits} places, such as `
+    + `12.${"5".padEnd(digits, "0")}`;
 }
 
 export function when(iso) {

@@ -4,6 +4,8 @@ import uPlot from "uplot";
 /**
  * A uPlot time-series chart. data: [timestamps in seconds, ...series values]; series: [{label, stroke}].
  */
+const COMPACT = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
+
 export function Chart({ title, data, series, testid, bars = false }) {
   const box = useRef(null);
   const plot = useRef(null);
@@ -14,7 +16,8 @@ export function Chart({ title, data, series, testid, bars = false }) {
       width,
       height: 220,
       scales: { x: { time: true } },
-      axes: [{}, { size: 60 }],
+      // Large volumes are shown compactly (1.2M, 35K) in a gutter wide enough for them, never cut off.
+      axes: [{}, { size: 70, values: (u, splits) => splits.map((v) => COMPACT.format(v)) }],
       series: [{}, ...series.map((s) => ({
         label: s.label,
         stroke: s.stroke,

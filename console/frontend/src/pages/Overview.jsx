@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { money, query } from "../api.js";
+import { minorUnits, money, query } from "../api.js";
 import { Chart } from "./Chart.jsx";
 import { ErrorBox, usePolling } from "./common.jsx";
 
@@ -20,7 +20,7 @@ function ms(value) {
 
 function CurrencyStats({ stats }) {
   const times = stats.series.map((p) => Date.parse(p.start) / 1000);
-  const volume = [times, stats.series.map((p) => p.volume / 100)];
+  const volume = [times, stats.series.map((p) => p.volume / 10 ** minorUnits(stats.currency))];
   const statuses = [times, ...STATUS_SERIES.map((s) => stats.series.map((p) => p.counts[s.key] || 0))];
   return (
     <section class="card" data-testid={`stats-${stats.currency}`}>

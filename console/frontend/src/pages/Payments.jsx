@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { enc, ingress, money, query, toMinor, when } from "../api.js";
+import { decimalsHint, enc, ingress, money, query, toMinor, when } from "../api.js";
 import { ErrorBox, Status } from "./common.jsx";
 
 const TYPES = ["TRANSFER", "PAYMENT", "TOPUP", "WITHDRAWAL"];
@@ -40,13 +40,14 @@ function CreatePayment() {
   const set = (field) => (e) => setForm({ ...form, [field]: e.currentTarget.value });
   async function submit(event) {
     event.preventDefault();
-    const amount = toMinor(form.amount);
+    const currency = form.currency.trim().toUpperCase();
+    const amount = toMinor(form.amount, currency);
     if (Number.isNaN(amount) || amount <= 0) {
-      setInvalid("The amount is a positive decimal with at most two places, such as 12.50.");
+      setInvalid(`The amount in ${currency} is ${decimalsHint(currency)}.`);
       return;
     }
     setInvalid(null);
-    const body = { type: form.type, amount, currency: form.currency.trim().toUpperCase() };
+    const body = { type: form.type, amount, currency };
     if (form.type !== "TOPUP") {
       body.from = form.from.trim();
     }
@@ -102,7 +103,7 @@ function CreatePayment() {
           <span class="hint">Idempotency-Key <code data-testid="idempotency-key">{request.key}</code></span>
         </div>
       </form>
-      {invalid && <p class="error" role="alert">{invalid}</p>}
+      {invalid && <p class="error" role="alert" data-testid="payment-invalid">{invalid}</p>}
       <ErrorBox error={request.error} />
     </section>
   );
@@ -168,7 +169,7 @@ function Actions({ payment, onDone }) {
       onDone();
     }
   }
-  const minor = toMinor(amount);
+  const minor = toMinor(amount, payment.currency);
   return (
     <div class="actions">
       {payment.status === "AUTHORIZED" && (

@@ -85,6 +85,8 @@ public class ConsoleFactory {
         config.put("ingressUrl", ingress == null ? null : ingressUrl.replaceAll("/$", ""));
         config.put("simulator", simulator != null);
         config.put("history", history);
+        // The console reads and types amounts in each currency's own decimals, from the table the server checks with.
+        config.put("minorUnits", new java.util.TreeMap<>(io.paystream.schemas.validation.Money.minorUnitsOtherThanTwo()));
         byte[] configJson = writeJson(config);
         environment.servlets().addServlet("console-config", new HttpServlet() {
             @Override

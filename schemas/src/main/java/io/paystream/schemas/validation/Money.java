@@ -1,5 +1,6 @@
 package io.paystream.schemas.validation;
 
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -39,7 +40,38 @@ public final class Money {
             + "SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VED VES VND VUV WST XAF XCD XCG "
             + "XOF XPF YER ZAR ZMW ZWG").split(" "));
 
+    /**
+     * ISO 4217's minor unit of every currency in circulation whose minor unit is not the hundredth: the number of
+     * decimal places one unit of an amount is worth (JPY 0: amount 1000 is ¥1,000; KWD 3: amount 1500 is 1.500 KWD).
+     * Amounts are always in minor units; this is what people read and type them in.
+     */
+    private static final Map<String, Integer> MINOR_UNITS_OTHER_THAN_TWO = Map.ofEntries(
+            Map.entry("BHD", 3), Map.entry("BIF", 0), Map.entry("CLP", 0), Map.entry("DJF", 0), Map.entry("GNF", 0),
+            Map.entry("IQD", 3), Map.entry("ISK", 0), Map.entry("JOD", 3), Map.entry("JPY", 0), Map.entry("KMF", 0),
+            Map.entry("KRW", 0), Map.entry("KWD", 3), Map.entry("LYD", 3), Map.entry("OMR", 3), Map.entry("PYG", 0),
+            Map.entry("RWF", 0), Map.entry("TND", 3), Map.entry("UGX", 0), Map.entry("VND", 0), Map.entry("VUV", 0),
+            Map.entry("XAF", 0), Map.entry("XOF", 0), Map.entry("XPF", 0));
+    /** The minor unit of every other currency in circulation: hundredths. */
+    private static final int MINOR_UNITS_DEFAULT = 2;
+
     private Money() {
+    }
+
+    /**
+     * The decimal places of {@code code}'s minor unit (2 for USD, 0 for JPY, 3 for KWD).
+     *
+     * @throws IllegalArgumentException when {@code code} is not a currency in circulation
+     */
+    public static int minorUnits(String code) {
+        if (!isCurrency(code)) {
+            throw new IllegalArgumentException("not a currency in circulation: " + code);
+        }
+        return MINOR_UNITS_OTHER_THAN_TWO.getOrDefault(code, MINOR_UNITS_DEFAULT);
+    }
+
+    /** The currencies whose minor unit is not the hundredth, with theirs: what a client needs to show amounts. */
+    public static Map<String, Integer> minorUnitsOtherThanTwo() {
+        return MINOR_UNITS_OTHER_THAN_TWO;
     }
 
     /** True for an amount a payment may carry. */

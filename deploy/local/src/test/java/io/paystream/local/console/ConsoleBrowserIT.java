@@ -230,6 +230,49 @@ class ConsoleBrowserIT {
         assertThat(errors()).allMatch(e -> e.contains("/v1/payments/" + paymentId) && e.contains("404"));
     }
 
+    /** JPY has no decimals and KWD three: what a person types and reads is in each currency's own minor unit. */
+    @Test
+    void amountsAreTypedAndShownInEachCurrencysOwnDecimals() throws Exception {
+        openAccount("ui-yen", "JPY", 0);
+        openAccount("ui-dinar", "KWD", 0);
+        signIn();
+        click("nav-payments");
+        browser.findElement(By.cssSelector("[data-testid='payment-type'] option[value='TOPUP']")).click();
+        type("payment-to", "ui-yen");
+        type("payment-currency", "JPY");
+        type("payment-amount", "1000.5");
+        click("payment-submit");
+        await().atMost(SETTLE).until(() -> present("payment-invalid"));
+        assertThat(text("payment-invalid")).contains("whole number");
+
+        type("payment-amount", "1000");
+        click("payment-submit");
+        await().atMost(SETTLE).until(() -> browser.getCurrentUrl().contains("#/payments/")
+                && present("payment-status") && text("payment-status").equals("COMPLETED"));
+        assertThat(text("timeline")).contains("TOPUP of 1,000 JPY");
+        assertThat(account("ui-yen").get("balance").asLong()).as("¥1,000, not ¥100,000").isEqualTo(1_000);
+
+        click("nav-payments");
+        browser.findElement(By.cssSelector("[data-testid='payment-type'] option[value='TOPUP']")).click();
+        type("payment-to", "ui-dinar");
+        type("payment-currency", "KWD");
+        type("payment-amount", "1.5");
+        click("payment-submit");
+        await().atMost(SETTLE).until(() -> browser.getCurrentUrl().contains("#/payments/")
+                && present("payment-status") && text("payment-status").equals("COMPLETED"));
+        assertThat(text("timeline")).contains("TOPUP of 1.500 KWD");
+        assertThat(account("ui-dinar").get("balance").asLong()).isEqualTo(1_500);
+
+        click("nav-accounts");
+        type("account-prefix", "ui-");
+        click("account-search");
+        await().atMost(SETTLE).until(() -> present("account-row-ui-yen") && present("account-row-ui-dinar"));
+        assertThat(browser.findElement(testId("account-row-ui-yen")).getText()).contains("1,000 JPY");
+        assertThat(browser.findElement(testId("account-row-ui-dinar")).getText()).contains("1.500 KWD");
+        screenshot("currencies");
+        assertThat(errors()).allMatch(e -> e.contains("/v1/payments/") && e.contains("404"));
+    }
+
     @Test
     void theSimulatorRunsFromItsPanelAndTheOverviewChartsWhatItSent() throws Exception {
         signIn();
