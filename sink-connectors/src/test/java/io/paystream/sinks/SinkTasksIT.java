@@ -64,6 +64,13 @@ class SinkTasksIT {
                 .setBalanceAfter(balanceAfter).setEntrySeq(seq).setCreatedAtMs(1_000 * seq).build();
     }
 
+    private static AuditRecord owed(String paymentId, AuditKind kind, long amount, long atMs) {
+        return AuditRecord.newBuilder().setAuditId(paymentId + ":" + kind).setKind(kind).setAccountId("alice")
+                .setPaymentId(paymentId).setPaymentType(PaymentType.TOPUP).setAmount(amount).setCurrency("USD")
+                .setReason(io.paystream.schemas.avro.RejectionReason.ACCOUNT_INACTIVE).setDetail("frozen")
+                .setCreatedAtMs(atMs).build();
+    }
+
     private static PaymentEvent event(PaymentStatus status, long occurredAtMs) {
         return PaymentEvent.newBuilder().setEventId("p:" + status).setPaymentId("p").setStatus(status)
                 .setType(PaymentType.TRANSFER).setFrom("a").setTo("b").setAmount(10).setCurrency("USD")
@@ -79,7 +86,7 @@ class SinkTasksIT {
     }
 
     @Test
-    void writesEveryMovementOnceAndSkipsRejectionsEvenWhenReplayed() {
+    void writesEveryMovementOnceSkipsRejectionsAndKeepsWhatIsOwedToCardholdersEvenWhenReplayed() {
         AuditSinkTask task = new AuditSinkTask();
         task.start(config(3));
         AuditRecord rejection = AuditRecord.newBuilder().setAuditId("p9:REJECTION").setKind(AuditKind.REJECTION)
@@ -93,10 +100,18 @@ class SinkTasksIT {
                 movement("alice", 3, AuditKind.CAPTURE, -100, 200),
                 AuditRecord.newBuilder(movement("alice", 4, AuditKind.REFUND, -50, 150)).setActionId(refund).build(),
                 AuditRecord.newBuilder(movement("alice", 5, AuditKind.REFUND_REVERSAL, 50, 200)).setActionId(refund)
-                        .build());
+                        .build(),
+                owed("00000000-0000-0000-0000-0000000000c1", AuditKind.CHARGE_REFUND_OWED, 700, 10_000),
+                owed("00000000-0000-0000-0000-0000000000c2", AuditKind.CHARGE_REFUND_OWED, 300, 11_000),
+                owed("00000000-0000-0000-0000-0000000000c1", AuditKind.CHARGE_REFUNDED, -700, 12_000));
 
         task.put(batch);
         task.put(batch);
+
+        List<String> owed = jdbi().withHandle(h -> h.createQuery("SELECT payment_id || ':' || amount || ':' || "
+                + "(refunded_at IS NOT NULL) FROM card_refunds_owed ORDER BY payment_id").mapTo(String.class).list());
+        assertThat(owed).as("c1 refunded, c2 still owed").containsExactly(
+                "00000000-0000-0000-0000-0000000000c1:700:true", "00000000-0000-0000-0000-0000000000c2:300:false");
 
         List<String> rows = jdbi().withHandle(h -> h.createQuery("SELECT account_id || ':' || entry_seq || ':' || "
                 + "kind || ':' || amount || ':' || balance_after || ':' || coalesce(action_id, '-') FROM ledger_entries "

@@ -72,6 +72,8 @@ class ReconciliationIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ACCOUNTS = 12;
     private static final int PAYMENTS = 400;
+    /** The email sink's default allowance of rejection emails per account and hour. */
+    private static final int REJECTION_EMAILS_PER_HOUR = 5;
 
     private static InProcessKafka kafka;
     private static EmbeddedPostgres postgres;
@@ -367,11 +369,21 @@ class ReconciliationIT {
      */
     private void reconcileEmails(Jdbi db) throws Exception {
         // Every notification, as read in full by reconcileWebhooks (whose receiver got every one of their events).
+        // Rejection emails beyond 5 an account in the hour are throttled: recorded, not sent.
         Map<String, Integer> expected = new java.util.HashMap<>();
+        Map<String, Integer> rejections = new java.util.HashMap<>();
+        int[] throttled = new int[1];
         notifications.stream().filter(n -> !WebhookEvents.of(n).isEmpty())
                 .filter(n -> n.getAccountId().matches("rec-[0-9]+")
                         && Integer.parseInt(n.getAccountId().substring("rec-".length())) % 2 == 0)
-                .forEach(n -> expected.merge(n.getAccountId() + "@example.com", 1, Integer::sum));
+                .forEach(n -> {
+                    if (n.getStatus() == io.paystream.schemas.avro.PaymentStatus.REJECTED
+                            && rejections.merge(n.getAccountId(), 1, Integer::sum) > REJECTION_EMAILS_PER_HOUR) {
+                        throttled[0]++;
+                    } else {
+                        expected.merge(n.getAccountId() + "@example.com", 1, Integer::sum);
+                    }
+                });
         int total = expected.values().stream().mapToInt(Integer::intValue).sum();
         await().atMost(SETTLE).until(() -> MAIL_BEFORE_OUTAGE.size() + mail.received().length >= total);
         Thread.sleep(2_000); // anything sent twice would arrive now
@@ -387,7 +399,11 @@ class ReconciliationIT {
         assertThat(messageIds).as("distinct Message-IDs").hasSize(messages.size());
         int logged = db.withHandle(h -> h.createQuery("SELECT count(*) FROM email_messages").mapTo(Integer.class)
                 .one());
-        assertThat(logged).as("the send log").isEqualTo(total);
+        assertThat(logged).as("the send log, throttled ones included").isEqualTo(total + throttled[0]);
+        int recordedThrottled = db.withHandle(h -> h.createQuery("SELECT count(*) FROM email_messages WHERE throttled")
+                .mapTo(Integer.class).one());
+        assertThat(recordedThrottled).as("throttled rejection emails").isEqualTo(throttled[0]);
+        System.out.println("ReconciliationIT emails: " + total + " sent, " + throttled[0] + " rejections throttled");
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             try (var files = Files.list(mailDirectory)) {
                 return files.filter(f -> f.toString().endsWith(".eml")).count() == total;

@@ -21,6 +21,8 @@ public final class EmailConfig extends AbstractConfig {
     public static final String QUERY_API_URL = "paystream.query.api.url";
     public static final String QUERY_API_KEY = "paystream.query.api.key";
     public static final String RETRY_BACKOFF_MS = "paystream.email.retry.backoff.ms";
+    public static final String REJECTIONS_PER_ACCOUNT_PER_HOUR = "paystream.email.rejections.per.account.per.hour";
+    public static final String REJECTIONS_PER_ADDRESS_PER_HOUR = "paystream.email.rejections.per.address.per.hour";
 
     public static final ConfigDef DEFINITION = new ConfigDef(SinkConfig.DEFINITION)
             .define(SMTP_HOST, ConfigDef.Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
@@ -43,7 +45,13 @@ public final class EmailConfig extends AbstractConfig {
                     "An admin key of the query API.")
             .define(RETRY_BACKOFF_MS, ConfigDef.Type.LONG, 5_000L, ConfigDef.Range.between(10, 600_000),
                     ConfigDef.Importance.LOW, "Pause before a batch is tried again after the SMTP server or the "
-                            + "query API failed.");
+                            + "query API failed.")
+            .define(REJECTIONS_PER_ACCOUNT_PER_HOUR, ConfigDef.Type.INT, 5, ConfigDef.Range.between(0, 10_000),
+                    ConfigDef.Importance.MEDIUM, "At most this many rejection emails to one account in an hour; the "
+                            + "rest are counted (outcome throttled) and not sent.")
+            .define(REJECTIONS_PER_ADDRESS_PER_HOUR, ConfigDef.Type.INT, 20, ConfigDef.Range.between(0, 10_000),
+                    ConfigDef.Importance.MEDIUM, "At most this many rejection emails to one address in an hour, "
+                            + "across every account that names it.");
 
     public EmailConfig(Map<String, String> properties) {
         super(DEFINITION, properties);
@@ -83,5 +91,15 @@ public final class EmailConfig extends AbstractConfig {
 
     public long retryBackoffMs() {
         return getLong(RETRY_BACKOFF_MS);
+    }
+
+    /** The most rejection emails one account is sent in an hour. */
+    public int rejectionsPerAccountPerHour() {
+        return getInt(REJECTIONS_PER_ACCOUNT_PER_HOUR);
+    }
+
+    /** The most rejection emails one address is sent in an hour. */
+    public int rejectionsPerAddressPerHour() {
+        return getInt(REJECTIONS_PER_ADDRESS_PER_HOUR);
     }
 }

@@ -2,6 +2,7 @@ package io.paystream.sinks.email;
 
 import io.micrometer.core.instrument.Counter;
 import io.paystream.schemas.avro.Notification;
+import io.paystream.schemas.avro.PaymentStatus;
 import io.paystream.sinks.SinkConfig;
 import io.paystream.sinks.SinkDatabase;
 import io.paystream.sinks.metrics.SinkMetrics;
@@ -32,6 +33,8 @@ import org.slf4j.LoggerFactory;
  * already recorded is skipped, so a replayed batch sends nothing twice, and only a crash between sending and
  * recording sends one message again (with the same Message-ID). When the SMTP server or the query API fails, the
  * batch is handed back to Connect, which retries it after a pause; offsets never pass an unsent notification.
+ * Rejection emails are throttled per account and per address (at most 5 and 20 an hour by default): the rest are
+ * recorded as throttled and counted, never sent.
  */
 public final class EmailSinkTask extends SinkTask {
     private static final Logger LOG = LoggerFactory.getLogger(EmailSinkTask.class);
@@ -66,6 +69,8 @@ public final class EmailSinkTask extends SinkTask {
     /** What happened to one notification, counted in {@code paystream_email_notifications_total}. */
     enum Outcome {
         SENT, NO_ADDRESS, NO_TEMPLATE, ALREADY_SENT,
+        /** A rejection email over its account's or address's hourly allowance: recorded, counted, not sent. */
+        THROTTLED,
         /** The SMTP server refused the recipient for good (a 5xx): retrying would hold every email behind it. */
         REFUSED;
 
@@ -120,14 +125,42 @@ public final class EmailSinkTask extends SinkTask {
         if (sent) {
             return Outcome.ALREADY_SENT;
         }
+        if (notification.getStatus() == PaymentStatus.REJECTED && overAllowance(notification, address.get())) {
+            record(notification, address.get(), email.get().subject(), null);
+            return Outcome.THROTTLED;
+        }
         String messageId = "<" + hash(id) + "@paystream.local>";
         mailer.send(address.get(), email.get().subject(), email.get().body(), messageId);
-        jdbi.useHandle(handle -> handle.createUpdate("""
-                INSERT INTO email_messages (notification_id, account_id, address, subject, message_id, sent_at)
-                VALUES (:id, :account, :address, :subject, :messageId, now()) ON CONFLICT DO NOTHING""")
-                .bind("id", id).bind("account", notification.getAccountId()).bind("address", address.get())
-                .bind("subject", email.get().subject()).bind("messageId", messageId).execute());
+        record(notification, address.get(), email.get().subject(), messageId);
         return Outcome.SENT;
+    }
+
+    /**
+     * True when the account or the address has had its hour's allowance of rejection emails: a refused payment costs
+     * its sender nothing, so without it anyone could make PayStream mail a victim's address at the rate limit.
+     */
+    private boolean overAllowance(Notification notification, String address) {
+        return jdbi.withHandle(handle -> handle.createQuery("""
+                SELECT (SELECT count(*) FROM email_messages WHERE account_id = :account AND status = 'REJECTED'
+                            AND NOT throttled AND sent_at > now() - interval '1 hour') >= :perAccount
+                    OR (SELECT count(*) FROM email_messages WHERE address = :address AND status = 'REJECTED'
+                            AND NOT throttled AND sent_at > now() - interval '1 hour') >= :perAddress""")
+                .bind("account", notification.getAccountId()).bind("address", address)
+                .bind("perAccount", config.rejectionsPerAccountPerHour())
+                .bind("perAddress", config.rejectionsPerAddressPerHour())
+                .mapTo(Boolean.class).one());
+    }
+
+    /** Records a notification as handled: sent with {@code messageId}, or throttled when it is null. */
+    private void record(Notification notification, String address, String subject, String messageId) {
+        jdbi.useHandle(handle -> handle.createUpdate("""
+                INSERT INTO email_messages (notification_id, account_id, address, subject, message_id, sent_at, status,
+                    throttled)
+                VALUES (:id, :account, :address, :subject, :messageId, now(), :status, :throttled)
+                ON CONFLICT DO NOTHING""")
+                .bind("id", notification.getNotificationId()).bind("account", notification.getAccountId())
+                .bind("address", address).bind("subject", subject).bind("messageId", messageId)
+                .bind("status", notification.getStatus().name()).bind("throttled", messageId == null).execute());
     }
 
     /** A 5xx reply: the server will refuse this message however often it is sent. */
