@@ -27,18 +27,26 @@ public class WebhookReceiver {
         server.createContext("/", exchange -> {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             String signature = exchange.getRequestHeaders().getFirst("PayStream-Signature");
-            String eventId = exchange.getRequestHeaders().getFirst("PayStream-Event-Id");
             if (!verify(signature, body, secret, System.currentTimeMillis() / 1000)) {
-                System.out.println("refused (bad signature) " + eventId);
+                System.out.println("refused (bad signature)");
                 exchange.sendResponseHeaders(400, -1);
             } else {
-                System.out.println((seen.add(eventId) ? "verified " : "duplicate ") + body);
+                // De-duplicate on the id inside the signed body, never on the PayStream-Event-Id header: headers are
+                // not signed, so anyone who replays a request could change the header and pass as a new event.
+                System.out.println((seen.add(eventId(body)) ? "verified " : "duplicate ") + body);
                 exchange.sendResponseHeaders(204, -1);
             }
             exchange.close();
         });
         server.start();
         System.out.println("listening on http://127.0.0.1:" + port + "/hook");
+    }
+
+    /** The event's id: the first field of the signed JSON body PayStream sends ({"id":"evt_...",...}). */
+    static String eventId(String body) {
+        java.util.regex.Matcher id = java.util.regex.Pattern.compile("^\\{\\s*\"id\"\\s*:\\s*\"([^\"\\\\]+)\"")
+                .matcher(body);
+        return id.find() ? id.group(1) : body;
     }
 
     /**

@@ -519,12 +519,20 @@ class IngressApplicationIT {
         }
 
         @Test
-        void aClientHasAtMostSixteenEndpoints() throws Exception {
-            for (int i = 0; i < 16; i++) {
-                HttpResponse<String> created = http.post("/v1/webhook-endpoints", "{\"url\":\"" + RECEIVER + i
-                        + "\"}").key(GLOBEX_KEY).send();
-                assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        void aClientHasAtMostSixteenEndpointsEvenWhenItRegistersThemAllAtOnce() throws Exception {
+            java.util.concurrent.ExecutorService racing = java.util.concurrent.Executors.newFixedThreadPool(24);
+            List<java.util.concurrent.Future<HttpResponse<String>>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                String url = RECEIVER + i;
+                answers.add(racing.submit(() -> http.post("/v1/webhook-endpoints", "{\"url\":\"" + url + "\"}")
+                        .key(GLOBEX_KEY).send()));
             }
+            Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+            for (java.util.concurrent.Future<HttpResponse<String>> answer : answers) {
+                statuses.merge(answer.get().statusCode(), 1, Integer::sum);
+            }
+            racing.shutdown();
+            assertThat(statuses).as("24 registrations at once").isEqualTo(Map.of(201, 16, 422, 8));
             assertRefused(http.post("/v1/webhook-endpoints", "{\"url\":\"" + RECEIVER + "\"}").key(GLOBEX_KEY),
                     422, "too_many_endpoints", null);
             // Another tenant is not counted against it.

@@ -69,7 +69,7 @@ public final class PaymentsTopology {
                 Topics.ACCOUNT_REQUESTS, Topics.LEDGER, Topics.AUDIT, Topics.DEAD_LETTERS), metrics);
         PaymentIntakeTopology.addTo(topology, new PaymentIntakeTopology.Topics(
                 Topics.PAYMENT_REQUESTS, Topics.PAYMENT_ACTIONS, directProducers, Topics.PAYMENT_EVENTS, Topics.LEDGER, Topics.AUDIT,
-                Topics.DEAD_LETTERS), idempotencyWindow, PaymentStatusTopology.PAYMENTS_STORE, metrics);
+                Topics.DEAD_LETTERS), idempotencyWindow, PaymentStatusTopology.PAYMENTS_STORE, partitions, metrics);
         CardResultTopology.addTo(topology, new CardResultTopology.Topics(Topics.ACQUIRER_RESULTS, Topics.LEDGER,
                 Topics.DEAD_LETTERS), metrics);
         LedgerTopology.addTo(topology, new LedgerTopology.Topics(

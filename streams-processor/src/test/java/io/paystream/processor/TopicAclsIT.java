@@ -87,6 +87,8 @@ class TopicAclsIT {
             "ingress-secret", "globex", "globex-secret", "mallory", "mallory-secret", "auditor", "auditor-secret");
     /** processor-it.yml's direct producer, which owns the globex- accounts. */
     private static final Topic<String, PaymentRequest> GLOBEX_REQUESTS = Topics.directRequests("globex");
+    /** processor-it.yml's partition count. */
+    private static final int PARTITIONS = 3;
 
     /** The load that the hostile producers interleave with. */
     private static final int LOAD_ACCOUNTS = 12;
@@ -166,6 +168,12 @@ class TopicAclsIT {
 
     /** Writes as {@code user}; throws what the broker answered. */
     private static <K, V> void send(String user, Topic<K, V> topic, K key, V value) throws Exception {
+        send(user, topic, key, value, null);
+    }
+
+    /** Writes as {@code user} to {@code partition} (null: the key's); throws what the broker answered. */
+    private static <K, V> void send(String user, Topic<K, V> topic, K key, V value, Integer partition)
+            throws Exception {
         Properties properties = new Properties();
         properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         properties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
@@ -174,7 +182,7 @@ class TopicAclsIT {
         properties.putAll(kafka.clientProperties(user));
         try (KafkaProducer<K, V> producer = new KafkaProducer<>(properties, topic.keySerde().serializer(),
                 topic.valueSerde().serializer())) {
-            producer.send(new ProducerRecord<>(topic.name(), key, value)).get();
+            producer.send(new ProducerRecord<>(topic.name(), partition, key, value)).get();
         }
     }
 
@@ -255,6 +263,18 @@ class TopicAclsIT {
         await().atMost(SETTLE).until(() -> paymentState(payBack.getPaymentId()) != null
                 && paymentState(payBack.getPaymentId()).getStatus() == PaymentStatus.COMPLETED);
         assertThat(account(stranger).getBalance()).isEqualTo(601);
+        // A request globex puts on another partition than its key's (its own partitioner) is dead-lettered: two tasks
+        // must never each decide one payment id.
+        PaymentRequest misplaced = direct(aTransfer(own, stranger, 1));
+        int home = org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(
+                misplaced.getPaymentId().getBytes(java.nio.charset.StandardCharsets.UTF_8))) % PARTITIONS;
+        send("globex", GLOBEX_REQUESTS, misplaced.getPaymentId(), misplaced, (home + 1) % PARTITIONS);
+        try (var deadLetters = kafka.reader(Topics.DEAD_LETTERS)) {
+            await().atMost(SETTLE).until(() -> deadLetters.records().stream().anyMatch(dead -> new String(dead.key(),
+                    java.nio.charset.StandardCharsets.UTF_8).equals(misplaced.getPaymentId())));
+        }
+        assertThat(paymentState(misplaced.getPaymentId())).as("never decided").isNull();
+        assertThat(account(own).getBalance()).isEqualTo(399);
         // The broker stamps a direct producer's requests: its own clock cannot move intake's stream time.
         try (Admin admin = kafka.admin()) {
             ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, GLOBEX_REQUESTS.name());

@@ -52,16 +52,28 @@ class WebhookReceiverExampleIT {
                     .isEqualTo(400);
             assertThat(post(http, port, body, WebhookSignature.header(List.of(SECRET), now - 301, body)))
                     .isEqualTo(400);
-            await().atMost(Duration.ofSeconds(5)).until(() -> output.size() >= 6);
-            assertThat(output).contains("verified " + body, "duplicate " + body);
+            // A replay with another PayStream-Event-Id header is still the same event: the header is not signed.
+            assertThat(post(http, port, body, WebhookSignature.header(List.of(SECRET), now, body), "evt_forged"))
+                    .isEqualTo(204);
+            String another = "{\"id\":\"evt_2\",\"type\":\"payment.completed\"}";
+            assertThat(post(http, port, another, WebhookSignature.header(List.of(SECRET), now, another), "evt_1"))
+                    .isEqualTo(204);
+            await().atMost(Duration.ofSeconds(5)).until(() -> output.size() >= 8);
+            assertThat(output).contains("verified " + body, "duplicate " + body, "verified " + another);
+            assertThat(output.stream().filter(line -> line.equals("verified " + body))).hasSize(1);
         } finally {
             receiver.destroyForcibly().waitFor();
         }
     }
 
     private static int post(HttpClient http, int port, String body, String signature) throws Exception {
+        return post(http, port, body, signature, "evt_1");
+    }
+
+    private static int post(HttpClient http, int port, String body, String signature, String eventIdHeader)
+            throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hook"))
-                .header(WebhookSignature.HEADER, signature).header(WebhookSignature.EVENT_ID_HEADER, "evt_1")
+                .header(WebhookSignature.HEADER, signature).header(WebhookSignature.EVENT_ID_HEADER, eventIdHeader)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding())
                 .statusCode();
     }

@@ -59,7 +59,8 @@ import java.util.regex.Pattern;
 @Produces(MediaType.APPLICATION_JSON)
 public final class WebhookEndpointsResource {
     /** Enough for every environment a client runs; a bound keeps one client from fanning every event out forever. */
-    static final int MAX_ENDPOINTS_PER_CLIENT = 16;
+    /** Registrations being written, by client: they take a place under the cap before Kafka acknowledges them. */
+    private final Map<String, Integer> pending = new java.util.HashMap<>();
     static final int MAX_DESCRIPTION_LENGTH = 256;
     /** How long a rotated-out secret keeps signing, beside the new one, so receivers can switch without a gap. */
     static final Duration PREVIOUS_SECRET_VALIDITY = Duration.ofHours(24);
@@ -101,11 +102,7 @@ public final class WebhookEndpointsResource {
             throw ApiException.invalidField("description", "description must be at most " + MAX_DESCRIPTION_LENGTH
                     + " printable characters");
         }
-        long owned = registry.all().stream().filter(e -> e.getClientId().equals(client.clientId())).count();
-        if (owned >= MAX_ENDPOINTS_PER_CLIENT) {
-            throw ApiException.of(422, ApiError.INVALID_REQUEST, "too_many_endpoints", "this client already has "
-                    + owned + " webhook endpoints, the most allowed; delete one first", null);
-        }
+        reserve(client.clientId());
         long now = clock.millis();
         WebhookEndpoint endpoint = WebhookEndpoint.newBuilder()
                 .setEndpointId("we_" + HexFormat.of().formatHex(randomBytes(12)))
@@ -122,7 +119,32 @@ public final class WebhookEndpointsResource {
                 .build();
         Map<String, Object> view = view(endpoint);
         view.put("secret", endpoint.getSecret());
-        write(endpoint.getEndpointId(), endpoint, async, Response.status(201).entity(view).build());
+        write(endpoint.getEndpointId(), endpoint, async, Response.status(201).entity(view).build())
+                .whenComplete((written, failure) -> release(client.clientId()));
+    }
+
+    /**
+     * Takes one of the client's endpoint places, or refuses with 422 when it has them all: the registry's endpoints
+     * and the registrations still being written count alike, under one lock, so parallel registrations cannot pass
+     * the cap together. (Across ingress instances the webhook sink enforces it: EndpointRegistry.withinCap.)
+     */
+    private void reserve(String clientId) {
+        synchronized (pending) {
+            long owned = registry.all().stream().filter(e -> e.getClientId().equals(clientId)).count()
+                    + pending.getOrDefault(clientId, 0);
+            if (owned >= EndpointRegistry.ENDPOINTS_PER_CLIENT_MAX) {
+                throw ApiException.of(422, ApiError.INVALID_REQUEST, "too_many_endpoints", "this client already has "
+                        + owned + " webhook endpoints, the most allowed; delete one first", null);
+            }
+            pending.merge(clientId, 1, Integer::sum);
+        }
+    }
+
+    /** Gives a place back once its registration is in the registry, or was never written. */
+    private void release(String clientId) {
+        synchronized (pending) {
+            pending.computeIfPresent(clientId, (id, count) -> count == 1 ? null : count - 1);
+        }
     }
 
     @GET
@@ -214,13 +236,16 @@ public final class WebhookEndpointsResource {
                 .build();
     }
 
-    private void write(String id, WebhookEndpoint endpoint, AsyncResponse async, Response response) {
+    /** Writes a registration and answers once Kafka acknowledged it; completes after the registry shows it. */
+    private java.util.concurrent.CompletableFuture<?> write(String id, WebhookEndpoint endpoint, AsyncResponse async,
+            Response response) {
         var acknowledged = publisher.publish(Topics.WEBHOOK_ENDPOINTS, id, endpoint)
                 .thenApply(metadata -> {
                     registry.applyWritten(id, endpoint);
                     return metadata;
                 });
         acknowledgements.answer(async, acknowledged, metadata -> response);
+        return acknowledged.toCompletableFuture();
     }
 
     private WebhookEndpoint owned(ApiClient client, String id) {

@@ -84,6 +84,24 @@ public final class EndpointRegistry implements AutoCloseable {
         return List.copyOf(endpoints.values());
     }
 
+    /** How many webhook endpoints one client may have. */
+    public static final int ENDPOINTS_PER_CLIENT_MAX = 16;
+
+    /**
+     * The endpoints that may receive events: each client's {@link #ENDPOINTS_PER_CLIENT_MAX} oldest (by creation
+     * time, then id). The ingress refuses a registration past the cap, but two ingress instances registering for one
+     * client at the same moment could each see room for one more; whatever got written, no client's events go to more
+     * endpoints than the cap.
+     */
+    public static List<WebhookEndpoint> withinCap(Collection<WebhookEndpoint> endpoints) {
+        Map<String, Integer> kept = new java.util.HashMap<>();
+        return endpoints.stream()
+                .sorted(java.util.Comparator.comparingLong(WebhookEndpoint::getCreatedAtMs)
+                        .thenComparing(WebhookEndpoint::getEndpointId))
+                .filter(endpoint -> kept.merge(endpoint.getClientId(), 1, Integer::sum) <= ENDPOINTS_PER_CLIENT_MAX)
+                .toList();
+    }
+
     /**
      * The {@code updatedAtMs} of a registration that replaces {@code endpoint} at {@code nowMs}: later than the one it
      * replaces even when clocks disagree, since a reader keeps whichever version has the later time.

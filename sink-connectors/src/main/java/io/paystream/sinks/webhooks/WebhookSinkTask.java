@@ -97,7 +97,7 @@ public final class WebhookSinkTask extends SinkTask {
             Thread.currentThread().interrupt();
             throw new RetriableException("interrupted while reading the webhook endpoint registrations", e);
         }
-        Collection<WebhookEndpoint> endpoints = registry.all();
+        Collection<WebhookEndpoint> endpoints = EndpointRegistry.withinCap(registry.all());
         List<Deliveries.NewDelivery> queued = new ArrayList<>();
         for (SinkRecord record : records) {
             if (record.value() == null) {

@@ -9,9 +9,11 @@ import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentState;
 import io.paystream.schemas.validation.PaymentRequestRules;
 import io.paystream.web.auth.ApiClient;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -36,12 +38,18 @@ final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, 
     private final PaymentMetrics metrics;
     private final Duration idempotencyWindow;
     private final String statusStore;
+    private final int partitions;
     private ProcessorContext<Object, Object> context;
     private RecentFingerprints fingerprints;
     private KeyValueStore<String, PaymentState> statuses;
 
+    /**
+     * @param partitions the partition count of the co-partitioned topics: a direct producer's record must be on the
+     *     partition its key hashes to among them
+     */
     PaymentIntakeProcessor(Topic<String, PaymentRequest> source, Map<String, ApiClient> direct, EmissionSinks sinks,
-            Duration idempotencyWindow, String statusStore, PaymentMetrics metrics) {
+            Duration idempotencyWindow, String statusStore, int partitions, PaymentMetrics metrics) {
+        this.partitions = partitions;
         this.source = Objects.requireNonNull(source, "source");
         this.direct = Map.copyOf(direct);
         this.sinks = Objects.requireNonNull(sinks, "sinks");
@@ -55,6 +63,17 @@ final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, 
         this.context = context;
         this.fingerprints = new RecentFingerprints(context, idempotencyWindow);
         this.statuses = context.getStateStore(statusStore);
+    }
+
+    /** True when the record is on the partition the producer's default partitioner would put its key on. */
+    private boolean onItsKeysPartition(Record<String, PaymentRequest> record) {
+        return context.recordMetadata().map(RecordMetadata::partition).map(p -> p == partitionOf(record.key()))
+                .orElse(true);
+    }
+
+    /** The partition Kafka's default partitioner gives a key: murmur2 of its UTF-8 bytes, modulo the count. */
+    private int partitionOf(String key) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
     @Override
@@ -76,6 +95,17 @@ final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, 
         }
         // Null for the ingress's topic: the ingress has checked the key's scopes and prefixes already.
         ApiClient producer = context.recordMetadata().map(RecordMetadata::topic).map(direct::get).orElse(null);
+        if (producer != null && !onItsKeysPartition(record)) {
+            // A producer with its own partitioner could put one payment id on two partitions, and two tasks would
+            // each decide it once: the id would pay twice. Only the partition its key hashes to may decide it.
+            IllegalArgumentException misplaced = new IllegalArgumentException("direct producer "
+                    + producer.clientId() + " wrote paymentId " + request.getPaymentId() + " to partition "
+                    + context.recordMetadata().map(RecordMetadata::partition).orElse(-1) + "; its key belongs on "
+                    + partitionOf(record.key()));
+            LOG.warn("payment request goes to the dead-letter topic: {}", misplaced.getMessage());
+            sinks.deadLetter(context, record, source, misplaced, metrics);
+            return;
+        }
         if (producer != null && !PaymentIntakeRules.isRandomId(request.getPaymentId())) {
             // A rejection would remember the id and give it a status, and then the ingress's client whose id it is
             // would find it taken: a direct producer's id must come from its own random namespace.
