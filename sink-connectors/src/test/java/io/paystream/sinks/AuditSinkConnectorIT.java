@@ -49,7 +49,8 @@ class AuditSinkConnectorIT {
         postgres = EmbeddedPostgres.builder().start();
         // Connect's test harness requires a mutable map here.
         Map<String, String> worker = new HashMap<>();
-        worker.put("connector.client.config.override.policy", "All");
+        worker.put("connector.client.config.override.policy", "Allowlist");
+        worker.put("connector.client.config.override.allowlist", "isolation.level");
         worker.put("offset.flush.interval.ms", "500");
         worker.put("rest.extension.classes", MetricsRestExtension.class.getName());
         worker.put("metric.reporters", ConnectMetricsBridge.class.getName());

@@ -87,7 +87,8 @@ class SinkOutageIT {
         postgres = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).start();
         int port = postgres.getPort();
         Map<String, String> worker = new HashMap<>();
-        worker.put("connector.client.config.override.policy", "All");
+        worker.put("connector.client.config.override.policy", "Allowlist");
+        worker.put("connector.client.config.override.allowlist", "isolation.level");
         connect = new EmbeddedConnectCluster.Builder().name("outage").numWorkers(1).workerProps(worker).build();
         connect.start();
         connect.kafka().createTopic(Topics.AUDIT.name(), 1);

@@ -37,8 +37,10 @@ public final class ConnectWorker {
                 "value.converter=org.apache.kafka.connect.converters.ByteArrayConverter",
                 "offset.storage.file.filename=" + dir.resolve("offsets"),
                 "offset.flush.interval.ms=1000",
-                // The connectors ask for read_committed consumers; the worker must allow overrides.
-                "connector.client.config.override.policy=All",
+                // The connectors ask for read_committed consumers: that override alone is allowed, never a client's
+                // bootstrap servers, credentials or interceptors.
+                "connector.client.config.override.policy=Allowlist",
+                "connector.client.config.override.allowlist=isolation.level",
                 // Prometheus metrics at /metrics on the REST port: the sinks' own, plus Connect's task metrics.
                 // (JmxReporter is Kafka's default, which setting metric.reporters replaces.)
                 "rest.extension.classes=io.paystream.sinks.metrics.MetricsRestExtension",

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.paystream.acquirer.AcquirerSimulator;
@@ -128,6 +129,7 @@ class ReconciliationIT {
                 Duration.ofMillis(5), Duration.ofSeconds(6), null, 11));
         connect = ConnectWorker.start(layout, List.of());
         ConnectWorker.awaitRunning(connect, layout, SETTLE);
+        refusesAConnectorThatPointsItsConsumerElsewhere(layout.connectPort());
         // The ingress, for the webhook endpoint API; it reads deliveries through the processor's query API.
         ingress = new DropwizardTestSupport<>(IngressApplication.class,
                 ROOT.resolve("ingress-api/config.yml").toString(), "recingress",
@@ -409,6 +411,25 @@ class ReconciliationIT {
                 return files.filter(f -> f.toString().endsWith(".eml")).count() == total;
             }
         });
+    }
+
+    /**
+     * The worker takes no client override but isolation.level: a connector created through its REST API with the
+     * ledger sink's config and its consumer pointed at other brokers is refused, and never created.
+     */
+    private static void refusesAConnectorThatPointsItsConsumerElsewhere(int connectPort) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + connectPort + "/connectors/";
+        ObjectNode config = (ObjectNode) JSON.readTree(client.send(HttpRequest.newBuilder(URI.create(base
+                + "paystream-ledger-sink/config")).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
+        config.put("name", "hostile-copy").put("consumer.override.bootstrap.servers", "127.0.0.1:1");
+        HttpResponse<String> refused = client.send(HttpRequest.newBuilder(URI.create(base + "hostile-copy/config"))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(
+                        JSON.writeValueAsString(config))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+        assertThat(refused.body()).contains("bootstrap.servers");
+        assertThat(client.send(HttpRequest.newBuilder(URI.create(base + "hostile-copy")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
     }
 
     /**

@@ -23,11 +23,14 @@ final class AcquirerClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String url;
+    private final String apiKey;
     private final Duration timeout;
     private final HttpClient http;
 
-    AcquirerClient(String url, Duration timeout) {
+    /** @param apiKey sent as {@code Authorization: Bearer}; empty sends none (the local simulator) */
+    AcquirerClient(String url, String apiKey, Duration timeout) {
         this.url = url;
+        this.apiKey = apiKey;
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
     }
@@ -41,7 +44,7 @@ final class AcquirerClient {
                 .put("currency", request.getCurrency()).put("reference", request.getPaymentId());
         HttpResponse<String> response;
         try {
-            response = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/charges")).timeout(timeout)
+            response = http.send(authorized(HttpRequest.newBuilder(URI.create(url + "/v1/charges"))).timeout(timeout)
                     .header("Content-Type", "application/json").header("Idempotency-Key", request.getPaymentId())
                     .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -83,8 +86,8 @@ final class AcquirerClient {
     Optional<AcquirerResult> refund(AcquirerRequest request) throws InterruptedException {
         HttpResponse<String> response;
         try {
-            response = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/charges/" + request.getChargeId()
-                            + "/refunds")).timeout(timeout)
+            response = http.send(authorized(HttpRequest.newBuilder(URI.create(url + "/v1/charges/"
+                            + request.getChargeId() + "/refunds"))).timeout(timeout)
                     .header("Content-Type", "application/json")
                     .header("Idempotency-Key", "refund:" + request.getPaymentId())
                     .POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
@@ -110,6 +113,10 @@ final class AcquirerClient {
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    private HttpRequest.Builder authorized(HttpRequest.Builder request) {
+        return apiKey.isEmpty() ? request : request.header("Authorization", "Bearer " + apiKey);
     }
 
     /** The acquirer will not refund this charge, whatever the retries. */

@@ -57,7 +57,7 @@ public final class AcquirerSinkTask extends SinkTask {
     @Override
     public void start(Map<String, String> properties) {
         config = new AcquirerConfig(properties);
-        acquirer = new AcquirerClient(config.url(), config.timeout());
+        acquirer = new AcquirerClient(config.url(), config.apiKey(), config.timeout());
         Map<String, Object> producerConfig = config.kafka();
         producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
         producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");

@@ -31,7 +31,8 @@ public final class StandaloneWorker {
                 // resumes at once.
                 "consumer.session.timeout.ms=6000",
                 "consumer.heartbeat.interval.ms=1000",
-                "connector.client.config.override.policy=All", ""));
+                "connector.client.config.override.policy=Allowlist",
+                "connector.client.config.override.allowlist=isolation.level", ""));
         Path connectorFile = dir.resolve("connector.properties");
         Files.writeString(connectorFile, new LinkedHashMap<>(connector).entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("\n")) + "\n");

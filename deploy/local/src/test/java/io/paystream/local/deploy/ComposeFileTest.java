@@ -229,13 +229,48 @@ class ComposeFileTest {
             assertThat(found).isEqualTo(switch (name) {
                 case "paystream-webhooks" -> 4;
                 case "paystream-email" -> 7;
-                case "paystream-acquirer" -> 2; // the acquirer's URL and the brokers
+                case "paystream-acquirer" -> 3; // the acquirer's URL and credential, and the brokers
                 default -> 3;
             });
         }
-        assertThat(Files.readString(ROOT.resolve("deploy/docker/connect/worker.properties")))
+        String worker = Files.readString(ROOT.resolve("deploy/docker/connect/worker.properties"));
+        assertThat(worker)
                 .contains("config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider")
-                .contains("offset.storage.replication.factor=3");
+                .contains("offset.storage.replication.factor=3")
+                .contains("connector.client.config.override.policy=Allowlist")
+                .contains("connector.client.config.override.allowlist=isolation.level");
+        // Every variable a connector names is one the worker lets it read, and none other is let through.
+        Matcher allowed = Pattern.compile("(?m)^config\\.providers\\.env\\.param\\.allowlist\\.pattern=\\^\\((.*)\\)\\$$")
+                .matcher(worker);
+        assertThat(allowed.find()).as("the env provider's allowlist").isTrue();
+        Set<String> named = new TreeSet<>();
+        try (var files = Files.list(COMPOSE.resolve("connect"))) {
+            for (Path file : files.toList()) {
+                Matcher reference = Pattern.compile("\\$\\{env:([A-Z0-9_]+)}").matcher(Files.readString(file));
+                while (reference.find()) {
+                    named.add(reference.group(1));
+                }
+            }
+        }
+        assertThat(new TreeSet<>(List.of(allowed.group(1).split("\\|")))).isEqualTo(named);
+    }
+
+    /** A secret on a command line shows in ps to every user of the host: none is passed in JAVA_OPTS. */
+    @Test
+    void noSecretIsPassedOnACommandLine() {
+        services.fieldNames().forEachRemaining(service -> assertThat(env(service).getOrDefault("JAVA_OPTS", ""))
+                .as(service).doesNotContainIgnoringCase("password").doesNotContain("${"));
+        assertThat(env("processor-1").get("PAYSTREAM_DB_PASSWORD")).isNotBlank();
+    }
+
+    /** The operators' UIs are published on the host's loopback only, never on every interface. */
+    @Test
+    void mailpitPrometheusGrafanaAndJaegerAreReachableFromThisHostOnly() {
+        for (String service : List.of("mail", "prometheus", "grafana", "jaeger")) {
+            // docker-compose renders a port bound to an address in its short form, "127.0.0.1:8025:8025/tcp".
+            services.get(service).get("ports").forEach(port -> assertThat(port.isTextual() ? port.asText()
+                    : port.path("host_ip").asText() + ":").as(service + " " + port).startsWith("127.0.0.1:"));
+        }
     }
 
     private static Set<String> names(JsonNode node) {

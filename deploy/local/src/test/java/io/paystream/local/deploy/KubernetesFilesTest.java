@@ -33,7 +33,8 @@ class KubernetesFilesTest {
     private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     /** Created out of band, as docs/deploy.md says: the API keys' hashes, the ingress's secrets, the SMTP login. */
-    private static final Set<String> EXTERNAL_SECRETS = Set.of("paystream-api-keys", "paystream-smtp");
+    private static final Set<String> EXTERNAL_SECRETS = Set.of("paystream-api-keys", "paystream-smtp",
+            "paystream-acquirer");
 
     private static final List<JsonNode> objects = new ArrayList<>();
 
@@ -72,6 +73,73 @@ class KubernetesFilesTest {
         List<JsonNode> workloads = new ArrayList<>(ofKind("Deployment"));
         workloads.addAll(ofKind("StatefulSet"));
         return workloads;
+    }
+
+    /**
+     * Connect's REST API and the apps' admin ports are reachable only from Prometheus's namespace (and, for Connect,
+     * the Strimzi operator): each has a NetworkPolicy that selects its pods and names who may reach that port.
+     */
+    @Test
+    void theAdminPortsAndConnectsRestApiAreClosedToEveryoneButMonitoringAndTheOperator() {
+        Map<String, Integer> guarded = Map.of("processor-admin", 8091, "ingress-admin", 8081, "connect-rest", 8083);
+        guarded.forEach((name, port) -> {
+            JsonNode policy = named("NetworkPolicy", name);
+            assertThat(policy).as(name).isNotNull();
+            assertThat(policy.at("/spec/policyTypes").toString()).contains("Ingress");
+            List<JsonNode> rules = new ArrayList<>();
+            policy.at("/spec/ingress").forEach(rules::add);
+            List<JsonNode> forPort = rules.stream().filter(rule -> rule.path("ports").toString()
+                    .contains("\"port\":" + port)).toList();
+            assertThat(forPort).as(name + " names port " + port).isNotEmpty();
+            assertThat(forPort).as(name + ": port " + port + " only from named peers")
+                    .allSatisfy(rule -> assertThat(rule.path("from").size()).isPositive());
+            assertThat(policy.at("/spec/podSelector/matchLabels").isEmpty()).isFalse();
+        });
+        // The selectors pick the pods they guard.
+        assertThat(matches(named("NetworkPolicy", "processor-admin").at("/spec/podSelector/matchLabels"),
+                named("StatefulSet", "processor").at("/spec/template/metadata/labels"))).isTrue();
+        assertThat(matches(named("NetworkPolicy", "ingress-admin").at("/spec/podSelector/matchLabels"),
+                named("Deployment", "ingress").at("/spec/template/metadata/labels"))).isTrue();
+    }
+
+    /**
+     * A connector may override only isolation.level, and name only the worker variables the PayStream connectors
+     * use; the acquirer is reached over https with a credential.
+     */
+    @Test
+    void connectAllowsOnlyTheOverridesAndSecretsItsConnectorsUse() {
+        JsonNode config = named("KafkaConnect", "paystream-connect").at("/spec/config");
+        assertThat(config.path("connector.client.config.override.policy").asText()).isEqualTo("Allowlist");
+        assertThat(config.path("connector.client.config.override.allowlist").asText()).isEqualTo("isolation.level");
+        String pattern = config.path("config.providers.env.param.allowlist.pattern").asText();
+        Set<String> allowed = new java.util.TreeSet<>(List.of(pattern.replaceAll("^\\^\\(|\\)\\$$", "")
+                .split("\\|")));
+        Set<String> named = new java.util.TreeSet<>();
+        ofKind("KafkaConnector").forEach(connector -> connector.at("/spec/config").fields().forEachRemaining(e -> {
+            java.util.regex.Matcher reference = java.util.regex.Pattern.compile("\\$\\{env:([A-Z0-9_]+)}")
+                    .matcher(e.getValue().asText());
+            while (reference.find()) {
+                named.add(reference.group(1));
+            }
+        }));
+        assertThat(allowed).isEqualTo(named);
+        JsonNode acquirer = named("KafkaConnector", "paystream-acquirer").at("/spec/config");
+        assertThat(acquirer.path("paystream.acquirer.url").asText()).startsWith("https://");
+        assertThat(acquirer.path("paystream.acquirer.api.key").asText()).isEqualTo(
+                "${env:PAYSTREAM_ACQUIRER_API_KEY}");
+    }
+
+    /** A secret on a command line shows in ps to every user of the node: no container passes one in JAVA_OPTS. */
+    @Test
+    void noSecretIsPassedOnACommandLine() {
+        for (JsonNode workload : workloads()) {
+            workload.at("/spec/template/spec/containers").forEach(container -> container.path("env").forEach(env -> {
+                if (env.path("name").asText().equals("JAVA_OPTS")) {
+                    assertThat(env.path("value").asText()).as(workload.at("/metadata/name").asText())
+                            .doesNotContainIgnoringCase("password").doesNotContain("$(");
+                }
+            }));
+        }
     }
 
     @Test
