@@ -54,12 +54,12 @@ public class IngressConfiguration extends PayStreamConfiguration {
     private QueryApiFactory queryApi = new QueryApiFactory();
 
     /** Reported as "queryApiKeyFitsProfile failed: ...". */
-    @AssertTrue(message = "failed: queryApi.key is the public local-dev-key, which only profile local accepts. Set "
-            + "PAYSTREAM_QUERY_API_KEY to an admin key of the processors' query API.")
+    @AssertTrue(message = "failed: queryApi.key is a public local key, which only profile local accepts. Set "
+            + "PAYSTREAM_QUERY_API_KEY to the ingress's service:read key of the processors' query API.")
     @JsonProperty(access = JsonProperty.Access.READ_ONLY)
     public boolean isQueryApiKeyFitsProfile() {
         return LOCAL.equals(getProfile()) || queryApi.getKey() == null
-                || !LOCAL_DEV_KEY_SHA256.equals(ApiKeyAuth.sha256Hex(queryApi.getKey()));
+                || !PUBLIC_KEY_SHA256S.contains(ApiKeyAuth.sha256Hex(queryApi.getKey()));
     }
 
     @JsonProperty

@@ -77,6 +77,9 @@ class IngressConfigurationTest {
         environment.put("PAYSTREAM_QUERY_API_KEY", "local-dev-key");
         assertThatThrownBy(() -> load("config-production.yml", environment))
                 .hasMessageContaining("queryApiKeyFitsProfile failed");
+        environment.put("PAYSTREAM_QUERY_API_KEY", PayStreamConfiguration.LOCAL_INGRESS_QUERY_KEY);
+        assertThatThrownBy(() -> load("config-production.yml", environment))
+                .hasMessageContaining("queryApiKeyFitsProfile failed");
     }
 
     @Test

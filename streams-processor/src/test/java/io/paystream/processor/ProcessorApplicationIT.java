@@ -18,6 +18,7 @@ import io.paystream.processor.testing.ProcessorUnderTest;
 import io.paystream.testing.InProcessKafka;
 import io.paystream.testing.LedgerInvariants;
 import io.paystream.schemas.Topics;
+import io.paystream.web.config.PayStreamConfiguration;
 import io.paystream.schemas.avro.AccountCommandType;
 import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.AccountState;
@@ -317,6 +318,17 @@ class ProcessorApplicationIT {
         HttpResponse<String> noHistory = query("/v1/accounts/acme-q/entries", "acme-key");
         assertThat(noHistory.statusCode()).isEqualTo(503);
         assertThat(noHistory.body()).contains("\"code\":\"history_unavailable\"").contains("none configured");
+
+        // The ingress's own service:read key reads any account and payment for its checks, and nothing of the
+        // operators': it is not admin.
+        String service = PayStreamConfiguration.LOCAL_INGRESS_QUERY_KEY;
+        assertThat(query("/v1/accounts/acme-q", service).statusCode()).isEqualTo(200);
+        assertThat(query("/v1/accounts/it-alice", service).statusCode()).isIn(200, 404);
+        assertThat(query("/v1/payments/" + topUp.getPaymentId(), service).statusCode()).isEqualTo(200);
+        for (String adminOnly : List.of("/v1/dead-letters", "/v1/pipeline", "/v1/simulator")) {
+            assertThat(query(adminOnly, service).statusCode()).as(adminOnly).isEqualTo(403);
+        }
+        assertThat(JSON.readTree(query("/v1/me", service).body()).get("admin").asBoolean()).isFalse();
     }
 
     /** The query API limits each key like the ingress: 429 with Retry-After past the bucket, other keys unaffected. */

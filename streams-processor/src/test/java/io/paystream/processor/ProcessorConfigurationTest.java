@@ -22,7 +22,9 @@ class ProcessorConfigurationTest {
             "KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092,kafka-2:9092",
             "PAYSTREAM_APPLICATION_SERVER", "processor-0.processor:8090",
             "PAYSTREAM_ADMIN_CLIENT_ID", "ops",
-            "PAYSTREAM_ADMIN_KEY_SHA256", ApiKeyAuth.sha256Hex("a-real-secret"));
+            "PAYSTREAM_ADMIN_KEY_SHA256", ApiKeyAuth.sha256Hex("a-real-secret"),
+            "PAYSTREAM_INGRESS_QUERY_KEY_SHA256", ApiKeyAuth.sha256Hex("the-ingress-secret"),
+            "PAYSTREAM_CONNECT_QUERY_KEY_SHA256", ApiKeyAuth.sha256Hex("connect-secret"));
 
     private static ProcessorConfiguration load(String file, Map<String, String> environment) throws Exception {
         StringSubstitutor substitutor = new StringSubstitutor(environment);
@@ -40,10 +42,13 @@ class ProcessorConfigurationTest {
 
         ProcessorConfiguration local = load("config.yml", Map.of("PAYSTREAM_PROFILE", "local"));
         assertThat(local.getProfile()).isEqualTo(PayStreamConfiguration.LOCAL);
-        assertThat(local.getApiKeys()).singleElement().satisfies(key -> {
-            assertThat(key.getKeySha256()).isEqualTo(PayStreamConfiguration.LOCAL_DEV_KEY_SHA256);
-            assertThat(key.getScopes()).containsExactly("admin");
-        });
+        assertThat(local.getApiKeys()).extracting(key -> key.getClientId() + " " + key.getScopes() + " "
+                + key.getKeySha256()).containsExactly(
+                        "local-dev [admin] " + PayStreamConfiguration.LOCAL_DEV_KEY_SHA256,
+                        "ingress-service [service:read] "
+                                + ApiKeyAuth.sha256Hex(PayStreamConfiguration.LOCAL_INGRESS_QUERY_KEY),
+                        "connect-service [service:read] "
+                                + ApiKeyAuth.sha256Hex(PayStreamConfiguration.LOCAL_CONNECT_QUERY_KEY));
     }
 
     @Test
@@ -64,12 +69,22 @@ class ProcessorConfigurationTest {
     }
 
     @Test
+    void theProductionConfigNeverTakesAPublicLocalServiceKey() {
+        Map<String, String> environment = new HashMap<>(PRODUCTION_ENVIRONMENT);
+        environment.put("PAYSTREAM_INGRESS_QUERY_KEY_SHA256",
+                ApiKeyAuth.sha256Hex(PayStreamConfiguration.LOCAL_INGRESS_QUERY_KEY));
+        assertThatThrownBy(() -> load("config-production.yml", environment))
+                .isInstanceOf(ConfigurationValidationException.class).hasMessageContaining("keysFitProfile failed");
+    }
+
+    @Test
     void theProductionConfigTakesEverythingFromTheEnvironmentAndReplicates() throws Exception {
         ProcessorConfiguration production = load("config-production.yml", PRODUCTION_ENVIRONMENT);
 
         assertThat(production.getProfile()).isEqualTo(PayStreamConfiguration.PRODUCTION);
-        assertThat(production.getApiKeys()).singleElement().satisfies(key -> assertThat(key.getKeySha256())
-                .isEqualTo(ApiKeyAuth.sha256Hex("a-real-secret")));
+        assertThat(production.getApiKeys()).extracting(key -> key.getKeySha256()).containsExactly(
+                ApiKeyAuth.sha256Hex("a-real-secret"), ApiKeyAuth.sha256Hex("the-ingress-secret"),
+                ApiKeyAuth.sha256Hex("connect-secret"));
         assertThat(production.getKafka()).containsEntry("bootstrap.servers", "kafka-1:9092,kafka-2:9092")
                 .as("no Kafka authentication unless asked for, and never a null value").containsEntry(
                         "security.protocol", "PLAINTEXT").containsEntry("sasl.jaas.config", "");

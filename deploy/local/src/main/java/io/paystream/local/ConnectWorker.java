@@ -1,5 +1,7 @@
 package io.paystream.local;
 
+import io.paystream.web.config.PayStreamConfiguration;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -66,7 +68,8 @@ public final class ConnectWorker {
                         "paystream.smtp.port=" + layout.smtpPort(),
                         // Addresses are read from the first processor's query API, with the local admin key.
                         "paystream.query.api.url=http://127.0.0.1:" + layout.processorPort(0),
-                        "paystream.query.api.key=" + LocalStack.DEV_KEY,
+                        // Connect's own service:read key of the query API, not the admin key.
+                        "paystream.query.api.key=" + PayStreamConfiguration.LOCAL_CONNECT_QUERY_KEY,
                         "paystream.email.retry.backoff.ms=1000"));
         Path acquirer = connector(dir, CONNECTORS.get(4), "io.paystream.sinks.acquirer.AcquirerSinkConnector",
                 "acquirer.requests.v1", "acquirer-request", layout, List.of(

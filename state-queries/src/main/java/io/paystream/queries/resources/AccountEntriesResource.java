@@ -41,10 +41,10 @@ public final class AccountEntriesResource {
     }
 
     @GET
-    @RolesAllowed(Scopes.ACCOUNTS_READ)
+    @RolesAllowed({Scopes.ACCOUNTS_READ, Scopes.SERVICE_READ})
     public Page get(@Auth ApiClient client, @PathParam("accountId") String accountId,
             @QueryParam("limit") String limitParam, @QueryParam("after") String after) {
-        if (!client.owns(accountId)) {
+        if (!client.mayRead(accountId)) {
             throw ApiException.notOwned(accountId, "accountId");
         }
         int limit = Pages.limit(limitParam, LIMIT_DEFAULT, LIMIT_MAX);

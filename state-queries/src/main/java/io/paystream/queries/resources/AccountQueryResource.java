@@ -32,10 +32,10 @@ public final class AccountQueryResource {
     }
 
     @GET
-    @RolesAllowed(Scopes.ACCOUNTS_READ)
+    @RolesAllowed({Scopes.ACCOUNTS_READ, Scopes.SERVICE_READ})
     public Response get(@Auth ApiClient client, @PathParam("accountId") String accountId,
             @QueryParam("stale") boolean stale, @Context HttpHeaders headers, @Context UriInfo uri) {
-        if (!client.owns(accountId)) {
+        if (!client.mayRead(accountId)) {
             throw ApiException.notOwned(accountId, "accountId");
         }
         return answers.<AccountState>answer(store, accountId, "account", stale, headers, uri, account -> true,

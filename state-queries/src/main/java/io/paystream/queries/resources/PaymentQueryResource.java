@@ -34,11 +34,11 @@ public final class PaymentQueryResource {
     }
 
     @GET
-    @RolesAllowed(Scopes.ACCOUNTS_READ)
+    @RolesAllowed({Scopes.ACCOUNTS_READ, Scopes.SERVICE_READ})
     public Response get(@Auth ApiClient client, @PathParam("paymentId") String paymentId,
             @QueryParam("stale") boolean stale, @Context HttpHeaders headers, @Context UriInfo uri) {
         return answers.<PaymentState>answer(store, paymentId, "payment", stale, headers, uri,
-                payment -> client.owns(payment.getFrom()) || client.owns(payment.getTo()),
+                payment -> client.mayRead(payment.getFrom()) || client.mayRead(payment.getTo()),
                 local -> PaymentView.of(local.value(), local.stale()));
     }
 }

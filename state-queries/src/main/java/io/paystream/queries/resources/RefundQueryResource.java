@@ -39,13 +39,13 @@ public final class RefundQueryResource {
     }
 
     @GET
-    @RolesAllowed(Scopes.ACCOUNTS_READ)
+    @RolesAllowed({Scopes.ACCOUNTS_READ, Scopes.SERVICE_READ})
     public Response get(@Auth ApiClient client, @PathParam("refundId") String refundId,
             @QueryParam("stale") boolean stale, @Context HttpHeaders headers, @Context UriInfo uri) {
         RefundIds.Parts parts = RefundIds.parse(refundId).orElseThrow(() -> ApiException.invalidField("refundId",
                 "refundId must be an id that POST /v1/payments/{paymentId}/refunds answered with (rf_...)"));
         return answers.<PaymentState>answer(store, parts.paymentId(), "refund", "no refund " + refundId, stale, headers, uri,
-                payment -> (client.owns(payment.getFrom()) || client.owns(payment.getTo()))
+                payment -> (client.mayRead(payment.getFrom()) || client.mayRead(payment.getTo()))
                         && refund(payment, parts.actionId()).isPresent(),
                 local -> RefundView.of(local.value(), refund(local.value(), parts.actionId()).orElseThrow()));
     }

@@ -41,7 +41,7 @@ public final class WebhookDeliveriesResource {
     }
 
     @GET
-    @RolesAllowed(Scopes.ADMIN)
+    @RolesAllowed({Scopes.ADMIN, Scopes.SERVICE_READ})
     public Page get(@PathParam("endpointId") String endpointId, @QueryParam("limit") String limitParam,
             @QueryParam("after") String after) {
         if (!ENDPOINT_ID.matcher(endpointId).matches()) {

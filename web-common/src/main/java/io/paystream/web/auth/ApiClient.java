@@ -64,4 +64,9 @@ public record ApiClient(String clientId, Set<String> scopes, List<String> ownedA
     public boolean owns(String accountId) {
         return isAdmin() || (accountId != null && ownedAccountPrefixes.stream().anyMatch(accountId::startsWith));
     }
+
+    /** True when the client may read {@code accountId}: it owns it, or it is a service reading for its checks. */
+    public boolean mayRead(String accountId) {
+        return owns(accountId) || scopes.contains(Scopes.SERVICE_READ);
+    }
 }

@@ -34,7 +34,7 @@ public class ApiKeyFactory {
     private List<String> ownedAccountPrefixes = new ArrayList<>();
 
     @AssertTrue(message = "scopes must be among payments:write, accounts:write, accounts:read, funds:write, "
-            + "credit:write, admin")
+            + "credit:write, webhooks:write, service:read, admin")
     @JsonProperty(access = JsonProperty.Access.READ_ONLY)
     public boolean isKnownScopes() {
         return Scopes.ALL.containsAll(scopes);

@@ -15,11 +15,17 @@ public final class Scopes {
     public static final String CREDIT_WRITE = "credit:write";
     /** Register, list and delete webhook endpoints; an endpoint receives events of owned accounts only. */
     public static final String WEBHOOKS_WRITE = "webhooks:write";
+    /**
+     * What one PayStream service reads of another for its own checks: any account and payment, and the webhook
+     * deliveries, on the query API. It writes nothing and reaches no admin route, and each service has its own key
+     * (and so its own rate limit): the ingress looks payments up before an action, the email sink reads addresses.
+     */
+    public static final String SERVICE_READ = "service:read";
     public static final String ADMIN = "admin";
 
     /** Every scope a key may be given. */
     public static final Set<String> ALL = Set.of(PAYMENTS_WRITE, ACCOUNTS_WRITE, ACCOUNTS_READ, FUNDS_WRITE,
-            CREDIT_WRITE, WEBHOOKS_WRITE, ADMIN);
+            CREDIT_WRITE, WEBHOOKS_WRITE, SERVICE_READ, ADMIN);
 
     private Scopes() {
     }

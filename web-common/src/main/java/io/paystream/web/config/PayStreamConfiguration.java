@@ -28,6 +28,12 @@ import java.util.Map;
 public class PayStreamConfiguration extends Configuration {
     /** The local stack's admin key. It is in the README, so it is public: never a key for real money. */
     public static final String LOCAL_DEV_KEY_SHA256 = ApiKeyAuth.sha256Hex("local-dev-key");
+    /** The local stack's service keys: the ingress's and Connect's on the query API. Public like local-dev-key. */
+    public static final String LOCAL_INGRESS_QUERY_KEY = "local-ingress-query-key";
+    public static final String LOCAL_CONNECT_QUERY_KEY = "local-connect-query-key";
+    /** Every key whose secret is in the repository, and so is refused outside profile local. */
+    public static final java.util.Set<String> PUBLIC_KEY_SHA256S = java.util.Set.of(LOCAL_DEV_KEY_SHA256,
+            ApiKeyAuth.sha256Hex(LOCAL_INGRESS_QUERY_KEY), ApiKeyAuth.sha256Hex(LOCAL_CONNECT_QUERY_KEY));
     public static final String LOCAL = "local";
     public static final String PRODUCTION = "production";
 
@@ -56,12 +62,13 @@ public class PayStreamConfiguration extends Configuration {
     private AdminAuthFactory adminAuth;
 
     /** The public local key starts nothing but a local stack. Reported as "keysFitProfile failed: ...". */
-    @AssertTrue(message = "failed: apiKeys holds the public local-dev-key, which only profile local accepts "
+    @AssertTrue(message = "failed: apiKeys holds the public local-dev-key or a public local service key, which only "
+            + "profile local accepts "
             + "(PAYSTREAM_PROFILE=local, as make run sets it). Configure a key of your own instead: "
             + "PAYSTREAM_ADMIN_KEY_SHA256 is the SHA-256 of a secret.")
     @JsonProperty(access = JsonProperty.Access.READ_ONLY)
     public boolean isKeysFitProfile() {
-        return LOCAL.equals(profile) || apiKeys.stream().noneMatch(key -> LOCAL_DEV_KEY_SHA256.equals(
+        return LOCAL.equals(profile) || apiKeys.stream().noneMatch(key -> PUBLIC_KEY_SHA256S.contains(
                 key.getKeySha256()));
     }
 
