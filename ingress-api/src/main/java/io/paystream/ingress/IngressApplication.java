@@ -15,6 +15,7 @@ import io.paystream.ingress.core.PaymentIds;
 import io.paystream.ingress.health.KafkaHealthCheck;
 import io.paystream.ingress.http.BodyLimitFilter;
 import io.paystream.ingress.kafka.CommandPublisher;
+import io.paystream.ingress.kafka.EndpointPrivilegesSync;
 import io.paystream.ingress.lookup.PaymentLookup;
 import io.paystream.ingress.resources.AccountsResource;
 import io.paystream.ingress.resources.PaymentsResource;
@@ -22,6 +23,7 @@ import io.paystream.ingress.resources.WebhookEndpointsResource;
 import io.paystream.schemas.webhooks.EndpointRegistry;
 import io.paystream.schemas.webhooks.UrlPolicy;
 import io.paystream.web.auth.ApiKeyAuth;
+import io.paystream.web.auth.ApiKeyFactory;
 import io.paystream.web.config.PayStreamConfiguration;
 import io.paystream.web.errors.ErrorMappers;
 import io.paystream.web.metrics.MeterRegistries;
@@ -81,6 +83,9 @@ public class IngressApplication extends Application<IngressConfiguration> {
                 endpoints.close();
             }
         });
+        // An endpoint receives what its client's keys allow now, not what they allowed when it was registered.
+        environment.lifecycle().manage(new EndpointPrivilegesSync(endpoints, publisher,
+                ApiKeyFactory.clients(configuration.getApiKeys()), Clock.systemUTC()));
         // Loopback receivers only on a laptop: in production a loopback URL would reach the ingress's own host.
         UrlPolicy urls = new UrlPolicy(PayStreamConfiguration.LOCAL.equals(configuration.getProfile()));
         environment.jersey().register(new WebhookEndpointsResource(publisher, produceTimeout, endpoints, urls,

@@ -542,6 +542,32 @@ class IngressApplicationIT {
         }
     }
 
+    /**
+     * An endpoint receives what its client's keys allow now: an ingress started with globex's keys stripped of
+     * webhooks:write disables globex's endpoints in the registry, and the webhook sink delivers to none of them.
+     */
+    @Test
+    void anIngressStartedWithNewKeysBringsTheRegisteredEndpointsInLine() throws Exception {
+        HttpResponse<String> created = http.post("/v1/webhook-endpoints", "{\"url\":\"http://127.0.0.1:9/line\"}")
+                .key(GLOBEX_KEY).send();
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String id = json(created).get("id").asText();
+        DropwizardTestSupport<IngressConfiguration> restarted = ingress(kafka.bootstrapServers(),
+                ConfigOverride.config("apiKeys[5].scopes[0]", "accounts:read"),
+                ConfigOverride.config("apiKeys[5].scopes[1]", "accounts:read"));
+        restarted.before();
+        try {
+            await().atMost(SETTLE).until(() -> recordFor(Topics.WEBHOOK_ENDPOINTS, id).getStatus()
+                    == io.paystream.schemas.avro.WebhookEndpointStatus.DISABLED);
+            assertThat(recordFor(Topics.WEBHOOK_ENDPOINTS, id).getDisabledReason())
+                    .isEqualTo(io.paystream.ingress.core.EndpointPrivileges.NO_LONGER_ALLOWED);
+        } finally {
+            restarted.after();
+        }
+        // Out of the way of the other tests' counts of globex's endpoints.
+        assertThat(http.delete("/v1/webhook-endpoints/" + id).key(GLOBEX_KEY).send().statusCode()).isEqualTo(200);
+    }
+
     @Nested
     class Auth {
         @Test
