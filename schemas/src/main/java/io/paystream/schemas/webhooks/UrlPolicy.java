@@ -124,7 +124,7 @@ public final class UrlPolicy {
             .map(entry -> Map.entry(IpRange.parse(entry.getKey()), entry.getValue())).toList();
 
     /** Why {@code address} may not be called, or empty when it is public (or loopback, when that is allowed). */
-    Optional<String> refusal(InetAddress address) {
+    public Optional<String> refusal(InetAddress address) {
         // The JDK turns IPv4-mapped IPv6 addresses (::ffff:10.0.0.1) into Inet4Address, so they are checked as such.
         if (address.isLoopbackAddress()) {
             return allowLoopback ? Optional.empty() : Optional.of("a loopback address");

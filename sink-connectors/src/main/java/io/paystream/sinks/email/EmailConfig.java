@@ -23,6 +23,7 @@ public final class EmailConfig extends AbstractConfig {
     public static final String RETRY_BACKOFF_MS = "paystream.email.retry.backoff.ms";
     public static final String REJECTIONS_PER_ACCOUNT_PER_HOUR = "paystream.email.rejections.per.account.per.hour";
     public static final String REJECTIONS_PER_ADDRESS_PER_HOUR = "paystream.email.rejections.per.address.per.hour";
+    public static final String RETENTION_MS = "paystream.email.retention.ms";
 
     public static final ConfigDef DEFINITION = new ConfigDef(SinkConfig.DEFINITION)
             .define(SMTP_HOST, ConfigDef.Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
@@ -49,6 +50,10 @@ public final class EmailConfig extends AbstractConfig {
             .define(REJECTIONS_PER_ACCOUNT_PER_HOUR, ConfigDef.Type.INT, 5, ConfigDef.Range.between(0, 10_000),
                     ConfigDef.Importance.MEDIUM, "At most this many rejection emails to one account in an hour; the "
                             + "rest are counted (outcome throttled) and not sent.")
+            .define(RETENTION_MS, ConfigDef.Type.LONG, 30L * 24 * 60 * 60 * 1000, ConfigDef.Range.between(
+                    60L * 60 * 1000, 10L * 366 * 24 * 60 * 60 * 1000), ConfigDef.Importance.MEDIUM, "How long the send "
+                    + "log keeps each email (at least the throttle's hour); a notification replayed after that would be "
+                    + "emailed again (30 days).")
             .define(REJECTIONS_PER_ADDRESS_PER_HOUR, ConfigDef.Type.INT, 20, ConfigDef.Range.between(0, 10_000),
                     ConfigDef.Importance.MEDIUM, "At most this many rejection emails to one address in an hour, "
                             + "across every account that names it.");
@@ -91,6 +96,11 @@ public final class EmailConfig extends AbstractConfig {
 
     public long retryBackoffMs() {
         return getLong(RETRY_BACKOFF_MS);
+    }
+
+    /** How long the send log keeps an email. */
+    public java.time.Duration retention() {
+        return java.time.Duration.ofMillis(getLong(RETENTION_MS));
     }
 
     /** The most rejection emails one account is sent in an hour. */

@@ -81,8 +81,30 @@ public final class EmailSinkTask extends SinkTask {
         }
     }
 
+    /** How often the send log is trimmed to its retention, and how many rows go in one statement. */
+    private static final long RETENTION_EVERY_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+    private static final int RETENTION_BATCH = 10_000;
+    private long nextRetentionAt = System.nanoTime();
+
+    /** Deletes send-log rows past their retention, a bounded batch at a time, at most every ten minutes. */
+    private void forgetOldEmails() {
+        if (System.nanoTime() - nextRetentionAt < 0) {
+            return;
+        }
+        int forgotten = jdbi.withHandle(handle -> handle.createUpdate("""
+                DELETE FROM email_messages WHERE notification_id IN (SELECT notification_id FROM email_messages
+                    WHERE sent_at < now() - make_interval(secs => :ageSeconds) LIMIT :limit)""")
+                .bind("ageSeconds", config.retention().toMillis() / 1000.0).bind("limit", RETENTION_BATCH).execute());
+        nextRetentionAt = System.nanoTime() + (forgotten == RETENTION_BATCH ? 0 : RETENTION_EVERY_NANOS);
+    }
+
     @Override
     public void put(Collection<SinkRecord> records) {
+        try {
+            forgetOldEmails();
+        } catch (JdbiException e) {
+            LOG.warn("cannot trim the email send log; trying again later: {}", e.toString());
+        }
         for (SinkRecord record : records) {
             if (record.value() == null) {
                 continue;

@@ -221,6 +221,22 @@ final class Deliveries {
     }
 
     /** What the gauges show: pending deliveries, the oldest one's age, and endpoints failing (3+ attempts). */
+    /**
+     * Deletes at most {@code limit} deliveries that ended (delivered, dead or cancelled) more than {@code age} ago,
+     * with their attempts, in one statement. A pending delivery is never deleted.
+     *
+     * @return how many deliveries were deleted
+     */
+    int forget(Duration age, int limit) {
+        return jdbi.withHandle(handle -> handle.createUpdate("""
+                WITH old AS (SELECT delivery_id FROM webhook_deliveries
+                             WHERE state <> 'PENDING' AND finished_at < now() - make_interval(secs => :ageSeconds)
+                             LIMIT :limit),
+                     attempts AS (DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT delivery_id FROM old))
+                DELETE FROM webhook_deliveries WHERE delivery_id IN (SELECT delivery_id FROM old)""")
+                .bind("ageSeconds", age.toMillis() / 1000.0).bind("limit", limit).execute());
+    }
+
     record Backlog(long pending, double oldestPendingSeconds, long failingEndpoints) {
     }
 

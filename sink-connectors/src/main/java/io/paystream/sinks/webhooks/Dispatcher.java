@@ -6,12 +6,9 @@ import io.paystream.schemas.avro.WebhookEndpointStatus;
 import io.paystream.schemas.webhooks.EndpointRegistry;
 import io.paystream.schemas.webhooks.UrlPolicy;
 import io.paystream.schemas.webhooks.WebhookSignature;
+import java.io.IOException;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,11 +16,20 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.StringEntity;
+import org.apache.hc.core5.util.Timeout;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -45,6 +51,9 @@ final class Dispatcher implements AutoCloseable {
     /** How long past the request timeout a lease lasts: time to record the outcome. */
     private static final Duration LEASE_SLACK = Duration.ofSeconds(30);
     private static final Duration BACKLOG_EVERY = Duration.ofSeconds(5);
+    /** How often ended deliveries past their retention are looked for, and how many go in one statement. */
+    private static final Duration RETENTION_EVERY = Duration.ofMinutes(10);
+    private static final int RETENTION_BATCH = 10_000;
 
     private final Deliveries deliveries;
     private final EndpointRegistry registry;
@@ -56,7 +65,9 @@ final class Dispatcher implements AutoCloseable {
     private final int maxInFlightPerEndpoint;
     private final Duration pollInterval;
     private final String leasedBy;
-    private final HttpClient http;
+    private final CloseableHttpClient http;
+    /** Each attempt in flight holds one: the client is blocking, and at most maxInFlight attempts run at once. */
+    private final ExecutorService senders;
     private final ExecutorService checks = Executors.newFixedThreadPool(4, daemon("webhook-url-check"));
     private final ExecutorService recorder = Executors.newFixedThreadPool(2, daemon("webhook-recorder"));
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -64,6 +75,8 @@ final class Dispatcher implements AutoCloseable {
     private final Thread loop;
     private volatile boolean running = true;
     private long nextBacklogAt;
+    private long nextRetentionAt;
+    private final Duration retention;
 
     Dispatcher(Deliveries deliveries, EndpointRegistry registry, Producer<byte[], byte[]> producer,
             WebhookConfig config, String leasedBy) {
@@ -77,15 +90,43 @@ final class Dispatcher implements AutoCloseable {
         this.maxInFlightPerEndpoint = config.maxInFlightPerEndpoint();
         this.pollInterval = config.pollInterval();
         this.leasedBy = Objects.requireNonNull(leasedBy, "leasedBy");
-        // Never follow a redirect: it would lead past the URL check. HTTP/1.1: no h2c upgrade dance with receivers.
-        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(requestTimeout.compareTo(Duration.ofSeconds(5)) < 0 ? requestTimeout
-                        : Duration.ofSeconds(5))
-                .build();
+        this.http = httpClient(new CheckedDnsResolver(urls), maxInFlight, maxInFlightPerEndpoint, requestTimeout);
+        this.senders = Executors.newFixedThreadPool(maxInFlight, daemon("webhook-sender"));
         this.nextBacklogAt = System.nanoTime();
+        this.retention = config.retention();
+        this.nextRetentionAt = System.nanoTime();
         this.loop = new Thread(this::run, "webhook-dispatcher-" + leasedBy);
         this.loop.setDaemon(true);
+    }
+
+    /**
+     * The deliveries' HTTP client. The connection resolves the host through {@code resolver} and connects only to
+     * the addresses it passed. It never follows a redirect, which would lead past the URL check, and never retries on
+     * its own: the schedule does.
+     */
+    static CloseableHttpClient httpClient(CheckedDnsResolver resolver, int maxInFlight, int maxInFlightPerEndpoint,
+            Duration requestTimeout) {
+        Duration connectTimeout = requestTimeout.compareTo(Duration.ofSeconds(5)) < 0 ? requestTimeout
+                : Duration.ofSeconds(5);
+        return HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setDnsResolver(resolver)
+                        .setMaxConnTotal(maxInFlight)
+                        .setMaxConnPerRoute(maxInFlightPerEndpoint)
+                        .setDefaultConnectionConfig(ConnectionConfig.custom()
+                                .setConnectTimeout(Timeout.ofMilliseconds(connectTimeout.toMillis()))
+                                .setSocketTimeout(Timeout.ofMilliseconds(requestTimeout.toMillis()))
+                                .build())
+                        .build())
+                .setDefaultRequestConfig(RequestConfig.custom()
+                        .setResponseTimeout(Timeout.ofMilliseconds(requestTimeout.toMillis()))
+                        .setConnectionRequestTimeout(Timeout.ofMilliseconds(requestTimeout.toMillis()))
+                        .build())
+                .disableRedirectHandling()
+                .disableAutomaticRetries()
+                .disableCookieManagement()
+                .setUserAgent(USER_AGENT)
+                .build();
     }
 
     void start() {
@@ -110,6 +151,14 @@ final class Dispatcher implements AutoCloseable {
                 List<Deliveries.Claimed> claimed = free <= 0 ? List.of()
                         : deliveries.claim(leasedBy, requestTimeout.plus(LEASE_SLACK), free, maxInFlightPerEndpoint);
                 claimed.forEach(this::dispatch);
+                if (System.nanoTime() - nextRetentionAt > 0) {
+                    int forgotten = deliveries.forget(retention, RETENTION_BATCH);
+                    if (forgotten > 0) {
+                        LOG.info("deleted {} webhook deliveries that ended more than {} ago", forgotten, retention);
+                    }
+                    // A full batch means more are due: look again at the next turn, not in ten minutes.
+                    nextRetentionAt = System.nanoTime() + (forgotten == RETENTION_BATCH ? 0 : RETENTION_EVERY.toNanos());
+                }
                 if (System.nanoTime() - nextBacklogAt > 0) {
                     WebhookMetrics.backlog(deliveries.backlog());
                     nextBacklogAt = System.nanoTime() + BACKLOG_EVERY.toNanos();
@@ -183,33 +232,35 @@ final class Dispatcher implements AutoCloseable {
                 && endpoint.getPreviousSecretExpiresAtMs() > now) {
             secrets.add(endpoint.getPreviousSecret());
         }
-        HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint.getUrl()))
-                .timeout(requestTimeout)
-                .header("Content-Type", "application/json")
-                .header("User-Agent", USER_AGENT)
-                .header(WebhookSignature.EVENT_ID_HEADER, delivery.eventId())
-                .header(WebhookSignature.EVENT_TYPE_HEADER, delivery.eventType())
-                .header("PayStream-Delivery-Attempt", Integer.toString(delivery.attempt()))
-                .header(WebhookSignature.HEADER, WebhookSignature.header(secrets, now / 1000, delivery.payload()))
-                .POST(HttpRequest.BodyPublishers.ofString(delivery.payload(), StandardCharsets.UTF_8))
-                .build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-                .handle((response, failure) -> {
-                    long took = elapsedMs(started);
-                    if (failure == null) {
-                        int status = response.statusCode();
-                        return new Result(status, status >= 200 && status < 300 ? "succeeded" : "http_error",
-                                status >= 200 && status < 300 ? null : "the endpoint answered " + status, took);
-                    }
-                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                            ? failure.getCause() : failure;
-                    if (cause instanceof HttpTimeoutException) {
-                        return new Result(null, "timeout", "no answer within " + requestTimeout.toMillis() + " ms",
-                                took);
-                    }
-                    return new Result(null, "network_error", cause instanceof ConnectException
-                            ? "connection refused or unreachable" : String.valueOf(cause), took);
-                });
+        HttpPost request = new HttpPost(endpoint.getUrl());
+        request.setHeader(WebhookSignature.EVENT_ID_HEADER, delivery.eventId());
+        request.setHeader(WebhookSignature.EVENT_TYPE_HEADER, delivery.eventType());
+        request.setHeader("PayStream-Delivery-Attempt", Integer.toString(delivery.attempt()));
+        request.setHeader(WebhookSignature.HEADER, WebhookSignature.header(secrets, now / 1000, delivery.payload()));
+        request.setEntity(new StringEntity(delivery.payload(), ContentType.APPLICATION_JSON));
+        return CompletableFuture.supplyAsync(() -> post(request, started), senders);
+    }
+
+    /** One attempt, blocking a sender thread until the answer or the timeout. */
+    private Result post(HttpPost request, long started) {
+        try {
+            int status = http.execute(request, response -> {
+                EntityUtils.consume(response.getEntity());
+                return response.getCode();
+            });
+            boolean succeeded = status >= 200 && status < 300;
+            return new Result(status, succeeded ? "succeeded" : "http_error",
+                    succeeded ? null : "the endpoint answered " + status, elapsedMs(started));
+        } catch (CheckedDnsResolver.RefusedAddressException e) {
+            return new Result(null, "refused", "url " + e.getMessage(), elapsedMs(started));
+        } catch (SocketTimeoutException e) {
+            return new Result(null, "timeout", "no answer within " + requestTimeout.toMillis() + " ms",
+                    elapsedMs(started));
+        } catch (ConnectException e) {
+            return new Result(null, "network_error", "connection refused or unreachable", elapsedMs(started));
+        } catch (IOException e) {
+            return new Result(null, "network_error", String.valueOf(e), elapsedMs(started));
+        }
     }
 
     private void record(Deliveries.Claimed delivery, WebhookEndpoint endpoint, Result result) {
@@ -333,6 +384,12 @@ final class Dispatcher implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         checks.shutdownNow();
+        senders.shutdownNow();
+        try {
+            http.close();
+        } catch (IOException e) {
+            LOG.warn("closing the webhook HTTP client failed: {}", e.toString());
+        }
         recorder.shutdown();
         try {
             recorder.awaitTermination(5, TimeUnit.SECONDS);

@@ -21,6 +21,7 @@ public final class WebhookConfig extends AbstractConfig {
     public static final String MAX_IN_FLIGHT = "paystream.webhooks.max.in.flight";
     public static final String MAX_IN_FLIGHT_PER_ENDPOINT = "paystream.webhooks.max.in.flight.per.endpoint";
     public static final String POLL_INTERVAL_MS = "paystream.webhooks.poll.interval.ms";
+    public static final String RETENTION_MS = "paystream.webhooks.retention.ms";
     /** Set by the connector for each task: names the task's leases. */
     static final String TASK_INDEX = "paystream.webhooks.task.index";
 
@@ -47,6 +48,9 @@ public final class WebhookConfig extends AbstractConfig {
                             + "every slot.")
             .define(POLL_INTERVAL_MS, ConfigDef.Type.LONG, 250L, ConfigDef.Range.between(10, 10_000),
                     ConfigDef.Importance.LOW, "How often the dispatcher looks for due retries.")
+            .define(RETENTION_MS, ConfigDef.Type.LONG, 30L * 24 * 60 * 60 * 1000, ConfigDef.Range.between(1_000,
+                    10L * 366 * 24 * 60 * 60 * 1000), ConfigDef.Importance.MEDIUM, "How long an ended delivery and its "
+                    + "attempts are kept, for the deliveries API, before they are deleted (30 days).")
             .define(TASK_INDEX, ConfigDef.Type.INT, 0, ConfigDef.Importance.LOW, "Set by the connector.");
 
     public WebhookConfig(Map<String, String> properties) {
@@ -64,6 +68,11 @@ public final class WebhookConfig extends AbstractConfig {
 
     public Duration requestTimeout() {
         return Duration.ofMillis(getLong(REQUEST_TIMEOUT_MS));
+    }
+
+    /** How long an ended delivery is kept. */
+    public Duration retention() {
+        return Duration.ofMillis(getLong(RETENTION_MS));
     }
 
     public boolean allowLoopback() {

@@ -119,4 +119,22 @@ class EmailThrottleIT {
         assertThat(EmailSinkTask.Outcome.THROTTLED.counter().count()).isGreaterThanOrEqualTo(15);
         task.stop();
     }
+
+    @Test
+    void theSendLogKeepsEachEmailForItsRetentionOnly() throws Exception {
+        EmailSinkTask task = task(3, 5);
+        task.put(List.of(notification("kept", 1, PaymentStatus.COMPLETED), notification("old", 2,
+                PaymentStatus.COMPLETED)));
+        db().useHandle(h -> h.createUpdate("UPDATE email_messages SET sent_at = now() - interval '31 days' "
+                + "WHERE account_id = 'old'").execute());
+        task.stop();
+
+        EmailSinkTask restarted = task(3, 5);
+        restarted.put(List.of());
+
+        List<String> left = db().withHandle(h -> h.createQuery("SELECT account_id FROM email_messages")
+                .mapTo(String.class).list());
+        assertThat(left).containsExactly("kept");
+        restarted.stop();
+    }
 }

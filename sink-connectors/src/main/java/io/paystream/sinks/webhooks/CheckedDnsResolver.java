@@ -1,0 +1,61 @@
+package io.paystream.sinks.webhooks;
+
+import io.paystream.schemas.webhooks.UrlPolicy;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.hc.client5.http.DnsResolver;
+
+/**
+ * Resolves a webhook's host for the connection itself and hands the connection only addresses the URL policy allows:
+ * the addresses checked are the addresses connected to. Checking the URL and then letting the HTTP client resolve
+ * the host again left a gap: a DNS answer that changes between the two (DNS rebinding) led a delivery into the
+ * network. The Host header and TLS's server name keep the host name, since the client connects by name.
+ */
+final class CheckedDnsResolver implements DnsResolver {
+    /** Where names are looked up: the system resolver, or a test's. */
+    interface Lookup {
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
+
+    /** A host that resolves to an address deliveries may not reach. */
+    static final class RefusedAddressException extends UnknownHostException {
+        private static final long serialVersionUID = 1L;
+
+        RefusedAddressException(String host, InetAddress address, String why) {
+            super(host + " resolves to " + address.getHostAddress() + ", " + why
+                    + "; webhooks are delivered only to public addresses");
+        }
+    }
+
+    private final UrlPolicy urls;
+    private final Lookup lookup;
+
+    CheckedDnsResolver(UrlPolicy urls, Lookup lookup) {
+        this.urls = Objects.requireNonNull(urls, "urls");
+        this.lookup = Objects.requireNonNull(lookup, "lookup");
+    }
+
+    /** With the system resolver. */
+    CheckedDnsResolver(UrlPolicy urls) {
+        this(urls, InetAddress::getAllByName);
+    }
+
+    @Override
+    public InetAddress[] resolve(String host) throws UnknownHostException {
+        InetAddress[] addresses = lookup.resolve(host);
+        for (InetAddress address : addresses) {
+            Optional<String> refusal = urls.refusal(address);
+            if (refusal.isPresent()) {
+                throw new RefusedAddressException(host, address, refusal.get());
+            }
+        }
+        return addresses;
+    }
+
+    @Override
+    public String resolveCanonicalHostname(String host) {
+        return host; // never used for a connection: the client connects to resolve()'s addresses
+    }
+}
