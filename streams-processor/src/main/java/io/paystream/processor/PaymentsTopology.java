@@ -40,6 +40,8 @@ import org.apache.kafka.streams.Topology;
 public final class PaymentsTopology {
     /** The idempotency window when none is configured. */
     public static final Duration DEFAULT_IDEMPOTENCY_WINDOW = Duration.ofDays(7);
+    /** How long an ended card top-up is kept on its payee's task when none is configured: a month of late answers. */
+    public static final Duration DEFAULT_CARD_TOP_UP_RETENTION = Duration.ofDays(30);
 
     private PaymentsTopology() {
     }
@@ -49,7 +51,8 @@ public final class PaymentsTopology {
      * one partition.
      */
     public static Topology build(PaymentMetrics metrics) {
-        return build(metrics, Map.of(), DEFAULT_IDEMPOTENCY_WINDOW, 1, StatsScopes.none());
+        return build(metrics, Map.of(), DEFAULT_IDEMPOTENCY_WINDOW, DEFAULT_CARD_TOP_UP_RETENTION, 1,
+                StatsScopes.none());
     }
 
     /**
@@ -57,11 +60,13 @@ public final class PaymentsTopology {
      *
      * @param directProducers each direct producer's own request topic, by name, and the client it writes as
      * @param idempotencyWindow how long intake remembers each request's fingerprint, in stream time
+     * @param cardTopUpRetention how long an ended card top-up stays in its payee's {@code card-top-ups}, in stream
+     *     time
      * @param partitions the partition count of the co-partitioned topics, the ledger's among them
      * @param statsScopes which clients' stats each payment counts in
      */
     public static Topology build(PaymentMetrics metrics, Map<String, ApiClient> directProducers,
-            Duration idempotencyWindow, int partitions, StatsScopes statsScopes) {
+            Duration idempotencyWindow, Duration cardTopUpRetention, int partitions, StatsScopes statsScopes) {
         Topology topology = new Topology();
         // The status view first: intake reads its store.
         PaymentStatusTopology.addTo(topology, Topics.PAYMENT_EVENTS, metrics, statsScopes);
@@ -74,7 +79,7 @@ public final class PaymentsTopology {
                 Topics.DEAD_LETTERS), metrics);
         LedgerTopology.addTo(topology, new LedgerTopology.Topics(
                 Topics.LEDGER, Topics.PAYMENT_EVENTS, Topics.AUDIT, Topics.NOTIFICATIONS, Topics.DEAD_LETTERS,
-                Topics.ACQUIRER_REQUESTS), partitions, metrics);
+                Topics.ACQUIRER_REQUESTS), partitions, cardTopUpRetention, metrics);
         return topology;
     }
 }

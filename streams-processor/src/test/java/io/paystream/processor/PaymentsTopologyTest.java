@@ -1446,6 +1446,40 @@ class PaymentsTopologyTest {
         }
 
         @Test
+        void anEndedTopUpIsForgottenAfterItsRetentionAndALateAnswerThenMovesNoMoney() {
+            Pipeline retained = new Pipeline(PaymentsTopology.DEFAULT_IDEMPOTENCY_WINDOW, java.time.Duration.ofHours(1));
+            try {
+                retained.send(anOpen("alice", "USD", AccountType.CUSTOMER).build());
+                PaymentRequest credited = cardTopUp("alice", 5_000, "tok_approve");
+                PaymentRequest charging = cardTopUp("alice", 700, "tok_visa");
+                retained.send(credited);
+                retained.send(charging);
+                io.paystream.schemas.avro.AcquirerRequest charge = retained.charges().get(0);
+                io.paystream.schemas.avro.AcquirerResult approved = result(charge,
+                        io.paystream.schemas.avro.ChargeStatus.APPROVED, null);
+                retained.sendResult(approved);
+                assertThat(retained.account("alice").getBalance()).isEqualTo(5_000);
+
+                // Two hours of stream time pass on alice's partition, then the wall-clock sweep runs.
+                retained.advance(java.time.Duration.ofHours(2));
+                retained.send(aTopUp("alice", 1).build());
+                retained.advanceWallClock(java.time.Duration.ofMinutes(11));
+                retained.sendResult(approved);
+
+                assertThat(retained.account("alice").getBalance()).as("credited once").isEqualTo(5_001);
+                assertThat(retained.deadLetters()).as("the late repeat, with nothing left to check it against")
+                        .hasSize(1);
+                // The top-up still charging is kept whatever its age, and its approval still credits.
+                retained.sendResult(result(retained.charges().get(1), io.paystream.schemas.avro.ChargeStatus.APPROVED,
+                        null));
+                assertThat(retained.account("alice").getBalance()).isEqualTo(5_701);
+                retained.assertInvariantsHold();
+            } finally {
+                retained.close();
+            }
+        }
+
+        @Test
         void aCardSourceIsOnlyForTopUpsAndARetryWithAnotherCardIsAConflict() {
             open("alice", "USD", AccountType.CUSTOMER);
             open("bob", "USD", AccountType.CUSTOMER);

@@ -72,6 +72,15 @@ public class StreamsFactory {
     private io.dropwizard.util.Duration idempotencyWindow = io.dropwizard.util.Duration.days(
             PaymentsTopology.DEFAULT_IDEMPOTENCY_WINDOW.toDays());
 
+    /**
+     * How long, in stream time, the payee's ledger task keeps a card top-up that has ended (credited, declined or
+     * refunded) in {@code card-top-ups}; a repeated acquirer answer after that is dead-lettered instead of counted.
+     */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.HOURS)
+    private io.dropwizard.util.Duration cardTopUpRetention = io.dropwizard.util.Duration.days(
+            PaymentsTopology.DEFAULT_CARD_TOP_UP_RETENTION.toDays());
+
     @NotNull
     private io.dropwizard.util.Duration adminTimeout = io.dropwizard.util.Duration.seconds(30);
 
@@ -99,7 +108,8 @@ public class StreamsFactory {
                 concat(Topics.CO_PARTITIONED, directTopics), topicConfigs(directTopics), partitions,
                 replicationFactor, adminTimeout.toJavaDuration());
         return new ManagedKafkaStreams(partitionCount -> PaymentsTopology.build(metrics, direct,
-                idempotencyWindow.toJavaDuration(), partitionCount, statsScopes), properties, provisioner, registry);
+                idempotencyWindow.toJavaDuration(), cardTopUpRetention.toJavaDuration(), partitionCount, statsScopes),
+                properties, provisioner, registry);
     }
 
     private static List<Topic<?, ?>> concat(List<Topic<?, ?>> first, List<Topic<?, ?>> second) {
@@ -226,6 +236,16 @@ public class StreamsFactory {
     @JsonProperty
     public void setIdempotencyWindow(io.dropwizard.util.Duration idempotencyWindow) {
         this.idempotencyWindow = idempotencyWindow;
+    }
+
+    @JsonProperty
+    public io.dropwizard.util.Duration getCardTopUpRetention() {
+        return cardTopUpRetention;
+    }
+
+    @JsonProperty
+    public void setCardTopUpRetention(io.dropwizard.util.Duration cardTopUpRetention) {
+        this.cardTopUpRetention = cardTopUpRetention;
     }
 
     @JsonProperty

@@ -206,6 +206,12 @@ final class CardTopUpRules {
                 .build();
     }
 
+    /** True once nothing more can happen to the top-up: credited, declined, or refunded. */
+    static boolean hasEnded(CardTopUp topUp) {
+        return topUp.getStatus() == CardTopUpStatus.CREDITED || topUp.getStatus() == CardTopUpStatus.DECLINED
+                || topUp.getStatus() == CardTopUpStatus.REFUNDED;
+    }
+
     /** True for the commands that read and write their payment's {@code card-top-ups} entry. */
     static boolean readsCardTopUp(LedgerCommand command) {
         return command.getType() == LedgerCommandType.CARD_CHARGE

@@ -41,6 +41,11 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
     private final int partitions;
     /** How often, by the wall clock, a task with holds due checks whether its stream time needs a TICK. */
     private static final Duration TICK_INTERVAL = Duration.ofSeconds(5);
+    /** How often, by the wall clock, ended card top-ups past their retention are looked for. */
+    private static final Duration CARD_TOP_UP_SWEEP_INTERVAL = Duration.ofMinutes(10);
+    /** How many go in one sweep: a sweep is part of the task's transaction, so it stays small. */
+    private static final int CARD_TOP_UP_SWEEP_MAX = 1_000;
+    private final Duration cardTopUpRetention;
     /** The key of TICK records: not an account id (those cannot start with '~'). */
     static final String TICK_KEY = "~tick";
 
@@ -53,8 +58,10 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
     private KeyValueStore<String, Long> appliedRefunds;
     private KeyValueStore<String, CardTopUp> cardTopUps;
 
-    LedgerProcessor(Topic<String, LedgerCommand> source, EmissionSinks sinks, int partitions, PaymentMetrics metrics) {
+    LedgerProcessor(Topic<String, LedgerCommand> source, EmissionSinks sinks, int partitions,
+            Duration cardTopUpRetention, PaymentMetrics metrics) {
         this.partitions = partitions;
+        this.cardTopUpRetention = Objects.requireNonNull(cardTopUpRetention, "cardTopUpRetention");
         this.source = Objects.requireNonNull(source, "source");
         this.sinks = Objects.requireNonNull(sinks, "sinks");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -71,6 +78,26 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
         this.appliedRefunds = context.getStateStore(LedgerTopology.APPLIED_REFUNDS_STORE);
         this.cardTopUps = context.getStateStore(LedgerTopology.CARD_TOP_UPS_STORE);
         context.schedule(TICK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::tickIfHoldsAreDue);
+        context.schedule(CARD_TOP_UP_SWEEP_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> forgetEndedCardTopUps());
+    }
+
+    /**
+     * Deletes card top-ups that ended (credited, declined or refunded) longer ago than the retention, in stream time,
+     * a bounded batch at a time. One still charging or owed a refund is never deleted. Only a repeated acquirer answer
+     * ever reads an ended entry, and after its deletion such an answer is dead-lettered: no money moves either way.
+     */
+    private void forgetEndedCardTopUps() {
+        long cutoff = context.currentStreamTimeMs() - cardTopUpRetention.toMillis();
+        List<String> ended = new ArrayList<>();
+        try (KeyValueIterator<String, CardTopUp> entries = cardTopUps.all()) {
+            while (entries.hasNext() && ended.size() < CARD_TOP_UP_SWEEP_MAX) {
+                CardTopUp topUp = entries.next().value;
+                if (CardTopUpRules.hasEnded(topUp) && topUp.getUpdatedAtMs() < cutoff) {
+                    ended.add(topUp.getPaymentId());
+                }
+            }
+        }
+        ended.forEach(cardTopUps::delete);
     }
 
     /**

@@ -13,6 +13,7 @@ import io.paystream.schemas.avro.LedgerCommandType;
 import io.paystream.schemas.avro.Notification;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.serde.AvroSerde;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -101,14 +102,16 @@ public final class LedgerTopology {
      * Adds the ledger's source, processor, store and sinks to {@code topology}.
      *
      * @param partitions the partition count of the ledger topic, which every CLOSE_PROBE goes to in full
+     * @param cardTopUpRetention how long an ended card top-up stays in {@code card-top-ups}, in stream time
      */
-    public static void addTo(Topology topology, Topics topics, int partitions, PaymentMetrics metrics) {
+    public static void addTo(Topology topology, Topics topics, int partitions, Duration cardTopUpRetention,
+            PaymentMetrics metrics) {
         topology.addSource(SOURCE, topics.ledger().keySerde().deserializer(),
                 topics.ledger().valueSerde().deserializer(), topics.ledger().name());
         EmissionSinks sinks = new EmissionSinks("ledger-events-sink", "ledger-audit-sink", "ledger-legs-sink",
                 "ledger-notifications-sink", "ledger-dlq-sink", "ledger-charges-sink");
-        topology.addProcessor(PROCESSOR, () -> new LedgerProcessor(topics.ledger(), sinks, partitions, metrics),
-                SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new LedgerProcessor(topics.ledger(), sinks, partitions,
+                cardTopUpRetention, metrics), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCOUNTS_STORE),
                 Serdes.String(), AvroSerde.of(AccountState.class)), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FLOWS_STORE),

@@ -80,12 +80,17 @@ public final class Pipeline implements AutoCloseable {
 
     /** The pipeline with intake's idempotency window set to {@code idempotencyWindow}. */
     public Pipeline(Duration idempotencyWindow) {
+        this(idempotencyWindow, PaymentsTopology.DEFAULT_CARD_TOP_UP_RETENTION);
+    }
+
+    /** The pipeline with the idempotency window and the card top-ups' retention given. */
+    public Pipeline(Duration idempotencyWindow, Duration cardTopUpRetention) {
         PaymentMetrics metrics = new PaymentMetrics(registry);
         Properties properties = StreamsProperties.build(Map.of("bootstrap.servers", "unused:9092"),
                 new StreamsProperties.Settings("paystream-test", tempDir(), 100, 0, 1, (short) 1, null), metrics);
         driver = new TopologyTestDriver(PaymentsTopology.build(metrics, Map.of(
                 Topics.directRequests(GLOBEX.clientId()).name(), GLOBEX,
-                Topics.directRequests(INITECH.clientId()).name(), INITECH), idempotencyWindow, 1,
+                Topics.directRequests(INITECH.clientId()).name(), INITECH), idempotencyWindow, cardTopUpRetention, 1,
                 STATS_SCOPES), properties, START);
         paymentRequests = input(Topics.PAYMENT_REQUESTS);
         accountRequests = input(Topics.ACCOUNT_REQUESTS);
