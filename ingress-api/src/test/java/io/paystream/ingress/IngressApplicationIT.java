@@ -528,11 +528,16 @@ class IngressApplicationIT {
                         .key(GLOBEX_KEY).send()));
             }
             Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+            List<String> refusals = new java.util.ArrayList<>();
             for (java.util.concurrent.Future<HttpResponse<String>> answer : answers) {
                 statuses.merge(answer.get().statusCode(), 1, Integer::sum);
+                if (answer.get().statusCode() != 201) {
+                    refusals.add(answer.get().body());
+                }
             }
             racing.shutdown();
-            assertThat(statuses).as("24 registrations at once").isEqualTo(Map.of(201, 16, 422, 8));
+            assertThat(statuses).as("24 registrations at once; refused: %s", refusals)
+                    .isEqualTo(Map.of(201, 16, 422, 8));
             assertRefused(http.post("/v1/webhook-endpoints", "{\"url\":\"" + RECEIVER + "\"}").key(GLOBEX_KEY),
                     422, "too_many_endpoints", null);
             // Another tenant is not counted against it.

@@ -40,12 +40,14 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -60,7 +62,7 @@ import java.util.regex.Pattern;
 public final class WebhookEndpointsResource {
     /** Enough for every environment a client runs; a bound keeps one client from fanning every event out forever. */
     /** Registrations being written, by client: they take a place under the cap before Kafka acknowledges them. */
-    private final Map<String, Integer> pending = new java.util.HashMap<>();
+    private final Map<String, Set<String>> pending = new java.util.HashMap<>();
     static final int MAX_DESCRIPTION_LENGTH = 256;
     /** How long a rotated-out secret keeps signing, beside the new one, so receivers can switch without a gap. */
     static final Duration PREVIOUS_SECRET_VALIDITY = Duration.ofHours(24);
@@ -102,10 +104,11 @@ public final class WebhookEndpointsResource {
             throw ApiException.invalidField("description", "description must be at most " + MAX_DESCRIPTION_LENGTH
                     + " printable characters");
         }
-        reserve(client.clientId());
+        String endpointId = "we_" + HexFormat.of().formatHex(randomBytes(12));
+        reserve(client.clientId(), endpointId);
         long now = clock.millis();
         WebhookEndpoint endpoint = WebhookEndpoint.newBuilder()
-                .setEndpointId("we_" + HexFormat.of().formatHex(randomBytes(12)))
+                .setEndpointId(endpointId)
                 .setClientId(client.clientId())
                 .setAdmin(client.isAdmin())
                 .setOwnedAccountPrefixes(client.ownedAccountPrefixes())
@@ -120,30 +123,35 @@ public final class WebhookEndpointsResource {
         Map<String, Object> view = view(endpoint);
         view.put("secret", endpoint.getSecret());
         write(endpoint.getEndpointId(), endpoint, async, Response.status(201).entity(view).build())
-                .whenComplete((written, failure) -> release(client.clientId()));
+                .whenComplete((written, failure) -> release(client.clientId(), endpointId));
     }
 
     /**
-     * Takes one of the client's endpoint places, or refuses with 422 when it has them all: the registry's endpoints
-     * and the registrations still being written count alike, under one lock, so parallel registrations cannot pass
-     * the cap together. (Across ingress instances the webhook sink enforces it: EndpointRegistry.withinCap.)
+     * Takes one of the client's endpoint places for {@code endpointId}, or refuses with 422 when it has them all: the
+     * registry's endpoints and the registrations still being written count alike, each once (a registration just
+     * acknowledged is in both until it is released), under one lock, so parallel registrations cannot pass the cap
+     * together. (Across ingress instances the webhook sink enforces it: EndpointRegistry.withinCap.)
      */
-    private void reserve(String clientId) {
+    private void reserve(String clientId, String endpointId) {
         synchronized (pending) {
-            long owned = registry.all().stream().filter(e -> e.getClientId().equals(clientId)).count()
-                    + pending.getOrDefault(clientId, 0);
-            if (owned >= EndpointRegistry.ENDPOINTS_PER_CLIENT_MAX) {
+            Set<String> owned = new HashSet<>(pending.getOrDefault(clientId, Set.of()));
+            registry.all().stream().filter(e -> e.getClientId().equals(clientId))
+                    .forEach(e -> owned.add(e.getEndpointId()));
+            if (owned.size() >= EndpointRegistry.ENDPOINTS_PER_CLIENT_MAX) {
                 throw ApiException.of(422, ApiError.INVALID_REQUEST, "too_many_endpoints", "this client already has "
-                        + owned + " webhook endpoints, the most allowed; delete one first", null);
+                        + owned.size() + " webhook endpoints, the most allowed; delete one first", null);
             }
-            pending.merge(clientId, 1, Integer::sum);
+            pending.computeIfAbsent(clientId, id -> new HashSet<>()).add(endpointId);
         }
     }
 
-    /** Gives a place back once its registration is in the registry, or was never written. */
-    private void release(String clientId) {
+    /** Gives the place back once the registration is in the registry, or was never written. */
+    private void release(String clientId, String endpointId) {
         synchronized (pending) {
-            pending.computeIfPresent(clientId, (id, count) -> count == 1 ? null : count - 1);
+            Set<String> ids = pending.get(clientId);
+            if (ids != null && ids.remove(endpointId) && ids.isEmpty()) {
+                pending.remove(clientId);
+            }
         }
     }
 

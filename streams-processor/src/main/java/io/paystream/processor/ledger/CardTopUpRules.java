@@ -66,16 +66,10 @@ final class CardTopUpRules {
                 .setStatus(CardTopUpStatus.CHARGING)
                 .setUpdatedAtMs(nowMs)
                 .build();
-        AcquirerRequest request = AcquirerRequest.newBuilder()
-                .setOperation(AcquirerOperation.CHARGE)
-                .setPaymentId(payment.paymentId())
-                .setTo(payment.to())
-                .setAmount(payment.amountMinor())
-                .setCurrency(payment.currency())
+        AcquirerRequest request = acquirerRequest(payment, AcquirerOperation.CHARGE)
                 .setToken(command.getCardToken())
                 .setReference(command.getReference())
                 .setClientId(command.getClientId())
-                .setRequestedAtMs(payment.requestedAtMs())
                 .build();
         return new LedgerOutcome(null, Emissions.builder().charge(request).build(), charging);
     }
@@ -122,14 +116,8 @@ final class CardTopUpRules {
         // The payee changed between the check and the approval: the cardholder paid for a credit that cannot be
         // made. The money is owed back until the acquirer confirms the refund; the payment ends only then.
         String detail = refusal.detail() + "; the card charge " + result.getChargeId() + " is being refunded";
-        AcquirerRequest refund = AcquirerRequest.newBuilder()
-                .setOperation(AcquirerOperation.REFUND)
+        AcquirerRequest refund = acquirerRequest(payment, AcquirerOperation.REFUND)
                 .setChargeId(result.getChargeId())
-                .setPaymentId(known.getPaymentId())
-                .setTo(known.getTo())
-                .setAmount(known.getAmount())
-                .setCurrency(known.getCurrency())
-                .setRequestedAtMs(known.getRequestedAtMs())
                 .build();
         Emissions emissions = Emissions.builder()
                 .audit(PaymentRecords.rejection(payment, LedgerCommandType.CREDIT.name(), known.getTo(),
@@ -204,6 +192,17 @@ final class CardTopUpRules {
                 .setDetail(detail)
                 .setCreatedAtMs(nowMs)
                 .build();
+    }
+
+    /** What the acquirer is asked to do for {@code payment}: the fields a charge and a refund share. */
+    private static AcquirerRequest.Builder acquirerRequest(Payment payment, AcquirerOperation operation) {
+        return AcquirerRequest.newBuilder()
+                .setOperation(operation)
+                .setPaymentId(payment.paymentId())
+                .setTo(payment.to())
+                .setAmount(payment.amountMinor())
+                .setCurrency(payment.currency())
+                .setRequestedAtMs(payment.requestedAtMs());
     }
 
     /** True once nothing more can happen to the top-up: credited, declined, or refunded. */
