@@ -86,7 +86,8 @@ public class ConsoleFactory {
         config.put("simulator", simulator != null);
         config.put("history", history);
         // The console reads and types amounts in each currency's own decimals, from the table the server checks with.
-        config.put("minorUnits", new java.util.TreeMap<>(io.paystream.schemas.validation.Money.minorUnitsOtherThanTwo()));
+        config.put("minorUnits", new java.util.TreeMap<>(
+                io.paystream.schemas.validation.Money.minorUnitsOtherThanTwo()));
         byte[] configJson = writeJson(config);
         environment.servlets().addServlet("console-config", new HttpServlet() {
             @Override

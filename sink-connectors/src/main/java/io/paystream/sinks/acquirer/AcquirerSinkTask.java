@@ -32,11 +32,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Charges each requested card top-up, or refunds the charge of one whose payee could not take the credit, and writes
- * the acquirer's answer, keyed by payment id, to {@code acquirer.results.v1}. Nothing is lost: {@code put} returns only once every answer of the batch is
- * acknowledged by Kafka, so Connect commits offsets past a request only after its answer is written. Nothing is
- * charged twice: every attempt, in this batch or after a crash and a redelivery, uses the payment id as the
- * acquirer's idempotency key, so the acquirer answers the charge it already made. A redelivered request may write its
- * answer twice; the processor acts on the first.
+ * the acquirer's answer, keyed by payment id, to {@code acquirer.results.v1}. Nothing is lost: {@code put} returns
+ * only once every answer of the batch is acknowledged by Kafka, so Connect commits offsets past a request only after
+ * its answer is written. Nothing is charged or refunded twice: every attempt, in this batch or after a crash and a
+ * redelivery, uses the payment id (for a refund, {@code refund:<paymentId>}) as the acquirer's idempotency key, so the
+ * acquirer answers the charge or refund it already made. A redelivered request may write its answer twice; the payee's
+ * ledger task acts on the first.
  */
 public final class AcquirerSinkTask extends SinkTask {
     private static final Logger LOG = LoggerFactory.getLogger(AcquirerSinkTask.class);

@@ -157,7 +157,8 @@ final class Dispatcher implements AutoCloseable {
                         LOG.info("deleted {} webhook deliveries that ended more than {} ago", forgotten, retention);
                     }
                     // A full batch means more are due: look again at the next turn, not in ten minutes.
-                    nextRetentionAt = System.nanoTime() + (forgotten == RETENTION_BATCH ? 0 : RETENTION_EVERY.toNanos());
+                    nextRetentionAt = System.nanoTime()
+                            + (forgotten == RETENTION_BATCH ? 0 : RETENTION_EVERY.toNanos());
                 }
                 if (System.nanoTime() - nextBacklogAt > 0) {
                     WebhookMetrics.backlog(deliveries.backlog());

@@ -24,9 +24,10 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The ledger sub-topology: reads {@code payments.ledger.v1} only (key accountId), keeps the {@code accounts} store, and
- * writes the next legs back to {@code payments.ledger.v1}, plus events, audit records, notifications, dead
- * letters, and card charges and refunds on {@code acquirer.requests.v1}. Reading one topic keeps replay deterministic: the same input in the same order gives the same state. The one
- * record that is not routed by its key is CLOSE_PROBE, which goes to every partition.
+ * writes the next legs back to {@code payments.ledger.v1}, plus events, audit records, notifications, dead letters,
+ * and card charges and refunds on {@code acquirer.requests.v1}. Reading one topic keeps replay deterministic: the same
+ * input in the same order gives the same state. The one record that is not routed by its key is CLOSE_PROBE, which
+ * goes to every partition.
  */
 public final class LedgerTopology {
     /** accountId → AccountState. Its changelog is {@code <application.id>-accounts-changelog}. */
