@@ -91,7 +91,8 @@ final class ChaosHarness implements AutoCloseable {
         });
         workload.run(payments, 40, Duration.ofMinutes(10));
         injected.get(15, TimeUnit.MINUTES);
-        awaitRecovery();
+        // Quiet means the card path answers again too: a Connect worker killed last may still be rejoining its group.
+        awaitRecovery(true);
         Set<String> accepted = new HashSet<>(workload.acceptedOverHttp);
         accepted.addAll(workload.acceptedDirect);
         List<String> fresh = new ArrayList<>();
@@ -169,6 +170,14 @@ final class ChaosHarness implements AutoCloseable {
 
     /** Waits until every running processor is healthy and a canary top-up completes through the pipeline. */
     Duration awaitRecovery() throws Exception {
+        return awaitRecovery(false);
+    }
+
+    /**
+     * Waits until the processors are healthy and a canary top-up completes; {@code throughCard}: a card top-up, which
+     * also needs the acquirer connector to charge and answer.
+     */
+    Duration awaitRecovery(boolean throughCard) throws Exception {
         Instant start = Instant.now();
         Instant deadline = start.plus(RECOVERY_LIMIT);
         while (!cluster.processorsHealthy()) {
@@ -178,7 +187,7 @@ final class ChaosHarness implements AutoCloseable {
         List<Integer> running = cluster.runningProcessors();
         String lastAnswer = "none yet";
         while (true) {
-            PaymentRequest canary = workload.canary(accounts.get(0), "USD");
+            PaymentRequest canary = workload.canary(accounts.get(0), "USD", throughCard ? "tok_approve" : null);
             URI uri = URI.create(cluster.queryUrl(running.get(0)) + "/v1/payments/" + canary.getPaymentId());
             boolean rejected = false;
             while (!rejected) {

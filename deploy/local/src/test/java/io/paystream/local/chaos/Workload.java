@@ -401,8 +401,15 @@ final class Workload implements AutoCloseable {
 
     /** A one-minor-unit top-up written straight to Kafka; its completion shows the pipeline is processing. */
     PaymentRequest canary(String accountId, String currency) throws Exception {
+        return canary(accountId, currency, null);
+    }
+
+    /** A canary top-up paid by {@code cardToken} (null: none), which completes only once Connect answers again. */
+    PaymentRequest canary(String accountId, String currency, String cardToken) throws Exception {
         PaymentRequest request = PaymentRequest.newBuilder().setPaymentId(UUID.randomUUID().toString())
                 .setType(PaymentType.TOPUP).setTo(accountId).setAmount(1).setCurrency(currency)
+                .setSource(cardToken == null ? null : PaymentSource.newBuilder().setType(SourceType.CARD)
+                        .setToken(cardToken).build())
                 .setClientId("canary").build();
         producer.send(new ProducerRecord<>(Topics.PAYMENT_REQUESTS.name(), request.getPaymentId(),
                 Topics.PAYMENT_REQUESTS.valueSerde().serializer().serialize("", request))).get(120, TimeUnit.SECONDS);
