@@ -37,6 +37,23 @@ public final class UrlPolicy {
 
     /** Why {@code url} may not be called, or empty when it may. Resolves the host (a DNS lookup). */
     public Optional<String> refusal(String url) {
+        Optional<String> form = refusalOfForm(url);
+        if (form.isPresent()) {
+            return form;
+        }
+        String host = URI.create(url).getHost();
+        try {
+            return refusalOfAddresses(InetAddress.getAllByName(host));
+        } catch (UnknownHostException e) {
+            return Optional.of(unresolved(host));
+        }
+    }
+
+    /**
+     * Why {@code url} may not be called whatever its host resolves to (scheme, credentials, host, fragment, length),
+     * or empty: the part of {@link #refusal(String)} that needs no DNS lookup.
+     */
+    public Optional<String> refusalOfForm(String url) {
         if (url == null || url.isBlank()) {
             return Optional.of("is required");
         }
@@ -62,12 +79,11 @@ public final class UrlPolicy {
         if (uri.getRawFragment() != null) {
             return Optional.of("must not have a fragment");
         }
-        InetAddress[] addresses;
-        try {
-            addresses = InetAddress.getAllByName(uri.getHost());
-        } catch (UnknownHostException e) {
-            return Optional.of("has a host that does not resolve: " + uri.getHost());
-        }
+        return Optional.empty();
+    }
+
+    /** Why a host that resolves to {@code addresses} may not be called, or empty when every one of them may. */
+    public Optional<String> refusalOfAddresses(InetAddress[] addresses) {
         for (InetAddress address : addresses) {
             Optional<String> refused = refusal(address);
             if (refused.isPresent()) {
@@ -76,6 +92,11 @@ public final class UrlPolicy {
             }
         }
         return Optional.empty();
+    }
+
+    /** Why a host that does not resolve may not be called. */
+    public static String unresolved(String host) {
+        return "has a host that does not resolve: " + host;
     }
 
     /**

@@ -19,13 +19,12 @@ final class CheckedDnsResolver implements DnsResolver {
         InetAddress[] resolve(String host) throws UnknownHostException;
     }
 
-    /** A host that resolves to an address deliveries may not reach. */
+    /** A host that does not resolve, or resolves to an address deliveries may not reach; the message says which. */
     static final class RefusedAddressException extends UnknownHostException {
         private static final long serialVersionUID = 1L;
 
-        RefusedAddressException(String host, InetAddress address, String why) {
-            super(host + " resolves to " + address.getHostAddress() + ", " + why
-                    + "; webhooks are delivered only to public addresses");
+        RefusedAddressException(String why) {
+            super(why);
         }
     }
 
@@ -44,12 +43,15 @@ final class CheckedDnsResolver implements DnsResolver {
 
     @Override
     public InetAddress[] resolve(String host) throws UnknownHostException {
-        InetAddress[] addresses = lookup.resolve(host);
-        for (InetAddress address : addresses) {
-            Optional<String> refusal = urls.refusal(address);
-            if (refusal.isPresent()) {
-                throw new RefusedAddressException(host, address, refusal.get());
-            }
+        InetAddress[] addresses;
+        try {
+            addresses = lookup.resolve(host);
+        } catch (UnknownHostException e) {
+            throw new RefusedAddressException(UrlPolicy.unresolved(host));
+        }
+        Optional<String> refusal = urls.refusalOfAddresses(addresses);
+        if (refusal.isPresent()) {
+            throw new RefusedAddressException(refusal.get());
         }
         return addresses;
     }

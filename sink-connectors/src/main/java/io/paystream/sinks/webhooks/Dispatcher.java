@@ -68,7 +68,6 @@ final class Dispatcher implements AutoCloseable {
     private final CloseableHttpClient http;
     /** Each attempt in flight holds one: the client is blocking, and at most maxInFlight attempts run at once. */
     private final ExecutorService senders;
-    private final ExecutorService checks = Executors.newFixedThreadPool(4, daemon("webhook-url-check"));
     private final ExecutorService recorder = Executors.newFixedThreadPool(2, daemon("webhook-recorder"));
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Object signal = new Object();
@@ -215,11 +214,11 @@ final class Dispatcher implements AutoCloseable {
             return;
         }
         long started = System.nanoTime();
-        CompletableFuture.supplyAsync(() -> urls.refusal(endpoint.getUrl()), checks)
-                .thenCompose(refusal -> refusal.isPresent()
-                        ? CompletableFuture.completedFuture(new Result(null, "refused", "url " + refusal.get(),
-                                elapsedMs(started)))
-                        : send(delivery, endpoint, started))
+        // The URL's form is checked here; its host, on the connection itself (CheckedDnsResolver), so that the
+        // address checked is the address connected to.
+        Optional<String> refusal = urls.refusalOfForm(endpoint.getUrl());
+        (refusal.isPresent() ? CompletableFuture.completedFuture(new Result(null, "refused", "url " + refusal.get(),
+                elapsedMs(started))) : send(delivery, endpoint, started))
                 .exceptionally(failure -> new Result(null, "network_error", String.valueOf(failure),
                         elapsedMs(started)))
                 .thenAcceptAsync(result -> finish(() -> record(delivery, endpoint, result)), recorder);
@@ -384,7 +383,6 @@ final class Dispatcher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        checks.shutdownNow();
         senders.shutdownNow();
         try {
             http.close();

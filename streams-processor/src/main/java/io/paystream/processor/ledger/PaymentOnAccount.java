@@ -17,9 +17,4 @@ import io.paystream.schemas.avro.HoldState;
 public record PaymentOnAccount(HoldState hold, long refunded, boolean refundApplied, CardTopUp cardTopUp) {
     /** Nothing is kept about the payment on this account. */
     public static final PaymentOnAccount NONE = new PaymentOnAccount(null, 0, false, null);
-
-    /** Only the payment's hold. */
-    public static PaymentOnAccount ofHold(HoldState hold) {
-        return new PaymentOnAccount(hold, 0, false, null);
-    }
 }
