@@ -98,6 +98,26 @@ class IngressConfigurationTest {
                 .hasMessageContaining("keySha256");
     }
 
+    /** The image binds the admin port to every interface: then the ingress starts only with its basic auth. */
+    @Test
+    void theProductionConfigOpensTheAdminPortBeyondLoopbackOnlyWithBasicAuth() throws Exception {
+        Map<String, String> environment = new java.util.HashMap<>(Map.of("PAYSTREAM_ADMIN_CLIENT_ID", "ops",
+                "PAYSTREAM_ADMIN_KEY_SHA256", io.paystream.web.auth.ApiKeyAuth.sha256Hex("a-real-secret"),
+                "KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092", "PAYSTREAM_PAYMENT_ID_SECRET", PAYMENT_ID_SECRET,
+                "PAYSTREAM_QUERY_API_URL", "http://processor:8090", "PAYSTREAM_QUERY_API_KEY", "a-query-secret",
+                "PAYSTREAM_INGRESS_ADMIN_HOST", "0.0.0.0"));
+        assertThatThrownBy(() -> load("config-production.yml", environment))
+                .isInstanceOf(ConfigurationValidationException.class)
+                .hasMessageContaining("adminPortClosedOrAuthenticated failed");
+        environment.put("PAYSTREAM_ADMIN_AUTH_PASSWORD_SHA256",
+                io.paystream.web.auth.ApiKeyAuth.sha256Hex("admin-port-secret"));
+        assertThatThrownBy(() -> load("config-production.yml", environment))
+                .hasMessageContaining("adminAuth.complete failed");
+        environment.put("PAYSTREAM_ADMIN_AUTH_USER", "operations");
+
+        assertThat(load("config-production.yml", environment).getAdminAuth().isEnabled()).isTrue();
+    }
+
     @Test
     void theProductionConfigTakesKeysFromTheEnvironment() throws Exception {
         String hash = io.paystream.web.auth.ApiKeyAuth.sha256Hex("a-real-secret");

@@ -92,11 +92,33 @@ class ProcessorConfigurationTest {
         assertThat(production.getStreams().getReplicationFactor()).isEqualTo((short) 3);
     }
 
+    /** The image binds the admin port to every interface: then the processor starts only with its basic auth. */
+    @Test
+    void theProductionConfigOpensTheAdminPortBeyondLoopbackOnlyWithBasicAuth() throws Exception {
+        Map<String, String> environment = new HashMap<>(PRODUCTION_ENVIRONMENT);
+        environment.put("PAYSTREAM_PROCESSOR_ADMIN_HOST", "0.0.0.0");
+        assertThatThrownBy(() -> load("config-production.yml", environment))
+                .isInstanceOf(ConfigurationValidationException.class)
+                .hasMessageContaining("adminPortClosedOrAuthenticated failed");
+        environment.put("PAYSTREAM_ADMIN_AUTH_USER", "operations");
+        assertThatThrownBy(() -> load("config-production.yml", environment))
+                .hasMessageContaining("adminAuth.complete failed");
+        environment.put("PAYSTREAM_ADMIN_AUTH_PASSWORD_SHA256", "not-a-hash");
+        assertThatThrownBy(() -> load("config-production.yml", environment))
+                .hasMessageContaining("SHA-256 of the password");
+        environment.put("PAYSTREAM_ADMIN_AUTH_PASSWORD_SHA256", ApiKeyAuth.sha256Hex("admin-port-secret"));
+
+        assertThat(load("config-production.yml", environment).getAdminAuth().isEnabled()).isTrue();
+        assertThat(load("config-production.yml", PRODUCTION_ENVIRONMENT).getAdminAuth().isEnabled())
+                .as("on loopback, the default, the admin port may stay without").isFalse();
+    }
+
     /** A minimal processor YAML with one API key owning {@code acme-}, and the given {@code directProducers} block. */
     private static ProcessorConfiguration withDirectProducers(String block) throws Exception {
         java.nio.file.Path file = java.nio.file.Files.createTempFile("processor", ".yml");
         java.nio.file.Files.writeString(file, String.join("\n",
                 "kafka: {bootstrap.servers: 'localhost:9092'}",
+                "server: {adminConnectors: [{type: http, bindHost: 127.0.0.1, port: 0}]}",
                 "apiKeys:",
                 "  - {clientId: acme, keySha256: " + ApiKeyAuth.sha256Hex("k") + ", scopes: [accounts:read],"
                         + " ownedAccountPrefixes: [acme-]}",

@@ -27,7 +27,34 @@ public final class ConnectWorker {
     private ConnectWorker() {
     }
 
+    /**
+     * The credential the REST API asks for when it is not left open on loopback: the deployments' workers always
+     * ask for one (io.paystream.sinks.rest.BasicAuthRestExtension, which is not on this JVM's class path), while the
+     * local stack's worker listens on 127.0.0.1 only.
+     */
+    public record RestAuth(String user, String password) {
+        String passwordSha256() {
+            try {
+                return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(password.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every JVM has SHA-256", e);
+            }
+        }
+
+        String header() {
+            return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
     public static ChildProcess start(StackLayout layout, List<String> telemetryArgs) throws IOException {
+        return start(layout, telemetryArgs, null);
+    }
+
+    /** Starts the worker; with {@code auth}, its REST API (and /metrics) wants that credential. */
+    public static ChildProcess start(StackLayout layout, List<String> telemetryArgs, RestAuth auth)
+            throws IOException {
         Path dir = layout.home().resolve("connect");
         Files.createDirectories(dir);
         Path worker = dir.resolve("worker.properties");
@@ -49,7 +76,11 @@ public final class ConnectWorker {
                 "connector.client.config.override.allowlist=isolation.level",
                 // Prometheus metrics at /metrics on the REST port: the sinks' own, plus Connect's task metrics.
                 // (JmxReporter is Kafka's default, which setting metric.reporters replaces.)
-                "rest.extension.classes=io.paystream.sinks.metrics.MetricsRestExtension",
+                "rest.extension.classes=io.paystream.sinks.metrics.MetricsRestExtension"
+                        + (auth == null ? "" : ",io.paystream.sinks.rest.BasicAuthRestExtension"),
+                auth == null ? "" : "paystream.rest.auth.user=" + auth.user(),
+                auth == null ? "" : "paystream.rest.auth.password.sha256="
+                        + auth.passwordSha256(),
                 "metric.reporters=org.apache.kafka.common.metrics.JmxReporter,"
                         + "io.paystream.sinks.metrics.ConnectMetricsBridge",
                 // One class only: the OpenTelemetry agent adds its own reporter to every client's list and, given
@@ -118,6 +149,12 @@ public final class ConnectWorker {
     /** Waits until every connector and its task report RUNNING on the worker's REST API. */
     public static void awaitRunning(ChildProcess worker, StackLayout layout, Duration timeout)
             throws InterruptedException {
+        awaitRunning(worker, layout, timeout, null);
+    }
+
+    /** As {@link #awaitRunning(ChildProcess, StackLayout, Duration)}, for a worker started with {@code auth}. */
+    public static void awaitRunning(ChildProcess worker, StackLayout layout, Duration timeout, RestAuth auth)
+            throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
@@ -125,7 +162,7 @@ public final class ConnectWorker {
                 throw new IllegalStateException("the Connect worker exited while starting; see "
                         + layout.logs().resolve("connect.log"));
             }
-            if (CONNECTORS.stream().allMatch(name -> running(http, layout, name))) {
+            if (CONNECTORS.stream().allMatch(name -> running(http, layout, name, auth))) {
                 return;
             }
             TimeUnit.MILLISECONDS.sleep(500);
@@ -134,11 +171,14 @@ public final class ConnectWorker {
                 + layout.logs().resolve("connect.log"));
     }
 
-    private static boolean running(HttpClient http, StackLayout layout, String name) {
+    private static boolean running(HttpClient http, StackLayout layout, String name, RestAuth auth) {
         try {
-            String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + layout.connectPort()
-                    + "/connectors/" + name + "/status")).timeout(Duration.ofSeconds(5)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + layout.connectPort()
+                    + "/connectors/" + name + "/status")).timeout(Duration.ofSeconds(5)).GET();
+            if (auth != null) {
+                request.header("Authorization", auth.header());
+            }
+            String body = http.send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
             return body.contains("\"tasks\":[{\"id\":0,\"state\":\"RUNNING\"")
                     && body.contains("\"connector\":{\"state\":\"RUNNING\"");
         } catch (IOException e) {

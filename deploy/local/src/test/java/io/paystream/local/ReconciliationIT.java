@@ -71,6 +71,7 @@ class ReconciliationIT {
     private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
     private static final Duration SETTLE = Duration.ofSeconds(90);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ConnectWorker.RestAuth CONNECT_AUTH = new ConnectWorker.RestAuth("operations", "a-long-random-secret");
     private static final int ACCOUNTS = 12;
     private static final int PAYMENTS = 400;
     /** The email sink's default allowance of rejection emails per account and hour. */
@@ -127,8 +128,10 @@ class ReconciliationIT {
         // Card top-ups are charged here; a tok_timeout charge answers after 6 s, past the connector's 5 s timeout.
         acquirer = AcquirerSimulator.start(new AcquirerSimulator.Settings(layout.acquirerPort(), 0.7,
                 Duration.ofMillis(5), Duration.ofSeconds(6), null, 11));
-        connect = ConnectWorker.start(layout, List.of());
-        ConnectWorker.awaitRunning(connect, layout, SETTLE);
+        // With basic auth on its REST API, as every deployed worker has it.
+        connect = ConnectWorker.start(layout, List.of(), CONNECT_AUTH);
+        ConnectWorker.awaitRunning(connect, layout, SETTLE, CONNECT_AUTH);
+        theRestApiWantsTheCredential(layout.connectPort());
         refusesAConnectorThatPointsItsConsumerElsewhere(layout.connectPort());
         // The ingress, for the webhook endpoint API; it reads deliveries through the processor's query API.
         ingress = new DropwizardTestSupport<>(IngressApplication.class,
@@ -414,21 +417,51 @@ class ReconciliationIT {
     }
 
     /**
+     * Without the credential, nothing on the worker's REST API answers but 401: not the connectors' configs (which
+     * name the worker's secrets), not a new connector, not /metrics. A wrong password is refused the same way.
+     */
+    private static void theRestApiWantsTheCredential(int connectPort) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + connectPort;
+        String wrong = new ConnectWorker.RestAuth(CONNECT_AUTH.user(), "guess").header();
+        for (String path : List.of("/connectors", "/connectors/paystream-ledger-sink/config", "/metrics")) {
+            assertThat(client.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).as(path).isEqualTo(401);
+            assertThat(client.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", wrong)
+                    .GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode()).as(path).isEqualTo(401);
+            assertThat(client.send(HttpRequest.newBuilder(URI.create(base + path))
+                    .header("Authorization", CONNECT_AUTH.header()).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).as(path).isEqualTo(200);
+        }
+        HttpResponse<String> create = client.send(HttpRequest.newBuilder(URI.create(base
+                + "/connectors/no-credential/config")).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"connector.class\":\"io.paystream.sinks"
+                        + ".AuditSinkConnector\",\"topics\":\"payments.audit.v1\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(create.statusCode()).isEqualTo(401);
+        assertThat(create.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+                challenge -> assertThat(challenge).startsWith("Basic "));
+    }
+
+    /**
      * The worker takes no client override but isolation.level: a connector created through its REST API with the
      * ledger sink's config and its consumer pointed at other brokers is refused, and never created.
      */
     private static void refusesAConnectorThatPointsItsConsumerElsewhere(int connectPort) throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         String base = "http://127.0.0.1:" + connectPort + "/connectors/";
+        String credential = CONNECT_AUTH.header();
         ObjectNode config = (ObjectNode) JSON.readTree(client.send(HttpRequest.newBuilder(URI.create(base
-                + "paystream-ledger-sink/config")).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
+                + "paystream-ledger-sink/config")).header("Authorization", credential).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body());
         config.put("name", "hostile-copy").put("consumer.override.bootstrap.servers", "127.0.0.1:1");
         HttpResponse<String> refused = client.send(HttpRequest.newBuilder(URI.create(base + "hostile-copy/config"))
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(
+                .header("Authorization", credential).header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(
                         JSON.writeValueAsString(config))).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
         assertThat(refused.body()).contains("bootstrap.servers");
-        assertThat(client.send(HttpRequest.newBuilder(URI.create(base + "hostile-copy")).GET().build(),
+        assertThat(client.send(HttpRequest.newBuilder(URI.create(base + "hostile-copy"))
+                .header("Authorization", credential).GET().build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
     }
 

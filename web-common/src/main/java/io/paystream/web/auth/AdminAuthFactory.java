@@ -10,8 +10,7 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Pattern;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,17 +23,34 @@ import java.util.Set;
  * The optional {@code adminAuth:} block: HTTP basic auth on the admin port, whose {@code /metrics}, {@code /threads}
  * and {@code /tasks} show the app's insides and can change its state. {@code /ping} and {@code /healthcheck} stay
  * open, because orchestrators' probes call them without credentials. Only the password's SHA-256 is configured.
+ * A block whose two values are both empty is off: the production configs name both from the environment, and an app
+ * whose admin port listens beyond loopback refuses to start without them (PayStreamConfiguration).
  */
 public class AdminAuthFactory {
     /** Paths that probes call without credentials. */
     static final Set<String> OPEN_PATHS = Set.of("/ping", "/healthcheck");
 
-    @NotBlank
-    private String username;
+    private String username = "";
 
-    @NotNull
-    @Pattern(regexp = "[0-9a-f]{64}", message = "must be the lower-case hex SHA-256 of the password")
-    private String passwordSha256;
+    @Pattern(regexp = "([0-9a-f]{64})?", message = "must be the lower-case hex SHA-256 of the password")
+    private String passwordSha256 = "";
+
+    /** Both set, or both empty. Reported as "complete failed: ...". */
+    @AssertTrue(message = "failed: adminAuth needs both a username and a passwordSha256, or neither")
+    @JsonProperty(access = JsonProperty.Access.READ_ONLY)
+    public boolean isComplete() {
+        return isEnabled() || (blank(username) && blank(passwordSha256));
+    }
+
+    /** Whether the admin port asks for the credential. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isEnabled() {
+        return !blank(username) && !blank(passwordSha256);
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
+    }
 
     /** Puts the filter in front of every admin servlet. */
     public void register(Environment environment) {

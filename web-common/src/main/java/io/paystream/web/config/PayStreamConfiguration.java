@@ -97,9 +97,40 @@ public class PayStreamConfiguration extends Configuration {
         this.kafka = kafka;
     }
 
+    /**
+     * The admin port's {@code /metrics}, {@code /threads} and {@code /tasks} show the app's insides and can change
+     * its state: an admin connector that listens beyond loopback needs {@code adminAuth}. Reported as
+     * "adminPortClosedOrAuthenticated failed: ...".
+     */
+    @AssertTrue(message = "failed: an admin connector listens beyond loopback without adminAuth. Set adminAuth's "
+            + "username and passwordSha256 (PAYSTREAM_ADMIN_AUTH_USER and PAYSTREAM_ADMIN_AUTH_PASSWORD_SHA256 in "
+            + "the production configs), or bind the admin port to 127.0.0.1.")
+    @JsonProperty(access = JsonProperty.Access.READ_ONLY)
+    public boolean isAdminPortClosedOrAuthenticated() {
+        return (adminAuth != null && adminAuth.isEnabled()) || adminBindHosts().stream().allMatch(
+                PayStreamConfiguration::isLoopback);
+    }
+
+    /** The admin connectors' bind hosts; null for a connector that listens on every interface. */
+    private List<String> adminBindHosts() {
+        List<String> hosts = new ArrayList<>();
+        if (getServerFactory() instanceof io.dropwizard.core.server.DefaultServerFactory server) {
+            server.getAdminConnectors().forEach(connector -> hosts.add(connector
+                    instanceof io.dropwizard.jetty.HttpConnectorFactory http ? http.getBindHost() : null));
+        } else {
+            hosts.add(null); // a single-port server serves the admin servlets on its application port
+        }
+        return hosts;
+    }
+
+    private static boolean isLoopback(String host) {
+        return host != null && (host.equals("localhost") || host.startsWith("127.") || host.equals("::1")
+                || host.equals("[::1]"));
+    }
+
     /** Registers basic auth on the admin port when {@code adminAuth} is configured. */
     public void registerAdminAuth(Environment environment) {
-        if (adminAuth != null) {
+        if (adminAuth != null && adminAuth.isEnabled()) {
             adminAuth.register(environment);
         }
     }

@@ -40,6 +40,9 @@ class ComposeFileTest {
     private static final Set<String> RUNTIME_VARIABLES = Set.of("JAVA_OPTS", "OTEL_TRACES_EXPORTER",
             "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_SERVICE_NAME");
 
+    /** The operators' user on the admin ports and Connect's REST API. */
+    private static final String ADMIN_USER = "operations";
+
     private static JsonNode services;
     private static JsonNode resolved;
 
@@ -60,10 +63,10 @@ class ComposeFileTest {
 
     @BeforeAll
     static void resolve() throws Exception {
-        // The example .env with a well-formed key hash: what an operator fills in.
+        // The example .env with a well-formed hash of an operator's own secret: what an operator fills in.
         Path env = Files.createTempFile("compose", ".env");
         Files.writeString(env, Files.readString(COMPOSE.resolve("paystream.env.example"))
-                .replace("replace-with-64-hex-digits", "ed5a18fb8f807f996d649e379d3f35f39c543a91bdbf88c492f2ebd10d4df86c"));
+                .replace("replace-with-64-hex-digits", io.paystream.web.auth.ApiKeyAuth.sha256Hex("an-operators-secret")));
         Run run = compose(env);
         assertThat(run.exitCode()).as(run.output()).isZero();
         resolved = YAML.readTree(run.output());
@@ -119,6 +122,62 @@ class ComposeFileTest {
             assertThat(set.keySet()).as("%s sets every variable its config needs", app.getKey())
                     .containsAll(required);
         }
+    }
+
+    /**
+     * Each app's production config loads and validates with exactly the environment its image and compose give it:
+     * the admin port the image opens to every interface carries basic auth, and every key is set and well formed.
+     */
+    @Test
+    void theAppsStartWithTheEnvironmentComposeGivesThem() throws Exception {
+        for (String service : List.of("processor-1", "processor-2", "ingress")) {
+            boolean processor = service.startsWith("processor");
+            Map<String, String> environment = new HashMap<>(dockerfileEnv(processor ? "processor" : "ingress"));
+            environment.putAll(env(service));
+            environment.replaceAll((name, value) -> value.replaceAll("^\"|\"$", ""));
+            org.apache.commons.text.StringSubstitutor substitutor = new org.apache.commons.text.StringSubstitutor(
+                    environment);
+            substitutor.setEnableSubstitutionInVariables(true);
+            String text = substitutor.replace(Files.readString(ROOT.resolve(processor ? "streams-processor"
+                    : "ingress-api").resolve("config-production.yml")));
+            // Without the logging block: these tests run on slf4j-simple, and Dropwizard's logging wants Logback.
+            com.fasterxml.jackson.databind.node.ObjectNode tree = (com.fasterxml.jackson.databind.node.ObjectNode)
+                    YAML.readTree(text);
+            tree.remove("logging");
+            Path file = Files.createTempFile(service, ".yml");
+            YAML.writeValue(file.toFile(), tree);
+            Class<? extends io.paystream.web.config.PayStreamConfiguration> type = processor
+                    ? io.paystream.processor.ProcessorConfiguration.class : io.paystream.ingress.IngressConfiguration.class;
+            io.paystream.web.config.PayStreamConfiguration configuration = new io.dropwizard.configuration
+                    .YamlConfigurationFactory<>(type, io.dropwizard.jersey.validation.Validators.newValidator(),
+                            io.dropwizard.jackson.Jackson.newObjectMapper(), "dw").build(file.toFile());
+            Files.delete(file);
+            assertThat(configuration.getAdminAuth().isEnabled()).as(service).isTrue();
+            assertThat(configuration.getAdminAuth().getUsername()).as(service).isEqualTo(ADMIN_USER);
+        }
+    }
+
+    /** Prometheus presents the operators' credential to every target, as the user the apps and Connect expect. */
+    @Test
+    void everyScrapeAndEveryRestCallCarriesTheCredential() throws Exception {
+        JsonNode prometheus = YAML.readTree(COMPOSE.resolve("prometheus/prometheus.yml").toFile());
+        prometheus.get("scrape_configs").forEach(job -> {
+            assertThat(job.path("basic_auth").path("username").asText()).as(job.toString()).isEqualTo(ADMIN_USER);
+            assertThat(job.path("basic_auth").path("password_file").asText()).isEqualTo("/tmp/admin-password");
+        });
+        assertThat(services.get("prometheus").get("command").get(0).asText()).contains("> /tmp/admin-password");
+        assertThat(env("prometheus")).containsKey("PAYSTREAM_ADMIN_AUTH_PASSWORD");
+        assertThat(env("connect")).containsEntry("PAYSTREAM_ADMIN_AUTH_USER", ADMIN_USER)
+                .containsKey("PAYSTREAM_ADMIN_AUTH_PASSWORD");
+        // docker-compose 1.29 renders the escaped $$ as it is written.
+        assertThat(services.get("connect-init").get("command").get(0).asText()).contains("-u \"" + ADMIN_USER
+                + ":$$PAYSTREAM_ADMIN_AUTH_PASSWORD\"");
+        assertThat(Files.readString(ROOT.resolve("deploy/docker/connect/worker.properties"))).containsPattern(
+                "(?m)^rest\\.extension\\.classes=.*io\\.paystream\\.sinks\\.rest\\.BasicAuthRestExtension");
+        assertThat(Files.readString(ROOT.resolve("deploy/docker/connect/Dockerfile")))
+                .contains("paystream.rest.auth.user=${PAYSTREAM_ADMIN_AUTH_USER}")
+                .contains("paystream.rest.auth.password.sha256=")
+                .contains("curl -fsS -u \"${PAYSTREAM_ADMIN_AUTH_USER}:${PAYSTREAM_ADMIN_AUTH_PASSWORD}\"");
     }
 
     @Test

@@ -34,7 +34,7 @@ class KubernetesFilesTest {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     /** Created out of band, as docs/deploy.md says: the API keys' hashes, the ingress's secrets, the SMTP login. */
     private static final Set<String> EXTERNAL_SECRETS = Set.of("paystream-api-keys", "paystream-smtp",
-            "paystream-acquirer");
+            "paystream-acquirer", "paystream-admin-auth");
 
     private static final List<JsonNode> objects = new ArrayList<>();
 
@@ -100,6 +100,31 @@ class KubernetesFilesTest {
                 named("StatefulSet", "processor").at("/spec/template/metadata/labels"))).isTrue();
         assertThat(matches(named("NetworkPolicy", "ingress-admin").at("/spec/podSelector/matchLabels"),
                 named("Deployment", "ingress").at("/spec/template/metadata/labels"))).isTrue();
+    }
+
+    /**
+     * The images open the admin ports to every interface, where the apps start only with basic auth: each app is
+     * given the user and the password's hash, and each ServiceMonitor presents the same user and the password.
+     */
+    @Test
+    void theAdminPortsWantBasicAuthAndPrometheusPresentsIt() {
+        for (JsonNode workload : workloads()) {
+            JsonNode container = workload.at("/spec/template/spec/containers/0");
+            Map<String, String> fromSecret = new HashMap<>();
+            container.path("env").forEach(e -> {
+                if (e.at("/valueFrom/secretKeyRef/name").asText().equals("paystream-admin-auth")) {
+                    fromSecret.put(e.path("name").asText(), e.at("/valueFrom/secretKeyRef/key").asText());
+                }
+            });
+            assertThat(fromSecret).as(container.path("name").asText()).containsEntry("PAYSTREAM_ADMIN_AUTH_USER",
+                    "username").containsEntry("PAYSTREAM_ADMIN_AUTH_PASSWORD_SHA256", "passwordSha256");
+        }
+        assertThat(ofKind("ServiceMonitor")).hasSize(2).allSatisfy(monitor -> monitor.at("/spec/endpoints")
+                .forEach(endpoint -> {
+                    assertThat(endpoint.at("/basicAuth/username/name").asText()).isEqualTo("paystream-admin-auth");
+                    assertThat(endpoint.at("/basicAuth/username/key").asText()).isEqualTo("username");
+                    assertThat(endpoint.at("/basicAuth/password/key").asText()).isEqualTo("password");
+                }));
     }
 
     /**
