@@ -3,6 +3,7 @@ package io.paystream.processor;
 import io.paystream.processor.accounts.AccountIntakeTopology;
 import io.paystream.processor.cards.CardResultTopology;
 import io.paystream.processor.intake.PaymentIntakeTopology;
+import io.paystream.processor.ledger.AccountQuota;
 import io.paystream.processor.ledger.LedgerTopology;
 import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.processor.stats.StatsScopes;
@@ -51,8 +52,8 @@ public final class PaymentsTopology {
      * one partition.
      */
     public static Topology build(PaymentMetrics metrics) {
-        return build(metrics, Map.of(), DEFAULT_IDEMPOTENCY_WINDOW, DEFAULT_CARD_TOP_UP_RETENTION, 1,
-                StatsScopes.none());
+        return build(metrics, Map.of(), DEFAULT_IDEMPOTENCY_WINDOW, DEFAULT_CARD_TOP_UP_RETENTION,
+                AccountQuota.standard(), 1, StatsScopes.none());
     }
 
     /**
@@ -62,11 +63,13 @@ public final class PaymentsTopology {
      * @param idempotencyWindow how long intake remembers each request's fingerprint, in stream time
      * @param cardTopUpRetention how long an ended card top-up stays in its payee's {@code card-top-ups}, in stream
      *     time
+     * @param accountQuota how many accounts each client may open
      * @param partitions the partition count of the co-partitioned topics, the ledger's among them
      * @param statsScopes which clients' stats each payment counts in
      */
     public static Topology build(PaymentMetrics metrics, Map<String, ApiClient> directProducers,
-            Duration idempotencyWindow, Duration cardTopUpRetention, int partitions, StatsScopes statsScopes) {
+            Duration idempotencyWindow, Duration cardTopUpRetention, AccountQuota accountQuota, int partitions,
+            StatsScopes statsScopes) {
         Topology topology = new Topology();
         // The status view first: intake reads its store.
         PaymentStatusTopology.addTo(topology, Topics.PAYMENT_EVENTS, metrics, statsScopes);
@@ -79,7 +82,7 @@ public final class PaymentsTopology {
                 Topics.DEAD_LETTERS), metrics);
         LedgerTopology.addTo(topology, new LedgerTopology.Topics(
                 Topics.LEDGER, Topics.PAYMENT_EVENTS, Topics.AUDIT, Topics.NOTIFICATIONS, Topics.DEAD_LETTERS,
-                Topics.ACQUIRER_REQUESTS), partitions, cardTopUpRetention, metrics);
+                Topics.ACQUIRER_REQUESTS), partitions, cardTopUpRetention, accountQuota, metrics);
         return topology;
     }
 }

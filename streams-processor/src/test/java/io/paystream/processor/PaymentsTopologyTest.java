@@ -15,6 +15,7 @@ import io.paystream.schemas.Topics;
 import io.paystream.schemas.avro.AccountCommandType;
 import io.paystream.schemas.avro.AccountStatus;
 import io.paystream.schemas.avro.AccountType;
+import io.paystream.schemas.avro.AccountState;
 import io.paystream.schemas.avro.AuditKind;
 import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.LedgerCommand;
@@ -900,6 +901,70 @@ class PaymentsTopologyTest {
                 assertThat(a.getReason()).isEqualTo(RejectionReason.INVALID_REQUEST);
                 assertThat(a.getDetail()).contains("currency");
             });
+        }
+    }
+
+    /** Each client may open a bounded number of accounts; the count lives on one task per client. */
+    @Nested
+    class AccountQuotas {
+        private final Pipeline quotaOfTwo = new Pipeline(2);
+
+        @AfterEach
+        void closeIt() {
+            quotaOfTwo.close();
+        }
+
+        private void openAs(String client, String accountId, String requestId) {
+            quotaOfTwo.send(anOpen(accountId, "USD", AccountType.CUSTOMER).setClientId(client)
+                    .setRequestId(requestId).build());
+        }
+
+        @Test
+        void aClientOpensItsQuotaOfAccountsAndTheNextIsRefusedAndJournalled() {
+            openAs("acme", "acme-1", "r1");
+            openAs("acme", "acme-2", "r2");
+            openAs("acme", "acme-3", "r3");
+
+            assertThat(quotaOfTwo.account("acme-1")).isNotNull();
+            assertThat(quotaOfTwo.account("acme-2")).isNotNull();
+            assertThat(quotaOfTwo.account("acme-3")).as("beyond the quota").isNull();
+            assertThat(quotaOfTwo.audits()).filteredOn(a -> a.getAccountId().equals("acme-3")).singleElement()
+                    .satisfies(a -> {
+                        assertThat(a.getKind()).isEqualTo(AuditKind.REJECTION);
+                        assertThat(a.getReason()).isEqualTo(RejectionReason.NOT_PERMITTED);
+                        assertThat(a.getDetail()).isEqualTo("client acme has opened its quota of 2 accounts");
+                    });
+            quotaOfTwo.assertInvariantsHold();
+        }
+
+        @Test
+        void aRetriedOpenDoesNotCountTwiceAndAnotherClientHasItsOwnQuota() {
+            openAs("acme", "acme-1", "r1");
+            openAs("acme", "acme-1", "r1-retry");
+            openAs("acme", "acme-1", "r1-retry-again");
+            openAs("acme", "acme-2", "r2");
+            openAs("globex", "globex-1", "g1");
+            openAs("globex", "globex-2", "g2");
+            // Full: a retry of an account it has is still answered as an open, a new one is not.
+            openAs("acme", "acme-2", "r2-retry");
+            openAs("acme", "acme-3", "r3");
+
+            assertThat(quotaOfTwo.accounts()).extracting(AccountState::getAccountId)
+                    .containsExactlyInAnyOrder("acme-1", "acme-2", "globex-1", "globex-2");
+            assertThat(quotaOfTwo.audits()).filteredOn(a -> a.getReason() == RejectionReason.NOT_PERMITTED)
+                    .extracting(AuditRecord::getAccountId).containsExactly("acme-3");
+            assertThat(quotaOfTwo.legs()).filteredOn(leg -> leg.getType() == LedgerCommandType.OPEN)
+                    .allSatisfy(leg -> assertThat(leg.getClientId()).isIn("acme", "globex"))
+                    .extracting(LedgerCommand::getAccountId).doesNotContain("acme-3");
+        }
+
+        @Test
+        void anOpenWithoutAClientIsNotCounted() {
+            for (int i = 1; i <= 3; i++) {
+                quotaOfTwo.send(anOpen("ops-" + i, "USD", AccountType.CUSTOMER).setRequestId("o" + i).build());
+            }
+
+            assertThat(quotaOfTwo.accounts()).hasSize(3);
         }
     }
 

@@ -43,6 +43,10 @@ class EndToEndIT {
     private static final String BUYER_KEY = "Bearer e2e-buyer-key";
     private static final String BUYER_KEY_SHA256 = "3bce39c54b6664fff1f5f7ce7b95f5eef80313c4c7562a2a63d82bf5c0634bef";
 
+    private static final String QUOTA_KEY = "Bearer e2e-quota-key";
+    private static final String QUOTA_KEY_SHA256 = "d76ddad34f6549fc62344e534b676c6c652b99efb6128a25f778e7c5a5a0a28a";
+    private static final int QUOTA = 3;
+
     private static InProcessKafka kafka;
     private static DropwizardTestSupport<ProcessorConfiguration> processor;
     private static DropwizardTestSupport<IngressConfiguration> ingress;
@@ -61,6 +65,7 @@ class EndToEndIT {
                 ConfigOverride.config("processor", "server.adminConnectors[0].port", "0"),
                 ConfigOverride.config("processor", "streams.applicationServer", "127.0.0.1:" + queryPort),
                 ConfigOverride.config("processor", "streams.partitions", "3"),
+                ConfigOverride.config("processor", "streams.accountQuotas.e2e-quota", String.valueOf(QUOTA)),
                 ConfigOverride.config("processor", "streams.stateDir",
                         Files.createTempDirectory("e2e").toString()));
         processor.before();
@@ -93,7 +98,11 @@ class EndToEndIT {
                 + "  - clientId: e2e-buyer\n"
                 + "    keySha256: " + BUYER_KEY_SHA256 + "\n"
                 + "    scopes: [payments:write, accounts:write]\n"
-                + "    ownedAccountPrefixes: [buyer-]\n"));
+                + "    ownedAccountPrefixes: [buyer-]\n"
+                + "  - clientId: e2e-quota\n"
+                + "    keySha256: " + QUOTA_KEY_SHA256 + "\n"
+                + "    scopes: [accounts:write, accounts:read]\n"
+                + "    ownedAccountPrefixes: [quota-]\n"));
         return copy;
     }
 
@@ -157,6 +166,41 @@ class EndToEndIT {
         HttpResponse<String> response = query("/v1/accounts/" + accountId);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return JSON.readTree(response.body()).get("balance").asLong();
+    }
+
+    /**
+     * A tenant that opens accounts as fast as it can, eight at once, twice over: every request is accepted (202), and
+     * exactly its quota of accounts exists afterwards, whichever requests came first; the repeats count nothing.
+     */
+    @Test
+    void aTenantOpensNoMoreAccountsThanItsQuotaHoweverFastItAsks() throws Exception {
+        List<String> ids = java.util.stream.IntStream.range(0, 8).mapToObj(i -> "quota-" + i).toList();
+        for (int round = 0; round < 2; round++) {
+            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> opens = ids.stream().map(id -> http
+                    .sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingress.getLocalPort()
+                            + "/v1/accounts")).header("Authorization", QUOTA_KEY)
+                            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                                    "{\"accountId\":\"" + id + "\",\"currency\":\"USD\",\"type\":\"CUSTOMER\"}"))
+                            .build(), HttpResponse.BodyHandlers.ofString())).toList();
+            for (java.util.concurrent.CompletableFuture<HttpResponse<String>> open : opens) {
+                assertThat(open.get().statusCode()).as(open.get().body()).isEqualTo(202);
+            }
+        }
+        // All 16 are in the log (each was acknowledged); the client's task decides them in log order, so no account
+        // beyond the quota may appear after the third; two more seconds give a wrong one the time to show.
+        await().atMost(SETTLE).until(() -> opened(ids).size() == QUOTA);
+        Thread.sleep(2_000);
+        assertThat(opened(ids)).hasSize(QUOTA);
+    }
+
+    private List<String> opened(List<String> ids) throws Exception {
+        List<String> opened = new java.util.ArrayList<>();
+        for (String id : ids) {
+            if (query("/v1/accounts/" + id).statusCode() == 200) {
+                opened.add(id);
+            }
+        }
+        return opened;
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.paystream.processor.accounts;
 
 import io.paystream.processor.core.Emissions;
 import io.paystream.processor.core.PaymentRecords;
+import io.paystream.processor.ledger.AccountQuota;
 import io.paystream.schemas.avro.AccountCommandType;
 import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.AuditKind;
@@ -14,7 +15,8 @@ import java.util.Optional;
 
 /**
  * Account intake as a pure function: a valid request becomes a ledger command for the account's own ledger task; an
- * invalid one is journalled as an INVALID_REQUEST rejection. No state: the ledger makes repeats harmless.
+ * invalid one is journalled as an INVALID_REQUEST rejection. A client's OPEN goes first to the task that counts its
+ * accounts (OPEN_QUOTA). No state: the ledger makes repeats harmless.
  */
 public final class AccountIntakeRules {
     private AccountIntakeRules() {
@@ -30,10 +32,15 @@ public final class AccountIntakeRules {
         }
         boolean opening = request.getCommand() == AccountCommandType.OPEN;
         Long limit = opening && request.getOverdraftLimit() == null ? Long.valueOf(0) : request.getOverdraftLimit();
+        // A client's OPEN goes through its quota of accounts first, on the one task that counts them.
+        boolean counted = opening && request.getClientId() != null;
         return Emissions.builder().leg(LedgerCommand.newBuilder()
                 .setCommandId(request.getRequestId())
-                .setType(LedgerCommandType.valueOf(request.getCommand().name()))
-                .setAccountId(request.getAccountId())
+                .setType(counted ? LedgerCommandType.OPEN_QUOTA
+                        : LedgerCommandType.valueOf(request.getCommand().name()))
+                .setAccountId(counted ? AccountQuota.key(request.getClientId()) : request.getAccountId())
+                .setTo(counted ? request.getAccountId() : null)
+                .setClientId(opening ? request.getClientId() : null)
                 .setCurrency(request.getCurrency())
                 .setAccountType(request.getAccountType())
                 .setOverdraftLimit(limit)

@@ -3,6 +3,7 @@ package io.paystream.processor.kafka;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.paystream.processor.PaymentsTopology;
+import io.paystream.processor.ledger.AccountQuota;
 import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.processor.stats.StatsScopes;
 import io.paystream.processor.intake.DirectProducerFactory;
@@ -81,6 +82,17 @@ public class StreamsFactory {
     private io.dropwizard.util.Duration cardTopUpRetention = io.dropwizard.util.Duration.days(
             PaymentsTopology.DEFAULT_CARD_TOP_UP_RETENTION.toDays());
 
+    /**
+     * How many accounts each client may open (closed ones count: their state is kept), unless {@code accountQuotas}
+     * gives the client a number of its own. An OPEN beyond it is rejected with NOT_PERMITTED and journalled.
+     */
+    @Min(0)
+    private long accountsPerClient = AccountQuota.DEFAULT_PER_CLIENT;
+
+    /** Per-client exceptions to {@code accountsPerClient}, by client id. */
+    @NotNull
+    private Map<String, @Min(0) Long> accountQuotas = Map.of();
+
     @NotNull
     private io.dropwizard.util.Duration adminTimeout = io.dropwizard.util.Duration.seconds(30);
 
@@ -108,7 +120,8 @@ public class StreamsFactory {
                 concat(Topics.CO_PARTITIONED, directTopics), topicConfigs(directTopics), partitions,
                 replicationFactor, adminTimeout.toJavaDuration());
         return new ManagedKafkaStreams(partitionCount -> PaymentsTopology.build(metrics, direct,
-                idempotencyWindow.toJavaDuration(), cardTopUpRetention.toJavaDuration(), partitionCount, statsScopes),
+                idempotencyWindow.toJavaDuration(), cardTopUpRetention.toJavaDuration(),
+                new AccountQuota(accountsPerClient, accountQuotas), partitionCount, statsScopes),
                 properties, provisioner, registry);
     }
 
@@ -236,6 +249,26 @@ public class StreamsFactory {
     @JsonProperty
     public void setIdempotencyWindow(io.dropwizard.util.Duration idempotencyWindow) {
         this.idempotencyWindow = idempotencyWindow;
+    }
+
+    @JsonProperty
+    public long getAccountsPerClient() {
+        return accountsPerClient;
+    }
+
+    @JsonProperty
+    public void setAccountsPerClient(long accountsPerClient) {
+        this.accountsPerClient = accountsPerClient;
+    }
+
+    @JsonProperty
+    public Map<String, Long> getAccountQuotas() {
+        return accountQuotas;
+    }
+
+    @JsonProperty
+    public void setAccountQuotas(Map<String, Long> accountQuotas) {
+        this.accountQuotas = accountQuotas;
     }
 
     @JsonProperty

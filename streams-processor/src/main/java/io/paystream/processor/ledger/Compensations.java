@@ -60,7 +60,8 @@ public final class Compensations {
             case CARD_RESULT -> Emissions.none();
             // A probe or an acknowledgement that cannot be applied stays in the dead-letter topic: the account stays
             // closing (refusing debits and credits, like a frozen one) until an operator looks.
-            case CLOSE_PROBE, CLOSE_ACK, TICK -> Emissions.none();
+            // OPEN_QUOTA is never refused by the ledger: the quota task applies it.
+            case CLOSE_PROBE, CLOSE_ACK, TICK, OPEN_QUOTA -> Emissions.none();
             case OPEN, FREEZE, UNFREEZE, CLOSE, SET_LIMIT -> Emissions.builder()
                     .audit(AccountCommandRules.accountAudit(command, command.getCurrency(), AuditKind.REJECTION,
                             rejection.reason(), rejection.detail(), nowMs))

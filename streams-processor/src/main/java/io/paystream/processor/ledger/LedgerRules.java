@@ -124,6 +124,8 @@ public final class LedgerRules {
             case REFUND_REVERSAL -> RefundRules.reversal(account, refunded, command, nowMs);
             case CARD_CHARGE -> CardTopUpRules.charge(account, kept.cardTopUp(), command, nowMs);
             case CARD_RESULT -> CardTopUpRules.result(account, kept.cardTopUp(), command, nowMs);
+            // The client's quota task applies it (AccountQuotaRules); for the ledger it is not an account's command.
+            case OPEN_QUOTA -> LedgerOutcome.unchanged();
         };
     }
 }

@@ -58,8 +58,15 @@ public final class LedgerTopology {
      */
     public static final String CARD_TOP_UPS_STORE = "card-top-ups";
 
+    /**
+     * On the task of each client's OPEN_QUOTA key: clientId → how many accounts it has opened, and
+     * clientId + '\u0000' + accountId → 1 for each of them (a repeated OPEN does not count twice).
+     */
+    public static final String ACCOUNT_QUOTAS_STORE = "account-quotas";
+
     static final String SOURCE = "ledger-source";
     static final String PROCESSOR = "ledger";
+    static final String QUOTA_PROCESSOR = "account-quota";
 
     /**
      * The topics the ledger touches.
@@ -83,6 +90,11 @@ public final class LedgerTopology {
     private LedgerTopology() {
     }
 
+    /** The {@code account-quotas} key that records {@code accountId} as one of {@code clientId}'s accounts. */
+    static String quotaMemberKey(String clientId, String accountId) {
+        return clientId + '\u0000' + accountId;
+    }
+
     /**
      * A CLOSE_PROBE goes to every partition of the ledger, a TICK to the partition it names; every other command by
      * its key, as usual.
@@ -104,15 +116,20 @@ public final class LedgerTopology {
      *
      * @param partitions the partition count of the ledger topic, which every CLOSE_PROBE goes to in full
      * @param cardTopUpRetention how long an ended card top-up stays in {@code card-top-ups}, in stream time
+     * @param quota how many accounts each client may open
      */
     public static void addTo(Topology topology, Topics topics, int partitions, Duration cardTopUpRetention,
-            PaymentMetrics metrics) {
+            AccountQuota quota, PaymentMetrics metrics) {
         topology.addSource(SOURCE, topics.ledger().keySerde().deserializer(),
                 topics.ledger().valueSerde().deserializer(), topics.ledger().name());
         EmissionSinks sinks = new EmissionSinks("ledger-events-sink", "ledger-audit-sink", "ledger-legs-sink",
                 "ledger-notifications-sink", "ledger-dlq-sink", "ledger-charges-sink");
         topology.addProcessor(PROCESSOR, () -> new LedgerProcessor(topics.ledger(), sinks, partitions,
                 cardTopUpRetention, metrics), SOURCE);
+        EmissionSinks quotaSinks = new EmissionSinks(null, sinks.audit(), sinks.legs(), null, null);
+        topology.addProcessor(QUOTA_PROCESSOR, () -> new AccountQuotaProcessor(quotaSinks, quota), SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCOUNT_QUOTAS_STORE),
+                Serdes.String(), Serdes.Long()), QUOTA_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCOUNTS_STORE),
                 Serdes.String(), AvroSerde.of(AccountState.class)), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FLOWS_STORE),
@@ -128,9 +145,10 @@ public final class LedgerTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CARD_TOP_UPS_STORE),
                 Serdes.String(), AvroSerde.of(CardTopUp.class)), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.events(), topics.events(), PROCESSOR);
-        EmissionSinks.addSink(topology, sinks.audit(), topics.audit(), PROCESSOR);
+        EmissionSinks.addSink(topology, sinks.audit(), topics.audit(), PROCESSOR, QUOTA_PROCESSOR);
         topology.addSink(sinks.legs(), topics.ledger().name(), topics.ledger().keySerde().serializer(),
-                topics.ledger().valueSerde().serializer(), LedgerTopology::probesToEveryPartition, PROCESSOR);
+                topics.ledger().valueSerde().serializer(), LedgerTopology::probesToEveryPartition, PROCESSOR,
+                QUOTA_PROCESSOR);
         EmissionSinks.addSink(topology, sinks.notifications(), topics.notifications(), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.deadLetters(), topics.deadLetters(), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.charges(), topics.charges(), PROCESSOR);

@@ -2,6 +2,7 @@ package io.paystream.processor.testing;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.paystream.processor.PaymentsTopology;
+import io.paystream.processor.ledger.AccountQuota;
 import io.paystream.processor.intake.PaymentIntakeTopology;
 import io.paystream.processor.kafka.StreamsProperties;
 import io.paystream.processor.ledger.LedgerTopology;
@@ -85,13 +86,23 @@ public final class Pipeline implements AutoCloseable {
 
     /** The pipeline with the idempotency window and the card top-ups' retention given. */
     public Pipeline(Duration idempotencyWindow, Duration cardTopUpRetention) {
+        this(idempotencyWindow, cardTopUpRetention, AccountQuota.standard());
+    }
+
+    /** The pipeline with every client's quota of accounts set to {@code accountsPerClient}. */
+    public Pipeline(long accountsPerClient) {
+        this(PaymentsTopology.DEFAULT_IDEMPOTENCY_WINDOW, PaymentsTopology.DEFAULT_CARD_TOP_UP_RETENTION,
+                new AccountQuota(accountsPerClient, Map.of()));
+    }
+
+    private Pipeline(Duration idempotencyWindow, Duration cardTopUpRetention, AccountQuota accountQuota) {
         PaymentMetrics metrics = new PaymentMetrics(registry);
         Properties properties = StreamsProperties.build(Map.of("bootstrap.servers", "unused:9092"),
                 new StreamsProperties.Settings("paystream-test", tempDir(), 100, 0, 1, (short) 1, null), metrics);
         driver = new TopologyTestDriver(PaymentsTopology.build(metrics, Map.of(
                 Topics.directRequests(GLOBEX.clientId()).name(), GLOBEX,
-                Topics.directRequests(INITECH.clientId()).name(), INITECH), idempotencyWindow, cardTopUpRetention, 1,
-                STATS_SCOPES), properties, START);
+                Topics.directRequests(INITECH.clientId()).name(), INITECH), idempotencyWindow, cardTopUpRetention,
+                accountQuota, 1, STATS_SCOPES), properties, START);
         paymentRequests = input(Topics.PAYMENT_REQUESTS);
         accountRequests = input(Topics.ACCOUNT_REQUESTS);
         ledgerInput = input(Topics.LEDGER);
