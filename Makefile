@@ -3,7 +3,7 @@
 MVN ?= ./mvnw -B -T1
 
 .DEFAULT_GOAL := help
-.PHONY: help build test unit-test run cluster chaos bench clean tools node k8s
+.PHONY: help build test unit-test run cluster chaos bench bench-smoke clean tools node k8s
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -68,6 +68,10 @@ BENCH_ARGS ?=
 
 bench: $(BUILD_STAMP) ## Benchmark a fresh stack against the raw broker and a PostgreSQL ledger (about 10 min); one table + bench/results/
 	java -Xmx768m -cp '$(BENCH_CP)' io.paystream.bench.Bench $(BENCH_ARGS)
+
+bench-smoke: node ## The benchmark's short form against a real stack (about 3 min): every section reports, nothing is lost
+	$(MVN) -q -DskipTests install
+	$(MVN) -pl bench verify -Dbench.smoke.skip=false
 
 clean: ## Remove build output and local data
 	$(MVN) -q clean

@@ -46,7 +46,7 @@ import org.apache.kafka.common.TopicPartition;
  * side with the raw broker and a plain PostgreSQL ledger in the same run. Prints progress, then one table, and writes
  * the figures as JSON.
  *
- * <p>Arguments: {@code --smoke} (the short form {@code make test} runs), {@code --scale-accounts=N},
+ * <p>Arguments: {@code --smoke} (the short form {@code make bench-smoke} checks), {@code --scale-accounts=N},
  * {@code --only=latency,ingress,...} (the raw and pipeline figures always run; see {@link #SECTIONS}),
  * {@code --no-otel} (the apps without the OpenTelemetry agent, to measure its cost), {@code --profile} (JFR on
  * the processor and the ingress during extra runs, so the measured figures stay clean),

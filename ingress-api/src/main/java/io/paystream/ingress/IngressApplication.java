@@ -74,7 +74,7 @@ public class IngressApplication extends Application<IngressConfiguration> {
         Duration produceTimeout = configuration.getProducer().getProduceTimeout().toJavaDuration();
         PaymentLookup queryApi = configuration.getQueryApi().build();
         environment.jersey().register(new PaymentsResource(publisher, produceTimeout,
-                new PaymentIds(configuration.getPaymentIdSecret()), queryApi));
+                new PaymentIds(configuration.getPaymentIdSecret()), queryApi, configuration.getMinHoldSeconds()));
         environment.jersey().register(new AccountsResource(publisher, produceTimeout));
         EndpointRegistry endpoints = new EndpointRegistry(configuration.getKafka(), "paystream-ingress-webhooks");
         environment.lifecycle().manage(new Managed() {

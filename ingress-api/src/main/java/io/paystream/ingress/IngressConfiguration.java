@@ -19,7 +19,7 @@ import jakarta.validation.constraints.Size;
  * only), {@code rateLimit} (in {@link PayStreamConfiguration}), and the request body limit.
  */
 public class IngressConfiguration extends PayStreamConfiguration {
-    /** DESIGN.md's limit: a payment is a few hundred bytes; 64 KiB leaves room for metadata and nothing else. */
+    /** A payment is a few hundred bytes: 64 KiB leaves room for metadata and nothing else. */
     private static final int DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
     /** The secret in config.yml's default: in the repository, so public, like local-dev-key. */
     public static final String LOCAL_PAYMENT_ID_SECRET = "local-dev-payment-id-secret-public-not-for-money";

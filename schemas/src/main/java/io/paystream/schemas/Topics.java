@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * The registry of every PayStream topic, with its key and value serdes (see DESIGN.md, "Topics"). Keys are plain
+ * The registry of every PayStream topic, with its key and value serdes (docs/architecture.md, "Topics", says who writes and reads each). Keys are plain
  * UTF-8 strings (payment ids or account ids); values use Avro single-object encoding.
  */
 public final class Topics {
@@ -67,8 +67,8 @@ public final class Topics {
             new Topic<>("webhooks.dlq.v1", Serdes.String(), Serdes.ByteArray());
 
     /**
-     * Card charges for the acquirer connector: one per accepted card top-up, written by the payment intake. Key:
-     * paymentId, which is also the acquirer's idempotency key.
+     * Card charges and refunds for the acquirer connector, written by the payee's ledger task once it has checked that
+     * the account would take the credit. Key: paymentId, which is also the acquirer's idempotency key.
      */
     public static final Topic<String, AcquirerRequest> ACQUIRER_REQUESTS =
             new Topic<>("acquirer.requests.v1", Serdes.String(), AvroSerde.of(AcquirerRequest.class));

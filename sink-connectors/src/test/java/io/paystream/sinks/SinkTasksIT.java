@@ -87,7 +87,7 @@ class SinkTasksIT {
 
     @Test
     void writesEveryMovementOnceSkipsRejectionsAndKeepsWhatIsOwedToCardholdersEvenWhenReplayed() {
-        AuditSinkTask task = new AuditSinkTask();
+        JournalSinkTask task = new JournalSinkTask();
         task.start(config(3));
         AuditRecord rejection = AuditRecord.newBuilder().setAuditId("p9:REJECTION").setKind(AuditKind.REJECTION)
                 .setAccountId("alice").setPaymentId("00000000-0000-0000-0000-000000000009").setAmount(0)
@@ -163,7 +163,7 @@ class SinkTasksIT {
 
     @Test
     void aDatabaseOutageIsRetriedAndLosesNothingOnceTheDatabaseIsBack() throws Exception {
-        AuditSinkTask task = new AuditSinkTask();
+        JournalSinkTask task = new JournalSinkTask();
         task.start(config(5));
         List<SinkRecord> batch = records(movement("bob", 1, AuditKind.CREDIT, 70, 70));
         postgres.close();
@@ -180,7 +180,7 @@ class SinkTasksIT {
 
     @Test
     void failsLoudlyOnceTheRetriesAreSpent() throws Exception {
-        AuditSinkTask task = new AuditSinkTask();
+        JournalSinkTask task = new JournalSinkTask();
         task.start(config(1));
         List<SinkRecord> batch = records(movement("carol", 1, AuditKind.CREDIT, 5, 5));
         postgres.close();

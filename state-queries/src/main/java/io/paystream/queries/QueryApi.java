@@ -3,7 +3,7 @@ package io.paystream.queries;
 import io.dropwizard.jersey.setup.JerseyEnvironment;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.paystream.queries.deadletters.DeadLetterReader;
-import io.paystream.queries.history.LedgerHistory;
+import io.paystream.queries.history.JournalHistory;
 import io.paystream.queries.resources.QueryResources;
 import io.paystream.queries.routing.Forwarder;
 import io.paystream.queries.routing.KeyRouter;
@@ -34,7 +34,7 @@ public final class QueryApi {
      */
     public static void register(JerseyEnvironment jersey, Supplier<KafkaStreams> streams, HostInfo self,
             String accountsStore, String paymentsStore, Duration forwardTimeout, String forwardToken,
-            LedgerHistory history, DeadLetterReader deadLetters, MeterRegistry registry) {
+            JournalHistory history, DeadLetterReader deadLetters, MeterRegistry registry) {
         Forwarder forwarder = new Forwarder(forwardTimeout, forwardToken);
         KeyRouter router = new KeyRouter(streams, self, forwarder);
         QueryResources.register(jersey, router, new Scatter(streams, self, forwarder), streams, accountsStore,

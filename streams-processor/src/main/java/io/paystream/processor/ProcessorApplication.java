@@ -11,14 +11,14 @@ import io.paystream.processor.health.StallWatchdog;
 import io.paystream.processor.internal.Schedules;
 import io.paystream.processor.kafka.ManagedKafkaStreams;
 import io.paystream.processor.ledger.LedgerTopology;
-import io.paystream.processor.metrics.InFlightGauges;
+import io.paystream.processor.ledger.InFlightGauges;
 import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.processor.stats.StatsScopes;
 import io.paystream.processor.status.PaymentStatusTopology;
 import io.paystream.queries.QueryApi;
 import io.paystream.queries.deadletters.DeadLetterReader;
 import io.paystream.queries.routing.Forwarder;
-import io.paystream.queries.history.LedgerHistory;
+import io.paystream.queries.history.JournalHistory;
 import io.paystream.web.auth.ApiKeyAuth;
 import io.paystream.web.auth.ApiKeyFactory;
 import io.paystream.web.config.PayStreamConfiguration;
@@ -61,7 +61,8 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
         configuration.registerAdminAuth(environment);
         PaymentMetrics metrics = new PaymentMetrics(registry);
         streams = configuration.getStreams().build(configuration.getKafka(), metrics, registry,
-                configuration.getDirectProducers(), new StatsScopes(configuration.clients()));
+                configuration.getDirectProducers(), new StatsScopes(configuration.clients()),
+                configuration.getMinHoldSeconds());
         environment.lifecycle().manage(streams);
         environment.healthChecks().register("kafka-streams", new KafkaStreamsHealthCheck(streams));
         stallWatchdog = configuration.getStall().build(environment, streams::streams, streams::restoring, registry,
@@ -75,8 +76,8 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
         configuration.getRateLimit().register(environment.jersey(), registry, "paystream.query",
                 ApiKeyAuth.validAuthorization(configuration.getApiKeys()));
         // JdbiFactory also registers the database's health check, named history-db.
-        LedgerHistory history = configuration.getDatabase() == null ? null
-                : new LedgerHistory(new JdbiFactory().build(environment, configuration.getDatabase(), "history-db"));
+        JournalHistory history = configuration.getDatabase() == null ? null
+                : new JournalHistory(new JdbiFactory().build(environment, configuration.getDatabase(), "history-db"));
         QueryApi.register(environment.jersey(), streams::streams,
                 HostInfo.buildFromEndpoint(configuration.getStreams().getApplicationServer()),
                 LedgerTopology.ACCOUNTS_STORE, PaymentStatusTopology.PAYMENTS_STORE,

@@ -9,7 +9,7 @@ import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.paystream.schemas.avro.AuditKind;
 import io.paystream.schemas.avro.AuditRecord;
-import io.paystream.sinks.AuditSinkTask;
+import io.paystream.sinks.JournalSinkTask;
 import io.paystream.sinks.SinkConfig;
 import io.paystream.processor.testing.ProcessorUnderTest;
 import io.paystream.testing.InProcessKafka;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code GET /v1/accounts/{id}/entries} through HTTP, on the real processor app, reading what the real ledger sink
+ * {@code GET /v1/accounts/{id}/entries} through HTTP, on the real processor app, reading what the real journal sink
  * task wrote into a real PostgreSQL: oldest first, cursor pagination, signed amounts, and 422 for a bad limit or
  * cursor.
  */
@@ -45,7 +45,7 @@ class HistoryApiIT {
         kafka = InProcessKafka.start();
         postgres = EmbeddedPostgres.builder().start();
         String url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
-        AuditSinkTask sink = new AuditSinkTask();
+        JournalSinkTask sink = new JournalSinkTask();
         sink.start(Map.of(SinkConfig.JDBC_URL, url, SinkConfig.JDBC_USER, "postgres"));
         List<SinkRecord> records = new ArrayList<>();
         long balance = 0;

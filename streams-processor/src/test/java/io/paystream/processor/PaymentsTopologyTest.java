@@ -1,5 +1,6 @@
 package io.paystream.processor;
 
+import io.paystream.processor.topology.PaymentsTopology;
 import static io.paystream.processor.testing.Fixtures.aPayment;
 import static io.paystream.processor.testing.Fixtures.aTopUp;
 import static io.paystream.processor.testing.Fixtures.aTransfer;

@@ -10,7 +10,7 @@ import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.paystream.processor.ledger.LedgerTopology;
-import io.paystream.processor.metrics.InFlightGauges;
+import io.paystream.processor.ledger.InFlightGauges;
 import io.paystream.processor.status.PaymentStatusTopology;
 import io.paystream.processor.testing.ProcessorUnderTest;
 import io.paystream.processor.testing.Workloads;
@@ -56,7 +56,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Reads never stop writes (DESIGN.md, KAFKA-19629). The real processor on a real broker settles thousands of
+ * Reads never stop writes (KAFKA-19629). The real processor on a real broker settles thousands of
  * transfers while many threads query every store it serves: balances and payment statuses over HTTP (the path users
  * take) and the in-flight totals (the metrics path). On a read path that takes the store's {@code Position} monitor
  * before the store's own, the stream thread deadlocks within seconds and the payments never settle; this test then

@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Checks the ledger invariants of DESIGN.md against everything a quiet pipeline produced: conservation per currency,
+ * Checks the ledger invariants (docs/architecture.md, "Invariants") against everything a quiet pipeline produced: conservation per currency,
  * no overdraft, one terminal status per payment, no leg applied twice, no money in a closed account, a journal that
  * rebuilds every balance with gapless entry sequences, holds that rebuild every held amount and end at most once, and
  * refunds that end once each and never give back more than a payment completed with, and card charges that are

@@ -88,7 +88,7 @@ public final class ConnectWorker {
                 // then fail to start. Their JMX metrics are the price.
                 "consumer.metric.reporters=io.paystream.sinks.metrics.ConnectMetricsBridge",
                 ""));
-        Path ledger = connector(dir, CONNECTORS.get(0), "io.paystream.sinks.AuditSinkConnector",
+        Path ledger = connector(dir, CONNECTORS.get(0), "io.paystream.sinks.JournalSinkConnector",
                 "payments.audit.v1", "audit", layout, List.of());
         Path payments = connector(dir, CONNECTORS.get(1), "io.paystream.sinks.PaymentEventSinkConnector",
                 "payments.events.v1", "payment-event", layout, List.of());

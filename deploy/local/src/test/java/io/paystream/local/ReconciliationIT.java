@@ -436,7 +436,7 @@ class ReconciliationIT {
         HttpResponse<String> create = client.send(HttpRequest.newBuilder(URI.create(base
                 + "/connectors/no-credential/config")).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"connector.class\":\"io.paystream.sinks"
-                        + ".AuditSinkConnector\",\"topics\":\"payments.audit.v1\"}")).build(),
+                        + ".JournalSinkConnector\",\"topics\":\"payments.audit.v1\"}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(create.statusCode()).isEqualTo(401);
         assertThat(create.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
@@ -445,7 +445,7 @@ class ReconciliationIT {
 
     /**
      * The worker takes no client override but isolation.level: a connector created through its REST API with the
-     * ledger sink's config and its consumer pointed at other brokers is refused, and never created.
+     * journal sink's config and its consumer pointed at other brokers is refused, and never created.
      */
     private static void refusesAConnectorThatPointsItsConsumerElsewhere(int connectPort) throws Exception {
         HttpClient client = HttpClient.newHttpClient();

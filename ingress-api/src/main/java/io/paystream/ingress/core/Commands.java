@@ -41,7 +41,7 @@ public final class Commands {
      * @throws ApiException 422 for an invalid body or Idempotency-Key, 403 for an account the client does not own
      */
     public static PaymentRequest payment(PaymentIds ids, ApiClient client, String idempotencyKey,
-            CreatePaymentRequest body) {
+            CreatePaymentRequest body, long minHoldSeconds) {
         checkIdempotencyKey(idempotencyKey);
         PaymentRequest request = PaymentRequest.newBuilder()
                 .setPaymentId(ids.derive(client.clientId(), idempotencyKey))
@@ -59,7 +59,7 @@ public final class Commands {
                 .setSource(body.source() == null ? null : PaymentSource.newBuilder().setType(body.source().type())
                         .setToken(body.source().token()).build())
                 .build();
-        rejectIfInvalid(PaymentRequestRules.validate(request));
+        rejectIfInvalid(PaymentRequestRules.validate(request, minHoldSeconds));
         // A top-up creates money: without the scope, any tenant could mint balances and spend them on others. One
         // paid by card brings money the acquirer collected, so the account's owner may ask for it.
         if (body.type() == PaymentType.TOPUP && body.source() == null && !client.hasScope(Scopes.FUNDS_WRITE)) {

@@ -50,8 +50,12 @@ public final class PaymentsResource {
 
     private final PaymentLookup lookup;
 
+    private final long minHoldSeconds;
+
+    /** @param minHoldSeconds the shortest hold a manual capture may ask for (PayStreamConfiguration) */
     public PaymentsResource(CommandPublisher publisher, Duration produceTimeout, PaymentIds ids,
-            PaymentLookup lookup) {
+            PaymentLookup lookup, long minHoldSeconds) {
+        this.minHoldSeconds = minHoldSeconds;
         this.publisher = Objects.requireNonNull(publisher, "publisher");
         this.ids = Objects.requireNonNull(ids, "ids");
         this.lookup = Objects.requireNonNull(lookup, "lookup");
@@ -74,7 +78,7 @@ public final class PaymentsResource {
             String idempotencyKey,
             @NotNull @Valid CreatePaymentRequest body,
             @Suspended AsyncResponse async) {
-        PaymentRequest request = Commands.payment(ids, client, idempotencyKey, body);
+        PaymentRequest request = Commands.payment(ids, client, idempotencyKey, body, minHoldSeconds);
         acknowledgements.answer(async, publisher.publish(Topics.PAYMENT_REQUESTS, request.getPaymentId(), request),
                 Accepted.payment(request.getPaymentId()));
     }

@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** The shared limits on amounts, currencies and account ids (DESIGN.md, "Money and identifiers"). */
+/** The shared limits on amounts, currencies and account ids (docs/architecture.md, "Money and identifiers"). */
 public final class Money {
     /** The smallest amount: one minor unit. Zero and negative payments are meaningless. */
     public static final long MIN_AMOUNT_MINOR = 1L;

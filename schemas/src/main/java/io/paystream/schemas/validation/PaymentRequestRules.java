@@ -30,8 +30,16 @@ public final class PaymentRequestRules {
     private PaymentRequestRules() {
     }
 
-    /** The first rule the request breaks, or empty when it is valid. */
+    /** The first rule the request breaks, or empty when it is valid; holds last at least {@link #HOLD_SECONDS_MIN}. */
     public static Optional<Violation> validate(PaymentRequest request) {
+        return validate(request, HOLD_SECONDS_MIN);
+    }
+
+    /**
+     * As {@link #validate(PaymentRequest)}, with the shortest hold {@code minHoldSeconds}: {@link #HOLD_SECONDS_MIN}
+     * in production; a local stack may lower it so that a test sees a hold expire in seconds.
+     */
+    public static Optional<Violation> validate(PaymentRequest request, long minHoldSeconds) {
         Objects.requireNonNull(request, "request");
         if (!isPaymentId(request.getPaymentId())) {
             return violation("paymentId", "must be a lower-case UUID");
@@ -71,7 +79,7 @@ public final class PaymentRequestRules {
             return violation("idempotencyKey", keyText.get());
         }
         Optional<Violation> capture = validateCapture(request.getType(), request.getCapture(),
-                request.getHoldExpiresInSeconds());
+                request.getHoldExpiresInSeconds(), minHoldSeconds);
         return capture.isPresent() ? capture : validateSource(request.getType(), request.getSource());
     }
 
@@ -95,16 +103,21 @@ public final class PaymentRequestRules {
         return Optional.empty();
     }
 
-    /** The shortest and the longest authorization a manual capture may ask for, and the default. */
+    /**
+     * The shortest and the longest authorization a manual capture may ask for, and the default. The shortest is
+     * production's; profile local may lower it down to {@link #HOLD_SECONDS_FLOOR}.
+     */
     public static final long HOLD_SECONDS_MIN = 60;
+    public static final long HOLD_SECONDS_FLOOR = 1;
     public static final long HOLD_SECONDS_MAX = 30L * 24 * 3600;
     public static final long HOLD_SECONDS_DEFAULT = 7L * 24 * 3600;
 
     /**
      * MANUAL capture holds money that moves between two accounts later, so it is for TRANSFER and PAYMENT only; a
-     * hold's lifetime is 60 s to 30 days, and only a manual capture has one.
+     * hold's lifetime is {@code minHoldSeconds} (60 s in production) to 30 days, and only a manual capture has one.
      */
-    public static Optional<Violation> validateCapture(PaymentType type, CaptureMode capture, Long holdSeconds) {
+    public static Optional<Violation> validateCapture(PaymentType type, CaptureMode capture, Long holdSeconds,
+            long minHoldSeconds) {
         boolean manual = capture == CaptureMode.MANUAL;
         if (manual && type != PaymentType.TRANSFER && type != PaymentType.PAYMENT) {
             return violation("capture", "MANUAL is for TRANSFER and PAYMENT only");
@@ -112,8 +125,8 @@ public final class PaymentRequestRules {
         if (holdSeconds != null && !manual) {
             return violation("holdExpiresInSeconds", "applies only to capture MANUAL");
         }
-        if (holdSeconds != null && (holdSeconds < HOLD_SECONDS_MIN || holdSeconds > HOLD_SECONDS_MAX)) {
-            return violation("holdExpiresInSeconds", "must be between " + HOLD_SECONDS_MIN + " and "
+        if (holdSeconds != null && (holdSeconds < minHoldSeconds || holdSeconds > HOLD_SECONDS_MAX)) {
+            return violation("holdExpiresInSeconds", "must be between " + minHoldSeconds + " and "
                     + HOLD_SECONDS_MAX + " (30 days)");
         }
         return Optional.empty();

@@ -53,6 +53,12 @@ class PaymentRequestRulesTest {
                 .contains("holdExpiresInSeconds");
         assertThat(fieldOf(aTransfer().setCapture(CaptureMode.MANUAL).setHoldExpiresInSeconds(2_592_001L)))
                 .contains("holdExpiresInSeconds");
+        // A local stack may lower the shortest hold; the longest stays.
+        assertThat(PaymentRequestRules.validate(aTransfer().setCapture(CaptureMode.MANUAL).setHoldExpiresInSeconds(5L)
+                .build(), 5)).isEmpty();
+        assertThat(PaymentRequestRules.validate(aTransfer().setCapture(CaptureMode.MANUAL).setHoldExpiresInSeconds(4L)
+                .build(), 5)).map(Violation::toString).hasValueSatisfying(violation -> assertThat(violation)
+                        .contains("holdExpiresInSeconds").contains("between 5 and"));
         assertThat(fieldOf(aTransfer().setHoldExpiresInSeconds(600L))).as("a hold without MANUAL")
                 .contains("holdExpiresInSeconds");
         assertThat(fieldOf(aTransfer().setType(PaymentType.WITHDRAWAL).setTo(null).setCapture(CaptureMode.MANUAL)))

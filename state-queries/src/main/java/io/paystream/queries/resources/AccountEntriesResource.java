@@ -2,7 +2,7 @@ package io.paystream.queries.resources;
 
 import io.dropwizard.auth.Auth;
 import io.paystream.queries.history.Cursors;
-import io.paystream.queries.history.LedgerHistory;
+import io.paystream.queries.history.JournalHistory;
 import io.paystream.web.auth.ApiClient;
 import io.paystream.web.auth.Scopes;
 import io.paystream.web.errors.ApiException;
@@ -29,15 +29,15 @@ public final class AccountEntriesResource {
     /** The history is a replica of the journal; after a database hiccup, asking again soon is right. */
     private static final long RETRY_AFTER_SECONDS = 5;
 
-    private final LedgerHistory history;
+    private final JournalHistory history;
 
     /** @param history the database, or null when this processor has none configured */
-    AccountEntriesResource(LedgerHistory history) {
+    AccountEntriesResource(JournalHistory history) {
         this.history = history;
     }
 
     /** One page of history. */
-    public record Page(List<LedgerHistory.Entry> entries, String next) {
+    public record Page(List<JournalHistory.Entry> entries, String next) {
     }
 
     @GET
@@ -53,7 +53,7 @@ public final class AccountEntriesResource {
             throw ApiException.unavailable("history_unavailable", "account history needs a database, and this "
                     + "processor has none configured (set database: in its config)", RETRY_AFTER_SECONDS);
         }
-        List<LedgerHistory.Entry> entries;
+        List<JournalHistory.Entry> entries;
         try {
             entries = history.page(accountId, afterSeq, limit + 1);
         } catch (JdbiException e) {
@@ -61,7 +61,7 @@ public final class AccountEntriesResource {
                     RETRY_AFTER_SECONDS);
         }
         boolean more = entries.size() > limit;
-        List<LedgerHistory.Entry> page = more ? entries.subList(0, limit) : entries;
+        List<JournalHistory.Entry> page = more ? entries.subList(0, limit) : entries;
         return new Page(List.copyOf(page), more ? Cursors.after(page.get(page.size() - 1).entrySeq()) : null);
     }
 }

@@ -3,7 +3,7 @@ package io.paystream.queries.resources;
 import io.dropwizard.jersey.setup.JerseyEnvironment;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.paystream.queries.deadletters.DeadLetterReader;
-import io.paystream.queries.history.LedgerHistory;
+import io.paystream.queries.history.JournalHistory;
 import io.paystream.queries.history.WebhookDeliveryLog;
 import io.paystream.queries.routing.KeyRouter;
 import io.paystream.queries.routing.Scatter;
@@ -17,7 +17,7 @@ public final class QueryResources {
     }
 
     public static void register(JerseyEnvironment jersey, KeyRouter router, Scatter scatter,
-            Supplier<KafkaStreams> streams, String accountsStore, String paymentsStore, LedgerHistory history,
+            Supplier<KafkaStreams> streams, String accountsStore, String paymentsStore, JournalHistory history,
             DeadLetterReader deadLetters, MeterRegistry registry) {
         QueryAnswers answers = new QueryAnswers(router, registry);
         jersey.register(new AccountQueryResource(answers, accountsStore));

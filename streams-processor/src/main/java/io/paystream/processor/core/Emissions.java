@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * The records a rule decided to emit, grouped by destination. Rules return them; processors forward them, each to its
- * topic and keyed as DESIGN.md says (events by paymentId, everything else by accountId).
+ * topic, keyed as the topic says (events by paymentId, everything else by accountId).
  *
  * @param events payment lifecycle events
  * @param audits journal entries

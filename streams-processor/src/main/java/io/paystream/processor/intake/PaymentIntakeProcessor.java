@@ -37,6 +37,7 @@ final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, 
     private final EmissionSinks sinks;
     private final PaymentMetrics metrics;
     private final Duration idempotencyWindow;
+    private final long minHoldSeconds;
     private final String statusStore;
     private final int partitions;
     private ProcessorContext<Object, Object> context;
@@ -48,8 +49,10 @@ final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, 
      *     partition its key hashes to among them
      */
     PaymentIntakeProcessor(Topic<String, PaymentRequest> source, Map<String, ApiClient> direct, EmissionSinks sinks,
-            Duration idempotencyWindow, String statusStore, int partitions, PaymentMetrics metrics) {
+            Duration idempotencyWindow, long minHoldSeconds, String statusStore, int partitions,
+            PaymentMetrics metrics) {
         this.partitions = partitions;
+        this.minHoldSeconds = minHoldSeconds;
         this.source = Objects.requireNonNull(source, "source");
         this.direct = Map.copyOf(direct);
         this.sinks = Objects.requireNonNull(sinks, "sinks");
@@ -121,7 +124,8 @@ final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, 
             String fingerprint = fingerprints.find(record.key(), nowMs);
             // After the window, the payment's status (kept for ever) still knows the id.
             PaymentState known = fingerprint == null ? statuses.get(record.key()) : null;
-            outcome = PaymentIntakeRules.decide(request, fingerprint, known, record.timestamp(), producer);
+            outcome = PaymentIntakeRules.decide(request, fingerprint, known, record.timestamp(), producer,
+                    minHoldSeconds);
         } catch (RuntimeException e) {
             LOG.error("payment intake failed for {}; rejecting it with INTERNAL_ERROR", record.key(), e);
             sinks.deadLetter(context, record, source, e, metrics);

@@ -51,6 +51,12 @@ public final class PaymentIntakeRules {
      */
     public static IntakeOutcome decide(PaymentRequest request, String storedFingerprint, PaymentState known,
             long nowMs, ApiClient producer) {
+        return decide(request, storedFingerprint, known, nowMs, producer, PaymentRequestRules.HOLD_SECONDS_MIN);
+    }
+
+    /** As {@link #decide(PaymentRequest, String, PaymentState, long, ApiClient)}, with the shortest hold given. */
+    public static IntakeOutcome decide(PaymentRequest request, String storedFingerprint, PaymentState known,
+            long nowMs, ApiClient producer, long minHoldSeconds) {
         Objects.requireNonNull(request, "request");
         String fingerprint = RequestFingerprint.of(request);
         Payment payment = Payment.of(request, nowMs);
@@ -71,7 +77,7 @@ public final class PaymentIntakeRules {
             return new IntakeOutcome(IntakeOutcome.Kind.NOT_PERMITTED, fingerprint,
                     reject(payment.withoutInvalidFields(), RejectionReason.NOT_PERMITTED, refusal.get(), nowMs));
         }
-        Optional<Violation> violation = PaymentRequestRules.validate(request);
+        Optional<Violation> violation = PaymentRequestRules.validate(request, minHoldSeconds);
         if (violation.isPresent()) {
             return new IntakeOutcome(IntakeOutcome.Kind.INVALID, fingerprint, reject(payment.withoutInvalidFields(),
                     RejectionReason.INVALID_REQUEST, violation.get().toString(), nowMs));

@@ -79,17 +79,18 @@ public final class PaymentIntakeTopology {
      * status view's store, which must already be in the topology.
      *
      * @param idempotencyWindow how long a payment id's request fingerprint is remembered, in stream time
+     * @param minHoldSeconds the shortest hold a manual capture may ask for
      * @param statusStore the name of the status view's store (paymentId → PaymentState)
      * @param partitions the partition count of the co-partitioned topics
      */
-    public static void addTo(Topology topology, Topics topics, Duration idempotencyWindow, String statusStore,
-            int partitions, PaymentMetrics metrics) {
+    public static void addTo(Topology topology, Topics topics, Duration idempotencyWindow, long minHoldSeconds,
+            String statusStore, int partitions, PaymentMetrics metrics) {
         topology.addSource(SOURCE, topics.requests().keySerde().deserializer(),
                 topics.requests().valueSerde().deserializer(), topics.sources().toArray(String[]::new));
         EmissionSinks sinks = new EmissionSinks("payment-intake-events-sink", "payment-intake-audit-sink",
                 "payment-intake-legs-sink", null, "payment-intake-dlq-sink");
         topology.addProcessor(PROCESSOR, () -> new PaymentIntakeProcessor(topics.requests(), topics.direct(), sinks,
-                idempotencyWindow, statusStore, partitions, metrics), SOURCE);
+                idempotencyWindow, minHoldSeconds, statusStore, partitions, metrics), SOURCE);
         // Retention is the window: segments older than the window (by the task's stream time) are dropped whole, and
         // the changelog is compacted and deleted after the same time plus a day (Kafka Streams' default margin).
         topology.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(FINGERPRINTS_STORE,

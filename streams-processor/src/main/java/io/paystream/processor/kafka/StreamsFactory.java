@@ -2,8 +2,9 @@ package io.paystream.processor.kafka;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.paystream.processor.PaymentsTopology;
+import io.paystream.processor.topology.PaymentsTopology;
 import io.paystream.processor.ledger.AccountQuota;
+import io.paystream.schemas.validation.PaymentRequestRules;
 import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.processor.stats.StatsScopes;
 import io.paystream.processor.intake.DirectProducerFactory;
@@ -30,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 public class StreamsFactory {
     /** Streams' own default of 30 s would double end-to-end latency; 100 ms keeps it low at a modest commit rate. */
     private static final long DEFAULT_COMMIT_INTERVAL_MS = 100;
-    /** DESIGN.md's default for the co-partitioned set: enough for a dozen instances. */
+    /** The co-partitioned topics' partition count by default: enough for a dozen instances. */
     private static final int DEFAULT_PARTITIONS = 12;
 
     @NotBlank
@@ -98,16 +99,17 @@ public class StreamsFactory {
 
     /** Builds the managed Streams instance, without direct producers, with every payment in admin's stats only. */
     public ManagedKafkaStreams build(Map<String, String> kafka, PaymentMetrics metrics, MeterRegistry registry) {
-        return build(kafka, metrics, registry, List.of(), StatsScopes.none());
+        return build(kafka, metrics, registry, List.of(), StatsScopes.none(), PaymentRequestRules.HOLD_SECONDS_MIN);
     }
 
     /**
      * Builds the managed Streams instance from the YAML's Kafka client properties, this block, and the direct
      * producers, whose topics it creates co-partitioned with the ingress's request topic; {@code statsScopes} says
-     * which clients' stats each payment counts in.
+     * which clients' stats each payment counts in, and {@code minHoldSeconds} the shortest hold a manual capture may ask
+     * for.
      */
     public ManagedKafkaStreams build(Map<String, String> kafka, PaymentMetrics metrics, MeterRegistry registry,
-            List<DirectProducerFactory> directProducers, StatsScopes statsScopes) {
+            List<DirectProducerFactory> directProducers, StatsScopes statsScopes, long minHoldSeconds) {
         Properties properties = StreamsProperties.build(kafka, new StreamsProperties.Settings(applicationId, stateDir,
                 commitIntervalMs, standbyReplicas, streamThreads, replicationFactor, applicationServer), metrics);
         Map<String, ApiClient> direct = new TreeMap<>();
@@ -119,9 +121,10 @@ public class StreamsFactory {
         TopicProvisioner provisioner = new TopicProvisioner(concat(Topics.ALL, directTopics),
                 concat(Topics.CO_PARTITIONED, directTopics), topicConfigs(directTopics), partitions,
                 replicationFactor, adminTimeout.toJavaDuration());
-        return new ManagedKafkaStreams(partitionCount -> PaymentsTopology.build(metrics, direct,
-                idempotencyWindow.toJavaDuration(), cardTopUpRetention.toJavaDuration(),
-                new AccountQuota(accountsPerClient, accountQuotas), partitionCount, statsScopes),
+        PaymentsTopology.Settings settings = new PaymentsTopology.Settings(direct, idempotencyWindow.toJavaDuration(),
+                cardTopUpRetention.toJavaDuration(), new AccountQuota(accountsPerClient, accountQuotas),
+                minHoldSeconds, statsScopes);
+        return new ManagedKafkaStreams(partitionCount -> PaymentsTopology.build(metrics, settings, partitionCount),
                 properties, provisioner, registry);
     }
 

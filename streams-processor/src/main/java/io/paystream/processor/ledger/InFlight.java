@@ -9,7 +9,7 @@ import io.paystream.schemas.avro.PaymentType;
 
 /**
  * Which ledger outcomes open and close an in-flight payment: one whose first leg debited the payer and whose money is
- * neither credited to the payee nor reversed yet (DESIGN.md's conservation invariant counts these). A refund between
+ * neither credited to the payee nor reversed yet (the conservation invariant counts these). A refund between
  * its payee's debit and its payer's credit (or its return) is in flight the same way. Each ledger task
  * keeps per-currency totals in its {@code ledger-flows} store, in the same transaction as the balance it moved, so
  * the totals are exactly-once. A payment opens on the payer's task and closes on the payee's (or, reversed, on the
@@ -42,7 +42,7 @@ public final class InFlight {
         }
         // What went in flight is what the next leg carries: a capture of the whole hold names no amount itself.
         long amount = delta > 0 ? outcome.emissions().legs().get(0).getAmount() : command.getAmount();
-        // An amount is at most 10^15 (DESIGN.md), so delta * amount cannot overflow a long.
+        // An amount is at most 10^15 (Money.MAX_AMOUNT_MINOR), so delta * amount cannot overflow a long.
         return Map.of(countKey(command.getCurrency()), (long) delta,
                 amountKey(command.getCurrency()), delta * amount);
     }

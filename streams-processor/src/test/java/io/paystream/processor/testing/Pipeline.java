@@ -1,7 +1,7 @@
 package io.paystream.processor.testing;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.paystream.processor.PaymentsTopology;
+import io.paystream.processor.topology.PaymentsTopology;
 import io.paystream.processor.ledger.AccountQuota;
 import io.paystream.processor.intake.PaymentIntakeTopology;
 import io.paystream.processor.kafka.StreamsProperties;
@@ -99,10 +99,11 @@ public final class Pipeline implements AutoCloseable {
         PaymentMetrics metrics = new PaymentMetrics(registry);
         Properties properties = StreamsProperties.build(Map.of("bootstrap.servers", "unused:9092"),
                 new StreamsProperties.Settings("paystream-test", tempDir(), 100, 0, 1, (short) 1, null), metrics);
-        driver = new TopologyTestDriver(PaymentsTopology.build(metrics, Map.of(
+        driver = new TopologyTestDriver(PaymentsTopology.build(metrics, new PaymentsTopology.Settings(Map.of(
                 Topics.directRequests(GLOBEX.clientId()).name(), GLOBEX,
                 Topics.directRequests(INITECH.clientId()).name(), INITECH), idempotencyWindow, cardTopUpRetention,
-                accountQuota, 1, STATS_SCOPES), properties, START);
+                accountQuota, io.paystream.schemas.validation.PaymentRequestRules.HOLD_SECONDS_MIN, STATS_SCOPES), 1),
+                properties, START);
         paymentRequests = input(Topics.PAYMENT_REQUESTS);
         accountRequests = input(Topics.ACCOUNT_REQUESTS);
         ledgerInput = input(Topics.LEDGER);

@@ -9,6 +9,7 @@ import io.dropwizard.core.setup.Environment;
 import io.paystream.web.auth.AdminAuthFactory;
 import io.paystream.web.auth.ApiKeyAuth;
 import io.paystream.web.auth.ApiKeyFactory;
+import io.paystream.schemas.validation.PaymentRequestRules;
 import io.paystream.web.http.RateLimitFactory;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
@@ -56,6 +57,32 @@ public class PayStreamConfiguration extends Configuration {
     @Valid
     @NotNull
     private RateLimitFactory rateLimit = new RateLimitFactory();
+
+    /**
+     * The shortest authorization a manual capture may ask for: 60 s in production; profile local may lower it (to 1 s
+     * at least), so that a test or a demo sees a hold expire without waiting a minute. The ingress and the processor
+     * must agree, as each checks it.
+     */
+    @jakarta.validation.constraints.Min(PaymentRequestRules.HOLD_SECONDS_FLOOR)
+    private long minHoldSeconds = PaymentRequestRules.HOLD_SECONDS_MIN;
+
+    /** Reported as "minHoldSecondsFitsProfile failed: ...". */
+    @AssertTrue(message = "failed: minHoldSeconds below 60 is for profile local only: production holds last a minute "
+            + "at least.")
+    @JsonProperty(access = JsonProperty.Access.READ_ONLY)
+    public boolean isMinHoldSecondsFitsProfile() {
+        return LOCAL.equals(profile) || minHoldSeconds >= PaymentRequestRules.HOLD_SECONDS_MIN;
+    }
+
+    @JsonProperty
+    public long getMinHoldSeconds() {
+        return minHoldSeconds;
+    }
+
+    @JsonProperty
+    public void setMinHoldSeconds(long minHoldSeconds) {
+        this.minHoldSeconds = minHoldSeconds;
+    }
 
     /** Basic auth on the admin port; none when absent. */
     @Valid

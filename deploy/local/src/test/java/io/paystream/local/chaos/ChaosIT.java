@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Exactly-once under failure, with real processes: kill -9 of processors mid-transaction, clean restarts, scaling out
  * and in with standbys, kill -9 of the broker, and kills right after a restore, while a seeded workload runs. The
- * checker then asserts every invariant. {@code make test} runs the short form (a few faults); {@code make chaos}
- * passes {@code -Dpaystream.chaos=full} for every scenario and at least 20 faults. {@code -Dpaystream.chaos.seed=N}
+ * checker then asserts every invariant. {@code make test} runs the short form (two kills of a processor); {@code make
+ * chaos} passes {@code -Dpaystream.chaos=full} for every scenario and at least 20 faults. {@code -Dpaystream.chaos.seed=N}
  * replays a seed. On failure the logs stay in the printed directory.
  */
 class ChaosIT {
@@ -58,18 +58,20 @@ class ChaosIT {
                     }
                 });
             }
-            harness.scenario("kill -9 broker, restart", payments, (h, recoveries) -> {
-                for (int cycle = 0; cycle < (full ? 3 : 1); cycle++) {
-                    TimeUnit.SECONDS.sleep(4);
-                    java.time.Instant start = java.time.Instant.now();
-                    h.cluster().killBroker();
-                    TimeUnit.SECONDS.sleep(2);
-                    h.cluster().startBroker();
-                    h.awaitRecovery();
-                    recoveries.add(Duration.between(start, java.time.Instant.now()));
-                }
-            });
             if (full) {
+                // The one broker dies: every transaction in flight aborts, and everything waits for it. make test
+                // leaves this to ClusterChaosIT's broker kill, on a cluster that keeps serving.
+                harness.scenario("kill -9 broker, restart", payments, (h, recoveries) -> {
+                    for (int cycle = 0; cycle < 3; cycle++) {
+                        TimeUnit.SECONDS.sleep(4);
+                        java.time.Instant start = java.time.Instant.now();
+                        h.cluster().killBroker();
+                        TimeUnit.SECONDS.sleep(2);
+                        h.cluster().startBroker();
+                        h.awaitRecovery();
+                        recoveries.add(Duration.between(start, java.time.Instant.now()));
+                    }
+                });
                 // The acquirer connector dies between charges (and refunds) and their answers: every approved charge
                 // must still end credited once or refunded once, which the checker reconciles with the acquirer.
                 harness.scenario("kill -9 Connect worker, restart", payments, (h, recoveries) -> {

@@ -18,6 +18,35 @@ import org.junit.jupiter.api.Test;
  * leader of the hottest partition killed and restarted); {@code make chaos} runs them all.
  */
 class ClusterChaosIT {
+    /**
+     * What {@code make cluster} promises: three KRaft nodes, and every topic the stack made (PayStream's, the
+     * changelogs, the consumer offsets and the transaction log) with three replicas, of which two must be in sync.
+     */
+    private static void everyTopicHasThreeReplicasAndNeedsTwoInSync(LocalCluster cluster) throws Exception {
+        java.util.Properties properties = new java.util.Properties();
+        properties.put("bootstrap.servers", cluster.bootstrapServers());
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(properties)) {
+            assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).hasSize(3);
+            java.util.Set<String> topics = admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions()
+                    .listInternal(true)).names().get(30, TimeUnit.SECONDS);
+            assertThat(topics).contains(Topics.LEDGER.name(), "paystream-processor-accounts-changelog",
+                    "__consumer_offsets", "__transaction_state");
+            for (var topic : admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
+                assertThat(topic.partitions()).as("replicas of %s", topic.name())
+                        .allSatisfy(partition -> assertThat(partition.replicas()).hasSize(3));
+            }
+            java.util.List<org.apache.kafka.common.config.ConfigResource> resources = java.util.List.of(
+                    new org.apache.kafka.common.config.ConfigResource(
+                            org.apache.kafka.common.config.ConfigResource.Type.TOPIC, Topics.LEDGER.name()),
+                    new org.apache.kafka.common.config.ConfigResource(
+                            org.apache.kafka.common.config.ConfigResource.Type.TOPIC,
+                            "paystream-processor-accounts-changelog"));
+            admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS).forEach((resource, config) ->
+                    assertThat(config.get("min.insync.replicas").value()).as("min.insync.replicas of %s",
+                            resource.name()).isEqualTo("2"));
+        }
+    }
+
     @Test
     void oneBrokerDownLosesNothingAndTheClusterCatchesUp() throws Exception {
         boolean full = "full".equals(System.getProperty("paystream.chaos"));
@@ -28,6 +57,7 @@ class ClusterChaosIT {
         String report;
         int violations;
         try (ChaosHarness harness = new ChaosHarness(home, seed, 2, 2_000, 3)) {
+            everyTopicHasThreeReplicasAndNeedsTwoInSync(harness.cluster());
             int payments = full ? 500 : 250;
             harness.scenario("cluster: kill -9 hot leader", payments, (h, recoveries) -> {
                 for (int cycle = 0; cycle < (full ? 3 : 1); cycle++) {

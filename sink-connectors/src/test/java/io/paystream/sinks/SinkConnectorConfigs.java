@@ -9,7 +9,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The connector configurations PayStream's sinks are meant to run with: PayStream's converter for the topic's record
+ * For the tests that run the sinks in a real worker: the connector configurations PayStream's sinks are meant to run
+ * with: PayStream's converter for the topic's record
  * type and {@code read_committed} consumers, so that only committed transactions are copied. Callers add error
  * handling and override what they need (the worker must allow {@code consumer.override.*}).
  */
@@ -17,9 +18,9 @@ public final class SinkConnectorConfigs {
     private SinkConnectorConfigs() {
     }
 
-    /** The ledger sink: {@code payments.audit.v1} into {@code ledger_entries}. */
+    /** The journal sink: {@code payments.audit.v1} (the journal) into {@code ledger_entries}. */
     public static Map<String, String> ledger(String jdbcUrl) {
-        return base(AuditSinkConnector.class.getName(), Topics.AUDIT.name(), "audit", jdbcUrl);
+        return base(JournalSinkConnector.class.getName(), Topics.AUDIT.name(), "audit", jdbcUrl);
     }
 
     /** The payments sink: {@code payments.events.v1} into {@code payments}. */

@@ -15,8 +15,11 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** An admin port that listens beyond loopback is refused without basic auth, whatever the profile. */
-class AdminPortRuleTest {
+/**
+ * The rules every app's configuration checks: an admin port that listens beyond loopback needs basic auth, whatever
+ * the profile; holds shorter than a minute are for profile local only.
+ */
+class PayStreamConfigurationTest {
     private final Validator validator = Validation.buildDefaultValidatorFactory().getValidator();
 
     private PayStreamConfiguration withAdminHost(String bindHost) {
@@ -67,5 +70,17 @@ class AdminPortRuleTest {
 
         assertThat(violations(configuration)).containsExactly("adminAuth.complete");
         assertThat(auth.isEnabled()).isFalse();
+    }
+
+    @Test
+    void holdsShorterThanAMinuteAreForProfileLocalOnly() {
+        PayStreamConfiguration configuration = withAdminHost("127.0.0.1");
+        configuration.setMinHoldSeconds(5);
+        assertThat(violations(configuration)).containsExactly("minHoldSecondsFitsProfile");
+
+        configuration.setProfile(PayStreamConfiguration.LOCAL);
+        assertThat(violations(configuration)).isEmpty();
+        configuration.setMinHoldSeconds(0);
+        assertThat(violations(configuration)).containsExactly("minHoldSeconds");
     }
 }

@@ -31,12 +31,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The ledger sink in a real Connect worker (Connect's EmbeddedConnectCluster, with its own broker) writing to a real
+ * The journal sink in a real Connect worker (Connect's EmbeddedConnectCluster, with its own broker) writing to a real
  * PostgreSQL: rows match the topic exactly, an undecodable record and a record the table refuses (a constraint
  * violation, or a value too long for its column) go to Connect's dead-letter topic while the rest proceed, and a
  * restarted task that replays its records leaves no duplicates.
  */
-class AuditSinkConnectorIT {
+class JournalSinkConnectorIT {
     private static final String CONNECTOR = "paystream-ledger-sink";
     private static final String DLQ = "paystream-ledger-sink-dlq";
     private static final Duration SETTLE = Duration.ofSeconds(60);

@@ -12,7 +12,7 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * Writes balance movements to {@code ledger_entries}. A movement is identified by (account, entrySeq), so writing it
  * again, after a task restart or a replayed offset, changes nothing.
  */
-final class LedgerEntriesDao {
+final class JournalEntriesDao {
     private static final Set<AuditKind> MOVEMENTS = Set.of(AuditKind.DEBIT, AuditKind.CREDIT, AuditKind.REVERSAL,
             AuditKind.CAPTURE, AuditKind.REFUND, AuditKind.REFUND_CREDIT, AuditKind.REFUND_REVERSAL);
     private static final String UPSERT = "INSERT INTO ledger_entries (account_id, entry_seq, payment_id, kind, amount, "
@@ -20,7 +20,7 @@ final class LedgerEntriesDao {
             + ":kind, :amount, :balanceAfter, :currency, :createdAt, :auditId, :actionId) "
             + "ON CONFLICT (account_id, entry_seq) DO NOTHING";
 
-    private LedgerEntriesDao() {
+    private JournalEntriesDao() {
     }
 
     /** True for the records this table holds: movements. Rejections and account changes are not entries. */

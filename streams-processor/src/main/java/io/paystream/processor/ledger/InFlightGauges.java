@@ -1,9 +1,8 @@
-package io.paystream.processor.metrics;
+package io.paystream.processor.ledger;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
-import io.paystream.processor.ledger.InFlight;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.paystream.processor.accounts;
+package io.paystream.processor.intake;
 
 import io.paystream.processor.internal.EmissionSinks;
 import io.paystream.processor.metrics.PaymentMetrics;

@@ -1,6 +1,6 @@
-package io.paystream.processor;
+package io.paystream.processor.topology;
 
-import io.paystream.processor.accounts.AccountIntakeTopology;
+import io.paystream.processor.intake.AccountIntakeTopology;
 import io.paystream.processor.cards.CardResultTopology;
 import io.paystream.processor.intake.PaymentIntakeTopology;
 import io.paystream.processor.ledger.AccountQuota;
@@ -9,13 +9,14 @@ import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.processor.stats.StatsScopes;
 import io.paystream.processor.status.PaymentStatusTopology;
 import io.paystream.schemas.Topics;
+import io.paystream.schemas.validation.PaymentRequestRules;
 import io.paystream.web.auth.ApiClient;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.streams.Topology;
 
 /**
- * Composes the four sub-topologies of DESIGN.md, and is the only class that knows which topic feeds which. Every
+ * Composes the sub-topologies (docs/architecture.md), and is the only class that knows which topic feeds which. Every
  * sub-topology that decides about money reads one kind of record: payment intake reads the ingress's request topic and
  * each direct producer's, all co-partitioned and keyed by payment id.
  *
@@ -48,41 +49,55 @@ public final class PaymentsTopology {
     }
 
     /**
-     * Builds the production topology without direct producers, with the default idempotency window, for a ledger of
-     * one partition.
-     */
-    public static Topology build(PaymentMetrics metrics) {
-        return build(metrics, Map.of(), DEFAULT_IDEMPOTENCY_WINDOW, DEFAULT_CARD_TOP_UP_RETENTION,
-                AccountQuota.standard(), 1, StatsScopes.none());
-    }
-
-    /**
-     * Builds the production topology.
+     * What the topology is built with, besides the partition count.
      *
      * @param directProducers each direct producer's own request topic, by name, and the client it writes as
      * @param idempotencyWindow how long intake remembers each request's fingerprint, in stream time
      * @param cardTopUpRetention how long an ended card top-up stays in its payee's {@code card-top-ups}, in stream
      *     time
      * @param accountQuota how many accounts each client may open
-     * @param partitions the partition count of the co-partitioned topics, the ledger's among them
+     * @param minHoldSeconds the shortest hold a manual capture may ask for (60 s in production)
      * @param statsScopes which clients' stats each payment counts in
      */
-    public static Topology build(PaymentMetrics metrics, Map<String, ApiClient> directProducers,
-            Duration idempotencyWindow, Duration cardTopUpRetention, AccountQuota accountQuota, int partitions,
-            StatsScopes statsScopes) {
+    public record Settings(Map<String, ApiClient> directProducers, Duration idempotencyWindow,
+            Duration cardTopUpRetention, AccountQuota accountQuota, long minHoldSeconds, StatsScopes statsScopes) {
+        public Settings {
+            directProducers = Map.copyOf(directProducers);
+        }
+
+        /** No direct producers, the default windows, quota and hold minimum, and every payment in admin's stats only. */
+        public static Settings defaults() {
+            return new Settings(Map.of(), DEFAULT_IDEMPOTENCY_WINDOW, DEFAULT_CARD_TOP_UP_RETENTION,
+                    AccountQuota.standard(), PaymentRequestRules.HOLD_SECONDS_MIN, StatsScopes.none());
+        }
+    }
+
+    /** Builds the production topology with the default settings, for a ledger of one partition. */
+    public static Topology build(PaymentMetrics metrics) {
+        return build(metrics, Settings.defaults(), 1);
+    }
+
+    /**
+     * Builds the production topology.
+     *
+     * @param partitions the partition count of the co-partitioned topics, the ledger's among them
+     */
+    public static Topology build(PaymentMetrics metrics, Settings settings, int partitions) {
         Topology topology = new Topology();
         // The status view first: intake reads its store.
-        PaymentStatusTopology.addTo(topology, Topics.PAYMENT_EVENTS, metrics, statsScopes);
+        PaymentStatusTopology.addTo(topology, Topics.PAYMENT_EVENTS, metrics, settings.statsScopes());
         AccountIntakeTopology.addTo(topology, new AccountIntakeTopology.Topics(
                 Topics.ACCOUNT_REQUESTS, Topics.LEDGER, Topics.AUDIT, Topics.DEAD_LETTERS), metrics);
         PaymentIntakeTopology.addTo(topology, new PaymentIntakeTopology.Topics(
-                Topics.PAYMENT_REQUESTS, Topics.PAYMENT_ACTIONS, directProducers, Topics.PAYMENT_EVENTS, Topics.LEDGER, Topics.AUDIT,
-                Topics.DEAD_LETTERS), idempotencyWindow, PaymentStatusTopology.PAYMENTS_STORE, partitions, metrics);
+                Topics.PAYMENT_REQUESTS, Topics.PAYMENT_ACTIONS, settings.directProducers(), Topics.PAYMENT_EVENTS,
+                Topics.LEDGER, Topics.AUDIT, Topics.DEAD_LETTERS), settings.idempotencyWindow(),
+                settings.minHoldSeconds(), PaymentStatusTopology.PAYMENTS_STORE, partitions, metrics);
         CardResultTopology.addTo(topology, new CardResultTopology.Topics(Topics.ACQUIRER_RESULTS, Topics.LEDGER,
                 Topics.DEAD_LETTERS), metrics);
         LedgerTopology.addTo(topology, new LedgerTopology.Topics(
                 Topics.LEDGER, Topics.PAYMENT_EVENTS, Topics.AUDIT, Topics.NOTIFICATIONS, Topics.DEAD_LETTERS,
-                Topics.ACQUIRER_REQUESTS), partitions, cardTopUpRetention, accountQuota, metrics);
+                Topics.ACQUIRER_REQUESTS), partitions, settings.cardTopUpRetention(), settings.accountQuota(),
+                metrics);
         return topology;
     }
 }

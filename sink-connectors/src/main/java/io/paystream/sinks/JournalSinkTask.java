@@ -5,10 +5,10 @@ import java.util.List;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Copies the balance movements of {@code payments.audit.v1} into {@code ledger_entries}, and what PayStream owes
+ * Copies the journal ({@code payments.audit.v1}) into {@code ledger_entries}, and what PayStream owes
  * cardholders into {@code card_refunds_owed}.
  */
-public final class AuditSinkTask extends PostgresSinkTask<AuditRecord> {
+public final class JournalSinkTask extends PostgresSinkTask<AuditRecord> {
     @Override
     String table() {
         return "ledger_entries";
@@ -21,8 +21,8 @@ public final class AuditSinkTask extends PostgresSinkTask<AuditRecord> {
 
     @Override
     int write(Handle handle, List<AuditRecord> values) {
-        List<AuditRecord> movements = values.stream().filter(LedgerEntriesDao::isMovement).toList();
-        LedgerEntriesDao.insert(handle, movements);
+        List<AuditRecord> movements = values.stream().filter(JournalEntriesDao::isMovement).toList();
+        JournalEntriesDao.insert(handle, movements);
         List<AuditRecord> owed = values.stream().filter(CardRefundsOwedDao::follows).toList();
         CardRefundsOwedDao.apply(handle, owed);
         return movements.size() + owed.size();

@@ -8,13 +8,13 @@ import java.util.Objects;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Reads an account's ledger history from the {@code ledger_entries} table that the ledger sink fills: oldest first,
+ * Reads an account's ledger history from the {@code ledger_entries} table that the journal sink fills: oldest first,
  * one page at a time, keyed by the gapless entry sequence so that a page boundary never moves.
  */
-public final class LedgerHistory {
+public final class JournalHistory {
     private final Jdbi jdbi;
 
-    public LedgerHistory(Jdbi jdbi) {
+    public JournalHistory(Jdbi jdbi) {
         this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
     }
 
