@@ -272,7 +272,7 @@ public final class AcquirerSimulator implements AutoCloseable {
         if (created[0]) {
             sleep(settings.latency());
         }
-        if (token.equals("tok_hang") || token.equals("tok_timeout") && hungOnce.putIfAbsent(key, true) == null) {
+        if (token.equals("tok_hang") || (token.equals("tok_timeout") && hungOnce.putIfAbsent(key, true) == null)) {
             sleep(settings.hang()); // the client has given up by now; the charge stands
         }
         requests(created[0] ? "new" : "replayed").increment();

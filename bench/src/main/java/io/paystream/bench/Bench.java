@@ -725,7 +725,7 @@ public final class Bench {
             return;
         }
         boolean ours = Files.exists(dir.resolve(HOME_MARKER))
-                || Files.isDirectory(dir.resolve("kafka")) && Files.isDirectory(dir.resolve("logs"));
+                || (Files.isDirectory(dir.resolve("kafka")) && Files.isDirectory(dir.resolve("logs")));
         try (Stream<Path> entries = Files.list(dir)) {
             if (!ours && entries.findAny().isPresent()) {
                 throw new IllegalArgumentException(dir.toAbsolutePath().normalize() + " is not empty and was not made "

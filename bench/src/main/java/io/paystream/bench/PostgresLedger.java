@@ -107,7 +107,7 @@ final class PostgresLedger {
                 int b = (a + 1 + random.nextInt(accounts - 1)) % accounts;
                 String payer = "acct-" + a;
                 String payee = "acct-" + b;
-                long amount = 1 + random.nextInt(100);
+                long amount = 1L + random.nextInt(100);
                 UUID id = UUID.randomUUID();
                 long began = System.nanoTime();
                 lock.setString(1, payer);

@@ -116,7 +116,7 @@ final class Profiler {
                 Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(pid)));
         arguments.addAll(List.of(command));
         Process process = new ProcessBuilder(arguments).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
             throw new IllegalStateException("jcmd " + String.join(" ", command) + " failed: " + output);
         }

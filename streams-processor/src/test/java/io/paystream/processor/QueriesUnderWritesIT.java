@@ -256,7 +256,7 @@ class QueriesUnderWritesIT {
         Set<String> ours = Set.copyOf(accountIds);
         try (var events = kafka.reader(Topics.PAYMENT_EVENTS); var audits = kafka.reader(Topics.AUDIT)) {
             List<PaymentEvent> committedEvents = new ArrayList<>();
-            long expectedTerminal = paymentIds.size() + ACCOUNTS;
+            long expectedTerminal = (long) paymentIds.size() + ACCOUNTS;
             await().atMost(SETTLE).until(() -> {
                 committedEvents.clear();
                 committedEvents.addAll(events.values());

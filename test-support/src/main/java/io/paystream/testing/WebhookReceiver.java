@@ -1,7 +1,7 @@
 package io.paystream.testing;
 
 import com.sun.net.httpserver.HttpServer;
-import io.paystream.schemas.webhooks.WebhookSignature;
+import io.paystream.webhooks.WebhookSignature;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -25,8 +25,6 @@ public final class WebhookReceiver implements AutoCloseable {
     private final HttpServer server;
     private final List<Received> received = new ArrayList<>();
     private volatile String secret;
-    private final IntUnaryOperator answer;
-    private final long delayMs;
     private final java.util.concurrent.atomic.AtomicInteger inProgress = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
@@ -34,8 +32,6 @@ public final class WebhookReceiver implements AutoCloseable {
      * @param delayMs how long to wait before answering (a slow or hung receiver)
      */
     public WebhookReceiver(IntUnaryOperator answer, long delayMs) throws IOException {
-        this.answer = answer;
-        this.delayMs = delayMs;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         server.setExecutor(Executors.newFixedThreadPool(8));
         server.createContext("/hook", exchange -> {

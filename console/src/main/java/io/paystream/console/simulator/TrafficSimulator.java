@@ -288,7 +288,7 @@ public final class TrafficSimulator implements AutoCloseable {
                     deadline.cancel(false);
                 }
             }
-            LOG.info("traffic simulator run {} {} after {} requests", runId, how.toLowerCase(), sent.get());
+            LOG.info("traffic simulator run {} {} after {} requests", runId, how.toLowerCase(java.util.Locale.ROOT), sent.get());
         }
 
         Status status() {

@@ -20,30 +20,38 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The stack as separate processes on loopback, under a caller's control: a KRaft broker (or a cluster of three, every
- * topic with three replicas and two in sync to write), up to three processor
- * instances (each with its own state dir and ports), the ingress, PostgreSQL and the sinks in a Connect worker, started
- * from the built modules as {@code make run} starts them. The chaos run and the benchmark drive it; faults are real
- * signals: SIGKILL for crashes, SIGTERM for clean stops.
+ * The one code that starts PayStream's processes: a KRaft broker (or a cluster of three, every topic with three
+ * replicas and two in sync to write), up to three processor instances (each with its own state dir and ports), the
+ * ingress, PostgreSQL, the acquirer simulator, the SMTP catcher and the sinks in a Connect worker, each a separate
+ * process on loopback, from the built modules. {@code make run} and {@code make cluster} ({@link LocalStack}, which
+ * adds the command line, the banner and supervision), the chaos harness, the benchmark and the tests all drive it;
+ * faults are real signals: SIGKILL for crashes, SIGTERM for clean stops.
  */
 public final class LocalCluster implements AutoCloseable {
     public static final int MAX_PROCESSORS = 3;
     private static final Duration START = Duration.ofSeconds(120);
 
     /**
-     * How the apps are configured.
+     * How the apps are configured. A zero (or null) leaves the apps' {@code config.yml} default, as {@code make run}
+     * does; the chaos harness and the benchmark set their own.
      *
      * @param commitIntervalMs the processors' commit interval
      * @param streamThreads stream threads per processor
      * @param partitions partitions of the co-partitioned topics
      * @param stallTimeout the processors' stall timeout (e.g. {@code 45s})
-     * @param ingressRateLimit the ingress's requests per second (and burst)
+     * @param ingressRateLimit the ingress's requests per second (and burst); also lifts the query API's per-key limit,
+     *     which load that uses one key must not be what it measures
      * @param telemetry whether to attach the OpenTelemetry agent, as {@code make run} does
      * @param processorHeap the processors' maximum heap (e.g. {@code 384m})
      * @param quickJit C1 only ({@code -XX:TieredStopAtLevel=1}): quicker starts and less CPU for tests, slower code
      */
     public record Options(long commitIntervalMs, int streamThreads, int partitions, String stallTimeout,
             int ingressRateLimit, boolean telemetry, String processorHeap, boolean quickJit) {
+        /** {@code make run}'s: every setting as the apps' config files have it, and the agent attached. */
+        public static Options makeRun() {
+            return new Options(0, 0, 0, null, 0, true, "512m", false);
+        }
+
         public Options withCommitIntervalMs(long value) {
             return new Options(value, streamThreads, partitions, stallTimeout, ingressRateLimit, telemetry,
                     processorHeap, quickJit);
@@ -60,44 +68,55 @@ public final class LocalCluster implements AutoCloseable {
     private final Path home;
     private final StackLayout layout;
     private final Telemetry telemetry;
-    private final int[] processorPorts = new int[MAX_PROCESSORS];
-    private final int[] processorAdminPorts = new int[MAX_PROCESSORS];
     private final ChildProcess[] processors = new ChildProcess[MAX_PROCESSORS];
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ChildProcess[] brokers;
     private ChildProcess ingress;
     private ChildProcess connect;
     private io.paystream.acquirer.AcquirerSimulator acquirer;
+    private MailServer mail;
     private EmbeddedPostgres postgres;
 
     /**
+     * A stack on free loopback ports with one broker.
+     *
      * @param root the repository root (where the modules' {@code target/} directories are)
-     * @param home where data and logs go; wiped PostgreSQL data on start, the rest kept
+     * @param home where data and logs go
      */
     public LocalCluster(Path root, Path home, Options options) {
         this(root, home, options, 1);
     }
 
-    /** A stack with {@code brokerCount} KRaft nodes (1, or 3 for a replicated cluster). */
+    /** A stack on free loopback ports with {@code brokerCount} KRaft nodes (1, or 3 for a replicated cluster). */
     public LocalCluster(Path root, Path home, Options options, int brokerCount) {
-        this.root = root.toAbsolutePath().normalize();
+        this(freeLayout(root.toAbsolutePath().normalize(), home.toAbsolutePath().normalize(), brokerCount), options,
+                options.telemetry() ? Telemetry.fromEnvironment(root.toAbsolutePath().normalize(), name -> null)
+                        : new Telemetry(null, null, null, "off"));
+    }
+
+    /** A stack on {@code layout}'s ports and directories, as {@code make run} reads them from the environment. */
+    public LocalCluster(StackLayout layout, Options options, Telemetry telemetry) {
+        this.layout = layout;
+        this.root = layout.root();
         // Absolute: the children run in the repository root, the caller perhaps elsewhere (a module's directory).
-        this.home = home.toAbsolutePath().normalize();
+        this.home = layout.home();
         this.options = options;
+        this.telemetry = telemetry;
+        this.brokers = new ChildProcess[layout.brokers().size()];
+    }
+
+    /**
+     * Free loopback ports for every process. Processor {@code i}'s ports are 2i above the first's, as in
+     * {@link StackLayout}, so each run of three must be free.
+     */
+    private static StackLayout freeLayout(Path root, Path home, int brokerCount) {
         List<StackLayout.BrokerPorts> nodes = new ArrayList<>();
         for (int i = 0; i < brokerCount; i++) {
             nodes.add(new StackLayout.BrokerPorts(freePort(), freePort()));
         }
-        this.brokers = new ChildProcess[brokerCount];
-        for (int i = 0; i < MAX_PROCESSORS; i++) {
-            processorPorts[i] = freePort();
-            processorAdminPorts[i] = freePort();
-        }
-        // The first processor's query port is the one Connect's email sink asks for addresses.
-        this.layout = new StackLayout(this.root, this.home, nodes, processorPorts[0], processorAdminPorts[0],
-                freePort(), freePort(), freePort(), freePort(), freePort(), freePort());
-        this.telemetry = options.telemetry() ? Telemetry.fromEnvironment(this.root, name -> null)
-                : new Telemetry(null, null, null, "off");
+        int[] processorPorts = freeRun(2 * MAX_PROCESSORS);
+        return new StackLayout(root, home, nodes, processorPorts[0], processorPorts[1], freePort(), freePort(),
+                freePort(), freePort(), freePort(), freePort());
     }
 
     public Options options() {
@@ -120,12 +139,25 @@ public final class LocalCluster implements AutoCloseable {
         return "http://127.0.0.1:" + layout.ingressAdminPort();
     }
 
+    public StackLayout layout() {
+        return layout;
+    }
+
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+
     public String queryUrl(int instance) {
-        return "http://127.0.0.1:" + processorPorts[instance];
+        return "http://127.0.0.1:" + layout.processorPort(instance);
     }
 
     public String adminUrl(int instance) {
-        return "http://127.0.0.1:" + processorAdminPorts[instance];
+        return "http://127.0.0.1:" + layout.processorAdminPort(instance);
+    }
+
+    /** Processor {@code instance}'s process and log name: {@code processor-1} for the first. */
+    public static String processorName(int instance) {
+        return "processor-" + (instance + 1);
     }
 
     public Path logs() {
@@ -133,7 +165,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public Path stateDir(int instance) {
-        return home.resolve("state/processor-" + instance);
+        return home.resolve("state").resolve(processorName(instance));
     }
 
     /** Starts every broker that is not running, and waits until each takes connections. */
@@ -155,10 +187,17 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private void launchBroker(int node) throws IOException, InterruptedException {
-        // The launcher's own runtime classpath, as `make run` uses: the broker and slf4j-simple, no test jars.
+        // The launcher's own runtime classpath: the broker and slf4j-simple, no test jars.
         Path target = root.resolve("deploy/local/target");
+        requireBuilt(target.resolve("local-stack-0.1.0-SNAPSHOT.jar"), target.resolve("lib"));
         brokers[node] = Broker.start(layout, node, target.resolve("local-stack-0.1.0-SNAPSHOT.jar") + ":"
                 + target.resolve("lib") + "/*", telemetry.jvmArgs(Broker.name(layout, node)));
+    }
+
+    private static void requireBuilt(Path jar, Path lib) {
+        if (!Files.exists(jar) || !Files.isDirectory(lib)) {
+            throw new IllegalStateException(jar + " is missing: build first (`make build`, which `make run` does)");
+        }
     }
 
     public int brokerCount() {
@@ -219,23 +258,42 @@ public final class LocalCluster implements AutoCloseable {
         return org.apache.kafka.clients.admin.Admin.create(properties);
     }
 
-    /** The PostgreSQL copy of the journal that serves account history, as in {@code make run}. */
+    /** The PostgreSQL copy of the journal that serves account history, on a fresh data directory. */
     public void startPostgres() throws IOException {
+        startPostgres(false);
+    }
+
+    /** PostgreSQL; {@code keepData}: on the data of the last run ({@code make run}), else on a fresh directory. */
+    public void startPostgres(boolean keepData) throws IOException {
         postgres = EmbeddedPostgres.builder().setPort(layout.postgresPort())
-                .setDataDirectory(home.resolve("postgres")).setCleanDataDirectory(true)
+                .setDataDirectory(home.resolve("postgres")).setCleanDataDirectory(!keepData)
                 .setOutputRedirector(ProcessBuilder.Redirect.appendTo(layout.logs().resolve("postgres.log").toFile()))
                 .setErrorRedirector(ProcessBuilder.Redirect.appendTo(layout.logs().resolve("postgres.log").toFile()))
                 .start();
     }
 
-    /** The sinks in a standalone Connect worker, as in {@code make run}; after a processor has created the topics. */
+    /** The acquirer simulator that the acquirer connector charges card top-ups at. */
+    public io.paystream.acquirer.AcquirerSimulator startAcquirer(io.paystream.acquirer.AcquirerSimulator.Settings
+            settings) throws IOException {
+        acquirer = io.paystream.acquirer.AcquirerSimulator.start(settings);
+        return acquirer;
+    }
+
+    /** The SMTP server that takes the email sink's messages and writes each to {@link StackLayout#mail()}. */
+    public void startMail() throws IOException {
+        mail = MailServer.start(layout.smtpPort(), layout.mail());
+    }
+
+    /**
+     * The sinks in a standalone Connect worker, after a processor has created the topics; with the tests' acquirer
+     * (80% approved, answers in 20 ms, a tok_timeout charge answered after 3 s once, past the connector's timeout)
+     * unless one was started.
+     */
     public void startConnect() throws IOException, InterruptedException {
         if (acquirer == null) {
-            // What the acquirer connector charges card top-ups at: 80% approved, answers in 20 ms, a tok_timeout
-            // charge answered after 3 s once (past the connector's timeout).
-            acquirer = io.paystream.acquirer.AcquirerSimulator.start(new io.paystream.acquirer.AcquirerSimulator
-                    .Settings(layout.acquirerPort(), 0.8, java.time.Duration.ofMillis(20),
-                    java.time.Duration.ofSeconds(3), home.resolve("acquirer/charges.jsonl"), 42));
+            startAcquirer(new io.paystream.acquirer.AcquirerSimulator.Settings(layout.acquirerPort(), 0.8,
+                    java.time.Duration.ofMillis(20), java.time.Duration.ofSeconds(3),
+                    home.resolve("acquirer/charges.jsonl"), 42));
         }
         connect = ConnectWorker.start(layout, telemetry.jvmArgs("connect"));
         ConnectWorker.awaitRunning(connect, layout, START);
@@ -276,31 +334,42 @@ public final class LocalCluster implements AutoCloseable {
     public void startProcessor(int instance, boolean await, Options options) throws IOException, InterruptedException {
         Map<String, String> environment = new HashMap<>();
         environment.put("KAFKA_BOOTSTRAP_SERVERS", layout.bootstrapServers());
-        environment.put("PAYSTREAM_PROCESSOR_PORT", String.valueOf(processorPorts[instance]));
-        environment.put("PAYSTREAM_PROCESSOR_ADMIN_PORT", String.valueOf(processorAdminPorts[instance]));
-        environment.put("PAYSTREAM_APPLICATION_SERVER", "127.0.0.1:" + processorPorts[instance]);
+        environment.put("PAYSTREAM_PROCESSOR_PORT", String.valueOf(layout.processorPort(instance)));
+        environment.put("PAYSTREAM_PROCESSOR_ADMIN_PORT", String.valueOf(layout.processorAdminPort(instance)));
+        environment.put("PAYSTREAM_APPLICATION_SERVER", "127.0.0.1:" + layout.processorPort(instance));
         environment.put("PAYSTREAM_STATE_DIR", stateDir(instance).toString());
-        environment.put("PAYSTREAM_COMMIT_INTERVAL_MS", String.valueOf(options.commitIntervalMs()));
-        environment.put("PAYSTREAM_STREAM_THREADS", String.valueOf(options.streamThreads()));
-        environment.put("PAYSTREAM_PARTITIONS", String.valueOf(options.partitions()));
+        putIfSet(environment, "PAYSTREAM_COMMIT_INTERVAL_MS", options.commitIntervalMs());
+        putIfSet(environment, "PAYSTREAM_STREAM_THREADS", options.streamThreads());
+        putIfSet(environment, "PAYSTREAM_PARTITIONS", options.partitions());
+        // A warm copy of every store on another instance, so that one can take over at once.
         environment.put("PAYSTREAM_STANDBY_REPLICAS", "1");
         environment.put("PAYSTREAM_REPLICATION_FACTOR", String.valueOf(layout.replicationFactor()));
-        environment.put("PAYSTREAM_STALL_TIMEOUT", options.stallTimeout());
+        if (options.stallTimeout() != null) {
+            environment.put("PAYSTREAM_STALL_TIMEOUT", options.stallTimeout());
+        }
         environment.put("PAYSTREAM_INGRESS_URL", "http://127.0.0.1:" + layout.ingressPort());
-        // The chaos readers and the benchmark's lookups run thousands of queries a second with one key: the query
-        // API's per-key limit is not what they measure.
-        environment.put("PAYSTREAM_QUERY_RATE_LIMIT_PER_SECOND", "1000000");
-        environment.put("PAYSTREAM_QUERY_RATE_LIMIT_BURST", "1000000");
-        processors[instance] = app("processor-" + instance, "streams-processor",
+        if (options.ingressRateLimit() > 0) {
+            // The chaos readers and the benchmark's lookups run thousands of queries a second with one key: the
+            // query API's per-key limit is not what they measure.
+            environment.put("PAYSTREAM_QUERY_RATE_LIMIT_PER_SECOND", "1000000");
+            environment.put("PAYSTREAM_QUERY_RATE_LIMIT_BURST", "1000000");
+        }
+        processors[instance] = app(processorName(instance), "streams-processor",
                 "io.paystream.processor.ProcessorApplication", environment, options.processorHeap(),
                 List.of("-Ddw.database.driverClass=org.postgresql.Driver", "-Ddw.database.url=" + layout.jdbcUrl(),
                         "-Ddw.database.user=postgres"));
         if (await) {
-            processors[instance].awaitHealthy(processorAdminPorts[instance], START);
+            processors[instance].awaitHealthy(layout.processorAdminPort(instance), START);
         }
     }
 
     /** {@code kill -9} of the Connect worker: its sinks and the acquirer connector stop wherever they were. */
+    private static void putIfSet(Map<String, String> environment, String name, long value) {
+        if (value > 0) {
+            environment.put(name, String.valueOf(value));
+        }
+    }
+
     public void killConnect() throws InterruptedException {
         connect.kill();
     }
@@ -341,7 +410,7 @@ public final class LocalCluster implements AutoCloseable {
         }
         for (int i = 0; i < MAX_PROCESSORS; i++) {
             if (isRunning(i)) {
-                handles.put("processor-" + i, processors[i].process().toHandle());
+                handles.put(processorName(i), processors[i].process().toHandle());
             }
         }
         postmaster().ifPresent(handle -> handles.put("postgres", handle));
@@ -366,8 +435,8 @@ public final class LocalCluster implements AutoCloseable {
         List<String> exits = new ArrayList<>();
         for (int i = 0; i < MAX_PROCESSORS; i++) {
             if (processors[i] != null && !processors[i].isAlive()) {
-                exits.add("processor-" + i + " exited on its own with code " + processors[i].process().exitValue()
-                        + "; see " + layout.logs().resolve("processor-" + i + ".log"));
+                exits.add(processorName(i) + " exited on its own with code " + processors[i].process().exitValue()
+                        + "; see " + layout.logs().resolve(processorName(i) + ".log"));
             }
         }
         return exits;
@@ -383,24 +452,85 @@ public final class LocalCluster implements AutoCloseable {
         return running;
     }
 
+    /** Starts the ingress and waits until it is healthy. */
     public void startIngress() throws IOException, InterruptedException {
+        launchIngress();
+        ingress.awaitHealthy(layout.ingressAdminPort(), START);
+    }
+
+    /** Starts the ingress without waiting: {@link #awaitIngress()} does, so that it can start beside a processor. */
+    public void launchIngress() throws IOException {
         Map<String, String> environment = new HashMap<>();
         environment.put("KAFKA_BOOTSTRAP_SERVERS", layout.bootstrapServers());
         environment.put("PAYSTREAM_INGRESS_PORT", String.valueOf(layout.ingressPort()));
         environment.put("PAYSTREAM_INGRESS_ADMIN_PORT", String.valueOf(layout.ingressAdminPort()));
-        environment.put("PAYSTREAM_RATE_LIMIT_PER_SECOND", String.valueOf(options.ingressRateLimit()));
-        environment.put("PAYSTREAM_RATE_LIMIT_BURST", String.valueOf(options.ingressRateLimit()));
-        // Capture and void look payments up there; the first processor forwards to whichever instance owns one.
-        environment.put("PAYSTREAM_QUERY_API_URL", "http://127.0.0.1:" + processorPorts[0]);
+        if (options.ingressRateLimit() > 0) {
+            environment.put("PAYSTREAM_RATE_LIMIT_PER_SECOND", String.valueOf(options.ingressRateLimit()));
+            environment.put("PAYSTREAM_RATE_LIMIT_BURST", String.valueOf(options.ingressRateLimit()));
+        }
+        // Capture, void and refund look payments up there; the first processor forwards to whichever owns one.
+        environment.put("PAYSTREAM_QUERY_API_URL", queryUrl(0));
         List<String> origins = new ArrayList<>();
-        for (int port : processorPorts) {
-            origins.add("http://127.0.0.1:" + port);
+        for (int instance = 0; instance < MAX_PROCESSORS; instance++) {
+            origins.add("http://127.0.0.1:" + layout.processorPort(instance));
+            origins.add("http://localhost:" + layout.processorPort(instance));
         }
         // The console the processors serve sends its writes here.
         environment.put("PAYSTREAM_CONSOLE_ORIGINS", String.join(", ", origins));
         ingress = app("ingress", "ingress-api", "io.paystream.ingress.IngressApplication", environment, "256m",
                 List.of());
+    }
+
+    /** Waits until processor {@code instance} is healthy. */
+    public void awaitProcessor(int instance) throws InterruptedException {
+        processors[instance].awaitHealthy(layout.processorAdminPort(instance), START);
+    }
+
+    /** Waits until the ingress is healthy. */
+    public void awaitIngress() throws InterruptedException {
         ingress.awaitHealthy(layout.ingressAdminPort(), START);
+    }
+
+    /**
+     * Every child process the stack started, by name, in start order: the brokers, the processors, the ingress and
+     * Connect. A supervisor watches them for exits.
+     */
+    public Map<String, ChildProcess> children() {
+        Map<String, ChildProcess> children = new LinkedHashMap<>();
+        for (ChildProcess broker : brokers) {
+            if (broker != null) {
+                children.put(broker.name(), broker);
+            }
+        }
+        for (int i = 0; i < MAX_PROCESSORS; i++) {
+            if (processors[i] != null) {
+                children.put(processors[i].name(), processors[i]);
+            }
+        }
+        if (ingress != null) {
+            children.put(ingress.name(), ingress);
+        }
+        if (connect != null) {
+            children.put(connect.name(), connect);
+        }
+        return children;
+    }
+
+    /** Starts the broker or processor named {@code name} again, without waiting (a supervisor's restart). */
+    public void restart(String name) throws IOException, InterruptedException {
+        for (int node = 0; node < brokers.length; node++) {
+            if (Broker.name(layout, node).equals(name)) {
+                launchBroker(node);
+                return;
+            }
+        }
+        for (int instance = 0; instance < MAX_PROCESSORS; instance++) {
+            if (processorName(instance).equals(name)) {
+                startProcessor(instance, false);
+                return;
+            }
+        }
+        throw new IllegalArgumentException(name + " is neither a broker nor a processor");
     }
 
     /** True when every running processor answers its health check with 200. */
@@ -430,6 +560,7 @@ public final class LocalCluster implements AutoCloseable {
     private ChildProcess app(String name, String module, String mainClass, Map<String, String> environment,
             String heap, List<String> overrides) throws IOException {
         Path target = root.resolve(module).resolve("target");
+        requireBuilt(target.resolve(module + "-0.1.0-SNAPSHOT.jar"), target.resolve("lib"));
         List<String> jvmArgs = new ArrayList<>(List.of("-Xmx" + heap, "-XX:+UseSerialGC"));
         if (options.quickJit()) {
             jvmArgs.add("-XX:TieredStopAtLevel=1");
@@ -443,6 +574,28 @@ public final class LocalCluster implements AutoCloseable {
                 List.of("server", root.resolve(module).resolve("config.yml").toString()), environment);
     }
 
+    /** {@code count} consecutive free loopback ports, the first of them even. */
+    private static int[] freeRun(int count) {
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int first = 20_000 + 2 * random.nextInt(20_000);
+            int[] ports = new int[count];
+            boolean free = true;
+            for (int i = 0; i < count && free; i++) {
+                ports[i] = first + i;
+                try (ServerSocket socket = new ServerSocket(ports[i], 1, InetAddress.getLoopbackAddress())) {
+                    socket.setReuseAddress(true);
+                } catch (IOException e) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return ports;
+            }
+        }
+        throw new IllegalStateException("no run of " + count + " free loopback ports");
+    }
+
     private static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
@@ -452,33 +605,48 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** Stops the apps, then the broker and PostgreSQL, with SIGTERM; the logs stay for whoever reads them. */
+    /** Stops the apps, then the brokers and PostgreSQL, with SIGTERM; the logs stay for whoever reads them. */
     @Override
     public void close() {
+        stop(name -> { });
+    }
+
+    /**
+     * Stops everything, the apps before the brokers so that they can commit and close cleanly, telling
+     * {@code progress} the name of each process it stops. Idempotent.
+     */
+    public synchronized void stop(java.util.function.Consumer<String> progress) {
         try {
-            if (connect != null) {
-                connect.stop();
-            }
-            if (acquirer != null) {
-                acquirer.close();
-            }
-            if (ingress != null) {
-                ingress.stop();
-            }
-            for (int i = 0; i < MAX_PROCESSORS; i++) {
-                if (processors[i] != null) {
-                    processors[i].stop();
+            List<ChildProcess> apps = new ArrayList<>(children().values());
+            java.util.Collections.reverse(apps);
+            for (ChildProcess app : apps) {
+                if (!app.name().startsWith("kafka") && app.isAlive()) {
+                    progress.accept(app.name());
+                    app.stop();
                 }
             }
             List<ChildProcess> running = new ArrayList<>();
             for (ChildProcess broker : brokers) {
-                if (broker != null) {
+                if (broker != null && broker.isAlive()) {
+                    progress.accept(broker.name());
                     running.add(broker);
                 }
             }
             ChildProcess.stopTogether(running);
+            if (acquirer != null) {
+                progress.accept("acquirer");
+                acquirer.close();
+                acquirer = null;
+            }
+            if (mail != null) {
+                progress.accept("mail");
+                mail.close();
+                mail = null;
+            }
             if (postgres != null) {
+                progress.accept("postgres");
                 postgres.close();
+                postgres = null;
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot stop the local cluster's PostgreSQL", e);

@@ -11,41 +11,31 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
- * {@code make run}: starts a real single-node KRaft broker, an embedded PostgreSQL, the processor, the ingress and a
- * Kafka Connect worker with the sinks, each in its own process on loopback, with data and logs under
- * {@code .paystream/} (kept across runs). With {@code PAYSTREAM_BROKERS=3} ({@code make cluster}) it starts a
- * three-node KRaft cluster (every topic with three replicas, two in sync to write) and two processor instances, with
- * data under {@code .paystream-cluster/}. It waits until all are healthy, prints
- * how to use them, and on Ctrl-C (or SIGTERM) stops them in reverse order. A second start from the same directory, or
- * a port already in use, fails at once with a message saying so.
+ * The command line of {@code make run}: a {@link LocalCluster} on the ports and directories of the environment
+ * ({@link StackLayout#fromEnvironment}), with data and logs under {@code .paystream/} (kept across runs): a single-node
+ * KRaft broker, an embedded PostgreSQL, the processor, the ingress, the acquirer simulator, an SMTP catcher and a Kafka
+ * Connect worker with the sinks. With {@code PAYSTREAM_BROKERS=3} ({@code make cluster}): three KRaft nodes (every
+ * topic with three replicas, two in sync to write) and two processors, under {@code .paystream-cluster/}. This class
+ * adds what a person at a terminal needs: the checks before anything starts (a second start from the same directory,
+ * a port already in use, a data directory of another stack size), the progress and the banner, and supervision
+ * ({@link Supervision}) until Ctrl-C (or SIGTERM) stops everything in reverse order.
  */
 public final class LocalStack {
-    private static final Duration BROKER_START = Duration.ofSeconds(60);
-    /** The processor creates topics and waits for its first rebalance; the ingress is quicker. */
-    private static final Duration APP_START = Duration.ofSeconds(120);
     static final String DEV_KEY = "local-dev-key";
 
     private final StackLayout layout;
-    private final Telemetry telemetry;
+    private final LocalCluster cluster;
     private final PrintStream out;
-    private final List<ChildProcess> running = new ArrayList<>();
     private final Supervision supervision = new Supervision();
-    private EmbeddedPostgres postgres;
-    private MailServer mail;
-    private AcquirerSimulator acquirer;
     /** Set once a stop began, so that children exiting because of it are not reported as failures. */
     private volatile boolean stopping;
 
     LocalStack(StackLayout layout, Telemetry telemetry, PrintStream out) {
         this.layout = layout;
-        this.telemetry = telemetry;
+        this.cluster = new LocalCluster(layout, LocalCluster.Options.makeRun(), telemetry);
         this.out = out;
     }
 
@@ -142,118 +132,42 @@ public final class LocalStack {
 
     private void startAll() throws IOException, InterruptedException {
         out.println("Starting PayStream in " + layout.home() + " (logs in " + layout.logs() + ")");
-        List<ChildProcess> brokers = new ArrayList<>();
-        for (int node = 0; node < layout.brokers().size(); node++) {
-            ChildProcess broker = Broker.start(layout, node, System.getProperty("java.class.path"),
-                    telemetry.jvmArgs(Broker.name(layout, node)));
-            running.add(broker);
-            brokers.add(broker);
-        }
-        for (int node = 0; node < brokers.size(); node++) {
-            brokers.get(node).awaitPort(layout.brokers().get(node).kafkaPort(), BROKER_START);
-        }
+        cluster.startBroker();
         out.println("  kafka      ready on " + layout.bootstrapServers() + (layout.brokers().size() == 1 ? ""
                 : "   (" + layout.brokers().size() + " KRaft nodes, replication " + layout.replicationFactor()
                         + ", min.insync.replicas 2)"));
-
-        postgres = EmbeddedPostgres.builder().setPort(layout.postgresPort())
-                .setDataDirectory(layout.home().resolve("postgres")).setCleanDataDirectory(false)
-                .setOutputRedirector(ProcessBuilder.Redirect.appendTo(layout.logs().resolve("postgres.log").toFile()))
-                .setErrorRedirector(ProcessBuilder.Redirect.appendTo(layout.logs().resolve("postgres.log").toFile()))
-                .start();
+        cluster.startPostgres(true);
         out.println("  postgres   ready on " + layout.jdbcUrl());
-
-        List<ChildProcess> processors = new ArrayList<>();
+        // The processors and the ingress start together, and are waited for together.
         for (int instance = 0; instance < layout.processors(); instance++) {
-            ChildProcess processor = startProcessor(instance);
-            running.add(processor);
-            processors.add(processor);
+            cluster.startProcessor(instance, false);
         }
-        ChildProcess ingress = startApp("ingress", "ingress-api", "io.paystream.ingress.IngressApplication", List.of(),
-                Map.of("PAYSTREAM_INGRESS_PORT", String.valueOf(layout.ingressPort()),
-                        "PAYSTREAM_INGRESS_ADMIN_PORT", String.valueOf(layout.ingressAdminPort()),
-                        // Capture, void and refund look payments up there; it forwards to whichever instance owns one.
-                        "PAYSTREAM_QUERY_API_URL", "http://127.0.0.1:" + layout.processorPort(0),
-                        "PAYSTREAM_CONSOLE_ORIGINS", consoleOrigins()));
-        running.add(ingress);
-        for (int instance = 0; instance < processors.size(); instance++) {
-            processors.get(instance).awaitHealthy(layout.processorAdminPort(instance), APP_START);
-            out.println("  " + String.format("%-10s", processorName(instance)) + " healthy");
+        cluster.launchIngress();
+        for (int instance = 0; instance < layout.processors(); instance++) {
+            cluster.awaitProcessor(instance);
+            out.println("  " + String.format("%-10s", displayName(LocalCluster.processorName(instance))) + " healthy");
         }
-        ingress.awaitHealthy(layout.ingressAdminPort(), APP_START);
+        cluster.awaitIngress();
         out.println("  ingress    healthy");
         // PAYSTREAM_ACQUIRER_APPROVAL_RATE (0.9), _LATENCY_MS (50) and _HANG_MS (30000) tune it.
         Map<String, String> acquirerEnvironment = new java.util.HashMap<>(System.getenv());
         acquirerEnvironment.put("PAYSTREAM_ACQUIRER_PORT", String.valueOf(layout.acquirerPort()));
         acquirerEnvironment.put("PAYSTREAM_ACQUIRER_DATA", layout.home().resolve("acquirer/charges.jsonl").toString());
         AcquirerSimulator.Settings acquirerSettings = AcquirerSimulator.Settings.fromEnvironment(acquirerEnvironment);
-        acquirer = AcquirerSimulator.start(acquirerSettings);
+        cluster.startAcquirer(acquirerSettings);
         out.println("  acquirer   simulator on http://127.0.0.1:" + layout.acquirerPort() + " ("
                 + Math.round(acquirerSettings.approvalRate() * 100) + "% approved; tok_approve, tok_decline, "
                 + "tok_timeout)");
-        mail = MailServer.start(layout.smtpPort(), layout.mail());
+        cluster.startMail();
         out.println("  mail       SMTP on 127.0.0.1:" + layout.smtpPort() + "; messages written to " + layout.mail());
         // After the processor: it creates the topics the sinks read.
-        ChildProcess connect = ConnectWorker.start(layout, telemetry.jvmArgs("connect"));
-        running.add(connect);
-        ConnectWorker.awaitRunning(connect, layout, APP_START);
+        cluster.startConnect();
         out.println("  connect    sinks running");
     }
 
-    /** Each processor's console origin, by address and by name: the browser origins the ingress lets in. */
-    private String consoleOrigins() {
-        List<String> origins = new ArrayList<>();
-        for (int instance = 0; instance < layout.processors(); instance++) {
-            origins.add("http://127.0.0.1:" + layout.processorPort(instance));
-            origins.add("http://localhost:" + layout.processorPort(instance));
-        }
-        return String.join(", ", origins);
-    }
-
     /** {@code processor} beside one broker; {@code processor-1}, {@code processor-2} beside a cluster. */
-    private String processorName(int instance) {
-        return layout.processors() == 1 ? "processor" : "processor-" + (instance + 1);
-    }
-
-    private ChildProcess startProcessor(int instance) throws IOException {
-        String name = processorName(instance);
-        Map<String, String> environment = new java.util.HashMap<>(Map.of(
-                "PAYSTREAM_PROCESSOR_PORT", String.valueOf(layout.processorPort(instance)),
-                "PAYSTREAM_PROCESSOR_ADMIN_PORT", String.valueOf(layout.processorAdminPort(instance)),
-                "PAYSTREAM_APPLICATION_SERVER", "127.0.0.1:" + layout.processorPort(instance),
-                "PAYSTREAM_STATE_DIR", layout.home().resolve("state/" + name).toString(),
-                "PAYSTREAM_REPLICATION_FACTOR", String.valueOf(layout.replicationFactor()),
-                "PAYSTREAM_INGRESS_URL", "http://127.0.0.1:" + layout.ingressPort()));
-        if (layout.processors() > 1) {
-            // A warm copy of every store on the other instance, so that one can take over at once.
-            environment.put("PAYSTREAM_STANDBY_REPLICAS", "1");
-        }
-        return startApp(name, "streams-processor", "io.paystream.processor.ProcessorApplication",
-                List.of("-Ddw.database.driverClass=org.postgresql.Driver", "-Ddw.database.url=" + layout.jdbcUrl(),
-                        "-Ddw.database.user=postgres"), environment);
-    }
-
-    private ChildProcess startApp(String name, String module, String mainClass, List<String> overrides,
-            Map<String, String> ports) throws IOException {
-        Path target = layout.root().resolve(module).resolve("target");
-        Path jar = target.resolve(module + "-0.1.0-SNAPSHOT.jar");
-        if (!Files.exists(jar) || !Files.isDirectory(target.resolve("lib"))) {
-            throw new IllegalStateException(jar + " is missing: build first (`make build`, which `make run` does)");
-        }
-        Map<String, String> environment = new java.util.HashMap<>(ports);
-        environment.put("KAFKA_BOOTSTRAP_SERVERS", layout.bootstrapServers());
-        environment.putAll(StackLayout.LOCAL_PROFILE);
-        return ChildProcess.start(name, layout.root(), layout.logs().resolve(name + ".log"),
-                jar + java.io.File.pathSeparator + target.resolve("lib") + java.io.File.separator + "*",
-                jvmArgs(name, overrides), mainClass,
-                List.of("server", layout.root().resolve(module).resolve("config.yml").toString()), environment);
-    }
-
-    private List<String> jvmArgs(String name, List<String> overrides) {
-        List<String> args = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseSerialGC"));
-        args.addAll(telemetry.jvmArgs(name));
-        args.addAll(overrides);
-        return args;
+    private String displayName(String child) {
+        return layout.processors() == 1 && child.equals(LocalCluster.processorName(0)) ? "processor" : child;
     }
 
     private void printBanner() {
@@ -268,7 +182,8 @@ public final class LocalStack {
         for (int instance = 0; instance < layout.processors(); instance++) {
             out.println("  query API     http://127.0.0.1:" + layout.processorPort(instance) + "   (admin: "
                     + "http://127.0.0.1:" + layout.processorAdminPort(instance) + "/healthcheck, /metrics"
-                    + (layout.processors() == 1 ? "" : "; " + processorName(instance) + ", either answers for any key")
+                    + (layout.processors() == 1 ? "" : "; " + LocalCluster.processorName(instance)
+                            + ", either answers for any key")
                     + ")");
         }
         out.println("  console       " + queries + "/console/   (sign in with the API key below)");
@@ -277,7 +192,7 @@ public final class LocalStack {
                 + "webhook_deliveries, email_messages)");
         out.println("  connect       http://127.0.0.1:" + layout.connectPort() + "/connectors   (metrics: /metrics)");
         out.println("  API key       " + DEV_KEY + "   (admin scope)");
-        out.println("  tracing       " + telemetry.description());
+        out.println("  tracing       " + cluster.telemetry().description());
         out.println();
         out.println("Try:");
         String auth = "-H 'Authorization: Bearer " + DEV_KEY + "'";
@@ -310,25 +225,18 @@ public final class LocalStack {
 
     private int waitForAChildToExit() throws InterruptedException, IOException {
         while (!stopping) {
-            for (ChildProcess child : List.copyOf(running)) {
-                if (!child.isAlive() && !stopping) {
-                    int code = child.process().exitValue();
-                    if (supervision.restart(child.name(), code, System.nanoTime() / 1_000_000)) {
-                        if (child.name().startsWith("kafka-")) {
-                            int node = Integer.parseInt(child.name().substring("kafka-".length())) - 1;
-                            System.err.println("paystream: " + child.name() + " exited (code " + code + "); the "
-                                    + "other brokers keep the cluster writing, restarting it to catch up. See "
-                                    + layout.logs().resolve(child.name() + ".log"));
-                            replace(child, Broker.start(layout, node, System.getProperty("java.class.path"),
-                                    telemetry.jvmArgs(child.name())));
-                        } else {
-                            System.err.println("paystream: " + child.name() + " stalled and exited (code " + code
-                                    + "); restarting it. See " + layout.logs().resolve(child.name() + ".log"));
-                            replace(child, startProcessor(processorInstance(child.name())));
-                        }
+            for (Map.Entry<String, ChildProcess> child : cluster.children().entrySet()) {
+                if (!child.getValue().isAlive() && !stopping) {
+                    String name = child.getKey();
+                    int code = child.getValue().process().exitValue();
+                    if (supervision.restart(name, code, System.nanoTime() / 1_000_000)) {
+                        System.err.println("paystream: " + name + " exited (code " + code + "); " + (name.startsWith(
+                                "kafka-") ? "the other brokers keep the cluster writing, restarting it to catch up"
+                                : "it had stalled, restarting it") + ". See " + layout.logs().resolve(name + ".log"));
+                        cluster.restart(name);
                         continue;
                     }
-                    System.err.println("paystream: " + child.name() + " exited with code " + code
+                    System.err.println("paystream: " + name + " exited with code " + code
                             + "; stopping the rest. See " + layout.logs());
                     stopAll();
                     return 1;
@@ -339,75 +247,12 @@ public final class LocalStack {
         return 0;
     }
 
-    private int processorInstance(String name) {
-        for (int instance = 0; instance < layout.processors(); instance++) {
-            if (processorName(instance).equals(name)) {
-                return instance;
-            }
-        }
-        throw new IllegalArgumentException(name + " is not a processor");
-    }
-
-    /** Puts a restarted child in the place of the one that exited, so that the stop order stays the same. */
-    private synchronized void replace(ChildProcess exited, ChildProcess restarted) throws InterruptedException {
-        int place = running.indexOf(exited);
-        if (stopping || place < 0) {
-            restarted.stop(); // a stop began meanwhile and has already passed this child
-            return;
-        }
-        running.set(place, restarted);
-    }
-
-    /** Stops the apps before the broker, so they can commit and close cleanly. Idempotent. */
+    /** Stops the apps before the brokers, so they can commit and close cleanly. Idempotent. */
     private synchronized void stopAll() {
-        List<ChildProcess> brokers = new ArrayList<>();
-        for (int i = running.size() - 1; i >= 0; i--) {
-            ChildProcess child = running.get(i);
-            try {
-                if (child.name().startsWith("kafka")) {
-                    brokers.add(child); // last, and together (below)
-                } else if (child.isAlive()) {
-                    out.println("stopping " + child);
-                    out.flush();
-                    child.stop();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                child.process().destroyForcibly();
-            }
-        }
-        for (ChildProcess broker : brokers) {
-            if (broker.isAlive()) {
-                out.println("stopping " + broker);
-            }
-        }
-        out.flush();
-        try {
-            ChildProcess.stopTogether(brokers);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            brokers.forEach(broker -> broker.process().destroyForcibly());
-        }
-        running.clear();
-        if (acquirer != null) {
-            out.println("stopping acquirer");
-            acquirer.close();
-            acquirer = null;
-        }
-        if (mail != null) {
-            out.println("stopping mail");
-            mail.close();
-            mail = null;
-        }
-        if (postgres != null) {
-            try {
-                out.println("stopping postgres");
-                postgres.close();
-            } catch (IOException e) {
-                System.err.println("paystream: postgres did not stop cleanly: " + e.getMessage());
-            }
-            postgres = null;
-        }
+        cluster.stop(name -> {
+            out.println("stopping " + name);
+            out.flush();
+        });
         out.println("stopped");
         out.flush();
     }

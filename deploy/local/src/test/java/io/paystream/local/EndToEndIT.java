@@ -26,6 +26,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The first end-to-end path, through HTTP only: the real ingress and the real processor, with their shipped configs,
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * and duplicate requests are sent; then every payment's terminal status, every balance and money conservation are
  * checked through the query API.
  */
+@ResourceLock(value = StackSlots.MACHINE, mode = ResourceAccessMode.READ) // an in-process stack: runs beside another
 class EndToEndIT {
     private static final Duration SETTLE = Duration.ofSeconds(60);
     private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
@@ -60,26 +63,26 @@ class EndToEndIT {
         int queryPort = FreePorts.next();
         // Each app gets its own override prefix: overrides are system properties, and both apps run in this JVM.
         processor = new DropwizardTestSupport<>(ProcessorApplication.class,
-                ROOT.resolve("streams-processor/config.yml").toString(), "processor",
-                ConfigOverride.config("processor", "profile", "local"),
-                ConfigOverride.config("processor", "kafka.bootstrap\\.servers", kafka.bootstrapServers()),
-                ConfigOverride.config("processor", "server.applicationConnectors[0].port", String.valueOf(queryPort)),
-                ConfigOverride.config("processor", "server.adminConnectors[0].port", "0"),
-                ConfigOverride.config("processor", "streams.applicationServer", "127.0.0.1:" + queryPort),
-                ConfigOverride.config("processor", "streams.partitions", "3"),
-                ConfigOverride.config("processor", "streams.accountQuotas.e2e-quota", String.valueOf(QUOTA)),
-                ConfigOverride.config("processor", "minHoldSeconds", String.valueOf(MIN_HOLD_SECONDS)),
-                ConfigOverride.config("processor", "streams.stateDir",
+                ROOT.resolve("streams-processor/config.yml").toString(), "e2e",
+                ConfigOverride.config("e2e", "profile", "local"),
+                ConfigOverride.config("e2e", "kafka.bootstrap\\.servers", kafka.bootstrapServers()),
+                ConfigOverride.config("e2e", "server.applicationConnectors[0].port", String.valueOf(queryPort)),
+                ConfigOverride.config("e2e", "server.adminConnectors[0].port", "0"),
+                ConfigOverride.config("e2e", "streams.applicationServer", "127.0.0.1:" + queryPort),
+                ConfigOverride.config("e2e", "streams.partitions", "3"),
+                ConfigOverride.config("e2e", "streams.accountQuotas.e2e-quota", String.valueOf(QUOTA)),
+                ConfigOverride.config("e2e", "minHoldSeconds", String.valueOf(MIN_HOLD_SECONDS)),
+                ConfigOverride.config("e2e", "streams.stateDir",
                         Files.createTempDirectory("e2e").toString()));
         processor.before();
         ingress = new DropwizardTestSupport<>(IngressApplication.class, ingressConfigWithTenants().toString(),
-                "ingress",
-                ConfigOverride.config("ingress", "profile", "local"),
-                ConfigOverride.config("ingress", "minHoldSeconds", String.valueOf(MIN_HOLD_SECONDS)),
-                ConfigOverride.config("ingress", "kafka.bootstrap\\.servers", kafka.bootstrapServers()),
-                ConfigOverride.config("ingress", "server.applicationConnectors[0].port", "0"),
-                ConfigOverride.config("ingress", "server.adminConnectors[0].port", "0"),
-                ConfigOverride.config("ingress", "queryApi.url", "http://127.0.0.1:" + queryPort));
+                "e2eingress",
+                ConfigOverride.config("e2eingress", "profile", "local"),
+                ConfigOverride.config("e2eingress", "minHoldSeconds", String.valueOf(MIN_HOLD_SECONDS)),
+                ConfigOverride.config("e2eingress", "kafka.bootstrap\\.servers", kafka.bootstrapServers()),
+                ConfigOverride.config("e2eingress", "server.applicationConnectors[0].port", "0"),
+                ConfigOverride.config("e2eingress", "server.adminConnectors[0].port", "0"),
+                ConfigOverride.config("e2eingress", "queryApi.url", "http://127.0.0.1:" + queryPort));
         ingress.before();
         await().atMost(SETTLE).until(() -> healthy(processor.getAdminPort()));
     }

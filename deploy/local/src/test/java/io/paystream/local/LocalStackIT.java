@@ -4,86 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
- * Runs the {@code make run} launcher itself, as a separate process on free ports with its own data directory: it
- * starts the broker, the processor and the ingress, answers health, refuses a second start and a taken port with a
- * clear message, and stops every process on SIGTERM.
+ * The {@code make run} launcher's refusals, each before anything starts: a taken port, a data directory of another
+ * stack size. (The launcher's full start, its banner, a second start refused and the stop on SIGTERM are checked by
+ * ObservabilityIT, which runs the whole stack through it.)
  */
+@ResourceLock(value = StackSlots.MACHINE, mode = ResourceAccessMode.READ) // an in-process stack: runs beside another
 class LocalStackIT {
-    /** Three JVMs start one after another on two cores; the processor also creates its topics. */
-    private static final Duration START = Duration.ofSeconds(180);
-
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
-    private int health(String port) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthcheck"))
-                .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-    }
-
-    private static boolean listening(String port) {
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(port))) {
-            return socket.isConnected();
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    @Test
-    void startsTheWholeStackRefusesASecondStartAndStopsCleanly() throws Exception {
-        Path home = Files.createTempDirectory("paystream-home");
-        Map<String, String> environment = StackLauncher.environment(home);
-        StackLauncher stack = new StackLauncher(environment);
-        try {
-            await().atMost(START).until(stack::readyOrExited);
-            assertThat(stack.output()).as(stack.output()).contains("PayStream is running")
-                    .contains("connect    sinks running").contains("postgres   ready on")
-                    .contains("local-dev-key").contains("curl -X POST http://127.0.0.1:"
-                            + environment.get("PAYSTREAM_INGRESS_PORT") + "/v1/payments");
-            assertThat(health(environment.get("PAYSTREAM_PROCESSOR_ADMIN_PORT"))).isEqualTo(200);
-            assertThat(health(environment.get("PAYSTREAM_INGRESS_ADMIN_PORT"))).isEqualTo(200);
-            // The console, at the URL the banner prints, writes to this stack's ingress and may run the simulator.
-            String console = "http://127.0.0.1:" + environment.get("PAYSTREAM_PROCESSOR_PORT") + "/console/";
-            assertThat(stack.output()).contains("console       " + console);
-            HttpResponse<String> config = http.send(HttpRequest.newBuilder(URI.create(console + "config.json"))
-                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(config.body()).contains("\"ingressUrl\":\"http://127.0.0.1:"
-                    + environment.get("PAYSTREAM_INGRESS_PORT") + "\"").contains("\"simulator\":true");
-            assertThat(home.resolve("logs/kafka.log")).exists();
-            assertThat(home.resolve("logs/processor.log")).exists();
-
-            StackLauncher second = new StackLauncher(environment);
-            assertThat(second.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(second.process().exitValue()).isEqualTo(1);
-            await().atMost(Duration.ofSeconds(5)).until(() -> second.output().contains("already running"));
-        } finally {
-            stack.stop();
-        }
-        assertThat(stack.process().waitFor(90, TimeUnit.SECONDS)).as("the launcher stops on SIGTERM").isTrue();
-        await().atMost(Duration.ofSeconds(5)).until(() -> stack.output().contains("stopped"));
-        assertThat(stack.output()).contains("stopping kafka").doesNotContain("exited with code");
-        for (String port : List.of("PAYSTREAM_KAFKA_PORT", "PAYSTREAM_PROCESSOR_PORT", "PAYSTREAM_INGRESS_PORT",
-                "PAYSTREAM_POSTGRES_PORT", "PAYSTREAM_CONNECT_PORT", "PAYSTREAM_SMTP_PORT",
-                "PAYSTREAM_ACQUIRER_PORT")) {
-            assertThat(listening(environment.get(port))).as("%s still listening", port).isFalse();
-        }
-    }
-
     @Test
     void refusesToStartWhenAPortIsTaken() throws Exception {
         Map<String, String> environment = StackLauncher.environment(Files.createTempDirectory("paystream-home"));

@@ -26,7 +26,7 @@ import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentSource;
 import io.paystream.schemas.avro.PaymentType;
 import io.paystream.schemas.avro.SourceType;
-import io.paystream.schemas.webhooks.WebhookEvents;
+import io.paystream.webhooks.WebhookEvents;
 import io.paystream.testing.ChargeReconciliation;
 import io.paystream.testing.FreePorts;
 import io.paystream.testing.InProcessKafka;
@@ -57,6 +57,8 @@ import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Reconciliation after a seeded, randomized workload: the real processor moves money, the real sinks in a standalone
@@ -67,6 +69,7 @@ import org.junit.jupiter.api.Test;
  * webhook endpoint, registered through the ingress, receives every event of every notification, signed, and the
  * deliveries API shows each delivered.
  */
+@ResourceLock(value = StackSlots.MACHINE, mode = ResourceAccessMode.READ) // an in-process stack: runs beside another
 class ReconciliationIT {
     private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
     private static final Duration SETTLE = Duration.ofSeconds(90);

@@ -3,7 +3,7 @@ package io.paystream.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.paystream.schemas.webhooks.WebhookSignature;
+import io.paystream.webhooks.WebhookSignature;
 import io.paystream.testing.FreePorts;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -17,11 +17,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The receiver the README shows ({@code examples/WebhookReceiver.java}), run as the README runs it, accepts what
  * PayStream signs and refuses a wrong secret, a changed body and an old timestamp; so the snippet users copy works.
  */
+@ResourceLock(value = StackSlots.MACHINE, mode = ResourceAccessMode.READ) // an in-process stack: runs beside another
 class WebhookReceiverExampleIT {
     private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
     private static final String SECRET = "whsec_example";

@@ -2,7 +2,7 @@ package io.paystream.ingress.core;
 
 import io.paystream.schemas.avro.WebhookEndpoint;
 import io.paystream.schemas.avro.WebhookEndpointStatus;
-import io.paystream.schemas.webhooks.EndpointRegistry;
+import io.paystream.webhooks.EndpointRegistry;
 import io.paystream.web.auth.ApiClient;
 import io.paystream.web.auth.Scopes;
 import java.util.ArrayList;

@@ -4,7 +4,7 @@ import io.dropwizard.lifecycle.Managed;
 import io.paystream.ingress.core.EndpointPrivileges;
 import io.paystream.schemas.Topics;
 import io.paystream.schemas.avro.WebhookEndpoint;
-import io.paystream.schemas.webhooks.EndpointRegistry;
+import io.paystream.webhooks.EndpointRegistry;
 import io.paystream.web.auth.ApiClient;
 import java.time.Clock;
 import java.time.Duration;

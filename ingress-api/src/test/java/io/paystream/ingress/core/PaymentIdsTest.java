@@ -30,7 +30,7 @@ class PaymentIdsTest {
 
         assertThat(new PaymentIds(SECRET + "x").derive("acme", "order-17")).isNotEqualTo(id);
         assertThat(id).as("the former public derivation, UUIDv5 of the pair")
-                .isNotEqualTo(UUID.nameUUIDFromBytes("acme\norder-17".getBytes()).toString());
+                .isNotEqualTo(UUID.nameUUIDFromBytes("acme\norder-17".getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString());
         assertThatThrownBy(() -> new PaymentIds("short")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("32");
     }

@@ -58,7 +58,7 @@ class AvroSerdeTest {
 
     @Test
     void rejectsBytesWithoutTheSingleObjectMarker() {
-        assertThatThrownBy(() -> serde.deserialize("payments.requests.v1", "{\"amount\":1}".getBytes()))
+        assertThatThrownBy(() -> serde.deserialize("payments.requests.v1", "{\"amount\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
                 .isInstanceOf(SerializationException.class)
                 .hasMessageContaining("cannot decode PaymentRequest from topic payments.requests.v1");
     }

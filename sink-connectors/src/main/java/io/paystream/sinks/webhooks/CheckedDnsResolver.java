@@ -1,6 +1,6 @@
 package io.paystream.sinks.webhooks;
 
-import io.paystream.schemas.webhooks.UrlPolicy;
+import io.paystream.webhooks.UrlPolicy;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Objects;

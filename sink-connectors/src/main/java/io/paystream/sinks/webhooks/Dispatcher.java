@@ -3,9 +3,9 @@ package io.paystream.sinks.webhooks;
 import io.paystream.schemas.Topics;
 import io.paystream.schemas.avro.WebhookEndpoint;
 import io.paystream.schemas.avro.WebhookEndpointStatus;
-import io.paystream.schemas.webhooks.EndpointRegistry;
-import io.paystream.schemas.webhooks.UrlPolicy;
-import io.paystream.schemas.webhooks.WebhookSignature;
+import io.paystream.webhooks.EndpointRegistry;
+import io.paystream.webhooks.UrlPolicy;
+import io.paystream.webhooks.WebhookSignature;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -173,6 +173,8 @@ final class Dispatcher implements AutoCloseable {
         }
     }
 
+    /** Waits for the poll interval or a signal, whichever comes first: an early wake-up only polls sooner. */
+    @SuppressWarnings("WaitNotInLoop")
     private void pause() {
         synchronized (signal) {
             try {

@@ -90,8 +90,8 @@ class AcquirerWorkerCrashIT {
         try (var reader = kafka.reader(Topics.ACQUIRER_RESULTS)) {
             // Killed once some answers are written and charges are still being made.
             await().atMost(SETTLE).pollInterval(Duration.ofMillis(20)).until(() -> !first.isAlive()
-                    || reader.values().size() >= 5 && acquirerCount("acquirer_requests_total{outcome=\"new\"}")
-                            < CHARGES);
+                    || (reader.values().size() >= 5 && acquirerCount("acquirer_requests_total{outcome=\"new\"}")
+                            < CHARGES));
             assertThat(first.isAlive()).as("the worker runs; see %s", dir.resolve("connect.log")).isTrue();
             first.destroyForcibly().waitFor();
             long answeredBeforeRestart = reader.values().size();

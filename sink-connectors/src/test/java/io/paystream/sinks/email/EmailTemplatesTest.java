@@ -7,7 +7,7 @@ import io.paystream.schemas.avro.NotificationRole;
 import io.paystream.schemas.avro.PaymentStatus;
 import io.paystream.schemas.avro.PaymentType;
 import io.paystream.schemas.avro.RejectionReason;
-import io.paystream.schemas.webhooks.WebhookEvents;
+import io.paystream.webhooks.WebhookEvents;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 

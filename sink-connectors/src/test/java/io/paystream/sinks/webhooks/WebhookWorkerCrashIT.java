@@ -11,8 +11,8 @@ import io.paystream.schemas.avro.PaymentType;
 import io.paystream.schemas.avro.WebhookEndpoint;
 import io.paystream.schemas.avro.WebhookEndpointStatus;
 import io.paystream.schemas.serde.AvroSerde;
-import io.paystream.schemas.webhooks.WebhookEvent;
-import io.paystream.schemas.webhooks.WebhookEvents;
+import io.paystream.webhooks.WebhookEvent;
+import io.paystream.webhooks.WebhookEvents;
 import io.paystream.sinks.SinkConnectorConfigs;
 import io.paystream.sinks.testing.StandaloneWorker;
 import io.paystream.testing.InProcessKafka;
@@ -118,7 +118,7 @@ class WebhookWorkerCrashIT {
 
             Process first = worker();
             await().atMost(SETTLE).pollInterval(Duration.ofMillis(10)).until(() -> !first.isAlive()
-                    || receiver.received().size() >= expected / 4 && receiver.inProgress() > 0);
+                    || (receiver.received().size() >= expected / 4 && receiver.inProgress() > 0));
             assertThat(first.isAlive()).as("the worker runs; see %s", dir.resolve("connect.log")).isTrue();
             first.destroyForcibly().waitFor(); // SIGKILL: no task stop, no offset flush, attempts left in flight
             int beforeRestart = receiver.received().size();

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class ManagedKafkaStreams implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(ManagedKafkaStreams.class);
     /** Long enough for an in-flight transaction to commit and tasks to close cleanly on a healthy cluster. */
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
     /** The admin client only provisions topics; nothing it has left to send is worth waiting for. */
     private static final Duration ADMIN_CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -42,15 +42,18 @@ public final class ManagedKafkaStreams implements Managed {
     private final Properties properties;
     private final TopicProvisioner provisioner;
     private final MeterRegistry registry;
+    private final Duration closeTimeout;
     private final RestoreTracker restores = new RestoreTracker();
     private volatile KafkaStreams streams;
     private KafkaStreamsMetrics streamsMetrics;
 
     /**
      * @param topology builds the topology for the partition count that the provisioner found
+     * @param closeTimeout how long a stop waits for the open transaction and the tasks to close
      */
     public ManagedKafkaStreams(IntFunction<Topology> topology, Properties properties, TopicProvisioner provisioner,
-            MeterRegistry registry) {
+            MeterRegistry registry, Duration closeTimeout) {
+        this.closeTimeout = Objects.requireNonNull(closeTimeout, "closeTimeout");
         this.topology = Objects.requireNonNull(topology, "topology");
         this.properties = Objects.requireNonNull(properties, "properties");
         this.provisioner = Objects.requireNonNull(provisioner, "provisioner");
@@ -110,7 +113,7 @@ public final class ManagedKafkaStreams implements Managed {
         if (running != null) {
             // Leave the group at once so that another instance takes over this one's tasks now, from its standbys,
             // instead of after the session timeout: a clean stop should not cost 45 s of unavailability.
-            running.close(CloseOptions.timeout(CLOSE_TIMEOUT)
+            running.close(CloseOptions.timeout(closeTimeout)
                     .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         }
         if (streamsMetrics != null) {

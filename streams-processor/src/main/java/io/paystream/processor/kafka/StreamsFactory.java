@@ -94,6 +94,14 @@ public class StreamsFactory {
     @NotNull
     private Map<String, @Min(0) Long> accountQuotas = Map.of();
 
+    /**
+     * How long a stop waits for the open transaction to commit and the tasks to close before giving up (the
+     * transaction then aborts, and the next owner replays it).
+     */
+    @NotNull
+    private io.dropwizard.util.Duration closeTimeout = io.dropwizard.util.Duration.seconds(
+            ManagedKafkaStreams.DEFAULT_CLOSE_TIMEOUT.toSeconds());
+
     @NotNull
     private io.dropwizard.util.Duration adminTimeout = io.dropwizard.util.Duration.seconds(30);
 
@@ -125,7 +133,7 @@ public class StreamsFactory {
                 cardTopUpRetention.toJavaDuration(), new AccountQuota(accountsPerClient, accountQuotas),
                 minHoldSeconds, statsScopes);
         return new ManagedKafkaStreams(partitionCount -> PaymentsTopology.build(metrics, settings, partitionCount),
-                properties, provisioner, registry);
+                properties, provisioner, registry, closeTimeout.toJavaDuration());
     }
 
     private static List<Topic<?, ?>> concat(List<Topic<?, ?>> first, List<Topic<?, ?>> second) {
@@ -252,6 +260,16 @@ public class StreamsFactory {
     @JsonProperty
     public void setIdempotencyWindow(io.dropwizard.util.Duration idempotencyWindow) {
         this.idempotencyWindow = idempotencyWindow;
+    }
+
+    @JsonProperty
+    public io.dropwizard.util.Duration getCloseTimeout() {
+        return closeTimeout;
+    }
+
+    @JsonProperty
+    public void setCloseTimeout(io.dropwizard.util.Duration closeTimeout) {
+        this.closeTimeout = closeTimeout;
     }
 
     @JsonProperty

@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param flowDeltas what to add to each {@code ledger-flows} total (see {@link InFlight}); empty when nothing moved
  * @param emissions the records to forward
  * @param failure why deciding threw (the command is dead-lettered and {@code emissions} are its compensation), or null
- * @param hold what happens to the payment's hold in the {@code holds} store, or null when it is left alone
+ * @param hold what happens to the payment's hold in the holds store, or null when it is left alone
  * @param refund the payment's new refunded total in the {@code refunded-amounts} store, or null when it is left alone
  * @param cardTopUp the card top-up's new entry in the {@code card-top-ups} store, or null when it is left alone
  */

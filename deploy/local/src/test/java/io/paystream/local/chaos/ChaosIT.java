@@ -7,6 +7,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
+import io.paystream.local.StackSlots;
 
 /**
  * Exactly-once under failure, with real processes: kill -9 of processors mid-transaction, clean restarts, scaling out
@@ -15,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * chaos} passes {@code -Dpaystream.chaos=full} for every scenario and at least 20 faults. {@code -Dpaystream.chaos.seed=N}
  * replays a seed. On failure the logs stay in the printed directory.
  */
+@ResourceLock(value = StackSlots.MACHINE, mode = ResourceAccessMode.READ_WRITE) // several JVMs: runs alone
 class ChaosIT {
     @Test
     void moneyIsNeitherLostNorDuplicatedWhenProcessesDie() throws Exception {

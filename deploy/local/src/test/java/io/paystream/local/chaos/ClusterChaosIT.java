@@ -10,6 +10,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
+import io.paystream.local.StackSlots;
 
 /**
  * The chaos run on a replicated cluster: three KRaft brokers (every topic, changelog and the transaction log with
@@ -17,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * workload and concurrent readers, checked by the same {@link Checker}. {@code make test} runs one scenario (the
  * leader of the hottest partition killed and restarted); {@code make chaos} runs them all.
  */
+@ResourceLock(value = StackSlots.MACHINE, mode = ResourceAccessMode.READ_WRITE) // several JVMs: runs alone
 class ClusterChaosIT {
     /**
      * What {@code make cluster} promises: three KRaft nodes, and every topic the stack made (PayStream's, the

@@ -41,6 +41,9 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
+import io.paystream.local.StackSlots;
 
 /**
  * The operator console in a real browser: Debian's headless Chromium, driven through Debian's chromedriver, against
@@ -48,6 +51,7 @@ import org.openqa.selenium.logging.LoggingPreferences;
  * with their shipped configs, on an in-process broker. Screenshots of each page go to
  * target/console-screenshots/.
  */
+@ResourceLock(value = StackSlots.MACHINE, mode = ResourceAccessMode.READ) // an in-process stack: runs beside another
 class ConsoleBrowserIT {
     private static final Duration SETTLE = Duration.ofSeconds(60);
     private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
@@ -71,25 +75,25 @@ class ConsoleBrowserIT {
             ingressPort = FreePorts.next();
         }
         processor = new DropwizardTestSupport<>(ProcessorApplication.class,
-                ROOT.resolve("streams-processor/config.yml").toString(), "processor",
-                ConfigOverride.config("processor", "profile", "local"),
-                ConfigOverride.config("processor", "kafka.bootstrap\\.servers", kafka.bootstrapServers()),
-                ConfigOverride.config("processor", "server.applicationConnectors[0].port", String.valueOf(queryPort)),
-                ConfigOverride.config("processor", "server.adminConnectors[0].port", "0"),
-                ConfigOverride.config("processor", "streams.applicationServer", "127.0.0.1:" + queryPort),
-                ConfigOverride.config("processor", "streams.partitions", "3"),
-                ConfigOverride.config("processor", "streams.stateDir",
+                ROOT.resolve("streams-processor/config.yml").toString(), "console",
+                ConfigOverride.config("console", "profile", "local"),
+                ConfigOverride.config("console", "kafka.bootstrap\\.servers", kafka.bootstrapServers()),
+                ConfigOverride.config("console", "server.applicationConnectors[0].port", String.valueOf(queryPort)),
+                ConfigOverride.config("console", "server.adminConnectors[0].port", "0"),
+                ConfigOverride.config("console", "streams.applicationServer", "127.0.0.1:" + queryPort),
+                ConfigOverride.config("console", "streams.partitions", "3"),
+                ConfigOverride.config("console", "streams.stateDir",
                         Files.createTempDirectory("console-it").toString()),
-                ConfigOverride.config("processor", "console.ingressUrl", "http://127.0.0.1:" + ingressPort));
+                ConfigOverride.config("console", "console.ingressUrl", "http://127.0.0.1:" + ingressPort));
         processor.before();
         ingress = new DropwizardTestSupport<>(IngressApplication.class,
-                ROOT.resolve("ingress-api/config.yml").toString(), "ingress",
-                ConfigOverride.config("ingress", "profile", "local"),
-                ConfigOverride.config("ingress", "kafka.bootstrap\\.servers", kafka.bootstrapServers()),
-                ConfigOverride.config("ingress", "server.applicationConnectors[0].port", String.valueOf(ingressPort)),
-                ConfigOverride.config("ingress", "server.adminConnectors[0].port", "0"),
-                ConfigOverride.config("ingress", "queryApi.url", "http://127.0.0.1:" + queryPort),
-                ConfigOverride.config("ingress", "cors.allowedOrigins[0]", "http://127.0.0.1:" + queryPort));
+                ROOT.resolve("ingress-api/config.yml").toString(), "consoleingress",
+                ConfigOverride.config("consoleingress", "profile", "local"),
+                ConfigOverride.config("consoleingress", "kafka.bootstrap\\.servers", kafka.bootstrapServers()),
+                ConfigOverride.config("consoleingress", "server.applicationConnectors[0].port", String.valueOf(ingressPort)),
+                ConfigOverride.config("consoleingress", "server.adminConnectors[0].port", "0"),
+                ConfigOverride.config("consoleingress", "queryApi.url", "http://127.0.0.1:" + queryPort),
+                ConfigOverride.config("consoleingress", "cors.allowedOrigins[0]", "http://127.0.0.1:" + queryPort));
         ingress.before();
         console = "http://127.0.0.1:" + queryPort + "/console/";
         Files.createDirectories(SCREENSHOTS);

@@ -32,9 +32,14 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
+import io.paystream.local.StackSlots;
 
 /**
- * The whole stack as {@code make run} starts it, with the OpenTelemetry agent attached to every JVM and its spans
+ * The whole stack as {@code make run} starts it (the launcher itself, in its own process on free ports: what it prints,
+ * refusing a second start, stopping every process on SIGTERM), with the OpenTelemetry agent attached to every JVM and
+ * its spans
  * written to the logs ({@code OTEL_TRACES_EXPORTER=logging-otlp}). A few payments go through the ingress over HTTP,
  * one of them inside a trace this test starts. Then: that payment's spans share the test's trace id from the ingress
  * through every Kafka hop to the audit and notification records, and the sink's batch links to it; the JSON logs
@@ -42,6 +47,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * {@code promtool check metrics}; and every metric an alert or a dashboard reads exists in those scrapes.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ResourceLock(value = StackSlots.MACHINE, mode = ResourceAccessMode.READ_WRITE) // several JVMs: runs alone
 class ObservabilityIT {
     private static final Duration START = Duration.ofSeconds(240);
     private static final Duration SETTLE = Duration.ofSeconds(60);
@@ -107,12 +113,62 @@ class ObservabilityIT {
                 && status(reversedId).equals("REVERSED"));
     }
 
+    /** The launcher stops every process on SIGTERM, the apps before the broker, and frees every port. */
     @AfterAll
     static void stop() throws Exception {
         if (stack != null) {
             stack.stop();
             assertThat(stack.process().waitFor(90, TimeUnit.SECONDS)).as("the launcher stops").isTrue();
+            await().atMost(Duration.ofSeconds(5)).until(() -> stack.output().contains("stopped"));
+            assertThat(stack.output()).contains("stopping kafka").doesNotContain("exited with code");
+            assertThat(stack.output().indexOf("stopping ingress")).isLessThan(stack.output().indexOf("stopping kafka"));
+            for (String port : List.of("PAYSTREAM_KAFKA_PORT", "PAYSTREAM_PROCESSOR_PORT", "PAYSTREAM_INGRESS_PORT",
+                    "PAYSTREAM_POSTGRES_PORT", "PAYSTREAM_CONNECT_PORT", "PAYSTREAM_SMTP_PORT",
+                    "PAYSTREAM_ACQUIRER_PORT")) {
+                assertThat(listening(environment.get(port))).as("%s still listening", port).isFalse();
+            }
         }
+    }
+
+    private static boolean listening(String port) {
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(),
+                Integer.parseInt(port))) {
+            return socket.isConnected();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * {@code make run} itself, as a person sees it: the banner says how to use each part, every app answers health,
+     * the console at the printed URL writes to this stack's ingress, the logs are where it says, and a second start
+     * from the same directory is refused with a clear message while the first runs.
+     */
+    @Test
+    @Order(0)
+    void theLauncherSaysHowToUseTheStackAndRefusesASecondStart() throws Exception {
+        assertThat(stack.output()).contains("connect    sinks running").contains("postgres   ready on")
+                .contains("processor  healthy").contains("local-dev-key")
+                .contains("curl -X POST http://127.0.0.1:" + environment.get("PAYSTREAM_INGRESS_PORT")
+                        + "/v1/payments");
+        for (String admin : List.of("PAYSTREAM_PROCESSOR_ADMIN_PORT", "PAYSTREAM_INGRESS_ADMIN_PORT")) {
+            assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + environment.get(admin)
+                    + "/healthcheck")).timeout(Duration.ofSeconds(5)).GET().build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode()).as(admin).isEqualTo(200);
+        }
+        String console = "http://127.0.0.1:" + environment.get("PAYSTREAM_PROCESSOR_PORT") + "/console/";
+        assertThat(stack.output()).contains("console       " + console);
+        HttpResponse<String> config = HTTP.send(HttpRequest.newBuilder(URI.create(console + "config.json"))
+                .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(config.body()).contains("\"ingressUrl\":\"http://127.0.0.1:"
+                + environment.get("PAYSTREAM_INGRESS_PORT") + "\"").contains("\"simulator\":true");
+        assertThat(home.resolve("logs/kafka.log")).exists();
+        assertThat(home.resolve("logs/processor-1.log")).exists();
+
+        StackLauncher second = new StackLauncher(environment);
+        assertThat(second.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(second.process().exitValue()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> second.output().contains("already running"));
     }
 
     @Test

@@ -73,7 +73,7 @@ class PackageMapTest {
                 roots.add(parts[2]);
             }
         });
-        assertThat(roots).contains("processor", "ingress", "sinks", "queries", "web", "schemas", "console",
+        assertThat(roots).contains("processor", "ingress", "sinks", "queries", "web", "schemas", "webhooks", "console",
                 "acquirer", "local", "testing");
     }
 

@@ -1,4 +1,4 @@
-package io.paystream.schemas.webhooks;
+package io.paystream.webhooks;
 
 import io.paystream.schemas.validation.IpRange;
 import java.net.InetAddress;

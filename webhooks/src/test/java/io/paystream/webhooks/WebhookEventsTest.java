@@ -1,4 +1,4 @@
-package io.paystream.schemas.webhooks;
+package io.paystream.webhooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

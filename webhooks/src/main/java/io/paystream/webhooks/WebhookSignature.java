@@ -1,4 +1,4 @@
-package io.paystream.schemas.webhooks;
+package io.paystream.webhooks;
 
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;

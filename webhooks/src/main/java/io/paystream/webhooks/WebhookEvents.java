@@ -1,4 +1,4 @@
-package io.paystream.schemas.webhooks;
+package io.paystream.webhooks;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
