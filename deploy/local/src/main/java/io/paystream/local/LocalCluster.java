@@ -565,7 +565,8 @@ public final class LocalCluster implements AutoCloseable {
         if (options.quickJit()) {
             jvmArgs.add("-XX:TieredStopAtLevel=1");
         }
-        jvmArgs.addAll(telemetry.jvmArgs(name));
+        // One service name per app in the traces (paystream-processor), whichever instance sent a span.
+        jvmArgs.addAll(telemetry.jvmArgs(name.replaceFirst("-\\d+$", "")));
         jvmArgs.addAll(overrides);
         environment = new HashMap<>(environment);
         environment.putAll(StackLayout.LOCAL_PROFILE);

@@ -5,139 +5,46 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dropwizard.testing.ConfigOverride;
-import io.dropwizard.testing.DropwizardTestSupport;
-import io.paystream.ingress.IngressApplication;
-import io.paystream.ingress.IngressConfiguration;
-import io.paystream.processor.ProcessorApplication;
-import io.paystream.processor.ProcessorConfiguration;
-import io.paystream.testing.FreePorts;
-import io.paystream.testing.InProcessKafka;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.ResourceAccessMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The first end-to-end path, through HTTP only: the real ingress and the real processor, with their shipped configs,
- * against an in-process broker. Accounts are opened, money is topped up, transferred, paid and withdrawn; invalid
- * and duplicate requests are sent; then every payment's terminal status, every balance and money conservation are
- * checked through the query API.
+ * against an in-process broker (the module's {@link SharedStack}). Accounts are opened, money is topped up,
+ * transferred, paid and withdrawn; invalid and duplicate requests are sent; then every payment's terminal status,
+ * every balance and money conservation are checked through the query API.
  */
-@ResourceLock(value = StackSlots.MACHINE, mode = ResourceAccessMode.READ) // an in-process stack: runs beside another
+@ResourceLock(value = StackSlots.MACHINE, mode = ResourceAccessMode.READ)
+@org.junit.jupiter.api.extension.ExtendWith(SharedStack.class)
 class EndToEndIT {
     private static final Duration SETTLE = Duration.ofSeconds(60);
-    private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String KEY = "Bearer local-dev-key";
-    private static final String SHOP_KEY = "Bearer e2e-shop-key";
-    private static final String SHOP_KEY_SHA256 = "48d61383836e56d378c9626e5cf287f9a901bc476ee9e65583a55026df82420c";
-    private static final String BUYER_KEY = "Bearer e2e-buyer-key";
-    private static final String BUYER_KEY_SHA256 = "3bce39c54b6664fff1f5f7ce7b95f5eef80313c4c7562a2a63d82bf5c0634bef";
+    private static final String SHOP_KEY = SharedStack.SHOP_KEY;
+    private static final String BUYER_KEY = SharedStack.BUYER_KEY;
+    private static final String QUOTA_KEY = SharedStack.QUOTA_KEY;
+    private static final int QUOTA = SharedStack.QUOTA;
+    private static final int MIN_HOLD_SECONDS = SharedStack.MIN_HOLD_SECONDS;
 
-    private static final String QUOTA_KEY = "Bearer e2e-quota-key";
-    private static final String QUOTA_KEY_SHA256 = "d76ddad34f6549fc62344e534b676c6c652b99efb6128a25f778e7c5a5a0a28a";
-    private static final int QUOTA = 3;
-    /** Lowered from production's 60 s (profile local only), so that a hold expires while the test watches. */
-    private static final int MIN_HOLD_SECONDS = 5;
-
-    private static InProcessKafka kafka;
-    private static DropwizardTestSupport<ProcessorConfiguration> processor;
-    private static DropwizardTestSupport<IngressConfiguration> ingress;
     private final HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = InProcessKafka.start();
-        int queryPort = FreePorts.next();
-        // Each app gets its own override prefix: overrides are system properties, and both apps run in this JVM.
-        processor = new DropwizardTestSupport<>(ProcessorApplication.class,
-                ROOT.resolve("streams-processor/config.yml").toString(), "e2e",
-                ConfigOverride.config("e2e", "profile", "local"),
-                ConfigOverride.config("e2e", "kafka.bootstrap\\.servers", kafka.bootstrapServers()),
-                ConfigOverride.config("e2e", "server.applicationConnectors[0].port", String.valueOf(queryPort)),
-                ConfigOverride.config("e2e", "server.adminConnectors[0].port", "0"),
-                ConfigOverride.config("e2e", "streams.applicationServer", "127.0.0.1:" + queryPort),
-                ConfigOverride.config("e2e", "streams.partitions", "3"),
-                ConfigOverride.config("e2e", "streams.accountQuotas.e2e-quota", String.valueOf(QUOTA)),
-                ConfigOverride.config("e2e", "minHoldSeconds", String.valueOf(MIN_HOLD_SECONDS)),
-                ConfigOverride.config("e2e", "streams.stateDir",
-                        Files.createTempDirectory("e2e").toString()));
-        processor.before();
-        ingress = new DropwizardTestSupport<>(IngressApplication.class, ingressConfigWithTenants().toString(),
-                "e2eingress",
-                ConfigOverride.config("e2eingress", "profile", "local"),
-                ConfigOverride.config("e2eingress", "minHoldSeconds", String.valueOf(MIN_HOLD_SECONDS)),
-                ConfigOverride.config("e2eingress", "kafka.bootstrap\\.servers", kafka.bootstrapServers()),
-                ConfigOverride.config("e2eingress", "server.applicationConnectors[0].port", "0"),
-                ConfigOverride.config("e2eingress", "server.adminConnectors[0].port", "0"),
-                ConfigOverride.config("e2eingress", "queryApi.url", "http://127.0.0.1:" + queryPort));
-        ingress.before();
-        await().atMost(SETTLE).until(() -> healthy(processor.getAdminPort()));
-    }
-
-    /**
-     * The shipped ingress config.yml with two tenants' keys added beside the admin key: a shop that owns the
-     * {@code shop-} accounts and a buyer that owns the {@code buyer-} accounts, so that ownership is checked
-     * through the real lookup of a payment's parties.
-     */
-    private static Path ingressConfigWithTenants() throws Exception {
-        String config = Files.readString(ROOT.resolve("ingress-api/config.yml"));
-        String adminKey = "    scopes: [admin]\n";
-        assertThat(config).contains(adminKey);
-        Path copy = Files.createTempFile("ingress-e2e", ".yml");
-        Files.writeString(copy, config.replace(adminKey, adminKey
-                + "  - clientId: e2e-shop\n"
-                + "    keySha256: " + SHOP_KEY_SHA256 + "\n"
-                + "    scopes: [payments:write, accounts:write]\n"
-                + "    ownedAccountPrefixes: [shop-]\n"
-                + "  - clientId: e2e-buyer\n"
-                + "    keySha256: " + BUYER_KEY_SHA256 + "\n"
-                + "    scopes: [payments:write, accounts:write]\n"
-                + "    ownedAccountPrefixes: [buyer-]\n"
-                + "  - clientId: e2e-quota\n"
-                + "    keySha256: " + QUOTA_KEY_SHA256 + "\n"
-                + "    scopes: [accounts:write, accounts:read]\n"
-                + "    ownedAccountPrefixes: [quota-]\n"));
-        return copy;
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (ingress != null) {
-            ingress.after();
-        }
-        if (processor != null) {
-            processor.after();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
-    private static boolean healthy(int adminPort) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort
-                + "/healthcheck")).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-    }
 
     private HttpResponse<String> post(String path, String idempotencyKey, String body) throws Exception {
         return post(KEY, path, idempotencyKey, body);
     }
 
     private HttpResponse<String> post(String key, String path, String idempotencyKey, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingress.getLocalPort()
-                + path)).header("Authorization", key).header("Content-Type", "application/json")
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + SharedStack.get().ingressPort() + path)).header("Authorization", key)
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (idempotencyKey != null) {
             request.header("Idempotency-Key", idempotencyKey);
@@ -146,7 +53,7 @@ class EndToEndIT {
     }
 
     private HttpResponse<String> query(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + processor.getLocalPort() + path))
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SharedStack.get().queryPort() + path))
                 .header("Authorization", KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -184,7 +91,7 @@ class EndToEndIT {
         List<String> ids = java.util.stream.IntStream.range(0, 8).mapToObj(i -> "quota-" + i).toList();
         for (int round = 0; round < 2; round++) {
             List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> opens = ids.stream().map(id -> http
-                    .sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingress.getLocalPort()
+                    .sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SharedStack.get().ingressPort()
                             + "/v1/accounts")).header("Authorization", QUOTA_KEY)
                             .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
                                     "{\"accountId\":\"" + id + "\",\"currency\":\"USD\",\"type\":\"CUSTOMER\"}"))

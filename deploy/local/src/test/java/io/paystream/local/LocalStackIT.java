@@ -20,7 +20,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * stack size. (The launcher's full start, its banner, a second start refused and the stop on SIGTERM are checked by
  * ObservabilityIT, which runs the whole stack through it.)
  */
-@ResourceLock(value = StackSlots.MACHINE, mode = ResourceAccessMode.READ) // an in-process stack: runs beside another
+@ResourceLock(value = StackSlots.MACHINE, mode = ResourceAccessMode.READ)
 class LocalStackIT {
     @Test
     void refusesToStartWhenAPortIsTaken() throws Exception {

@@ -69,7 +69,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * webhook endpoint, registered through the ingress, receives every event of every notification, signed, and the
  * deliveries API shows each delivered.
  */
-@ResourceLock(value = StackSlots.MACHINE, mode = ResourceAccessMode.READ) // an in-process stack: runs beside another
+@ResourceLock(value = StackSlots.MACHINE, mode = ResourceAccessMode.READ)
 class ReconciliationIT {
     private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
     private static final Duration SETTLE = Duration.ofSeconds(90);

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
  * The receiver the README shows ({@code examples/WebhookReceiver.java}), run as the README runs it, accepts what
  * PayStream signs and refuses a wrong secret, a changed body and an old timestamp; so the snippet users copy works.
  */
-@ResourceLock(value = StackSlots.MACHINE, mode = ResourceAccessMode.READ) // an in-process stack: runs beside another
+@ResourceLock(value = StackSlots.MACHINE, mode = ResourceAccessMode.READ)
 class WebhookReceiverExampleIT {
     private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
     private static final String SECRET = "whsec_example";

@@ -18,7 +18,7 @@ import io.paystream.local.StackSlots;
  * chaos} passes {@code -Dpaystream.chaos=full} for every scenario and at least 20 faults. {@code -Dpaystream.chaos.seed=N}
  * replays a seed. On failure the logs stay in the printed directory.
  */
-@ResourceLock(value = StackSlots.MACHINE, mode = ResourceAccessMode.READ_WRITE) // several JVMs: runs alone
+@ResourceLock(value = StackSlots.MACHINE, mode = ResourceAccessMode.READ_WRITE)
 class ChaosIT {
     @Test
     void moneyIsNeitherLostNorDuplicatedWhenProcessesDie() throws Exception {

@@ -20,7 +20,7 @@ import io.paystream.local.StackSlots;
  * workload and concurrent readers, checked by the same {@link Checker}. {@code make test} runs one scenario (the
  * leader of the hottest partition killed and restarted); {@code make chaos} runs them all.
  */
-@ResourceLock(value = StackSlots.MACHINE, mode = ResourceAccessMode.READ_WRITE) // several JVMs: runs alone
+@ResourceLock(value = StackSlots.MACHINE, mode = ResourceAccessMode.READ_WRITE)
 class ClusterChaosIT {
     /**
      * What {@code make cluster} promises: three KRaft nodes, and every topic the stack made (PayStream's, the

@@ -5,14 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dropwizard.testing.ConfigOverride;
-import io.dropwizard.testing.DropwizardTestSupport;
-import io.paystream.ingress.IngressApplication;
-import io.paystream.ingress.IngressConfiguration;
-import io.paystream.processor.ProcessorApplication;
-import io.paystream.processor.ProcessorConfiguration;
-import io.paystream.testing.FreePorts;
-import io.paystream.testing.InProcessKafka;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -43,7 +35,9 @@ import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 import org.junit.jupiter.api.parallel.ResourceAccessMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
+import io.paystream.local.SharedStack;
 import io.paystream.local.StackSlots;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The operator console in a real browser: Debian's headless Chromium, driven through Debian's chromedriver, against
@@ -51,51 +45,21 @@ import io.paystream.local.StackSlots;
  * with their shipped configs, on an in-process broker. Screenshots of each page go to
  * target/console-screenshots/.
  */
-@ResourceLock(value = StackSlots.MACHINE, mode = ResourceAccessMode.READ) // an in-process stack: runs beside another
+@ResourceLock(value = StackSlots.MACHINE, mode = ResourceAccessMode.READ)
+@ExtendWith(SharedStack.class)
 class ConsoleBrowserIT {
     private static final Duration SETTLE = Duration.ofSeconds(60);
-    private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
     private static final Path SCREENSHOTS = Path.of("target/console-screenshots");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String KEY = "local-dev-key";
 
-    private static InProcessKafka kafka;
-    private static DropwizardTestSupport<ProcessorConfiguration> processor;
-    private static DropwizardTestSupport<IngressConfiguration> ingress;
     private static ChromeDriver browser;
     private static String console;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = InProcessKafka.start();
-        int queryPort = FreePorts.next();
-        int ingressPort = FreePorts.next();
-        while (ingressPort == queryPort) {
-            ingressPort = FreePorts.next();
-        }
-        processor = new DropwizardTestSupport<>(ProcessorApplication.class,
-                ROOT.resolve("streams-processor/config.yml").toString(), "console",
-                ConfigOverride.config("console", "profile", "local"),
-                ConfigOverride.config("console", "kafka.bootstrap\\.servers", kafka.bootstrapServers()),
-                ConfigOverride.config("console", "server.applicationConnectors[0].port", String.valueOf(queryPort)),
-                ConfigOverride.config("console", "server.adminConnectors[0].port", "0"),
-                ConfigOverride.config("console", "streams.applicationServer", "127.0.0.1:" + queryPort),
-                ConfigOverride.config("console", "streams.partitions", "3"),
-                ConfigOverride.config("console", "streams.stateDir",
-                        Files.createTempDirectory("console-it").toString()),
-                ConfigOverride.config("console", "console.ingressUrl", "http://127.0.0.1:" + ingressPort));
-        processor.before();
-        ingress = new DropwizardTestSupport<>(IngressApplication.class,
-                ROOT.resolve("ingress-api/config.yml").toString(), "consoleingress",
-                ConfigOverride.config("consoleingress", "profile", "local"),
-                ConfigOverride.config("consoleingress", "kafka.bootstrap\\.servers", kafka.bootstrapServers()),
-                ConfigOverride.config("consoleingress", "server.applicationConnectors[0].port", String.valueOf(ingressPort)),
-                ConfigOverride.config("consoleingress", "server.adminConnectors[0].port", "0"),
-                ConfigOverride.config("consoleingress", "queryApi.url", "http://127.0.0.1:" + queryPort),
-                ConfigOverride.config("consoleingress", "cors.allowedOrigins[0]", "http://127.0.0.1:" + queryPort));
-        ingress.before();
-        console = "http://127.0.0.1:" + queryPort + "/console/";
+        console = "http://127.0.0.1:" + SharedStack.get().queryPort() + "/console/";
         Files.createDirectories(SCREENSHOTS);
         browser = startBrowser();
     }
@@ -124,15 +88,6 @@ class ConsoleBrowserIT {
     static void stop() throws Exception {
         if (browser != null) {
             browser.quit();
-        }
-        if (ingress != null) {
-            ingress.after();
-        }
-        if (processor != null) {
-            processor.after();
-        }
-        if (kafka != null) {
-            kafka.close();
         }
     }
 
@@ -374,7 +329,7 @@ class ConsoleBrowserIT {
     }
 
     private HttpResponse<String> send(String method, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + processor.getLocalPort()
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SharedStack.get().queryPort()
                 + "/v1/simulator")).header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
@@ -400,7 +355,8 @@ class ConsoleBrowserIT {
     }
 
     private void post(String path, String idempotencyKey, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingress.getLocalPort()
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + SharedStack.get().ingressPort()
                 + path)).header("Authorization", "Bearer " + KEY).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (idempotencyKey != null) {
@@ -411,7 +367,8 @@ class ConsoleBrowserIT {
     }
 
     private HttpResponse<String> query(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + processor.getLocalPort() + path))
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + SharedStack.get().queryPort() + path))
                 .header("Authorization", "Bearer " + KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
