@@ -157,7 +157,7 @@ final class Payments implements AutoCloseable {
             AccountRequest open = AccountRequest.newBuilder().setRequestId("open-" + id).setAccountId(id)
                     .setCommand(AccountCommandType.OPEN).setCurrency(CURRENCY).setAccountType(AccountType.CUSTOMER)
                     .setOverdraftLimit(0L).build();
-            producer.send(new ProducerRecord<>(Topics.ACCOUNT_REQUESTS.name(), id,
+            var unused = producer.send(new ProducerRecord<>(Topics.ACCOUNT_REQUESTS.name(), id,
                     Topics.ACCOUNT_REQUESTS.valueSerde().serializer().serialize("", open)));
         }
         producer.flush();
@@ -211,7 +211,7 @@ final class Payments implements AutoCloseable {
 
     private void send(PaymentRequest request, long intendedNanos) {
         pending.put(request.getPaymentId(), intendedNanos);
-        producer.send(new ProducerRecord<>(Topics.PAYMENT_REQUESTS.name(), request.getPaymentId(),
+        var unused2 = producer.send(new ProducerRecord<>(Topics.PAYMENT_REQUESTS.name(), request.getPaymentId(),
                 Topics.PAYMENT_REQUESTS.valueSerde().serializer().serialize("", request)), (metadata, exception) -> {
                     if (exception != null) {
                         failure.compareAndSet(null, exception);

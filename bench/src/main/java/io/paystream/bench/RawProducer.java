@@ -54,7 +54,7 @@ final class RawProducer {
             producer.send(new ProducerRecord<>(TOPIC, value)).get(30, TimeUnit.SECONDS);
             start = System.nanoTime();
             for (int i = 0; i < records && System.nanoTime() < deadline; i++) {
-                producer.send(new ProducerRecord<>(TOPIC, value), (metadata, exception) -> {
+                var unused = producer.send(new ProducerRecord<>(TOPIC, value), (metadata, exception) -> {
                     if (exception != null) {
                         failure.compareAndSet(null, exception);
                     } else {

@@ -125,7 +125,7 @@ abstract class PostgresSinkTask<V> extends SinkTask {
                 LOG.warn("record {}-{}@{} holds data the table refuses; reporting it: {}", record.topic(),
                         record.kafkaPartition(), record.kafkaOffset(), e.getCause() == null ? e : e.getCause());
                 SinkMetrics.failed(table(), SinkMetrics.Failure.REFUSED);
-                reporter.report(record, e);
+                var unused = reporter.report(record, e);
             }
         }
     }

@@ -305,7 +305,7 @@ class TopicAclsIT {
         accounts.add(globexAccount);
         try (KafkaProducer<String, AccountRequest> opens = producer("ingress", Topics.ACCOUNT_REQUESTS)) {
             for (String accountId : accounts) {
-                opens.send(new ProducerRecord<>(Topics.ACCOUNT_REQUESTS.name(), accountId,
+                var unused = opens.send(new ProducerRecord<>(Topics.ACCOUNT_REQUESTS.name(), accountId,
                         anOpen(accountId, "USD", AccountType.CUSTOMER).build()));
             }
         }
@@ -335,7 +335,7 @@ class TopicAclsIT {
             Future<?> loader = threads.submit(() -> {
                 try (KafkaProducer<String, PaymentRequest> producer = producer("ingress", Topics.PAYMENT_REQUESTS)) {
                     for (int i = 0; i < load.size(); i++) {
-                        producer.send(new ProducerRecord<>(Topics.PAYMENT_REQUESTS.name(), load.get(i).getPaymentId(),
+                        var unused2 = producer.send(new ProducerRecord<>(Topics.PAYMENT_REQUESTS.name(), load.get(i).getPaymentId(),
                                 load.get(i)));
                         if (i % LOAD_CHUNK == LOAD_CHUNK - 1) {
                             Thread.sleep(LOAD_PAUSE_MS);

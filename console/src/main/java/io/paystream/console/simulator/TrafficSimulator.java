@@ -211,7 +211,7 @@ public final class TrafficSimulator implements AutoCloseable {
             }
             count(scenarios, scenario);
             sent.incrementAndGet();
-            post("/v1/payments", body, key, scenario).whenComplete((ignored, failure) -> inFlight.release());
+            var unused = post("/v1/payments", body, key, scenario).whenComplete((ignored, failure) -> inFlight.release());
         }
 
         private void remember(String key, Map<String, Object> body) {

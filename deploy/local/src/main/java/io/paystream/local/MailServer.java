@@ -45,7 +45,7 @@ public final class MailServer implements AutoCloseable {
         try (var existing = Files.list(directory)) {
             server.written = (int) existing.filter(file -> file.toString().endsWith(".eml")).count();
         }
-        server.writer.scheduleWithFixedDelay(server::writeNew, 200, 200, TimeUnit.MILLISECONDS);
+        var unused = server.writer.scheduleWithFixedDelay(server::writeNew, 200, 200, TimeUnit.MILLISECONDS);
         return server;
     }
 

@@ -99,7 +99,7 @@ public final class CommandPublisher implements Managed {
 
     private void send(Topic<?, ?> topic, byte[] key, byte[] value, CompletableFuture<RecordMetadata> acknowledged) {
         try {
-            producer.send(new ProducerRecord<>(topic.name(), key, value), (metadata, failure) -> complete(
+            var unused = producer.send(new ProducerRecord<>(topic.name(), key, value), (metadata, failure) -> complete(
                     acknowledged, metadata, failure));
         } catch (RuntimeException e) {
             // max.block.ms elapsed without metadata or buffer space: the broker is unreachable or overloaded.

@@ -48,7 +48,7 @@ final class Acknowledgements {
             Function<RecordMetadata, Response> onAcknowledged) {
         async.setTimeoutHandler(timedOut -> timedOut.resume(unavailable()));
         async.setTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        acknowledged.whenComplete((metadata, failure) -> {
+        var unused = acknowledged.whenComplete((metadata, failure) -> {
             if (failure == null) {
                 async.resume(onAcknowledged.apply(metadata));
             } else {

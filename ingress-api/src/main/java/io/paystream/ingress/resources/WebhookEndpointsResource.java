@@ -122,7 +122,7 @@ public final class WebhookEndpointsResource {
                 .build();
         Map<String, Object> view = view(endpoint);
         view.put("secret", endpoint.getSecret());
-        write(endpoint.getEndpointId(), endpoint, async, Response.status(201).entity(view).build())
+        var unused = write(endpoint.getEndpointId(), endpoint, async, Response.status(201).entity(view).build())
                 .whenComplete((written, failure) -> release(client.clientId(), endpointId));
     }
 
@@ -181,7 +181,7 @@ public final class WebhookEndpointsResource {
     @Operation(summary = "Delete a webhook endpoint", description = "Deliveries not yet made to it are cancelled.")
     public void delete(@Auth ApiClient client, @PathParam("id") String id, @Suspended AsyncResponse async) {
         WebhookEndpoint endpoint = owned(client, id);
-        write(endpoint.getEndpointId(), null, async,
+        var unused = write(endpoint.getEndpointId(), null, async,
                 Response.ok(Map.of("id", endpoint.getEndpointId(), "deleted", true)).build());
     }
 
@@ -201,7 +201,7 @@ public final class WebhookEndpointsResource {
         answer.put("id", rotated.getEndpointId());
         answer.put("secret", rotated.getSecret());
         answer.put("previousSecretExpiresAt", Instant.ofEpochMilli(expires).toString());
-        write(rotated.getEndpointId(), rotated, async, Response.ok(answer).build());
+        var unused2 = write(rotated.getEndpointId(), rotated, async, Response.ok(answer).build());
     }
 
     @POST
@@ -214,7 +214,7 @@ public final class WebhookEndpointsResource {
         WebhookEndpoint enabled = WebhookEndpoint.newBuilder(endpoint).setStatus(WebhookEndpointStatus.ENABLED)
                 .setDisabledReason(null).setUpdatedAtMs(EndpointRegistry.nextVersionAt(endpoint, clock.millis()))
                 .build();
-        write(enabled.getEndpointId(), enabled, async, Response.ok(view(enabled)).build());
+        var unused3 = write(enabled.getEndpointId(), enabled, async, Response.ok(view(enabled)).build());
     }
 
     @GET

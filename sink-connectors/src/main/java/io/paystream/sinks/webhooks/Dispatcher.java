@@ -219,8 +219,8 @@ final class Dispatcher implements AutoCloseable {
         // The URL's form is checked here; its host, on the connection itself (CheckedDnsResolver), so that the
         // address checked is the address connected to.
         Optional<String> refusal = urls.refusalOfForm(endpoint.getUrl());
-        (refusal.isPresent() ? CompletableFuture.completedFuture(new Result(null, "refused", "url " + refusal.get(),
-                elapsedMs(started))) : send(delivery, endpoint, started))
+        var unused = (refusal.isPresent() ? CompletableFuture.completedFuture(new Result(null, "refused",
+                "url " + refusal.get(), elapsedMs(started))) : send(delivery, endpoint, started))
                 .exceptionally(failure -> new Result(null, "network_error", String.valueOf(failure),
                         elapsedMs(started)))
                 .thenAcceptAsync(result -> finish(() -> record(delivery, endpoint, result)), recorder);

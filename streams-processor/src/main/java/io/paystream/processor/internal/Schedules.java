@@ -20,7 +20,7 @@ public final class Schedules {
      */
     public static void everyFixedDelay(Environment environment, String name, Duration delay, Runnable task) {
         ScheduledExecutorService executor = environment.lifecycle().scheduledExecutorService(name).threads(1).build();
-        executor.scheduleWithFixedDelay(() -> {
+        var unused = executor.scheduleWithFixedDelay(() -> {
             try {
                 task.run();
             } catch (RuntimeException e) {

@@ -63,9 +63,9 @@ final class QueryReaders implements AutoCloseable {
         this.payments = payments;
         for (int i = 0; i < READERS; i++) {
             Random random = new Random(seed + i);
-            threads.submit(() -> read(random));
+            var unused = threads.submit(() -> read(random));
         }
-        threads.submit(this::watchStalls);
+        var unused2 = threads.submit(this::watchStalls);
     }
 
     private void read(Random random) {

@@ -302,7 +302,7 @@ final class Workload implements AutoCloseable {
 
     private CompletableFuture<?> sendAction(PaymentAction action) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        producer.send(new ProducerRecord<>(Topics.PAYMENT_ACTIONS.name(), action.getPaymentId(),
+        var unused = producer.send(new ProducerRecord<>(Topics.PAYMENT_ACTIONS.name(), action.getPaymentId(),
                 Topics.PAYMENT_ACTIONS.valueSerde().serializer().serialize("", action)), (metadata, failure) -> {
                     if (failure == null) {
                         actions.incrementAndGet();
@@ -345,7 +345,7 @@ final class Workload implements AutoCloseable {
 
     private CompletableFuture<?> produce(PaymentRequest request) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        producer.send(new ProducerRecord<>(Topics.PAYMENT_REQUESTS.name(), request.getPaymentId(),
+        var unused2 = producer.send(new ProducerRecord<>(Topics.PAYMENT_REQUESTS.name(), request.getPaymentId(),
                 Topics.PAYMENT_REQUESTS.valueSerde().serializer().serialize("", request)), (metadata, failure) -> {
                     if (failure == null) {
                         acceptedDirect.add(request.getPaymentId());
@@ -355,6 +355,8 @@ final class Workload implements AutoCloseable {
         return done;
     }
 
+    // The nested future that handle() returns is flattened by thenCompose at the end.
+    @SuppressWarnings("FutureReturnValueIgnored")
     private CompletableFuture<?> postWithRetries(Sent sent, int attempt) {
         try {
             inFlight.acquire();
