@@ -113,7 +113,7 @@ public final class AcquirerSimulator implements AutoCloseable {
         this.settings = settings;
         this.random = new Random(settings.seed());
         load();
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", settings.port()), 128);
+        this.server = HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), settings.port()), 128);
         server.setExecutor(executor);
         server.createContext("/v1/charges", this::charges);
         server.createContext("/healthcheck", exchange -> respond(exchange, 200, JSON.createObjectNode()

@@ -57,7 +57,7 @@ public final class Bench {
     private static final long DEFAULT_COMMIT_MS = 100;
     /** The processor's own defaults (streams-processor/config.yml): the main figures measure what users run. */
     private static final int DEFAULT_THREADS = 1;
-    private static final Duration SETTLE_LIMIT = Duration.ofSeconds(120);
+    private static final Duration SETTLE_LIMIT = Duration.ofMinutes(2);
     /** The stack counts as settled when its processes use less than this many cores together. */
     private static final double QUIET_CORES = 0.3;
     /** Marks a directory as a benchmark's home, which the next run may wipe. */
@@ -515,7 +515,7 @@ public final class Bench {
     private void recovery() throws Exception {
         progress("recovery: a second instance with a standby, then kill -9 of the first under load");
         cluster.startProcessor(1, true);
-        awaitAllAccountsAnswer(1, Duration.ofSeconds(120));
+        awaitAllAccountsAnswer(1, Duration.ofMinutes(2));
         // Let the standby catch up before the fault.
         TimeUnit.SECONDS.sleep(10);
         double rate = maxPerSecond / 4;
@@ -536,7 +536,7 @@ public final class Bench {
             payments.takeLatency();
             killed = System.nanoTime();
             cluster.killProcessor(0);
-            keysBack = awaitAllAccountsAnswer(1, Duration.ofSeconds(120)) - killed;
+            keysBack = awaitAllAccountsAnswer(1, Duration.ofMinutes(2)) - killed;
             long deadline = System.nanoTime() + SETTLE_LIMIT.toNanos();
             while (!payments.allSettled(sentBeforeKill) && System.nanoTime() < deadline) {
                 TimeUnit.MILLISECONDS.sleep(50);
@@ -608,7 +608,7 @@ public final class Bench {
         long rss = Memory.rssBytes(processor.pid());
         long stateBytes = Memory.directoryBytes(cluster.stateDir(instance));
         report.number("scale.accounts", payments.accounts().size());
-        report.number("scale.heapBytes", heap);
+        report.number("scale.heapBytes", (double) heap);
         report.add("scale", "accounts opened and topped up", String.format("%,d in %.0f s", count, seconds),
                 "OPEN to accounts.requests.v1, then a TOPUP each once opened; " + payments.accounts().size()
                         + " accounts in total on the instance");

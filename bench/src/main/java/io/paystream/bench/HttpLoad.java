@@ -228,8 +228,8 @@ final class HttpLoad {
                 }
             }
             if (chunked) {
-                for (long size = Long.parseLong(line().split(";")[0].trim(), 16); size > 0;
-                        size = Long.parseLong(line().split(";")[0].trim(), 16)) {
+                for (long size = Long.parseLong(line().split(";", -1)[0].trim(), 16); size > 0;
+                        size = Long.parseLong(line().split(";", -1)[0].trim(), 16)) {
                     skip(size);
                     line();
                 }

@@ -97,12 +97,12 @@ final class ThreadCpu {
 
     /** The second field of {@code schedstat}: time spent runnable, waiting for a CPU, in nanoseconds. */
     static long runQueueNanos(String schedstat) {
-        return Long.parseLong(schedstat.strip().split(" ")[1]);
+        return Long.parseLong(schedstat.strip().split(" ", -1)[1]);
     }
 
     /** utime + stime, fields 14 and 15 of {@code stat}, counted after the name, which may hold spaces. */
     static long cpuTicks(String stat) {
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 }

@@ -1,5 +1,8 @@
 package io.paystream.schemas;
 
+import com.google.errorprone.annotations.FormatMethod;
+import com.google.errorprone.annotations.FormatString;
+
 /**
  * Always-on checks for conditions that only a programming error can break. Unlike {@code assert}, they run in
  * production, because a ledger that continues past a broken invariant corrupts money.
@@ -9,7 +12,8 @@ public final class Invariants {
     }
 
     /** Throws {@link IllegalStateException} with the formatted message when {@code condition} is false. */
-    public static void check(boolean condition, String format, Object... args) {
+    @FormatMethod
+    public static void check(boolean condition, @FormatString String format, Object... args) {
         if (!condition) {
             throw new IllegalStateException(String.format(format, args));
         }

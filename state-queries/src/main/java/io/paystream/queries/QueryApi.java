@@ -22,6 +22,8 @@ public final class QueryApi {
     }
 
     /**
+     * The query API of one processor instance.
+     *
      * @param streams the instance's Kafka Streams, or null while it starts
      * @param self this instance's {@code application.server}, which the other instances forward to
      * @param accountsStore the ledger's store name

@@ -133,9 +133,10 @@ class ProcessorConfigurationTest {
 
     @Test
     void directProducersGetTheirOwnTopicAndClient() throws Exception {
-        ProcessorConfiguration configuration = withDirectProducers(String.join("\n",
-                "  - {clientId: acme, ownedAccountPrefixes: [acme-]}",
-                "  - {clientId: globex, scopes: [payments:write, funds:write], ownedAccountPrefixes: [globex-]}"));
+        ProcessorConfiguration configuration = withDirectProducers("""
+                  - {clientId: acme, ownedAccountPrefixes: [acme-]}
+                  - {clientId: globex, scopes: [payments:write, funds:write], ownedAccountPrefixes: [globex-]}\
+                """);
 
         assertThat(configuration.getDirectProducers()).extracting(p -> p.topic().name())
                 .containsExactly("payments.requests.acme.v1", "payments.requests.globex.v1");
@@ -152,9 +153,10 @@ class ProcessorConfigurationTest {
 
     @Test
     void directProducersAreNamedOnceWithATopicSafeIdAndNoPrivilegeBeyondPayingAndFunding() {
-        assertThatThrownBy(() -> withDirectProducers(String.join("\n",
-                "  - {clientId: globex, ownedAccountPrefixes: [globex-]}",
-                "  - {clientId: globex, ownedAccountPrefixes: [globex-]}")))
+        assertThatThrownBy(() -> withDirectProducers("""
+                  - {clientId: globex, ownedAccountPrefixes: [globex-]}
+                  - {clientId: globex, ownedAccountPrefixes: [globex-]}\
+                """))
                 .hasMessageContaining("directProducersDistinct failed");
         assertThatThrownBy(() -> withDirectProducers("  - {clientId: 'Globex.EU', ownedAccountPrefixes: [globex-]}"))
                 .hasMessageContaining("clientId must be lower-case letters, digits and '-'");

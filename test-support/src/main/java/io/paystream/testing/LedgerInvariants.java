@@ -34,8 +34,9 @@ public final class LedgerInvariants {
     private LedgerInvariants() {
     }
 
-    /** Every violation found, as readable sentences; empty when the ledger is sound. */
     /**
+     * Every violation found, as readable sentences; empty when the ledger is sound.
+     *
      * @param events every payment event, in topic order
      * @param audits every journal entry, each account's in topic order
      * @param accounts every account's current state

@@ -26,7 +26,7 @@ public final class PrometheusText {
     /** Parses {@code exposition}; fails on a line that is not a comment, blank, or a sample. */
     public static PrometheusText parse(String exposition) {
         List<Sample> samples = new ArrayList<>();
-        for (String line : exposition.split("\n")) {
+        for (String line : exposition.split("\n", -1)) {
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
             }
@@ -62,7 +62,7 @@ public final class PrometheusText {
         int brace = line.indexOf('{');
         int space = line.indexOf(' ');
         if (brace < 0 || (space >= 0 && space < brace)) {
-            String[] parts = line.trim().split(" +");
+            String[] parts = line.trim().split(" +", -1);
             if (parts.length < 2) {
                 throw new IllegalArgumentException("not a sample: " + line);
             }
@@ -94,7 +94,7 @@ public final class PrometheusText {
                 i++;
             }
         }
-        String[] rest = line.substring(i + 1).trim().split(" +");
+        String[] rest = line.substring(i + 1).trim().split(" +", -1);
         return new Sample(name, Collections.unmodifiableMap(labels), value(rest[0]));
     }
 

@@ -32,7 +32,7 @@ public final class WebhookReceiver implements AutoCloseable {
      * @param delayMs how long to wait before answering (a slow or hung receiver)
      */
     public WebhookReceiver(IntUnaryOperator answer, long delayMs) throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        server = HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 64);
         server.setExecutor(Executors.newFixedThreadPool(8));
         server.createContext("/hook", exchange -> {
             String body;

@@ -70,7 +70,7 @@ public final class ChildProcess {
     public void awaitPort(int port, Duration timeout) throws InterruptedException {
         awaitReady(timeout, () -> {
             try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), (int) POLL.toMillis());
+                socket.connect(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), (int) POLL.toMillis());
                 return true;
             } catch (IOException e) {
                 return false;

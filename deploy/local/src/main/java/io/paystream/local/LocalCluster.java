@@ -29,7 +29,7 @@ import java.util.Optional;
  */
 public final class LocalCluster implements AutoCloseable {
     public static final int MAX_PROCESSORS = 3;
-    private static final Duration START = Duration.ofSeconds(120);
+    private static final Duration START = Duration.ofMinutes(2);
 
     /**
      * How the apps are configured. A zero (or null) leaves the apps' {@code config.yml} default, as {@code make run}

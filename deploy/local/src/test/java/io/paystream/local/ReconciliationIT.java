@@ -77,6 +77,9 @@ class ReconciliationIT {
     private static final ConnectWorker.RestAuth CONNECT_AUTH = new ConnectWorker.RestAuth("operations", "a-long-random-secret");
     private static final int ACCOUNTS = 12;
     private static final int PAYMENTS = 400;
+    /** In the schema's order, so that a seed picks the same types as before. */
+    private static final List<PaymentType> PAYMENT_TYPES = List.of(PaymentType.TRANSFER, PaymentType.PAYMENT,
+            PaymentType.TOPUP, PaymentType.WITHDRAWAL);
     /** The email sink's default allowance of rejection emails per account and hour. */
     private static final int REJECTION_EMAILS_PER_HOUR = 5;
 
@@ -272,7 +275,7 @@ class ReconciliationIT {
             for (int i = 0; i < PAYMENTS; i++) {
                 String from = accounts.get(random.nextInt(ACCOUNTS));
                 String to = accounts.get(random.nextInt(ACCOUNTS));
-                PaymentType type = PaymentType.values()[random.nextInt(PaymentType.values().length)];
+                PaymentType type = PAYMENT_TYPES.get(random.nextInt(PAYMENT_TYPES.size()));
                 // Half the top-ups are paid by card, through the acquirer connector and the simulator.
                 String card = type == PaymentType.TOPUP && random.nextBoolean()
                         ? List.of("tok_visa", "tok_visa", "tok_decline", "tok_approve").get(random.nextInt(4)) : null;

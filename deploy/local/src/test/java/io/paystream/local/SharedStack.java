@@ -35,7 +35,7 @@ public final class SharedStack implements BeforeAllCallback {
     /** Lowered from production's 60 s (profile local only), so that a hold expires while a test watches. */
     public static final int MIN_HOLD_SECONDS = 5;
     private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
-    private static final Duration START = Duration.ofSeconds(120);
+    private static final Duration START = Duration.ofMinutes(2);
 
     private static Stack stack;
 

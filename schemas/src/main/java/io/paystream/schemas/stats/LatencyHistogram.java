@@ -24,7 +24,7 @@ public final class LatencyHistogram {
         if (millis <= 1) {
             return 0;
         }
-        int index = (int) Math.ceil(4 * (Math.log(millis) / Math.log(2)) - 1e-9);
+        int index = (int) Math.ceil(4 * (Math.log((double) millis) / Math.log(2)) - 1e-9);
         return Math.min(Math.max(index, 0), BUCKETS - 1);
     }
 

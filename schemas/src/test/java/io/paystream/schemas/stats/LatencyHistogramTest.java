@@ -15,8 +15,8 @@ class LatencyHistogramTest {
         for (long millis = 2; millis < 5_000_000; millis = millis * 3 / 2 + 1) {
             int index = LatencyHistogram.indexOf(millis);
             assertThat(LatencyHistogram.upperBoundMs(index)).as("upper bound of %d ms", millis)
-                    .isGreaterThanOrEqualTo(millis);
-            assertThat(LatencyHistogram.upperBoundMs(index - 1)).as("lower bound of %d ms", millis).isLessThan(millis);
+                    .isGreaterThanOrEqualTo((double) millis);
+            assertThat(LatencyHistogram.upperBoundMs(index - 1)).as("lower bound of %d ms", millis).isLessThan((double) millis);
         }
         assertThat(LatencyHistogram.indexOf(0)).isZero();
         assertThat(LatencyHistogram.indexOf(1)).isZero();

@@ -58,7 +58,7 @@ final class Mailer {
         message.setFrom(from);
         message.setRecipient(MimeMessage.RecipientType.TO, new InternetAddress(to, true));
         message.setSubject(subject, StandardCharsets.UTF_8.name());
-        message.setSentDate(new Date());
+        message.setSentDate(Date.from(java.time.Instant.now())); // Jakarta Mail's API takes a java.util.Date
         message.setText(body, StandardCharsets.UTF_8.name());
         Transport.send(message);
     }

@@ -30,7 +30,7 @@ public final class RetrySchedule {
      */
     public static RetrySchedule parse(String spec) {
         List<Duration> delays = new ArrayList<>();
-        for (String item : spec.split(",")) {
+        for (String item : spec.split(",", -1)) {
             Matcher matcher = DELAY.matcher(item.trim());
             if (!matcher.matches()) {
                 throw new IllegalArgumentException("'" + item.trim() + "' is not a delay such as 500ms, 10s, 5m or 2h");

@@ -42,7 +42,7 @@ class EmailThrottleIT {
         int smtpPort = FreePorts.next();
         smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         smtp.start();
-        directory = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        directory = HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 16);
         // Every account's holder is the victim: what an attacker does when it opens accounts with their address.
         directory.createContext("/v1/accounts/", exchange -> {
             String accountId = exchange.getRequestURI().getPath().substring("/v1/accounts/".length());

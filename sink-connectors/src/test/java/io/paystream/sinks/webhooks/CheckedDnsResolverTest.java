@@ -44,7 +44,7 @@ class CheckedDnsResolverTest {
 
     @Test
     void theClientConnectsOnlyToCheckedAddressesAndKeepsTheHostName() throws Exception {
-        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
+        HttpServer receiver = HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 8);
         List<String> hosts = new CopyOnWriteArrayList<>();
         receiver.createContext("/", exchange -> {
             hosts.add(exchange.getRequestHeaders().getFirst("Host"));

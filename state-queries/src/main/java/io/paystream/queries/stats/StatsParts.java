@@ -12,6 +12,8 @@ import java.util.Map;
  */
 public record StatsParts(List<Bucket> buckets, Map<String, Long> inFlight) {
     /**
+     * One bucket of one currency, as one instance's stores hold it.
+     *
      * @param currency ISO 4217 code, or XXX for requests rejected without a valid one
      * @param startMs the bucket's start
      * @param counts payments that reached each status in the bucket

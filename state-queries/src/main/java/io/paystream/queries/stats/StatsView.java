@@ -15,6 +15,8 @@ import java.util.Map;
  */
 public record StatsView(String window, String from, String to, long bucketSeconds, List<Currency> currencies) {
     /**
+     * One currency's figures over the window.
+     *
      * @param counts payments that reached each status in the window (ACCEPTED, COMPLETED, REJECTED, ...)
      * @param volume the sum of completed amounts, in minor units
      * @param successRate COMPLETED / (COMPLETED + REJECTED + REVERSED), or null when none finished
@@ -29,6 +31,8 @@ public record StatsView(String window, String from, String to, long bucketSecond
     }
 
     /**
+     * Percentiles of the time from acceptance to the terminal status.
+     *
      * @param count how many latencies the percentiles are of
      * @param p50 the median, as its histogram bucket's upper bound (at most 19% high), or null
      * @param p99 the 99th percentile, likewise

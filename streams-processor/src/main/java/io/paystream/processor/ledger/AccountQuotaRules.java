@@ -47,6 +47,8 @@ public final class AccountQuotaRules {
     }
 
     /**
+     * What {@link #decide} decided.
+     *
      * @param counts whether the account now counts against the client's quota (it did not before)
      * @param emissions the OPEN for the account's task, or the journalled rejection
      */

@@ -74,7 +74,7 @@ public final class PaymentMetrics {
             count.increment();
             latency.record(Duration.ofMillis(Math.max(0, latencyMs)));
             if (amount != null) {
-                amount.record(payment.getAmount());
+                amount.record((double) payment.getAmount());
                 volume.add(payment.getAmount(), System.currentTimeMillis());
             }
         }
@@ -147,7 +147,7 @@ public final class PaymentMetrics {
                 .description("Minor units of the refunds that ended, by outcome")
                 .tag("currency", currencyTag).tag("outcome", outcome)
                 .register(registry)
-                .increment(amountMinor);
+                .increment((double) amountMinor);
     }
 
     /** An exact duplicate request was dropped at intake. */

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
  * or deciding threw. The INTERNAL_ERROR cases go through {@link LedgerRules#decide}'s failure path.
  */
 class CompensationsTest {
-    private static final IllegalStateException BOOM = new IllegalStateException("boom");
 
     /** What the ledger emits when deciding {@code command} threw {@code failure}. */
     private static Emissions failedWith(io.paystream.schemas.avro.LedgerCommand command,
@@ -29,7 +28,7 @@ class CompensationsTest {
     @Test
     void aFailedDebitRejectsThePaymentAsInternalError() {
         Emissions emissions = failedWith(
-                aLeg(LedgerCommandType.DEBIT, PaymentType.TRANSFER, "alice", "bob", 10).build(), BOOM);
+                aLeg(LedgerCommandType.DEBIT, PaymentType.TRANSFER, "alice", "bob", 10).build(), boom());
 
         assertThat(emissions.events()).singleElement().satisfies(e -> {
             assertThat(e.getStatus()).isEqualTo(PaymentStatus.REJECTED);
@@ -42,7 +41,7 @@ class CompensationsTest {
     @Test
     void aFailedCreditReturnsTheDebitToThePayer() {
         Emissions emissions = failedWith(
-                aLeg(LedgerCommandType.CREDIT, PaymentType.TRANSFER, "alice", "bob", 10).build(), BOOM);
+                aLeg(LedgerCommandType.CREDIT, PaymentType.TRANSFER, "alice", "bob", 10).build(), boom());
 
         assertThat(emissions.events()).isEmpty();
         assertThat(emissions.legs()).singleElement().satisfies(leg -> {
@@ -55,7 +54,7 @@ class CompensationsTest {
     @Test
     void aFailedCreditWithAnUnaddressablePayerIsRejected() {
         Emissions emissions = failedWith(
-                aLeg(LedgerCommandType.CREDIT, PaymentType.TRANSFER, "alice", "bob", 10).setFrom(null).build(), BOOM);
+                aLeg(LedgerCommandType.CREDIT, PaymentType.TRANSFER, "alice", "bob", 10).setFrom(null).build(), boom());
 
         assertThat(emissions.legs()).isEmpty();
         assertThat(emissions.events()).singleElement()
@@ -65,7 +64,7 @@ class CompensationsTest {
     @Test
     void aFailedTopUpCreditIsRejected() {
         Emissions emissions = failedWith(
-                aLeg(LedgerCommandType.CREDIT, PaymentType.TOPUP, null, "bob", 10).build(), BOOM);
+                aLeg(LedgerCommandType.CREDIT, PaymentType.TOPUP, null, "bob", 10).build(), boom());
 
         assertThat(emissions.legs()).isEmpty();
         assertThat(emissions.events()).singleElement()
@@ -75,14 +74,14 @@ class CompensationsTest {
     @Test
     void aFailedReversalIsLeftToOperators() {
         assertThat(failedWith(
-                aLeg(LedgerCommandType.REVERSAL, PaymentType.TRANSFER, "alice", "bob", 10).build(), BOOM)
+                aLeg(LedgerCommandType.REVERSAL, PaymentType.TRANSFER, "alice", "bob", 10).build(), boom())
                 .isEmpty()).isTrue();
     }
 
     @Test
     void aFailedAccountCommandIsJournalledAsARejection() {
         Emissions emissions = failedWith(anAccountCommand(LedgerCommandType.OPEN, "alice").build(),
-                BOOM);
+                boom());
 
         assertThat(emissions.audits()).singleElement().satisfies(a -> {
             assertThat(a.getKind()).isEqualTo(AuditKind.REJECTION);
@@ -124,5 +123,9 @@ class CompensationsTest {
 
         assertThat(outcome.failure()).isNotNull();
         assertThat(outcome.emissions().isEmpty()).isTrue();
+    }
+
+    private static IllegalStateException boom() {
+        return new IllegalStateException("boom");
     }
 }

@@ -44,7 +44,7 @@ public final class ClientAddress {
         if (trustedProxies.isEmpty() || forwardedFor == null || !trusted(peer)) {
             return peer;
         }
-        String[] hops = forwardedFor.split(",");
+        String[] hops = forwardedFor.split(",", -1);
         String client = peer;
         for (int i = hops.length - 1; i >= 0; i--) {
             String hop = hops[i].trim();

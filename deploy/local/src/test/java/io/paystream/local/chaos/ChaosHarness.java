@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ChaosHarness implements AutoCloseable {
     /** How long a fault may take to heal before the run gives up on it (and reports it). */
-    private static final Duration RECOVERY_LIMIT = Duration.ofSeconds(180);
+    private static final Duration RECOVERY_LIMIT = Duration.ofMinutes(3);
 
     private final LocalCluster cluster;
     private final Workload workload;
@@ -120,7 +120,7 @@ final class ChaosHarness implements AutoCloseable {
     }
 
     /** How long to wait for the brokers to be back in sync after a broker fault. */
-    private static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(240);
+    private static final Duration CATCH_UP_LIMIT = Duration.ofMinutes(4);
 
     /**
      * Waits until every partition of every topic has all its replicas in sync again: the restarted broker has caught

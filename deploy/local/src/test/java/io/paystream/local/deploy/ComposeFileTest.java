@@ -232,7 +232,7 @@ class ComposeFileTest {
             }
             for (JsonNode volume : volumes) {
                 // docker-compose 1.29 resolves volumes to "source:target[:mode]", bind mounts with absolute sources.
-                String source = volume.isTextual() ? volume.asText().split(":")[0] : volume.get("source").asText();
+                String source = volume.isTextual() ? volume.asText().split(":", -1)[0] : volume.get("source").asText();
                 if (!source.startsWith("/")) {
                     assertThat(declared).as("volume %s of %s", source, service).contains(source);
                 } else {

@@ -49,7 +49,7 @@ import io.paystream.local.StackSlots;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ResourceLock(value = StackSlots.MACHINE, mode = ResourceAccessMode.READ)
 class ObservabilityIT {
-    private static final Duration START = Duration.ofSeconds(240);
+    private static final Duration START = Duration.ofMinutes(4);
     private static final Duration SETTLE = Duration.ofSeconds(60);
     private static final String KEY = "local-dev-key";
     /** Sent as the traced transfer's reference: it must never show up in a log. */

@@ -68,7 +68,7 @@ class PackageMapTest {
     void everyModuleIsOnTheClassPath() {
         Set<String> roots = new TreeSet<>();
         production.forEach(type -> {
-            String[] parts = type.getPackageName().split("\\.");
+            String[] parts = type.getPackageName().split("\\.", -1);
             if (parts.length >= 3) {
                 roots.add(parts[2]);
             }
