@@ -354,7 +354,7 @@ public final class LocalCluster implements AutoCloseable {
             environment.put("PAYSTREAM_QUERY_RATE_LIMIT_PER_SECOND", "1000000");
             environment.put("PAYSTREAM_QUERY_RATE_LIMIT_BURST", "1000000");
         }
-        processors[instance] = app(processorName(instance), "streams-processor",
+        processors[instance] = app(processorName(instance), "processor", "streams-processor",
                 "io.paystream.processor.ProcessorApplication", environment, options.processorHeap(),
                 List.of("-Ddw.database.driverClass=org.postgresql.Driver", "-Ddw.database.url=" + layout.jdbcUrl(),
                         "-Ddw.database.user=postgres"));
@@ -477,8 +477,8 @@ public final class LocalCluster implements AutoCloseable {
         }
         // The console the processors serve sends its writes here.
         environment.put("PAYSTREAM_CONSOLE_ORIGINS", String.join(", ", origins));
-        ingress = app("ingress", "ingress-api", "io.paystream.ingress.IngressApplication", environment, "256m",
-                List.of());
+        ingress = app("ingress", "ingress", "ingress-api", "io.paystream.ingress.IngressApplication", environment,
+                "256m", List.of());
     }
 
     /** Waits until processor {@code instance} is healthy. */
@@ -557,16 +557,21 @@ public final class LocalCluster implements AutoCloseable {
         return true;
     }
 
-    private ChildProcess app(String name, String module, String mainClass, Map<String, String> environment,
-            String heap, List<String> overrides) throws IOException {
+    /**
+     * Starts one app's JVM.
+     *
+     * @param name the process's and its log's name ({@code processor-2})
+     * @param service the app's name in traces ({@code processor}), the same for every instance
+     */
+    private ChildProcess app(String name, String service, String module, String mainClass,
+            Map<String, String> environment, String heap, List<String> overrides) throws IOException {
         Path target = root.resolve(module).resolve("target");
         requireBuilt(target.resolve(module + "-0.1.0-SNAPSHOT.jar"), target.resolve("lib"));
         List<String> jvmArgs = new ArrayList<>(List.of("-Xmx" + heap, "-XX:+UseSerialGC"));
         if (options.quickJit()) {
             jvmArgs.add("-XX:TieredStopAtLevel=1");
         }
-        // One service name per app in the traces (paystream-processor), whichever instance sent a span.
-        jvmArgs.addAll(telemetry.jvmArgs(name.replaceFirst("-\\d+$", "")));
+        jvmArgs.addAll(telemetry.jvmArgs(service));
         jvmArgs.addAll(overrides);
         environment = new HashMap<>(environment);
         environment.putAll(StackLayout.LOCAL_PROFILE);

@@ -1,5 +1,7 @@
 package io.paystream.local;
 
+import static org.awaitility.Awaitility.await;
+
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.paystream.ingress.IngressApplication;
@@ -106,13 +108,11 @@ public final class SharedStack implements BeforeAllCallback {
                     ConfigOverride.config("sharedingress", "minHoldSeconds", String.valueOf(MIN_HOLD_SECONDS)));
             ingress.before();
             Stack stack = new Stack(kafka, processor, ingress);
-            long deadline = System.nanoTime() + START.toNanos();
-            while (!stack.healthy()) {
-                if (System.nanoTime() > deadline) {
-                    stack.close();
-                    throw new IllegalStateException("the shared stack's processor did not become healthy");
-                }
-                Thread.sleep(200);
+            try {
+                await().atMost(START).until(stack::healthy);
+            } catch (RuntimeException e) {
+                stack.close();
+                throw e;
             }
             return stack;
         }

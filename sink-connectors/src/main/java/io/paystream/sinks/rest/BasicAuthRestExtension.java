@@ -1,15 +1,11 @@
 package io.paystream.sinks.rest;
 
+import io.paystream.schemas.validation.BasicCredential;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.config.ConfigException;
@@ -32,7 +28,7 @@ public final class BasicAuthRestExtension implements ConnectRestExtension {
     private static final Pattern INTERNAL = Pattern.compile("/?connectors/[^/]+/(tasks|fence)/?");
     private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
 
-    private byte[] expected;
+    private BasicCredential credential;
 
     @Override
     public void configure(Map<String, ?> configs) {
@@ -44,12 +40,12 @@ public final class BasicAuthRestExtension implements ConnectRestExtension {
         if (hash == null || !HASH.matcher(hash.toString()).matches()) {
             throw new ConfigException(PASSWORD_SHA256 + " must be the lower-case hex SHA-256 of the password");
         }
-        expected = (user + ":" + hash).getBytes(StandardCharsets.UTF_8);
+        credential = new BasicCredential(user.toString(), hash.toString());
     }
 
     @Override
     public void register(ConnectRestExtensionContext context) {
-        context.configurable().register(new Filter(expected), Priorities.AUTHENTICATION);
+        context.configurable().register(new Filter(credential), Priorities.AUTHENTICATION);
     }
 
     @Override
@@ -64,15 +60,15 @@ public final class BasicAuthRestExtension implements ConnectRestExtension {
 
     /** Refuses a request without the credential with 401 and a challenge, before any resource runs. */
     static final class Filter implements ContainerRequestFilter {
-        private final byte[] expected;
+        private final BasicCredential credential;
 
-        Filter(byte[] expected) {
-            this.expected = expected;
+        Filter(BasicCredential credential) {
+            this.credential = credential;
         }
 
         @Override
         public void filter(ContainerRequestContext request) {
-            if (betweenWorkers(request) || allowed(request.getHeaderString(HttpHeaders.AUTHORIZATION))) {
+            if (betweenWorkers(request) || credential.matches(request.getHeaderString(HttpHeaders.AUTHORIZATION))) {
                 return;
             }
             request.abortWith(Response.status(Response.Status.UNAUTHORIZED)
@@ -86,35 +82,6 @@ public final class BasicAuthRestExtension implements ConnectRestExtension {
             return request.getHeaderString(SIGNATURE_HEADER) != null
                     && ("POST".equals(method) || "PUT".equals(method))
                     && INTERNAL.matcher(request.getUriInfo().getPath()).matches();
-        }
-
-        /** Compares in constant time, on the password's hash: the password itself is never configured or kept. */
-        boolean allowed(String header) {
-            if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-                return false;
-            }
-            String decoded;
-            try {
-                decoded = new String(Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                return false;
-            }
-            int colon = decoded.indexOf(':');
-            if (colon < 0) {
-                return false;
-            }
-            byte[] presented = (decoded.substring(0, colon) + ":" + sha256Hex(decoded.substring(colon + 1)))
-                    .getBytes(StandardCharsets.UTF_8);
-            return MessageDigest.isEqual(presented, expected);
-        }
-    }
-
-    static String sha256Hex(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
         }
     }
 }

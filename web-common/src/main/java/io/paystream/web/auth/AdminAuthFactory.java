@@ -2,6 +2,7 @@ package io.paystream.web.auth;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.setup.Environment;
+import io.paystream.schemas.validation.BasicCredential;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -13,9 +14,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Pattern;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.Base64;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -79,10 +77,10 @@ public class AdminAuthFactory {
     }
 
     static final class BasicAuthFilter implements Filter {
-        private final byte[] expected;
+        private final BasicCredential credential;
 
         BasicAuthFilter(String username, String passwordSha256) {
-            this.expected = (username + ":" + passwordSha256).getBytes(StandardCharsets.UTF_8);
+            this.credential = new BasicCredential(username, passwordSha256);
         }
 
         @Override
@@ -99,24 +97,8 @@ public class AdminAuthFactory {
             answer.sendError(HttpServletResponse.SC_UNAUTHORIZED);
         }
 
-        /** Compares in constant time, on the password's hash: the password itself is never configured or kept. */
         boolean allowed(String header) {
-            if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-                return false;
-            }
-            String decoded;
-            try {
-                decoded = new String(Base64.getDecoder().decode(header.substring(6).strip()), StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                return false;
-            }
-            int colon = decoded.indexOf(':');
-            if (colon < 0) {
-                return false;
-            }
-            byte[] presented = (decoded.substring(0, colon) + ":" + ApiKeyAuth.sha256Hex(decoded.substring(colon + 1)))
-                    .getBytes(StandardCharsets.UTF_8);
-            return MessageDigest.isEqual(presented, expected);
+            return credential.matches(header);
         }
     }
 }

@@ -8,11 +8,7 @@ import io.dropwizard.auth.UnauthorizedHandler;
 import io.dropwizard.jersey.setup.JerseyEnvironment;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -74,12 +70,7 @@ public final class ApiKeyAuth {
 
     /** The lower-case hex SHA-256 of {@code key}, as configured in {@code keySha256}. */
     public static String sha256Hex(String key) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(key.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime must provide SHA-256", e);
-        }
+        return io.paystream.schemas.validation.BasicCredential.sha256Hex(key);
     }
 
     /**
