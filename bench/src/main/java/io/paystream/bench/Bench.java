@@ -42,13 +42,14 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * {@code make bench}: starts the stack as separate processes on loopback (the broker, PostgreSQL, the processor, the
- * ingress and the sinks, with the OpenTelemetry agent attached, as {@code make run} does) and measures it side by
+ * ingress and the sinks, as {@code make run} does) and measures it side by
  * side with the raw broker and a plain PostgreSQL ledger in the same run. Prints progress, then one table, and writes
  * the figures as JSON.
  *
  * <p>Arguments: {@code --smoke} (the short form {@code make bench-smoke} checks), {@code --scale-accounts=N},
  * {@code --only=latency,ingress,...} (the raw and pipeline figures always run; see {@link #SECTIONS}),
- * {@code --no-otel} (the apps without the OpenTelemetry agent, to measure its cost), {@code --profile} (JFR on
+ * {@code --otel} (the apps with the OpenTelemetry agent attached, exporting nothing, to measure its cost; by default
+ * they run without it, as {@code make run} does when no exporter is set), {@code --profile} (JFR on
  * the processor and the ingress during extra runs, so the measured figures stay clean),
  * {@code --out=FILE}, {@code --home=DIR}, {@code --root=DIR}.
  */
@@ -64,11 +65,14 @@ public final class Bench {
     private static final String HOME_MARKER = ".bench-home";
     /** Connections of the closed HTTP loops, as the outside probe's wrk used. */
     private static final int CONNECTIONS = 32;
+    /** Warm-up backlogs run until the processor's JIT compilers use less than this over one. */
+    private static final double JIT_QUIET_CORES = 0.05;
+    private static final int MAX_WARM_UPS = 6;
 
     private static final Pattern STREAM_THREAD_RATIO = Pattern.compile(
             "^kafka_stream_thread_(process|poll|commit|punctuate)_ratio\\{[^}]*}\\s+(\\S+)$", Pattern.MULTILINE);
-    static final List<String> SECTIONS = List.of("postgres", "latency", "ingress", "query", "sweeps", "recovery",
-            "scale");
+    static final List<String> SECTIONS = List.of("postgres", "hot", "latency", "ingress", "query", "sweeps", "recovery",
+            "scale", "start");
 
     private final BenchSize size;
     private final Set<String> sections;
@@ -81,6 +85,8 @@ public final class Bench {
     private final ConcurrentLinkedDeque<String> recent = new ConcurrentLinkedDeque<>();
     private Payments payments;
     private double maxPerSecond;
+    /** The PostgreSQL ledger's faster setting in this run, which the hot-account section uses too. */
+    private String fasterSynchronousCommit = "on";
 
     Bench(BenchSize size, Set<String> sections, Path profiles, LocalCluster cluster, Report report,
             PrintStream out) {
@@ -100,7 +106,7 @@ public final class Bench {
         Path home = null;
         Path output = null;
         boolean profile = false;
-        boolean telemetry = true;
+        boolean telemetry = false;
         Set<String> sections = new LinkedHashSet<>(SECTIONS);
         for (String arg : args) {
             if (arg.equals("--smoke")) {
@@ -114,8 +120,8 @@ public final class Bench {
                     System.err.println("bench: --only takes some of " + SECTIONS);
                     System.exit(2);
                 }
-            } else if (arg.equals("--no-otel")) {
-                telemetry = false;
+            } else if (arg.equals("--otel")) {
+                telemetry = true;
             } else if (arg.equals("--profile")) {
                 profile = true;
             } else if (arg.startsWith("--out=")) {
@@ -126,7 +132,7 @@ public final class Bench {
                 root = Path.of(arg.substring("--root=".length()));
             } else {
                 System.err.println("bench: unknown argument " + arg
-                        + " (known: --smoke, --scale-accounts=N, --only=SECTIONS, --profile, --no-otel, --out=FILE,"
+                        + " (known: --smoke, --scale-accounts=N, --only=SECTIONS, --profile, --otel, --out=FILE,"
                         + " --home=DIR, --root=DIR)");
                 System.exit(2);
             }
@@ -185,9 +191,34 @@ public final class Bench {
                 throw new IllegalStateException("a processor exited during the benchmark: " + exits);
             }
         }
+        if (sections.contains("start")) {
+            startTimes(report, root, home, telemetry, out);
+        }
         report.context("finished", Instant.now().toString());
         report.context("complete", true);
         return report;
+    }
+
+    /**
+     * {@code make run}'s start, twice, after the measured stack has stopped: on a fresh directory, then again with
+     * nothing changed.
+     */
+    private static void startTimes(Report report, Path root, Path home, boolean telemetry, PrintStream out)
+            throws Exception {
+        Path startHome = home.resolve("make-run");
+        Map<String, String> environment = Map.of("PAYSTREAM_OTEL", telemetry ? "on" : "off");
+        double[] seconds = new double[2];
+        for (int i = 0; i < 2; i++) {
+            out.println("start: make run's launcher, " + (i == 0 ? "on a fresh directory" : "again, nothing changed"));
+            out.flush();
+            seconds[i] = StartTime.measure(root, startHome, environment);
+        }
+        report.number("start.freshSeconds", seconds[0]);
+        report.number("start.againSeconds", seconds[1]);
+        String method = "the launcher of make run (LocalStack), from its start to \"" + StartTime.READY_LINE
+                + "\"; " + (telemetry ? "the agent attached (PAYSTREAM_OTEL=on)" : "no agent, as when no exporter is set");
+        report.add("start", "make run, fresh directory", String.format("%.1f s", seconds[0]), method);
+        report.add("start", "make run, nothing changed", String.format("%.1f s", seconds[1]), method);
     }
 
     private void measure() throws Exception {
@@ -201,6 +232,9 @@ public final class Bench {
             progress("opening and topping up " + size.accounts() + " accounts");
             payments.openAccounts("acct-", size.accounts(), SETTLE_LIMIT);
             maxPerSecond = pipeline(raw);
+            if (sections.contains("hot")) {
+                hotAccount();
+            }
             if (sections.contains("latency")) {
                 latencies("", new double[] {0.25, 0.5, 0.75});
             }
@@ -271,52 +305,103 @@ public final class Bench {
                             + result.settings() + ")");
             report.add("postgres", "transaction latency" + label, percentiles(result.latency()),
                     "per transaction, closed loop");
-            best = Math.max(best, result.transfersPerSecond());
+            if (result.transfersPerSecond() > best) {
+                best = result.transfersPerSecond();
+                fasterSynchronousCommit = synchronousCommit;
+            }
         }
         report.number("postgres.transfersPerSecond", best);
     }
 
-    /** Writes per payment and the backlog drain; returns the measured maximum in payments per second. */
-    private double pipeline(double raw) throws Exception {
-        // A processor that has just started runs its first backlog half compiled: the JIT took 0.3-0.5 of a core
-        // throughout the drain (ThreadCpu). A processor in service is warm, so a warm-up backlog runs first,
-        // unmeasured.
-        progress("pipeline: a warm-up backlog of " + size.backlog() / 2 + " transfers, not measured");
-        for (int i = 0; i < size.backlog() / 2; i++) {
-            remember(payments.transfer(System.nanoTime()));
+    /**
+     * One backlog drained: throughput, and the CPU it cost.
+     *
+     * @param perSecond payments per second, from the first send to the last terminal event
+     * @param cpuMicros CPU time per payment of each process, and of the stack without the load generator
+     * @param cores each process's cores over the drain
+     * @param processorThreads the processor's threads' cores over the drain, by group
+     * @param processorThreadWaits the same threads' time runnable but waiting for a CPU, in cores
+     */
+    private record Drain(double perSecond, Map<String, Double> cpuMicros, Map<String, Double> cores,
+            Map<String, Double> processorThreads, Map<String, Double> processorThreadWaits) {
+        double jitCores() {
+            return processorThreads.getOrDefault(ThreadCpu.JIT, 0.0);
         }
-        settle("the warm-up backlog");
-        payments.takeLatency();
-        progress("pipeline: a backlog of " + size.backlog() + " transfers");
-        Map<String, Long> before = endOffsets();
+    }
+
+    /** Writes {@code count} transfers at once, between the accounts {@code pairs} gives, and waits for them all. */
+    private Drain drain(String what, int count, java.util.function.Supplier<String[]> pairs) throws Exception {
         CpuUse cpu = CpuUse.start(cluster.processes());
-        ThreadCpu processorThreads = ThreadCpu.start(cluster.processorHandle(0).pid());
+        ThreadCpu threads = ThreadCpu.start(cluster.processorHandle(firstRunning()).pid());
         long completedBefore = payments.completed();
         long first = System.nanoTime();
-        for (int i = 0; i < size.backlog(); i++) {
-            remember(payments.transfer(System.nanoTime()));
+        for (int i = 0; i < count; i++) {
+            remember(payments.transfer(System.nanoTime(), pairs.get()));
         }
-        settle("the backlog");
-        double perSecond = size.backlog() / ((payments.lastSettledNanos() - first) / 1e9);
-        Map<String, Double> cores = cpu.coresUsed();
-        report.context("coresDuringBacklog", cores);
-        report.add("pipeline", "CPU during the backlog", CpuUse.describe(cores), "CPU time of each process of the "
-                + "stack over the drain, in cores (this machine has " + Runtime.getRuntime().availableProcessors()
-                + "); bench is this load generator");
-        Map<String, Double> threadCores = processorThreads.coresUsed();
-        report.context("processorThreadCoresDuringBacklog", threadCores);
-        report.add("pipeline", "processor threads during the backlog", CpuUse.describe(threadCores),
-                "CPU time of the processor's threads over the drain, in cores, grouped by name (/proc)");
-        Map<String, Double> threadWaits = processorThreads.coresWaitingForCpu();
-        report.context("processorThreadCoresWaitingForCpu", threadWaits);
-        report.add("pipeline", "processor threads waiting for a CPU", CpuUse.describe(threadWaits),
+        settle(what);
+        double perSecond = count / ((payments.lastSettledNanos() - first) / 1e9);
+        Drain drain = new Drain(perSecond, cpu.microsPer(count), cpu.coresUsed(), threads.coresUsed(),
+                threads.coresWaitingForCpu());
+        if (payments.completed() - completedBefore < count) {
+            throw new IllegalStateException("only " + (payments.completed() - completedBefore) + " of " + count
+                    + " transfers of " + what + " completed");
+        }
+        return drain;
+    }
+
+    /**
+     * Unmeasured backlogs until the processor's JIT compilers use less than {@link #JIT_QUIET_CORES} over one (at most
+     * {@link #MAX_WARM_UPS}): a processor in service is warm, and a fresh one spent 0.3-0.5 of a core compiling
+     * through its first backlogs. Returns the compilers' cores during the last warm-up.
+     */
+    private double warmUp(java.util.function.Supplier<String[]> pairs) throws Exception {
+        double jit = Double.NaN;
+        for (int round = 1; round <= MAX_WARM_UPS; round++) {
+            Drain warm = drain("warm-up backlog " + round, size.backlog() / 2, pairs);
+            payments.takeLatency();
+            jit = warm.jitCores();
+            progress(String.format("  warm-up backlog %d of %,d transfers: %,.0f payments/s, JIT %.2f cores", round,
+                    size.backlog() / 2, warm.perSecond(), jit));
+            if (jit < JIT_QUIET_CORES) {
+                break;
+            }
+        }
+        return jit;
+    }
+
+    /** Writes per payment and the backlog drain; returns the measured maximum in payments per second. */
+    private double pipeline(double raw) throws Exception {
+        progress("pipeline: warm-up backlogs of " + size.backlog() / 2 + " transfers until the JIT is quiet");
+        double warmJit = warmUp(payments::randomPair);
+        report.context("jitCoresInLastWarmUp", warmJit);
+        progress("pipeline: a backlog of " + size.backlog() + " transfers");
+        Map<String, Long> before = endOffsets();
+        Drain drain = drain("the backlog", size.backlog(), payments::randomPair);
+        payments.takeLatency();
+        double perSecond = drain.perSecond();
+        report.context("coresDuringBacklog", drain.cores());
+        report.context("cpuMicrosPerPayment", drain.cpuMicros());
+        drain.cpuMicros().forEach((process, micros) -> report.number("cpu.perPayment." + process + ".micros",
+                micros));
+        report.add("pipeline", "CPU per payment", CpuUse.describeMicros(drain.cpuMicros()), "CPU time of each "
+                + "process over the drain divided by the payments drained; stack = every process but bench, the "
+                + "load generator");
+        report.add("pipeline", "CPU during the backlog", CpuUse.describe(drain.cores()), "CPU time of each process "
+                + "of the stack over the drain, in cores (this machine has "
+                + Runtime.getRuntime().availableProcessors() + "); bench is this load generator");
+        report.context("processorThreadCoresDuringBacklog", drain.processorThreads());
+        report.add("pipeline", "processor threads during the backlog", CpuUse.describe(drain.processorThreads()),
+                "CPU time of the processor's threads over the drain, in cores, grouped by name (/proc); warm-ups "
+                        + "ran until the JIT compilers used under " + JIT_QUIET_CORES + " of a core (last warm-up: "
+                        + String.format("%.2f", warmJit) + ")");
+        report.context("processorThreadCoresWaitingForCpu", drain.processorThreadWaits());
+        report.add("pipeline", "processor threads waiting for a CPU", CpuUse.describe(drain.processorThreadWaits()),
                 "time the same threads were runnable but not running (run queue, /proc/<pid>/task/*/schedstat), "
                         + "in cores");
         String split = streamThreadSplit(cluster.adminUrl(0));
         report.context("streamThreadSplit", split);
         report.add("pipeline", "stream thread's time", split, "Kafka Streams' own process-, poll-, commit- and "
                 + "punctuate-ratio of the stream thread at the end of the drain (windowed averages)");
-        payments.takeLatency();
         // The sinks and the processor's commits trail the last event a little: let them finish before counting.
         TimeUnit.SECONDS.sleep(3);
         Map<String, Long> after = endOffsets();
@@ -349,10 +434,6 @@ public final class Bench {
         }
         report.add("pipeline", "vs raw ceiling", "1/" + Math.round(raw / perSecond), "raw ceiling / throughput");
         report.add("pipeline", "vs physical bound", percent(perSecond / bound), "throughput / physical bound");
-        if (payments.completed() - completedBefore < size.backlog()) {
-            throw new IllegalStateException("only " + (payments.completed() - completedBefore) + " of "
-                    + size.backlog() + " transfers completed");
-        }
         if (profiles != null) {
             progress("profiling the processor during another backlog");
             Profiler profiler = Profiler.start(cluster.processorHandle(0).pid(), profiles.resolve("processor.jfr"));
@@ -364,6 +445,37 @@ public final class Bench {
             profile("processor", profiler.stop("processor during a backlog of " + size.backlog(), 30));
         }
         return perSecond;
+    }
+
+    /**
+     * The hot account: half the transfers pay one merchant account. The PostgreSQL ledger serialises them on that
+     * row's lock; in PayStream the merchant's credits queue on one ledger task, and the debits spread over all of
+     * them. Both run the same workload in this run.
+     */
+    private void hotAccount() throws Exception {
+        String merchant = payments.accounts().get(0);
+        progress("hot account: PostgreSQL ledger, half the transfers pay " + merchant + " (synchronous_commit="
+                + fasterSynchronousCommit + ")");
+        PostgresLedger.Result postgres = PostgresLedger.measure(cluster.jdbcUrl(), size.postgresClients(),
+                size.accounts(), size.postgresRun(), fasterSynchronousCommit, true);
+        progress("hot account: a backlog of " + size.backlog() + " transfers, half of them to " + merchant);
+        Drain drain = drain("the hot-account backlog", size.backlog(), () -> payments.hotPair(merchant));
+        payments.takeLatency();
+        double versus = drain.perSecond() / postgres.transfersPerSecond();
+        report.number("hot.postgres.transfersPerSecond", postgres.transfersPerSecond());
+        report.number("hot.pipeline.paymentsPerSecond", drain.perSecond());
+        report.number("hot.vsPostgres", versus);
+        drain.cpuMicros().forEach((process, micros) -> report.number("hot.cpu.perPayment." + process + ".micros",
+                micros));
+        String workload = "half the transfers pay one account (" + merchant + "), the rest between "
+                + (size.accounts() - 1) + " others";
+        report.add("hot", "PostgreSQL ledger", rate(postgres.transfersPerSecond(), "/s") + ", "
+                + percentiles(postgres.latency()), "as the PostgreSQL ledger figure (synchronous_commit "
+                + fasterSynchronousCommit + "); " + workload);
+        report.add("hot", "pipeline (backlog drained)", rate(drain.perSecond(), "payments/s"), size.backlog()
+                + " transfers written at once, as the pipeline figure; " + workload);
+        report.add("hot", "vs PostgreSQL ledger", ratio(versus), "the two figures above, same workload, same run");
+        report.add("hot", "CPU per payment", CpuUse.describeMicros(drain.cpuMicros()), "as the pipeline's");
     }
 
     /** Open-loop latency at fractions of the measured maximum. */
@@ -396,8 +508,16 @@ public final class Bench {
         // was still busy minutes after start), the ingress answered POSTs at a third of its warm rate.
         http.closedLoop(() -> ping, CONNECTIONS, size.httpRun());
         http.closedLoop(this::postPayment, CONNECTIONS, size.httpRun());
+        CpuUse pingCpu = CpuUse.start(Map.of("ingress", cluster.ingressHandle()));
         HttpLoad.Result pingResult = http.closedLoop(() -> ping, CONNECTIONS, size.httpRun());
+        double pingMicros = pingCpu.microsPer(pingResult.latency().getTotalCount()).get("ingress");
+        CpuUse postCpu = CpuUse.start(Map.of("ingress", cluster.ingressHandle()));
         HttpLoad.Result post = http.closedLoop(this::postPayment, CONNECTIONS, size.httpRun());
+        double postMicros = postCpu.microsPer(post.latency().getTotalCount()).get("ingress");
+        report.number("ingress.cpuPerPostMicros", postMicros);
+        report.number("ingress.cpuPerPingMicros", pingMicros);
+        report.add("ingress", "CPU per request", String.format("POST %,.0f µs, /ping %,.0f µs", postMicros,
+                pingMicros), "the ingress's CPU time over each closed loop divided by the requests it answered");
         double accepted = post.perSecond() * post.count(202) / post.latency().getTotalCount();
         report.number("ingress.pingPerSecond", pingResult.perSecond());
         report.number("ingress.postPerSecond", accepted);
@@ -442,6 +562,19 @@ public final class Bench {
         progress("query API during writes at 50% of max");
         // JIT warm-up of the lookup path, unmeasured.
         http.closedLoop(() -> get("/v1/accounts/" + payments.randomAccount()), CONNECTIONS, size.httpRun());
+        // What a lookup costs the server, without writes beside it.
+        Map<String, ProcessHandle> server = Map.of("processor", cluster.processorHandle(firstRunning()));
+        CpuUse lookupCpu = CpuUse.start(server);
+        HttpLoad.Result alone = http.openLoop(() -> get("/v1/accounts/" + payments.randomAccount()),
+                size.lookupsPerSecond(), size.httpRun());
+        double lookupMicros = lookupCpu.microsPer(Math.max(1, alone.latency().getTotalCount())).get("processor");
+        report.number("query.cpuPerLookupMicros", lookupMicros);
+        report.number("query.balanceAloneP99Ms", alone.latency().getValueAtPercentile(99) / 1000.0);
+        report.add("query", "balance lookup, no writes", percentiles(alone.latency()), "GET /v1/accounts/{id}, open "
+                + "loop " + size.lookupsPerSecond() + "/s for " + size.httpRun().toSeconds() + " s, nothing else "
+                + "running (" + alone.statuses() + ", " + alone.connections() + " connections)");
+        report.add("query", "processor CPU per lookup", String.format("%,.0f µs", lookupMicros), "the processor's "
+                + "CPU time over that loop divided by the lookups answered");
         ExecutorService background = Executors.newFixedThreadPool(2);
         Profiler profiler = profiles == null ? null
                 : Profiler.start(cluster.processorHandle(firstRunning()).pid(), profiles.resolve("queries.jfr"));
@@ -461,7 +594,8 @@ public final class Bench {
             report.number("query.balanceP99Ms", balances.latency().getValueAtPercentile(99) / 1000.0);
             report.add("query", "balance lookup", percentiles(balances.latency()), "GET /v1/accounts/{id}, open loop "
                     + size.lookupsPerSecond() + "/s for " + size.latencyRun().toSeconds() + " s during writes at "
-                    + rate(maxPerSecond / 2, "payments/s") + " (" + balances.statuses() + ")");
+                    + rate(maxPerSecond / 2, "payments/s") + " (" + balances.statuses() + ", "
+                    + balances.connections() + " connections, opened as the schedule needed them)");
             report.add("query", "payment status lookup", percentiles(status.latency()), "GET /v1/payments/{id} of "
                     + "settled transfers, open loop " + size.lookupsPerSecond() / 4 + "/s, same writes ("
                     + status.statuses() + ")");

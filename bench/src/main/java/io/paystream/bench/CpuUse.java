@@ -11,6 +11,8 @@ import java.util.stream.Collectors;
  * which process a figure is bound by, on a machine where they all share two cores.
  */
 final class CpuUse {
+    /** The key of {@link #microsPer}'s sum over the stack's processes, the load generator excluded. */
+    static final String STACK = "stack";
     private final Map<String, ProcessHandle> processes;
     private final Map<String, Duration> before;
     private final long startNanos;
@@ -38,6 +40,35 @@ final class CpuUse {
             }
         });
         return cores;
+    }
+
+    /**
+     * CPU time each process used since {@link #start}, in microseconds per unit of work ({@code units} payments or
+     * requests), plus {@code stack}: the sum over every process but this load generator. Unlike a rate, this carries
+     * over from a saturated 2-core machine to a bigger one.
+     */
+    Map<String, Double> microsPer(long units) {
+        Map<String, Duration> after = cpuTimes();
+        Map<String, Double> micros = new LinkedHashMap<>();
+        double stack = 0;
+        for (Map.Entry<String, Duration> entry : after.entrySet()) {
+            Duration start = before.get(entry.getKey());
+            if (start != null) {
+                double each = entry.getValue().minus(start).toNanos() / 1e3 / units;
+                micros.put(entry.getKey(), each);
+                if (!entry.getKey().equals("bench")) {
+                    stack += each;
+                }
+            }
+        }
+        micros.put(STACK, stack);
+        return micros;
+    }
+
+    /** {@code "processor 210 µs, kafka 160 µs, ..."}, for {@link #microsPer}. */
+    static String describeMicros(Map<String, Double> micros) {
+        return micros.entrySet().stream().map(entry -> String.format("%s %,.0f µs", entry.getKey(), entry.getValue()))
+                .collect(Collectors.joining(", "));
     }
 
     static String describe(Map<String, Double> cores) {

@@ -17,6 +17,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
@@ -37,8 +38,9 @@ final class HttpLoad {
      * @param latency microseconds, from the intended start (open loop) or the send (closed loop)
      * @param statuses count per HTTP status; 0 counts requests that failed (no connection, a timeout), and -1 (open
      *     loop only) the ones still unsent or unanswered when the run's time bound passed
+     * @param connections the connections the run used
      */
-    record Result(double perSecond, Histogram latency, Map<Integer, Long> statuses) {
+    record Result(double perSecond, Histogram latency, Map<Integer, Long> statuses, int connections) {
         long count(int status) {
             return statuses.getOrDefault(status, 0L);
         }
@@ -83,8 +85,10 @@ final class HttpLoad {
 
     private static final int CONNECT_TIMEOUT_MS = 2_000;
     private static final int READ_TIMEOUT_MS = 10_000;
-    /** Open loop: the connections that serve the schedule; more in flight than this wait (and count the wait). */
-    private static final int OPEN_LOOP_CONNECTIONS = 64;
+    /** Open loop: the connections it starts with; it opens more when a due time finds them all busy. */
+    private static final int OPEN_LOOP_CONNECTIONS = 16;
+    /** Open loop: at most this many connections; beyond them requests wait (and count the wait). */
+    private static final int OPEN_LOOP_MAX_CONNECTIONS = 1_024;
     private static final long STOP = Long.MIN_VALUE;
 
     /** {@code connections} loops, each sending {@code requests.get()} back to back for {@code duration}. */
@@ -113,35 +117,57 @@ final class HttpLoad {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Histogram histogram = latency.getIntervalHistogram();
-        return new Result(histogram.getTotalCount() / seconds, histogram, counts(statuses));
+        return new Result(histogram.getTotalCount() / seconds, histogram, counts(statuses), connections);
     }
 
-    /** Starts {@code requests.get()} at {@code perSecond} for {@code duration}, then waits for the answers. */
+    /**
+     * Starts {@code requests.get()} at {@code perSecond} for {@code duration}, then waits for the answers. A request
+     * whose due time finds every connection busy gets a new connection (up to {@link #OPEN_LOOP_MAX_CONNECTIONS}), so
+     * the latency is the server's, not a queue in this client: with a fixed pool of 64 connections at 1,000/s, every
+     * request waited once the mean answer passed 64 ms (Little's law), and the figure measured the pool.
+     */
     Result openLoop(Supplier<Request> requests, double perSecond, Duration duration) throws InterruptedException {
         Recorder latency = new Recorder(3);
         Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
         // Room for every due time of the run, so that the schedule never waits for the connections.
         BlockingQueue<Long> due = new ArrayBlockingQueue<>((int) Math.ceil(perSecond * duration.toMillis() / 1000.0)
-                + OPEN_LOOP_CONNECTIONS + 1_024);
+                + OPEN_LOOP_MAX_CONNECTIONS + 1_024);
         List<Thread> threads = new ArrayList<>();
-        for (int c = 0; c < OPEN_LOOP_CONNECTIONS; c++) {
-            threads.add(daemon("bench-http-" + c, () -> {
-                Connection connection = new Connection();
-                try {
-                    for (long intended = due.take(); intended != STOP; intended = due.take()) {
-                        int status = connection.exchange(requests.get());
-                        record(latency, statuses, intended, status);
+        AtomicInteger idle = new AtomicInteger();
+        Runnable worker = () -> {
+            Connection connection = new Connection();
+            try {
+                while (true) {
+                    idle.incrementAndGet();
+                    long intended;
+                    try {
+                        intended = due.take();
+                    } finally {
+                        idle.decrementAndGet();
                     }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } finally {
-                    connection.close();
+                    if (intended == STOP) {
+                        return;
+                    }
+                    int status = connection.exchange(requests.get());
+                    record(latency, statuses, intended, status);
                 }
-            }));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                connection.close();
+            }
+        };
+        for (int c = 0; c < OPEN_LOOP_CONNECTIONS; c++) {
+            threads.add(daemon("bench-http-" + c, worker));
         }
         long start = System.nanoTime();
-        OpenLoop.run(perSecond, duration, due::add);
-        for (int c = 0; c < OPEN_LOOP_CONNECTIONS; c++) {
+        OpenLoop.run(perSecond, duration, intended -> {
+            if (idle.get() == 0 && threads.size() < OPEN_LOOP_MAX_CONNECTIONS) {
+                threads.add(daemon("bench-http-" + threads.size(), worker));
+            }
+            due.add(intended);
+        });
+        for (int c = 0; c < threads.size(); c++) {
             due.add(STOP);
         }
         long limit = System.nanoTime() + duration.toNanos() + TimeUnit.MILLISECONDS.toNanos(READ_TIMEOUT_MS) * 3;
@@ -161,7 +187,8 @@ final class HttpLoad {
         if (unfinished > 0) {
             counts.put(-1, unfinished);
         }
-        return new Result(histogram.getTotalCount() / ((System.nanoTime() - start) / 1e9), histogram, counts);
+        return new Result(histogram.getTotalCount() / ((System.nanoTime() - start) / 1e9), histogram, counts,
+                threads.size());
     }
 
     private static Thread daemon(String name, Runnable body) {

@@ -184,8 +184,12 @@ final class Payments implements AutoCloseable {
 
     /** Sends one transfer between two random open accounts, timed from {@code intendedNanos}; returns its id. */
     String transfer(long intendedNanos) {
+        return transfer(intendedNanos, randomPair());
+    }
+
+    /** Sends one transfer from {@code pair[0]} to {@code pair[1]}, timed from {@code intendedNanos}; returns its id. */
+    String transfer(long intendedNanos, String[] pair) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        String[] pair = randomPair();
         String id = new UUID(random.nextLong(), random.nextLong()).toString();
         send(PaymentRequest.newBuilder().setPaymentId(id).setType(PaymentType.TRANSFER).setFrom(pair[0])
                 .setTo(pair[1]).setAmount(1 + random.nextInt(100)).setCurrency(CURRENCY).build(), intendedNanos);
@@ -199,6 +203,24 @@ final class Payments implements AutoCloseable {
             int a = random.nextInt(accounts.size());
             int b = (a + 1 + random.nextInt(accounts.size() - 1)) % accounts.size();
             return new String[] {accounts.get(a), accounts.get(b)};
+        }
+    }
+
+    /**
+     * The hot-account workload: half the transfers pay {@code merchant}, from a random other account; the rest are
+     * {@link #randomPair}s that do not involve it.
+     */
+    String[] hotPair(String merchant) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        while (true) {
+            String[] pair = randomPair();
+            if (random.nextBoolean()) {
+                if (!pair[0].equals(merchant)) {
+                    return new String[] {pair[0], merchant};
+                }
+            } else if (!pair[0].equals(merchant) && !pair[1].equals(merchant)) {
+                return pair;
+            }
         }
     }
 

@@ -47,6 +47,15 @@ final class PostgresLedger {
      */
     static Result measure(String jdbcUrl, int clients, int accounts, Duration duration, String synchronousCommit)
             throws Exception {
+        return measure(jdbcUrl, clients, accounts, duration, synchronousCommit, false);
+    }
+
+    /**
+     * As {@link #measure(String, int, int, Duration, String)}; with {@code hot}, half the transfers pay one merchant
+     * account ({@code acct-0}), from a random other account, as in the pipeline's hot-account section.
+     */
+    static Result measure(String jdbcUrl, int clients, int accounts, Duration duration, String synchronousCommit,
+            boolean hot) throws Exception {
         try (Connection connection = connect(jdbcUrl); Statement statement = connection.createStatement()) {
             statement.execute("DROP SCHEMA IF EXISTS bench CASCADE");
             statement.execute("CREATE SCHEMA bench");
@@ -69,7 +78,7 @@ final class PostgresLedger {
         List<Future<Histogram>> results = new ArrayList<>();
         long start = System.nanoTime();
         for (int c = 0; c < clients; c++) {
-            results.add(pool.submit(() -> client(jdbcUrl, synchronousCommit, accounts, end)));
+            results.add(pool.submit(() -> client(jdbcUrl, synchronousCommit, accounts, hot, end)));
         }
         Histogram latency = new Histogram(3);
         for (Future<Histogram> result : results) {
@@ -87,7 +96,7 @@ final class PostgresLedger {
         return new Result(latency.getTotalCount() / seconds, latency, settings);
     }
 
-    private static Histogram client(String jdbcUrl, String synchronousCommit, int accounts, long end)
+    private static Histogram client(String jdbcUrl, String synchronousCommit, int accounts, boolean hot, long end)
             throws SQLException {
         Histogram latency = new Histogram(3);
         ThreadLocalRandom random = ThreadLocalRandom.current();
@@ -103,8 +112,18 @@ final class PostgresLedger {
                                 + "VALUES (?, ?, ?, ?)")) {
             connection.setAutoCommit(false);
             while (System.nanoTime() < end) {
-                int a = random.nextInt(accounts);
-                int b = (a + 1 + random.nextInt(accounts - 1)) % accounts;
+                int a;
+                int b;
+                if (hot && random.nextBoolean()) {
+                    a = 1 + random.nextInt(accounts - 1);
+                    b = 0;
+                } else {
+                    a = random.nextInt(accounts);
+                    b = (a + 1 + random.nextInt(accounts - 1)) % accounts;
+                    if (hot && (a == 0 || b == 0)) {
+                        continue;
+                    }
+                }
                 String payer = "acct-" + a;
                 String payee = "acct-" + b;
                 long amount = 1L + random.nextInt(100);

@@ -18,11 +18,13 @@ import java.util.stream.Stream;
 final class ThreadCpu {
     /** Linux reports thread CPU in clock ticks of 1/100 s (USER_HZ) on every architecture the JDK runs on. */
     private static final double TICKS_PER_SECOND = 100;
+    /** The group of the JIT compiler threads. */
+    static final String JIT = "JIT compilers";
     /** Name prefixes, in order; the first that matches names the group. */
     private static final List<Map.Entry<String, String>> GROUPS = List.of(
             Map.entry("paystream-proce", "Kafka Streams threads"),
-            Map.entry("C1 CompilerThre", "JIT compilers"),
-            Map.entry("C2 CompilerThre", "JIT compilers"),
+            Map.entry("C1 CompilerThre", JIT),
+            Map.entry("C2 CompilerThre", JIT),
             Map.entry("kafka-producer-", "producer I/O"),
             Map.entry("VM Thread", "GC and VM"),
             Map.entry("GC Thread", "GC and VM"),

@@ -27,7 +27,7 @@ class BenchSmokeIT {
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         Report report;
         try (PrintStream out = new PrintStream(progress, true, StandardCharsets.UTF_8)) {
-            report = Bench.run(new Report(out), BenchSize.SMOKE, new HashSet<>(Bench.SECTIONS), true, ROOT,
+            report = Bench.run(new Report(out), BenchSize.SMOKE, new HashSet<>(Bench.SECTIONS), false, ROOT,
                     Path.of("target/bench-home"), null, out);
         }
         System.out.print(progress.toString(StandardCharsets.UTF_8));
@@ -35,8 +35,8 @@ class BenchSmokeIT {
         report.writeJson(json);
 
         Set<String> sections = report.rows().stream().map(Report.Row::section).collect(Collectors.toSet());
-        assertThat(sections).contains("raw", "postgres", "pipeline", "latency", "ingress", "query", "recovery",
-                "scale");
+        assertThat(sections).contains("raw", "postgres", "pipeline", "hot", "latency", "ingress", "query",
+                "recovery", "scale", "start");
         assertThat(report.rows()).allSatisfy(row -> {
             assertThat(row.value()).isNotBlank();
             assertThat(row.method()).isNotBlank();
@@ -54,6 +54,14 @@ class BenchSmokeIT {
             assertThat(report.number("latency." + fraction + ".p50Ms")).isPositive()
                     .isLessThanOrEqualTo(report.number("latency." + fraction + ".p99Ms"));
         }
+        // CPU per payment: every process's share, and the stack's sum without the load generator.
+        assertThat(report.number("cpu.perPayment.stack.micros")).isPositive()
+                .isGreaterThan(report.number("cpu.perPayment.processor-1.micros"));
+        assertThat(report.number("hot.pipeline.paymentsPerSecond")).isPositive();
+        assertThat(report.number("hot.postgres.transfersPerSecond")).isPositive();
+        assertThat(report.number("query.cpuPerLookupMicros")).isPositive();
+        assertThat(report.number("ingress.cpuPerPostMicros")).isPositive();
+        assertThat(report.number("start.againSeconds")).isPositive();
         assertThat(report.number("ingress.pingPerSecond")).isPositive();
         assertThat(report.number("ingress.postPerSecond")).isPositive();
         assertThat(report.number("recovery.keysAnswerSeconds")).isPositive();
