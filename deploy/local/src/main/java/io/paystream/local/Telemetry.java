@@ -7,10 +7,14 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * How the launcher attaches the OpenTelemetry Java agent to each JVM it starts. The agent jar is fetched by Maven into
- * {@code deploy/local/target/otel/}; its defaults are in {@code observability/otel/agent.properties}. Traces go
- * nowhere unless asked: OTLP when {@code OTEL_EXPORTER_OTLP_ENDPOINT} is set, or whatever
- * {@code OTEL_TRACES_EXPORTER} names. {@code PAYSTREAM_OTEL=off} starts the JVMs without the agent.
+ * Whether and how the launcher attaches the OpenTelemetry Java agent to each JVM it starts. The agent jar is fetched by
+ * Maven into {@code deploy/local/target/otel/}; its defaults are in {@code observability/otel/agent.properties}.
+ *
+ * <p>The agent is attached only when its traces go somewhere: OTLP when {@code OTEL_EXPORTER_OTLP_ENDPOINT} is set,
+ * or whatever {@code OTEL_TRACES_EXPORTER} names (other than {@code none}). An agent that exports nothing still builds
+ * every span, which cost about a quarter of the processor's CPU and a third of the ingress's, and slowed every JVM's
+ * start. {@code PAYSTREAM_OTEL=on} attaches it anyway, exporting nothing (to price it); {@code PAYSTREAM_OTEL=off}
+ * never attaches it.
  *
  * @param agent the agent jar, or null when the agent is off
  * @param configuration the agent's defaults file
@@ -20,30 +24,48 @@ import java.util.function.Function;
 record Telemetry(Path agent, Path configuration, String tracesExporter, String description) {
     static final String AGENT = "deploy/local/target/otel/opentelemetry-javaagent.jar";
     static final String CONFIGURATION = "observability/otel/agent.properties";
+    static final String HOW_TO_TRACE = "off: no exporter is set, so no agent "
+            + "(OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 make run traces every payment)";
 
-    /** Reads the choice from the environment; fails when the agent is on but has not been fetched. */
+    /** No agent. */
+    static Telemetry off(String description) {
+        return new Telemetry(null, null, null, description);
+    }
+
+    /** The agent attached with an exporter of {@code none}: it costs what it costs, and nothing leaves. */
+    static Telemetry attachedExportingNothing(Path root, String description) {
+        return new Telemetry(agentJar(root), root.resolve(CONFIGURATION), "none", description);
+    }
+
+    /** Reads the choice from the environment; fails when the agent is wanted but has not been fetched. */
     static Telemetry fromEnvironment(Path root, Function<String, String> environment) {
-        if ("off".equalsIgnoreCase(environment.apply("PAYSTREAM_OTEL"))) {
-            return new Telemetry(null, null, null, "off (PAYSTREAM_OTEL=off)");
+        String switched = environment.apply("PAYSTREAM_OTEL");
+        if ("off".equalsIgnoreCase(switched)) {
+            return off("off (PAYSTREAM_OTEL=off)");
         }
+        String chosen = environment.apply("OTEL_TRACES_EXPORTER");
+        String endpoint = environment.apply("OTEL_EXPORTER_OTLP_ENDPOINT");
+        if (!isBlank(chosen) && !"none".equalsIgnoreCase(chosen.trim())) {
+            return new Telemetry(agentJar(root), root.resolve(CONFIGURATION), null, "agent attached; traces "
+                    + "exported to " + chosen + " (OTEL_TRACES_EXPORTER)");
+        }
+        if (isBlank(chosen) && !isBlank(endpoint)) {
+            return new Telemetry(agentJar(root), root.resolve(CONFIGURATION), "otlp", "agent attached; traces "
+                    + "exported over OTLP to " + endpoint);
+        }
+        if ("on".equalsIgnoreCase(switched)) {
+            return attachedExportingNothing(root, "agent attached, exporting nothing (PAYSTREAM_OTEL=on)");
+        }
+        return off(HOW_TO_TRACE);
+    }
+
+    private static Path agentJar(Path root) {
         Path agent = root.resolve(AGENT);
         if (!Files.isRegularFile(agent)) {
             throw new IllegalStateException(agent + " is missing: build first (`make build`, which `make run` does), "
                     + "or set PAYSTREAM_OTEL=off");
         }
-        Path configuration = root.resolve(CONFIGURATION);
-        String chosen = environment.apply("OTEL_TRACES_EXPORTER");
-        String endpoint = environment.apply("OTEL_EXPORTER_OTLP_ENDPOINT");
-        if (!isBlank(chosen)) {
-            return new Telemetry(agent, configuration, null, "agent attached; traces exported to " + chosen
-                    + " (OTEL_TRACES_EXPORTER)");
-        }
-        if (!isBlank(endpoint)) {
-            return new Telemetry(agent, configuration, "otlp", "agent attached; traces exported over OTLP to "
-                    + endpoint);
-        }
-        return new Telemetry(agent, configuration, "none",
-                "agent attached; traces not exported (set OTEL_EXPORTER_OTLP_ENDPOINT to send them)");
+        return agent;
     }
 
     /** The JVM arguments for one process of the stack, named {@code paystream-<name>} in its spans. */

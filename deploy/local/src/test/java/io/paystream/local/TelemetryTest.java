@@ -21,8 +21,19 @@ class TelemetryTest {
     }
 
     @Test
-    void attachesTheAgentWithItsDefaultsAndExportsNothingByDefault() throws Exception {
-        assertThat(telemetry(Map.of()).jvmArgs("processor")).containsExactly(
+    void attachesNoAgentWhenNoTracesAreExportedAndSaysHowToTurnTracingOn() throws Exception {
+        for (Map<String, String> environment : java.util.List.of(Map.<String, String>of(),
+                Map.of("OTEL_TRACES_EXPORTER", "none"),
+                Map.of("OTEL_TRACES_EXPORTER", "none", "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318"))) {
+            Telemetry telemetry = telemetry(environment);
+            assertThat(telemetry.jvmArgs("processor")).as("%s", environment).isEmpty();
+            assertThat(telemetry.description()).contains("OTEL_EXPORTER_OTLP_ENDPOINT=");
+        }
+    }
+
+    @Test
+    void paystreamOtelOnAttachesTheAgentExportingNothing() throws Exception {
+        assertThat(telemetry(Map.of("PAYSTREAM_OTEL", "on")).jvmArgs("processor")).containsExactly(
                 "-javaagent:" + root.resolve(Telemetry.AGENT),
                 "-Dotel.javaagent.configuration-file=" + root.resolve(Telemetry.CONFIGURATION),
                 "-Dotel.service.name=paystream-processor",
@@ -47,7 +58,9 @@ class TelemetryTest {
     void canBeTurnedOffAndSaysWhenTheAgentWasNotFetched() {
         assertThat(Telemetry.fromEnvironment(root, Map.of("PAYSTREAM_OTEL", "off")::get).jvmArgs("connect"))
                 .isEmpty();
-        assertThatThrownBy(() -> Telemetry.fromEnvironment(root, name -> null))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("make build");
+        assertThat(Telemetry.fromEnvironment(root, name -> null).jvmArgs("connect")).isEmpty();
+        assertThatThrownBy(() -> Telemetry.fromEnvironment(root, Map.of("OTEL_EXPORTER_OTLP_ENDPOINT",
+                "http://127.0.0.1:4318")::get)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("make build");
     }
 }

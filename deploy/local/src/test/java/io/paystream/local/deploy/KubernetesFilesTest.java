@@ -368,10 +368,20 @@ class KubernetesFilesTest {
     }
 
     @Test
+    void bothAppsTraceOnePaymentInTenWholeInProduction() {
+        for (String app : List.of("paystream-processor", "paystream-ingress")) {
+            JsonNode map = named("ConfigMap", app);
+            assertThat(map).as(app).isNotNull();
+            assertThat(map.at("/data/OTEL_TRACES_SAMPLER").asText()).as(app).isEqualTo("parentbased_traceidratio");
+            assertThat(map.at("/data/OTEL_TRACES_SAMPLER_ARG").asText()).as(app).isEqualTo("0.1");
+        }
+    }
+
+    @Test
     void everyVariableGivenToAnAppIsOneItsProductionConfigReads() throws Exception {
         // The JVM's and the agent's own, and the pod facts that other variables are built from.
         Set<String> runtime = Set.of("JAVA_OPTS", "OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT",
-                "OTEL_SERVICE_NAME", "POD_NAME", "POD_NAMESPACE", "PAYSTREAM_DB_PASSWORD");
+                "OTEL_SERVICE_NAME", "OTEL_TRACES_SAMPLER", "OTEL_TRACES_SAMPLER_ARG", "POD_NAME", "POD_NAMESPACE", "PAYSTREAM_DB_PASSWORD");
         for (JsonNode workload : workloads()) {
             JsonNode container = workload.at("/spec/template/spec/containers/0");
             String app = container.path("name").asText();
