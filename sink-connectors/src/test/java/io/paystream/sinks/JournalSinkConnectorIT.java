@@ -52,6 +52,7 @@ class JournalSinkConnectorIT {
         worker.put("connector.client.config.override.policy", "Allowlist");
         worker.put("connector.client.config.override.allowlist", "isolation.level");
         worker.put("offset.flush.interval.ms", "500");
+        worker.put("plugin.discovery", "service_load");
         worker.put("rest.extension.classes", MetricsRestExtension.class.getName());
         worker.put("metric.reporters", ConnectMetricsBridge.class.getName());
         connect = new EmbeddedConnectCluster.Builder().name("paystream-connect").numWorkers(1)

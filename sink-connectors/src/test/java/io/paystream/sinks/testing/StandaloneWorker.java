@@ -23,6 +23,8 @@ public final class StandaloneWorker {
         Files.writeString(worker, String.join("\n",
                 "bootstrap.servers=" + bootstrapServers,
                 "listeners=http://127.0.0.1:0",
+                // As the deployments' workers: plugins from their manifests, no reflective scan.
+                "plugin.discovery=service_load",
                 "key.converter=org.apache.kafka.connect.storage.StringConverter",
                 "value.converter=org.apache.kafka.connect.converters.ByteArrayConverter",
                 "offset.storage.file.filename=" + dir.resolve("offsets"),
