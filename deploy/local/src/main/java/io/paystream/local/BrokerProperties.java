@@ -56,6 +56,10 @@ public final class BrokerProperties {
                 // a restarted broker register again sooner.
                 "broker.heartbeat.interval.ms=500",
                 "broker.session.timeout.ms=3000",
+                // A transaction left open by a killed processor is aborted within a second of its timeout (5 s, set by
+                // the processor), not up to 10 s later: until then it holds back every read_committed reader of the
+                // partitions it wrote, and with them the payments that follow.
+                "transaction.abort.timed.out.transaction.cleanup.interval.ms=1000",
                 // Nobody else will join the group; do not wait 3 s for them.
                 "group.initial.rebalance.delay.ms=0",
                 // The processor creates its topics with the right partition count; a typo must not create another.

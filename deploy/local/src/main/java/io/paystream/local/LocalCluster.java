@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The one code that starts PayStream's processes: a KRaft broker (or a cluster of three, every topic with three
@@ -41,13 +42,14 @@ public final class LocalCluster implements AutoCloseable {
      * @param stallTimeout the processors' stall timeout (e.g. {@code 45s})
      * @param ingressRateLimit the ingress's requests per second (and burst); also lifts the query API's per-key limit,
      *     which load that uses one key must not be what it measures
-     * @param telemetry whether to attach the OpenTelemetry agent, as {@code make run} does
+     * @param telemetry whether to attach the OpenTelemetry agent (exporting nothing), to price it; {@code make run}
+     *     attaches it only when traces are exported ({@link Telemetry})
      * @param processorHeap the processors' maximum heap (e.g. {@code 384m})
      * @param quickJit C1 only ({@code -XX:TieredStopAtLevel=1}): quicker starts and less CPU for tests, slower code
      */
     public record Options(long commitIntervalMs, int streamThreads, int partitions, String stallTimeout,
             int ingressRateLimit, boolean telemetry, String processorHeap, boolean quickJit) {
-        /** {@code make run}'s: every setting as the apps' config files have it, and the agent attached. */
+        /** {@code make run}'s: every setting as the apps' config files have it; the launcher chooses the agent. */
         public static Options makeRun() {
             return new Options(0, 0, 0, null, 0, true, "512m", false);
         }
@@ -90,8 +92,8 @@ public final class LocalCluster implements AutoCloseable {
     /** A stack on free loopback ports with {@code brokerCount} KRaft nodes (1, or 3 for a replicated cluster). */
     public LocalCluster(Path root, Path home, Options options, int brokerCount) {
         this(freeLayout(root.toAbsolutePath().normalize(), home.toAbsolutePath().normalize(), brokerCount), options,
-                options.telemetry() ? Telemetry.fromEnvironment(root.toAbsolutePath().normalize(), name -> null)
-                        : new Telemetry(null, null, null, "off"));
+                options.telemetry() ? Telemetry.attachedExportingNothing(root.toAbsolutePath().normalize(),
+                        "agent attached, exporting nothing") : Telemetry.off("off"));
     }
 
     /** A stack on {@code layout}'s ports and directories, as {@code make run} reads them from the environment. */
@@ -154,6 +156,9 @@ public final class LocalCluster implements AutoCloseable {
     public String adminUrl(int instance) {
         return "http://127.0.0.1:" + layout.processorAdminPort(instance);
     }
+
+    /** The processors' Kafka Streams application id (streams-processor/config.yml's default): their group. */
+    static final String APPLICATION_ID = "paystream-processor";
 
     /** Processor {@code instance}'s process and log name: {@code processor-1} for the first. */
     public static String processorName(int instance) {
@@ -338,6 +343,9 @@ public final class LocalCluster implements AutoCloseable {
         environment.put("PAYSTREAM_PROCESSOR_ADMIN_PORT", String.valueOf(layout.processorAdminPort(instance)));
         environment.put("PAYSTREAM_APPLICATION_SERVER", "127.0.0.1:" + layout.processorPort(instance));
         environment.put("PAYSTREAM_STATE_DIR", stateDir(instance).toString());
+        // A static member: a processor that dies is removed from the group by this launcher at once
+        // (releaseDeadProcessor), and its tasks move to the standby without waiting for the session to time out.
+        environment.put("PAYSTREAM_GROUP_INSTANCE_ID", processorName(instance));
         putIfSet(environment, "PAYSTREAM_COMMIT_INTERVAL_MS", options.commitIntervalMs());
         putIfSet(environment, "PAYSTREAM_STREAM_THREADS", options.streamThreads());
         putIfSet(environment, "PAYSTREAM_PARTITIONS", options.partitions());
@@ -377,6 +385,68 @@ public final class LocalCluster implements AutoCloseable {
     public void killProcessor(int instance) throws InterruptedException {
         processors[instance].kill();
         processors[instance] = null;
+        releaseDeadProcessor(instance);
+    }
+
+    /**
+     * What a supervisor does when a processor dies, so that the survivors take over in seconds: it fences the dead
+     * instance's transactions, which aborts the one it left open (otherwise it holds back every read_committed reader
+     * of the partitions it wrote, restoring standbys included, until its timeout), and removes its static members
+     * from the Streams group, which then rebalances at once instead of after the session timeout. Best effort, each
+     * within 5 s: with the brokers down too, the transaction and session timeouts still end both.
+     */
+    public void releaseDeadProcessor(int instance) {
+        try (org.apache.kafka.clients.admin.Admin admin = admin()) {
+            fenceTransactions(admin, instance);
+            removeFromGroup(admin, instance);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | IOException e) {
+            // the timeouts end them instead
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Fences the transactional ids of the instance's stream threads ({@code <application id>-<process id>-<n>},
+     * the process id from its state directory): a new epoch aborts the transaction the dead instance left open.
+     */
+    private void fenceTransactions(org.apache.kafka.clients.admin.Admin admin, int instance)
+            throws java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException,
+            InterruptedException, IOException {
+        Path metadata = stateDir(instance).resolve(APPLICATION_ID).resolve("kafka-streams-process-metadata");
+        if (!Files.exists(metadata)) {
+            return;
+        }
+        java.util.regex.Matcher processId = java.util.regex.Pattern.compile("\"processId\"\\s*:\\s*\"([^\"]+)\"")
+                .matcher(Files.readString(metadata));
+        if (!processId.find()) {
+            return;
+        }
+        String prefix = APPLICATION_ID + "-" + processId.group(1) + "-";
+        List<String> ids = admin.listTransactions().all().get(5, TimeUnit.SECONDS).stream()
+                .map(org.apache.kafka.clients.admin.TransactionListing::transactionalId)
+                .filter(id -> id.startsWith(prefix)).toList();
+        if (!ids.isEmpty()) {
+            admin.fenceProducers(ids).all().get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Removes the instance's static members ({@code processor-N-<thread>}) from the Streams group. */
+    private static void removeFromGroup(org.apache.kafka.clients.admin.Admin admin, int instance)
+            throws java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException,
+            InterruptedException {
+        String name = processorName(instance);
+        var group = admin.describeConsumerGroups(List.of(APPLICATION_ID)).all().get(5, TimeUnit.SECONDS)
+                .get(APPLICATION_ID);
+        List<org.apache.kafka.clients.admin.MemberToRemove> members = group.members().stream()
+                .map(member -> member.groupInstanceId().orElse(""))
+                .filter(id -> id.equals(name) || id.startsWith(name + "-"))
+                .map(org.apache.kafka.clients.admin.MemberToRemove::new).toList();
+        if (!members.isEmpty()) {
+            admin.removeMembersFromConsumerGroup(APPLICATION_ID,
+                    new org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions(members)).all()
+                    .get(5, TimeUnit.SECONDS);
+        }
     }
 
     public void stopProcessor(int instance) throws InterruptedException {

@@ -43,7 +43,9 @@ class BrokerPropertiesTest {
                 .contains("advertised.listeners=PLAINTEXT://127.0.0.1:9192\n")
                 .contains("offsets.topic.replication.factor=3\n").contains("transaction.state.log.min.isr=2\n")
                 .contains("default.replication.factor=3\n").contains("min.insync.replicas=2\n")
-                .contains("unclean.leader.election.enable=false\n").contains("broker.session.timeout.ms=3000\n");
+                .contains("unclean.leader.election.enable=false\n").contains("broker.session.timeout.ms=3000\n")
+                // A dead processor's open transaction is aborted within a second of its timeout, not ten.
+                .contains("transaction.abort.timed.out.transaction.cleanup.interval.ms=1000\n");
         assertThat(BrokerProperties.render(StackLayout.fromEnvironment(name -> null), home.resolve("data")))
                 .contains("controller.quorum.voters=1@127.0.0.1:9093\n").contains("min.insync.replicas=1\n");
     }

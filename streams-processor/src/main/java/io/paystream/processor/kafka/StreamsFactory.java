@@ -57,6 +57,16 @@ public class StreamsFactory {
     @jakarta.validation.constraints.Pattern(regexp = "[^:]+:[0-9]{1,5}", message = "must be host:port")
     private String applicationServer = "127.0.0.1:8090";
 
+    /**
+     * This instance's static member name in the group ({@code group.instance.id}), or blank for a dynamic member. A
+     * static member that restarts within the session timeout gets its tasks back without a rebalance; one that dies
+     * keeps them until its supervisor removes it from the group (the local launcher does at once) or the session
+     * times out. Each instance needs a name of its own, stable across its restarts.
+     */
+    @jakarta.validation.constraints.Pattern(regexp = "[A-Za-z0-9._-]{0,200}", message = "must be letters, digits, "
+            + "'.', '_' or '-'")
+    private String groupInstanceId = "";
+
     @Min(1)
     @Max(1_000)
     private int partitions = DEFAULT_PARTITIONS;
@@ -119,7 +129,8 @@ public class StreamsFactory {
     public ManagedKafkaStreams build(Map<String, String> kafka, PaymentMetrics metrics, MeterRegistry registry,
             List<DirectProducerFactory> directProducers, StatsScopes statsScopes, long minHoldSeconds) {
         Properties properties = StreamsProperties.build(kafka, new StreamsProperties.Settings(applicationId, stateDir,
-                commitIntervalMs, standbyReplicas, streamThreads, replicationFactor, applicationServer), metrics);
+                commitIntervalMs, standbyReplicas, streamThreads, replicationFactor, applicationServer,
+                groupInstanceId), metrics);
         Map<String, ApiClient> direct = new TreeMap<>();
         List<Topic<?, ?>> directTopics = new ArrayList<>();
         for (DirectProducerFactory producer : directProducers) {
@@ -225,6 +236,16 @@ public class StreamsFactory {
     @JsonProperty
     public String getApplicationServer() {
         return applicationServer;
+    }
+
+    @JsonProperty
+    public String getGroupInstanceId() {
+        return groupInstanceId;
+    }
+
+    @JsonProperty
+    public void setGroupInstanceId(String groupInstanceId) {
+        this.groupInstanceId = groupInstanceId == null ? "" : groupInstanceId;
     }
 
     @JsonProperty

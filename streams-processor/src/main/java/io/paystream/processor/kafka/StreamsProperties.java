@@ -29,6 +29,7 @@ public final class StreamsProperties {
      * @param streamThreads processing threads per instance
      * @param replicationFactor replication of the internal changelog topics
      * @param applicationServer host:port of this instance's query API, or null
+     * @param groupInstanceId this instance's static member name, or null or blank for a dynamic member
      */
     public record Settings(
             String applicationId,
@@ -37,7 +38,8 @@ public final class StreamsProperties {
             int standbyReplicas,
             int streamThreads,
             short replicationFactor,
-            String applicationServer) {
+            String applicationServer,
+            String groupInstanceId) {
         public Settings {
             Objects.requireNonNull(applicationId, "applicationId");
             Objects.requireNonNull(stateDir, "stateDir");
@@ -77,6 +79,11 @@ public final class StreamsProperties {
         properties.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
         properties.put(StreamsConfig.producerPrefix(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG), true);
         properties.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
+        if (settings.groupInstanceId() != null && !settings.groupInstanceId().isBlank()) {
+            // Kafka Streams gives each stream thread's consumer this name plus "-<thread number>".
+            properties.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+                    settings.groupInstanceId());
+        }
         if (settings.applicationServer() != null) {
             properties.put(StreamsConfig.APPLICATION_SERVER_CONFIG, settings.applicationServer());
         }

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class StreamsPropertiesTest {
     private static final StreamsProperties.Settings SETTINGS =
-            new StreamsProperties.Settings("app", "/tmp/state", 250, 1, 2, (short) 3, "127.0.0.1:8090");
+            new StreamsProperties.Settings("app", "/tmp/state", 250, 1, 2, (short) 3, "127.0.0.1:8090",
+                    null);
 
     @Test
     void configuresExactlyOnceAndTheChosenSettings() {
@@ -28,6 +29,20 @@ class StreamsPropertiesTest {
         assertThat(properties.get(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG)).isEqualTo(true);
         assertThat(properties.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG)).isEqualTo("payments.dlq.v1");
         assertThat(properties.get("bootstrap.servers")).isEqualTo("b:9092");
+    }
+
+    @Test
+    void aNamedInstanceIsAStaticMemberAndAnUnnamedOneIsNot() {
+        Properties named = StreamsProperties.build(Map.of("bootstrap.servers", "b:9092"),
+                new StreamsProperties.Settings("app", "/tmp/state", 250, 1, 2, (short) 3, null, "processor-2"),
+                new PaymentMetrics(new SimpleMeterRegistry()));
+        assertThat(named.get("consumer.group.instance.id")).isEqualTo("processor-2");
+        for (String blank : new String[] {null, "", " "}) {
+            Properties unnamed = StreamsProperties.build(Map.of("bootstrap.servers", "b:9092"),
+                    new StreamsProperties.Settings("app", "/tmp/state", 250, 1, 2, (short) 3, null, blank),
+                    new PaymentMetrics(new SimpleMeterRegistry()));
+            assertThat(unnamed).doesNotContainKey("consumer.group.instance.id");
+        }
     }
 
     @Test

@@ -98,7 +98,8 @@ public final class Pipeline implements AutoCloseable {
     private Pipeline(Duration idempotencyWindow, Duration cardTopUpRetention, AccountQuota accountQuota) {
         PaymentMetrics metrics = new PaymentMetrics(registry);
         Properties properties = StreamsProperties.build(Map.of("bootstrap.servers", "unused:9092"),
-                new StreamsProperties.Settings("paystream-test", tempDir(), 100, 0, 1, (short) 1, null), metrics);
+                new StreamsProperties.Settings("paystream-test", tempDir(), 100, 0, 1, (short) 1, null,
+                        null), metrics);
         driver = new TopologyTestDriver(PaymentsTopology.build(metrics, new PaymentsTopology.Settings(Map.of(
                 Topics.directRequests(GLOBEX.clientId()).name(), GLOBEX,
                 Topics.directRequests(INITECH.clientId()).name(), INITECH), idempotencyWindow, cardTopUpRetention,
