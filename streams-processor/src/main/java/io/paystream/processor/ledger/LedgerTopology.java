@@ -132,8 +132,11 @@ public final class LedgerTopology {
                 Serdes.String(), Serdes.Long()), QUOTA_PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCOUNTS_STORE),
                 Serdes.String(), AvroSerde.of(AccountState.class)), PROCESSOR);
+        // Cached: a task's in-flight totals change with every leg, and only their value at each commit matters (the
+        // cache writes each changed total to the changelog once per commit, in the same transaction). Uncached, they
+        // were 4 of the 18 broker writes of every payment, for one gauge.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FLOWS_STORE),
-                Serdes.String(), InFlight.totalSerde()), PROCESSOR);
+                Serdes.String(), InFlight.totalSerde()).withCachingEnabled(), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HOLDS_STORE),
                 Serdes.String(), AvroSerde.of(HoldState.class)), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HOLD_EXPIRIES_STORE),
