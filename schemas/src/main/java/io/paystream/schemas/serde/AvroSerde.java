@@ -1,7 +1,6 @@
 package io.paystream.schemas.serde;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Objects;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
@@ -31,9 +30,23 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;
 
+    /** Each thread's encoding buffer: one copy of the bytes per record, into the array Kafka gets. */
+    private static final ThreadLocal<Buffer> BUFFERS = ThreadLocal.withInitial(Buffer::new);
+
+    /** A byte buffer that is reset and reused instead of reallocated for every record. */
+    private static final class Buffer extends java.io.ByteArrayOutputStream {
+        Buffer() {
+            super(512);
+        }
+    }
+
     private AvroSerde(Class<T> type) {
         this.type = Objects.requireNonNull(type, "type");
         SpecificData model = SpecificData.getForClass(type);
+        // The generated classes' own encode and decode methods (customEncode/customDecode), instead of Avro walking
+        // the schema reflectively for every field of every record. Avro leaves them off unless asked; they read
+        // older released versions through the same resolving decoder.
+        model.setCustomCoders(true);
         Schema current = model.getSchema(type);
         this.encoder = new BinaryMessageEncoder<>(model, current);
         this.decoder = new BinaryMessageDecoder<>(model, current);
@@ -53,10 +66,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
             return null;
         }
         try {
-            ByteBuffer buffer = encoder.encode(data);
-            byte[] bytes = new byte[buffer.remaining()];
-            buffer.get(bytes);
-            return bytes;
+            Buffer buffer = BUFFERS.get();
+            buffer.reset();
+            encoder.encode(data, buffer);
+            return buffer.toByteArray();
         } catch (IOException | AvroRuntimeException | NullPointerException | ClassCastException e) {
             throw new SerializationException(
                     "cannot encode " + type.getSimpleName() + " for topic " + topic + ": " + e.getMessage(), e);
