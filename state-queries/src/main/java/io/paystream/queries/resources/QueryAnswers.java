@@ -30,10 +30,35 @@ final class QueryAnswers {
 
     private final KeyRouter router;
     private final MeterRegistry registry;
+    /** The two meters of each store and route, registered once: building them took a registry lookup per query. */
+    private final java.util.concurrent.ConcurrentMap<String, Meters> meters =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A lookup's count and latency, for one store and route. */
+    private record Meters(Counter requests, Timer latency) {
+        void record(Timer.Sample sample) {
+            requests.increment();
+            sample.stop(latency);
+        }
+    }
 
     QueryAnswers(KeyRouter router, MeterRegistry registry) {
         this.router = Objects.requireNonNull(router, "router");
         this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    private Meters meters(String store, String route) {
+        return meters.computeIfAbsent(store + '/' + route, key -> new Meters(
+                Counter.builder("paystream.query.requests")
+                        .description("Query API lookups by store and how they were answered (local, stale, "
+                                + "forwarded, unavailable)")
+                        .tag("store", store).tag("route", route).register(registry),
+                Timer.builder("paystream.query.latency")
+                        .description("Query API lookup time, forwarding included")
+                        .tag("store", store).tag("route", route)
+                        .publishPercentileHistogram()
+                        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
+                        .register(registry)));
     }
 
     /**
@@ -75,16 +100,7 @@ final class QueryAnswers {
             throw ApiException.unavailable("not_available", "the owner of this " + noun + " cannot answer right "
                     + "now; retry, or pass stale=true to accept a standby read", RETRY_AFTER_SECONDS);
         } finally {
-            Counter.builder("paystream.query.requests")
-                    .description("Query API lookups by store and how they were answered (local, stale, forwarded, "
-                            + "unavailable)")
-                    .tag("store", store).tag("route", route).register(registry).increment();
-            sample.stop(Timer.builder("paystream.query.latency")
-                    .description("Query API lookup time, forwarding included")
-                    .tag("store", store).tag("route", route)
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
-                    .register(registry));
+            meters(store, route).record(sample);
         }
     }
 }
