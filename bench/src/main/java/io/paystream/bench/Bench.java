@@ -562,19 +562,27 @@ public final class Bench {
         progress("query API during writes at 50% of max");
         // JIT warm-up of the lookup path, unmeasured.
         http.closedLoop(() -> get("/v1/accounts/" + payments.randomAccount()), CONNECTIONS, size.httpRun());
-        // What a lookup costs the server, without writes beside it.
+        // What a lookup costs the server, without writes beside it: the processor's CPU over the loop, less what it
+        // uses idle (commits, punctuations, metrics) over the same time.
         Map<String, ProcessHandle> server = Map.of("processor", cluster.processorHandle(firstRunning()));
+        CpuUse idleCpu = CpuUse.start(server);
+        TimeUnit.SECONDS.sleep(5);
+        double idleCores = idleCpu.coresUsed().get("processor");
         CpuUse lookupCpu = CpuUse.start(server);
+        long lookupsStarted = System.nanoTime();
         HttpLoad.Result alone = http.openLoop(() -> get("/v1/accounts/" + payments.randomAccount()),
                 size.lookupsPerSecond(), size.httpRun());
-        double lookupMicros = lookupCpu.microsPer(Math.max(1, alone.latency().getTotalCount())).get("processor");
+        long answered = Math.max(1, alone.latency().getTotalCount());
+        double lookupMicros = lookupCpu.microsPer(answered).get("processor")
+                - idleCores * (System.nanoTime() - lookupsStarted) / 1e3 / answered;
         report.number("query.cpuPerLookupMicros", lookupMicros);
         report.number("query.balanceAloneP99Ms", alone.latency().getValueAtPercentile(99) / 1000.0);
         report.add("query", "balance lookup, no writes", percentiles(alone.latency()), "GET /v1/accounts/{id}, open "
                 + "loop " + size.lookupsPerSecond() + "/s for " + size.httpRun().toSeconds() + " s, nothing else "
                 + "running (" + alone.statuses() + ", " + alone.connections() + " connections)");
         report.add("query", "processor CPU per lookup", String.format("%,.0f µs", lookupMicros), "the processor's "
-                + "CPU time over that loop divided by the lookups answered");
+                + "CPU time over that loop, less its idle use over the same time (" + String.format("%.2f", idleCores)
+                + " cores, measured for 5 s before), divided by the lookups answered");
         ExecutorService background = Executors.newFixedThreadPool(2);
         Profiler profiler = profiles == null ? null
                 : Profiler.start(cluster.processorHandle(firstRunning()).pid(), profiles.resolve("queries.jfr"));
@@ -632,13 +640,13 @@ public final class Bench {
             if (setting.commitMs() == DEFAULT_COMMIT_MS && setting.threads() == DEFAULT_THREADS) {
                 break; // back to the default for the sections that follow
             }
-            long first = System.nanoTime();
-            for (int i = 0; i < size.backlog(); i++) {
-                remember(payments.transfer(System.nanoTime()));
-            }
-            settle("the sweep's backlog");
-            double perSecond = size.backlog() / ((payments.lastSettledNanos() - first) / 1e9);
-            report.add("sweep", "throughput" + label, rate(perSecond, "payments/s"), "as the pipeline figure");
+            // A restarted processor is cold: warm it as the pipeline figure's was, or the sweep measures the JIT.
+            warmUp(payments::randomPair);
+            Drain drain = drain("the sweep's backlog", size.backlog(), payments::randomPair);
+            payments.takeLatency();
+            double perSecond = drain.perSecond();
+            report.add("sweep", "throughput" + label, rate(perSecond, "payments/s") + "; "
+                    + CpuUse.describeMicros(drain.cpuMicros()), "as the pipeline figure and its CPU per payment");
             Histogram latency = openLoopPayments(perSecond / 2, size.latencyRun());
             report.add("sweep", "latency at 50%" + label, percentiles(latency), "as the latency figures, at "
                     + rate(perSecond / 2, "payments/s"));
