@@ -368,6 +368,25 @@ class KubernetesFilesTest {
     }
 
     @Test
+    void eachProcessorPodIsAStaticMemberNamedAfterItself() throws Exception {
+        JsonNode processor = null;
+        for (JsonNode workload : workloads()) {
+            if (workload.at("/spec/template/spec/containers/0/name").asText().equals("processor")) {
+                processor = workload;
+            }
+        }
+        assertThat(processor).isNotNull();
+        assertThat(processor.path("kind").asText()).isEqualTo("StatefulSet");
+        String instanceId = null;
+        for (JsonNode variable : processor.at("/spec/template/spec/containers/0/env")) {
+            if (variable.path("name").asText().equals("PAYSTREAM_GROUP_INSTANCE_ID")) {
+                instanceId = variable.path("value").asText();
+            }
+        }
+        assertThat(instanceId).isEqualTo("$(POD_NAME)");
+    }
+
+    @Test
     void bothAppsTraceOnePaymentInTenWholeInProduction() {
         for (String app : List.of("paystream-processor", "paystream-ingress")) {
             JsonNode map = named("ConfigMap", app);
