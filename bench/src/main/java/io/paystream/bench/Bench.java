@@ -628,8 +628,9 @@ public final class Bench {
     private void sweeps() throws Exception {
         record Setting(long commitMs, int threads) {
         }
-        // 20 ms and 2 threads, one at a time; then back to the defaults (100 ms, 1 thread) of the main figures.
-        for (Setting setting : List.of(new Setting(20, DEFAULT_THREADS), new Setting(DEFAULT_COMMIT_MS, 2),
+        // 20 ms, 50 ms and 2 threads, one at a time; then back to the defaults (100 ms, 1 thread) of the main figures.
+        for (Setting setting : List.of(new Setting(20, DEFAULT_THREADS), new Setting(50, DEFAULT_THREADS),
+                new Setting(DEFAULT_COMMIT_MS, 2),
                 new Setting(DEFAULT_COMMIT_MS, DEFAULT_THREADS))) {
             String label = " (commit " + setting.commitMs() + " ms, " + setting.threads() + " thread"
                     + (setting.threads() > 1 ? "s" : "") + ")";
