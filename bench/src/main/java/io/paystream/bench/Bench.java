@@ -30,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -330,7 +331,7 @@ public final class Bench {
     }
 
     /** Writes {@code count} transfers at once, between the accounts {@code pairs} gives, and waits for them all. */
-    private Drain drain(String what, int count, java.util.function.Supplier<String[]> pairs) throws Exception {
+    private Drain drain(String what, int count, Supplier<String[]> pairs) throws Exception {
         CpuUse cpu = CpuUse.start(cluster.processes());
         ThreadCpu threads = ThreadCpu.start(cluster.processorHandle(firstRunning()).pid());
         long completedBefore = payments.completed();
@@ -354,7 +355,7 @@ public final class Bench {
      * {@link #MAX_WARM_UPS}): a processor in service is warm, and a fresh one spent 0.3-0.5 of a core compiling
      * through its first backlogs. Returns the compilers' cores during the last warm-up.
      */
-    private double warmUp(java.util.function.Supplier<String[]> pairs) throws Exception {
+    private double warmUp(Supplier<String[]> pairs) throws Exception {
         double jit = Double.NaN;
         for (int round = 1; round <= MAX_WARM_UPS; round++) {
             Drain warm = drain("warm-up backlog " + round, size.backlog() / 2, pairs);

@@ -31,14 +31,8 @@ final class CpuUse {
     /** Cores used by each process since {@link #start}: its CPU time divided by the wall time. */
     Map<String, Double> coresUsed() {
         double wall = System.nanoTime() - startNanos;
-        Map<String, Duration> after = cpuTimes();
         Map<String, Double> cores = new LinkedHashMap<>();
-        after.forEach((name, time) -> {
-            Duration start = before.get(name);
-            if (start != null) {
-                cores.put(name, time.minus(start).toNanos() / wall);
-            }
-        });
+        cpuNanosSinceStart().forEach((name, nanos) -> cores.put(name, nanos / wall));
         return cores;
     }
 
@@ -48,21 +42,23 @@ final class CpuUse {
      * over from a saturated 2-core machine to a bigger one.
      */
     Map<String, Double> microsPer(long units) {
-        Map<String, Duration> after = cpuTimes();
         Map<String, Double> micros = new LinkedHashMap<>();
-        double stack = 0;
-        for (Map.Entry<String, Duration> entry : after.entrySet()) {
-            Duration start = before.get(entry.getKey());
-            if (start != null) {
-                double each = entry.getValue().minus(start).toNanos() / 1e3 / units;
-                micros.put(entry.getKey(), each);
-                if (!entry.getKey().equals("bench")) {
-                    stack += each;
-                }
-            }
-        }
-        micros.put(STACK, stack);
+        cpuNanosSinceStart().forEach((name, nanos) -> micros.put(name, nanos / 1e3 / units));
+        micros.put(STACK, micros.entrySet().stream().filter(entry -> !entry.getKey().equals("bench"))
+                .mapToDouble(Map.Entry::getValue).sum());
         return micros;
+    }
+
+    /** CPU nanoseconds of each process since {@link #start}; a process that was not there then is left out. */
+    private Map<String, Long> cpuNanosSinceStart() {
+        Map<String, Long> used = new LinkedHashMap<>();
+        cpuTimes().forEach((name, time) -> {
+            Duration start = before.get(name);
+            if (start != null) {
+                used.put(name, time.minus(start).toNanos());
+            }
+        });
+        return used;
     }
 
     /** {@code "processor 210 µs, kafka 160 µs, ..."}, for {@link #microsPer}. */

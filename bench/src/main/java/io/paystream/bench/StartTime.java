@@ -38,14 +38,12 @@ final class StartTime {
         CompletableFuture<Long> ready = CompletableFuture.supplyAsync(() -> {
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(launcher.getInputStream(),
                     StandardCharsets.UTF_8))) {
-                Long at = null;
                 for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                     synchronized (output) {
                         output.append(line).append('\n');
                     }
-                    if (at == null && line.contains(READY_LINE)) {
-                        at = System.nanoTime();
-                        return at;
+                    if (line.contains(READY_LINE)) {
+                        return System.nanoTime();
                     }
                 }
                 return null;
