@@ -1,6 +1,7 @@
 package io.paystream.bench;
 
 import io.paystream.schemas.Topics;
+import io.paystream.schemas.validation.PaymentRequestRules;
 import io.paystream.schemas.avro.AccountCommandType;
 import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.AccountType;
@@ -233,7 +234,9 @@ final class Payments implements AutoCloseable {
 
     private void send(PaymentRequest request, long intendedNanos) {
         pending.put(request.getPaymentId(), intendedNanos);
-        var unused2 = producer.send(new ProducerRecord<>(Topics.PAYMENT_REQUESTS.name(), request.getPaymentId(),
+        // Keyed as the ingress keys it: by the account the first leg moves, whose task then decides it in one step.
+        var unused2 = producer.send(new ProducerRecord<>(Topics.PAYMENT_REQUESTS.name(),
+                PaymentRequestRules.firstLegAccount(request),
                 Topics.PAYMENT_REQUESTS.valueSerde().serializer().serialize("", request)), (metadata, exception) -> {
                     if (exception != null) {
                         failure.compareAndSet(null, exception);

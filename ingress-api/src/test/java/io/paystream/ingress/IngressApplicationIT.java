@@ -87,6 +87,31 @@ class IngressApplicationIT {
         return JSON.readTree(response.body());
     }
 
+    /**
+     * The payment request the ingress published for {@code paymentId}, checked to be keyed by the account its first
+     * leg moves (the payer; the payee of a TOPUP), whose ledger task decides it.
+     */
+    private static PaymentRequest requestFor(String paymentId) {
+        try (var reader = kafka.reader(Topics.PAYMENT_REQUESTS)) {
+            PaymentRequest[] found = new PaymentRequest[1];
+            String[] key = new String[1];
+            await().atMost(SETTLE).until(() -> {
+                reader.records().forEach(r -> {
+                    PaymentRequest request = Topics.PAYMENT_REQUESTS.valueSerde().deserializer()
+                            .deserialize(Topics.PAYMENT_REQUESTS.name(), r.value());
+                    if (paymentId.equals(request.getPaymentId())) {
+                        found[0] = request;
+                        key[0] = new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+                    }
+                });
+                return found[0] != null;
+            });
+            assertThat(key[0]).as("the record's key").isEqualTo(found[0].getType() == PaymentType.TOPUP
+                    ? found[0].getTo() : found[0].getFrom());
+            return found[0];
+        }
+    }
+
     private static <V> V recordFor(io.paystream.schemas.Topic<String, V> topic, String key) {
         try (var reader = kafka.reader(topic)) {
             Object[] found = new Object[1];
@@ -178,8 +203,8 @@ class IngressApplicationIT {
             assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
             String paymentId = json(response).get("paymentId").asText();
             assertThat(json(response).get("status").asText()).isEqualTo("PENDING");
-            assertThat(paymentId).isEqualTo(IDS.derive("local-dev", key));
-            assertThat(recordFor(Topics.PAYMENT_REQUESTS, paymentId)).isEqualTo(PaymentRequest.newBuilder()
+            assertThat(paymentId).isEqualTo(IDS.derive("local-dev", "alice", key));
+            assertThat(requestFor(paymentId)).isEqualTo(PaymentRequest.newBuilder()
                     .setPaymentId(paymentId).setType(PaymentType.TRANSFER).setFrom("alice").setTo("bob")
                     .setAmount(1050).setCurrency("USD").setReference("invoice 17")
                     .setMetadata(Map.of("order", "A-17")).setClientId("local-dev").setIdempotencyKey(key).build());
@@ -199,8 +224,8 @@ class IngressApplicationIT {
 
             assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
             String paymentId = json(response).get("paymentId").asText();
-            assertThat(recordFor(Topics.PAYMENT_REQUESTS, paymentId)).isEqualTo(PaymentRequest.newBuilder()
-                    .setPaymentId(IDS.derive(clientId, key)).setType(type).setFrom(from).setTo(to)
+            assertThat(requestFor(paymentId)).isEqualTo(PaymentRequest.newBuilder()
+                    .setPaymentId(IDS.derive(clientId, type == PaymentType.TOPUP ? to : from, key)).setType(type).setFrom(from).setTo(to)
                     .setAmount(1).setCurrency("EUR").setReference(null).setMetadata(Map.of())
                     .setClientId(clientId).setIdempotencyKey(key).build());
         }
@@ -213,7 +238,7 @@ class IngressApplicationIT {
                     + "\"holdExpiresInSeconds\":3600}").key(ACME_KEY).idempotencyKey(key).send();
 
             assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-            PaymentRequest record = recordFor(Topics.PAYMENT_REQUESTS, json(response).get("paymentId").asText());
+            PaymentRequest record = requestFor(json(response).get("paymentId").asText());
             assertThat(record.getCapture()).isEqualTo(io.paystream.schemas.avro.CaptureMode.MANUAL);
             assertThat(record.getHoldExpiresInSeconds()).isEqualTo(3600L);
         }
@@ -645,7 +670,7 @@ class IngressApplicationIT {
                     + "\"amount\":2500,\"currency\":\"USD\",\"source\":{\"type\":\"CARD\",\"token\":\"tok_visa\"}}")
                     .key(ACME_KEY).idempotencyKey("card-1").send();
             assertThat(card.statusCode()).as(card.body()).isEqualTo(202);
-            PaymentRequest record = recordFor(Topics.PAYMENT_REQUESTS, json(card).get("paymentId").asText());
+            PaymentRequest record = requestFor(json(card).get("paymentId").asText());
             assertThat(record.getSource().getToken()).isEqualTo("tok_visa");
             assertThat(record.getType()).isEqualTo(PaymentType.TOPUP);
 

@@ -84,7 +84,8 @@ class PaymentsTopologyTest {
             assertThat(auditsOf("alice")).extracting(AuditRecord::getKind)
                     .containsExactly(AuditKind.ACCOUNT_OPENED, AuditKind.CREDIT);
             assertThat(pipeline.legs()).extracting(LedgerCommand::getType)
-                    .containsExactly(LedgerCommandType.OPEN, LedgerCommandType.CREDIT);
+                    .as("the credit is applied by intake's own task, in its step: it never crosses the ledger topic")
+                    .containsExactly(LedgerCommandType.OPEN);
             assertThat(pipeline.notifications()).singleElement()
                     .satisfies(n -> assertThat(n.getAccountId()).isEqualTo("alice"));
             PaymentState state = assertFinal(topUp, PaymentStatus.COMPLETED, null);
@@ -113,6 +114,52 @@ class PaymentsTopologyTest {
                     .map(n -> n.getAccountId()).toList()).containsExactlyInAnyOrder("alice", "bob");
             assertFinal(transfer, PaymentStatus.COMPLETED, null);
             pipeline.assertInvariantsHold();
+        }
+
+        @Test
+        void intakeDebitsThePayerInItsOwnStepSoOnlyTheCreditCrossesTheLedgerTopic() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            fund("alice", 500);
+            int legsBefore = pipeline.legs().size();
+            PaymentRequest transfer = aTransfer("alice", "bob", 200).build();
+            pipeline.send(transfer);
+
+            assertThat(pipeline.legs().subList(legsBefore, pipeline.legs().size()))
+                    .extracting(LedgerCommand::getType, LedgerCommand::getAccountId)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(LedgerCommandType.CREDIT, "bob"));
+            assertFinal(transfer, PaymentStatus.COMPLETED, null);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(300);
+        }
+
+        @Test
+        void aRequestKeyedByItsPaymentIdIsDecidedAsBeforeAndARetryKeyedTheSameWayIsADuplicate() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            fund("alice", 500);
+            PaymentRequest transfer = aTransfer("alice", "bob", 200).build();
+            pipeline.sendKeyedByPaymentId(transfer);
+            pipeline.sendKeyedByPaymentId(transfer);
+
+            assertFinal(transfer, PaymentStatus.COMPLETED, null);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(300);
+            assertThat(pipeline.registry().counter("paystream.payments.duplicates").count()).isEqualTo(1.0);
+        }
+
+        @Test
+        void aRequestKeyedByAnotherAccountIsDeadLetteredAndMovesNothing() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            fund("alice", 500);
+            PaymentRequest transfer = aTransfer("alice", "bob", 200).build();
+            pipeline.sendRaw(Topics.PAYMENT_REQUESTS.name(), "bob".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    Topics.PAYMENT_REQUESTS.valueSerde().serializer().serialize("t", transfer));
+
+            assertThat(pipeline.deadLetters()).singleElement().satisfies(deadLetter -> assertThat(
+                    header(deadLetter.headers(), "__streams.errors.message"))
+                    .contains("is not the request's paymentId").contains("nor its first leg's account"));
+            assertThat(statusesOf(transfer)).isEmpty();
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(500);
         }
 
         @Test
@@ -310,7 +357,7 @@ class PaymentsTopologyTest {
 
             assertThat(statusesOf(topUp)).containsExactly(PaymentStatus.ACCEPTED, PaymentStatus.REJECTED);
             assertFinal(topUp, PaymentStatus.REJECTED, RejectionReason.ACCOUNT_NOT_FOUND);
-            assertThat(pipeline.legs()).extracting(LedgerCommand::getType).containsExactly(LedgerCommandType.CREDIT);
+            assertThat(pipeline.legs()).as("no reversal, and the credit was applied in intake's step").isEmpty();
             assertThat(pipeline.notifications()).singleElement().satisfies(n -> {
                 assertThat(n.getAccountId()).isEqualTo("nobody");
                 assertThat(n.getRole()).isEqualTo(io.paystream.schemas.avro.NotificationRole.PAYEE);
@@ -709,22 +756,24 @@ class PaymentsTopologyTest {
         }
 
         /**
-         * Moves three windows on, then sends an unrelated request: a window store drops its old segments when a
-         * write moves its stream time, not when the clock does.
+         * Moves three windows on, then sends an unrelated request and an unrelated action: a window store drops its
+         * old segments when a write moves its stream time, not when the clock does.
          */
         private void passTheWindow() {
             windowed.advance(WINDOW.multipliedBy(3));
             windowed.send(aTopUp("nobody", 1).build());
+            windowed.send(Fixtures.anAction(io.paystream.schemas.avro.ActionType.VOID,
+                    java.util.UUID.randomUUID().toString(), "unrelated").build());
         }
 
         @Test
-        void aRetryAfterTheWindowIsStillADuplicateBecauseTheStatusKnowsThePayment() {
+        void aRequestIsRememberedForEverSoARetryAfterTheWindowIsStillADuplicate() {
             windowed.send(anOpen("alice", "USD", AccountType.CUSTOMER).build());
             PaymentRequest topUp = aTopUp("alice", 100).build();
             windowed.send(topUp);
             passTheWindow();
-            assertThat(windowed.rememberedFingerprints(topUp.getPaymentId())).as("fingerprint after the window")
-                    .isEmpty();
+            assertThat(windowed.rememberedFingerprint(topUp.getPaymentId())).as("fingerprint after the window")
+                    .isNotNull();
 
             windowed.send(topUp);
 
@@ -732,8 +781,6 @@ class PaymentsTopologyTest {
                     .containsExactly(PaymentStatus.ACCEPTED, PaymentStatus.COMPLETED);
             assertThat(windowed.account("alice").getBalance()).isEqualTo(100);
             assertThat(windowed.registry().counter("paystream.payments.duplicates").count()).isEqualTo(1.0);
-            assertThat(windowed.rememberedFingerprints(topUp.getPaymentId())).as("remembered for another window")
-                    .hasSize(1);
         }
 
         @Test
@@ -756,8 +803,8 @@ class PaymentsTopologyTest {
             PaymentRequest invalid = aTransfer("alice", "alice", 10).build();
             windowed.send(invalid);
             passTheWindow();
-            assertThat(windowed.rememberedFingerprints(invalid.getPaymentId())).as("a rejection is forgotten too")
-                    .isEmpty();
+            assertThat(windowed.rememberedFingerprint(invalid.getPaymentId())).as("a rejection is remembered too")
+                    .isNotNull();
 
             windowed.send(invalid);
 
@@ -787,7 +834,7 @@ class PaymentsTopologyTest {
                     .build();
             windowed.send(refund);
             passTheWindow();
-            assertThat(windowed.rememberedFingerprints(refund.getActionId())).isEmpty();
+            assertThat(windowed.rememberedActionFingerprints(refund.getActionId())).isEmpty();
 
             windowed.send(refund);
             windowed.send(io.paystream.schemas.avro.PaymentAction.newBuilder(refund).setAmount(200L).build());
@@ -834,21 +881,22 @@ class PaymentsTopologyTest {
         }
 
         @Test
-        void aRequestStampedInThePastIsRememberedAsOfStreamTime() {
-            windowed.send(anOpen("alice", "USD", AccountType.CUSTOMER).build());
+        void anActionStampedInThePastIsRememberedAsOfStreamTime() {
+            PaymentRequest transfer = paidBetweenAliceAndBob(aTransfer("alice", "bob", 300));
             passTheWindow();
-            PaymentRequest backdated = aTopUp("alice", 100).build();
+            io.paystream.schemas.avro.PaymentAction refund = Fixtures.anAction(
+                    io.paystream.schemas.avro.ActionType.REFUND, transfer.getPaymentId(), "backdated").setAmount(100L)
+                    .build();
             java.time.Instant longAgo = Pipeline.START.minus(WINDOW.multipliedBy(10));
 
-            windowed.send(backdated, longAgo);
+            windowed.send(refund, longAgo);
             // Stored at a timestamp older than the window, it would be dropped at once, and only the status view
-            // (which a real broker updates a round trip later) would stand between a quick retry and a second payment.
-            assertThat(windowed.rememberedFingerprints(backdated.getPaymentId())).hasSize(1);
-            windowed.send(backdated, longAgo);
+            // (which a real broker updates a round trip later) would stand between a quick retry and a second refund.
+            assertThat(windowed.rememberedActionFingerprints(refund.getActionId())).hasSize(1);
+            windowed.send(refund, longAgo);
 
-            assertThat(windowed.eventsOf(backdated.getPaymentId())).extracting(PaymentEvent::getStatus)
-                    .containsExactly(PaymentStatus.ACCEPTED, PaymentStatus.COMPLETED);
-            assertThat(windowed.account("alice").getBalance()).isEqualTo(100);
+            assertThat(movements(AuditKind.REFUND, transfer.getPaymentId())).isEqualTo(1);
+            assertThat(windowed.account("bob").getBalance()).isEqualTo(200);
         }
     }
 
@@ -1374,8 +1422,7 @@ class PaymentsTopologyTest {
             assertThat(statusesOf(topUp)).containsExactly(PaymentStatus.ACCEPTED);
             assertThat(pipeline.account("alice").getBalance()).isZero();
             assertThat(pipeline.legs()).filteredOn(leg -> topUp.getPaymentId().equals(leg.getPaymentId()))
-                    .extracting(LedgerCommand::getType).as("checked on the payee's task before the card is charged")
-                    .containsExactly(LedgerCommandType.CARD_CHARGE);
+                    .as("checked on the payee's task, in intake's step, before the card is charged").isEmpty();
             io.paystream.schemas.avro.AcquirerRequest charge = pipeline.charges().get(0);
             assertThat(pipeline.charges()).hasSize(1);
             assertThat(charge.getPaymentId()).isEqualTo(topUp.getPaymentId());

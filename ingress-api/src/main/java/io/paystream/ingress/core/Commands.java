@@ -43,8 +43,11 @@ public final class Commands {
     public static PaymentRequest payment(PaymentIds ids, ApiClient client, String idempotencyKey,
             CreatePaymentRequest body, long minHoldSeconds) {
         checkIdempotencyKey(idempotencyKey);
+        // Debits need the payer's owner; a top-up, which creates money in an account, needs the payee's owner. That
+        // account is also the one the first leg moves, which scopes the Idempotency-Key and keys the record.
+        String firstLegAccount = body.type() == PaymentType.TOPUP ? body.to() : body.from();
         PaymentRequest request = PaymentRequest.newBuilder()
-                .setPaymentId(ids.derive(client.clientId(), idempotencyKey))
+                .setPaymentId(ids.derive(client.clientId(), String.valueOf(firstLegAccount), idempotencyKey))
                 .setType(body.type())
                 .setFrom(body.from())
                 .setTo(body.to())
@@ -66,11 +69,8 @@ public final class Commands {
             throw ApiException.scopeRequired(Scopes.FUNDS_WRITE, "type",
                     "a TOPUP brings money in from outside the system");
         }
-        // Debits need the payer's owner; a top-up, which creates money in an account, needs the payee's owner.
-        String field = body.type() == PaymentType.TOPUP ? "to" : "from";
-        String owned = body.type() == PaymentType.TOPUP ? body.to() : body.from();
-        if (!client.owns(owned)) {
-            throw ApiException.notOwned(owned, field);
+        if (!client.owns(firstLegAccount)) {
+            throw ApiException.notOwned(firstLegAccount, body.type() == PaymentType.TOPUP ? "to" : "from");
         }
         return request;
     }

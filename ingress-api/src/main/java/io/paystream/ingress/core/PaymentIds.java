@@ -10,7 +10,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Derives a payment id from (API client id, Idempotency-Key): the first 16 bytes of HMAC-SHA256 under a server-side
+ * Derives a payment id from (API client id, first leg's account, Idempotency-Key): the first 16 bytes of HMAC-SHA256 under a server-side
  * secret, shaped as an RFC 9562 version-8 (custom) UUID. The same pair always gives the same id, so a retried request
  * is the same payment, and two clients can never collide by choosing the same key.
  *
@@ -37,15 +37,21 @@ public final class PaymentIds {
         this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
     }
 
-    /** The payment id for this client's idempotency key. */
-    public String derive(String clientId, String idempotencyKey) {
-        // The client id cannot contain a newline (its pattern forbids it), so the pair encodes unambiguously.
-        return uuidOf(clientId + "\n" + idempotencyKey);
+    /**
+     * The payment id for this client's idempotency key on this account: the account the payment's first leg moves (the
+     * payer; the payee of a TOPUP), by which the request is keyed. A key is thus unique per client and account: the
+     * same key with the same account is the same payment (a retry, or a conflict if the body differs), and the same
+     * key with another account is another payment, since no task could see both.
+     */
+    public String derive(String clientId, String account, String idempotencyKey) {
+        // Neither the client id nor the account id can contain a newline (their patterns forbid it), so the triple
+        // encodes unambiguously, and with two newlines it never meets an action's input, which has three.
+        return uuidOf(clientId + "\n" + account + "\n" + idempotencyKey);
     }
 
     /**
      * The id of an action (capture, void, refund) that this client asks of a payment with this idempotency key. An
-     * Idempotency-Key holds no control character, so its input has three newlines where a payment's has one: the two
+     * Idempotency-Key holds no control character, so its input has three newlines where a payment's has two: the two
      * kinds of id never meet.
      */
     public String deriveAction(String clientId, String paymentId, String action, String idempotencyKey) {

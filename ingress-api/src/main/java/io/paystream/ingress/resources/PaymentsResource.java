@@ -11,6 +11,7 @@ import io.paystream.ingress.kafka.CommandPublisher;
 import io.paystream.ingress.lookup.PaymentLookup;
 import io.paystream.schemas.RefundIds;
 import io.paystream.schemas.Topics;
+import io.paystream.schemas.validation.PaymentRequestRules;
 import io.paystream.schemas.avro.ActionType;
 import io.paystream.schemas.avro.PaymentAction;
 import io.paystream.schemas.avro.PaymentRequest;
@@ -66,7 +67,8 @@ public final class PaymentsResource {
     @RolesAllowed(Scopes.PAYMENTS_WRITE)
     @Operation(summary = "Submit a payment",
             description = "Answers 202 once Kafka acknowledged the request. The payment id is derived from the API "
-                    + "client and the Idempotency-Key, so a retry with the same key is the same payment.",
+                    + "client, the payer (the payee of a TOPUP) and the Idempotency-Key, so a retry with the same key "
+                    + "for the same payer is the same payment.",
             responses = {
                 @ApiResponse(responseCode = "202", description = "accepted for processing"),
                 @ApiResponse(responseCode = "403", description = "an account the key does not own, or a TOPUP "
@@ -79,8 +81,9 @@ public final class PaymentsResource {
             @NotNull @Valid CreatePaymentRequest body,
             @Suspended AsyncResponse async) {
         PaymentRequest request = Commands.payment(ids, client, idempotencyKey, body, minHoldSeconds);
-        acknowledgements.answer(async, publisher.publish(Topics.PAYMENT_REQUESTS, request.getPaymentId(), request),
-                Accepted.payment(request.getPaymentId()));
+        // Keyed by the account its first leg moves, whose ledger task then decides it and moves that leg in one step.
+        acknowledgements.answer(async, publisher.publish(Topics.PAYMENT_REQUESTS,
+                PaymentRequestRules.firstLegAccount(request), request), Accepted.payment(request.getPaymentId()));
     }
 
     @POST

@@ -11,24 +11,26 @@ class PaymentIdsTest {
     private final PaymentIds ids = new PaymentIds(SECRET);
 
     @Test
-    void theSameClientAndKeyAlwaysGiveTheSameId() {
-        assertThat(ids.derive("acme", "order-17")).isEqualTo(new PaymentIds(SECRET).derive("acme", "order-17"));
+    void theSameClientAccountAndKeyAlwaysGiveTheSameId() {
+        assertThat(ids.derive("acme", "acme-1", "order-17"))
+                .isEqualTo(new PaymentIds(SECRET).derive("acme", "acme-1", "order-17"));
     }
 
     @Test
-    void anotherClientOrKeyGivesAnotherId() {
-        String id = ids.derive("acme", "order-17");
+    void anotherClientAccountOrKeyGivesAnotherId() {
+        String id = ids.derive("acme", "acme-1", "order-17");
 
-        assertThat(ids.derive("globex", "order-17")).isNotEqualTo(id);
-        assertThat(ids.derive("acme", "order-18")).isNotEqualTo(id);
+        assertThat(ids.derive("globex", "acme-1", "order-17")).isNotEqualTo(id);
+        assertThat(ids.derive("acme", "acme-2", "order-17")).as("the key is scoped to the account").isNotEqualTo(id);
+        assertThat(ids.derive("acme", "acme-1", "order-18")).isNotEqualTo(id);
     }
 
     /** Squatting: without the secret, nobody can compute the id another client's next request will get. */
     @Test
     void withoutTheSecretTheIdCannotBeComputed() {
-        String id = ids.derive("acme", "order-17");
+        String id = ids.derive("acme", "acme-1", "order-17");
 
-        assertThat(new PaymentIds(SECRET + "x").derive("acme", "order-17")).isNotEqualTo(id);
+        assertThat(new PaymentIds(SECRET + "x").derive("acme", "acme-1", "order-17")).isNotEqualTo(id);
         assertThat(id).as("the former public derivation, UUIDv5 of the pair")
                 .isNotEqualTo(UUID.nameUUIDFromBytes("acme\norder-17".getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString());
         assertThatThrownBy(() -> new PaymentIds("short")).isInstanceOf(IllegalArgumentException.class)
@@ -37,7 +39,7 @@ class PaymentIdsTest {
 
     @Test
     void isAVersion8RfcUuidInCanonicalForm() {
-        String id = ids.derive("acme", "order-17");
+        String id = ids.derive("acme", "acme-1", "order-17");
         UUID uuid = UUID.fromString(id);
 
         assertThat(uuid.version()).isEqualTo(8);
@@ -48,7 +50,7 @@ class PaymentIdsTest {
     @Test
     void matchesAnIndependentComputationAndStaysStableAcrossReleases() {
         // Pinned: changing the encoding would give retried requests new payment ids. Computed independently in Python:
-        // hmac.new(SECRET, b'local-dev\norder-1', sha256), first 16 bytes, version 8 and variant bits set.
-        assertThat(ids.derive("local-dev", "order-1")).isEqualTo("80662d35-7b2b-860f-8983-5677be5e5f66");
+        // hmac.new(SECRET, b'local-dev\nalice\norder-1', sha256), first 16 bytes, version 8 and variant bits set.
+        assertThat(ids.derive("local-dev", "alice", "order-1")).isEqualTo("bcd7b07a-f7c5-85d4-91ce-c22fcbcebcc1");
     }
 }

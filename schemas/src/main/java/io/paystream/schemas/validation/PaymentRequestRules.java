@@ -30,6 +30,15 @@ public final class PaymentRequestRules {
     private PaymentRequestRules() {
     }
 
+    /**
+     * The account a request's first leg moves: the payee of a TOPUP, else the payer. The ingress keys the request by
+     * it, so that the ledger task of that account decides the request and applies the leg in one step; it is also
+     * the account whose owner may post the request. Null when the request names no such account.
+     */
+    public static String firstLegAccount(PaymentRequest request) {
+        return request.getType() == PaymentType.TOPUP ? request.getTo() : request.getFrom();
+    }
+
     /** The first rule the request breaks, or empty when it is valid; holds last at least {@link #HOLD_SECONDS_MIN}. */
     public static Optional<Violation> validate(PaymentRequest request) {
         return validate(request, HOLD_SECONDS_MIN);

@@ -45,6 +45,11 @@ public record Emissions(
         return new Builder();
     }
 
+    /** The same emissions without the legs, for a processor that sends its legs on by itself. */
+    public Emissions withoutLegs() {
+        return legs.isEmpty() ? this : new Emissions(events, audits, List.of(), notifications, charges);
+    }
+
     /** True when there is nothing to emit. */
     public boolean isEmpty() {
         return events.isEmpty() && audits.isEmpty() && legs.isEmpty() && notifications.isEmpty()

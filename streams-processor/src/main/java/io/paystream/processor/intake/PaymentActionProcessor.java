@@ -21,9 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Routes actions on payments ({@code payments.actions.v1}, key paymentId) through {@link PaymentActionRules}: it
- * remembers each action id's fingerprint in the same window store as the requests' (action ids and payment ids are
- * both derived under the ingress's secret, from different inputs), and reads the payment's status from the status
- * view's store, which lives in the same task. An action that cannot be identified or is malformed goes to the
+ * remembers each action id's fingerprint in the {@code payment-action-fingerprints} window store, and reads the
+ * payment's status from the status view's store, which lives in the same task. An action that cannot be identified or is malformed goes to the
  * dead-letter topic.
  */
 final class PaymentActionProcessor implements Processor<String, PaymentAction, Object, Object> {

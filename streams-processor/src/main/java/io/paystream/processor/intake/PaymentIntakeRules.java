@@ -8,7 +8,6 @@ import io.paystream.schemas.avro.CaptureMode;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.LedgerCommandType;
 import io.paystream.schemas.avro.PaymentRequest;
-import io.paystream.schemas.avro.PaymentState;
 import io.paystream.schemas.avro.PaymentStatus;
 import io.paystream.schemas.avro.PaymentType;
 import io.paystream.schemas.avro.RejectionReason;
@@ -34,39 +33,30 @@ public final class PaymentIntakeRules {
     private PaymentIntakeRules() {
     }
 
-    /** {@link #decide(PaymentRequest, String, PaymentState, long, ApiClient)} for a request from the ingress. */
+    /** {@link #decide(PaymentRequest, String, long, ApiClient)} for a request from the ingress. */
     public static IntakeOutcome decide(PaymentRequest request, String storedFingerprint, long nowMs) {
-        return decide(request, storedFingerprint, null, nowMs, null);
+        return decide(request, storedFingerprint, nowMs, null);
     }
 
     /**
      * Decides what to do with a request.
      *
      * @param request the request, whose payment id equals the record key
-     * @param storedFingerprint the fingerprint stored for this payment id within the idempotency window, or null
-     * @param known the payment's status when no fingerprint is within the window but the status view knows the id
-     *     (a retry after the window), else null
+     * @param storedFingerprint the fingerprint stored for this payment id, or null for an id never seen
      * @param nowMs the request record's timestamp
      * @param producer the direct producer whose topic the request came from, or null for the ingress's topic
      */
-    public static IntakeOutcome decide(PaymentRequest request, String storedFingerprint, PaymentState known,
-            long nowMs, ApiClient producer) {
-        return decide(request, storedFingerprint, known, nowMs, producer, PaymentRequestRules.HOLD_SECONDS_MIN);
+    public static IntakeOutcome decide(PaymentRequest request, String storedFingerprint, long nowMs,
+            ApiClient producer) {
+        return decide(request, storedFingerprint, nowMs, producer, PaymentRequestRules.HOLD_SECONDS_MIN);
     }
 
-    /** As {@link #decide(PaymentRequest, String, PaymentState, long, ApiClient)}, with the shortest hold given. */
-    public static IntakeOutcome decide(PaymentRequest request, String storedFingerprint, PaymentState known,
-            long nowMs, ApiClient producer, long minHoldSeconds) {
+    /** As {@link #decide(PaymentRequest, String, long, ApiClient)}, with the shortest hold given. */
+    public static IntakeOutcome decide(PaymentRequest request, String storedFingerprint, long nowMs,
+            ApiClient producer, long minHoldSeconds) {
         Objects.requireNonNull(request, "request");
         String fingerprint = RequestFingerprint.of(request);
         Payment payment = Payment.of(request, nowMs);
-        if (storedFingerprint == null && known != null) {
-            // A retry after the window. The status keeps what the payment moved, not the whole request (metadata is
-            // not in it), so the comparison is of those facts; a match is remembered again for another window.
-            return sameFacts(payment.withoutInvalidFields(), known)
-                    ? new IntakeOutcome(IntakeOutcome.Kind.DUPLICATE, fingerprint, Emissions.none())
-                    : conflict(payment, fingerprint, nowMs);
-        }
         if (storedFingerprint != null) {
             return storedFingerprint.equals(fingerprint)
                     ? new IntakeOutcome(IntakeOutcome.Kind.DUPLICATE, null, Emissions.none())
@@ -150,14 +140,6 @@ public final class PaymentIntakeRules {
                 .audit(PaymentRecords.rejection(payment, "INTAKE-" + fingerprint.substring(0, CONFLICT_ID_HEX_CHARS),
                         payment.primaryAccountId(), RejectionReason.IDEMPOTENCY_CONFLICT, detail, nowMs))
                 .build());
-    }
-
-    /** True when the request asks for what the stored payment was: type, accounts, amount, currency and reference. */
-    private static boolean sameFacts(Payment asked, PaymentState known) {
-        return asked.type() == known.getType() && Objects.equals(asked.from(), known.getFrom())
-                && Objects.equals(asked.to(), known.getTo()) && asked.amountMinor() == known.getAmount()
-                && Objects.equals(asked.currency(), known.getCurrency())
-                && Objects.equals(asked.reference(), known.getReference());
     }
 
     /**

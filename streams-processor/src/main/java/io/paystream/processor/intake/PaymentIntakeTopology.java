@@ -19,23 +19,33 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The payment intake sub-topology: reads {@code payments.requests.v1} and the direct producers' own request topics
- * (key paymentId, co-partitioned), keeps the {@code payment-request-fingerprints} window store (paymentId → request
- * fingerprint, for the idempotency window), reads the status view's {@code payments} store for ids older than the
- * window, and writes ACCEPTED/REJECTED events, the first ledger leg, intake rejections to the journal, and dead
- * letters. Sharing the {@code payments} store puts intake and the status view into one sub-topology: both are keyed
- * by payment id over co-partitioned topics, so a payment's request and its status live in the same task.
+ * Payment intake, in two parts.
+ *
+ * <ul>
+ *   <li><b>Requests</b> ({@code payments.requests.v1} and the direct producers' own topics, co-partitioned with the
+ *       ledger) are decided in the ledger's sub-topology, with the {@code payment-fingerprints} store (paymentId →
+ *       request fingerprint, kept for ever). The ingress keys each request by the account its first leg moves, so
+ *       the leg is applied by the ledger processor of the same task, in the same transaction: a transfer reaches its
+ *       terminal event in two exactly-once steps (intake with the debit, then the credit), not three.
+ *   <li><b>Actions</b> ({@code payments.actions.v1}, key paymentId) are decided next to the status view, whose
+ *       {@code payments} store they read, with the {@code payment-action-fingerprints} window store.
+ * </ul>
  */
 public final class PaymentIntakeTopology {
     /**
-     * paymentId → fingerprint of the first request seen with that id, kept for the idempotency window by stream time.
-     * (Until the window existed this was the key-value store {@code payment-requests}, which kept every id for ever;
-     * a window store's changelog has another key format, so it has another name.)
+     * paymentId → fingerprint of the first request seen with that id, kept for ever, on the task of the request's
+     * key. (The window store {@code payment-request-fingerprints} held these for the idempotency window while intake
+     * ran beside the status view, which answered older retries.)
      */
-    public static final String FINGERPRINTS_STORE = "payment-request-fingerprints";
+    public static final String FINGERPRINTS_STORE = "payment-fingerprints";
+
+    /** actionId → fingerprint of the first action seen with that id, kept for the idempotency window by stream time. */
+    public static final String ACTION_FINGERPRINTS_STORE = "payment-action-fingerprints";
+
+    /** The node that decides payment requests. */
+    public static final String PROCESSOR = "payment-intake";
 
     static final String SOURCE = "payment-requests-source";
-    static final String PROCESSOR = "payment-intake";
     static final String ACTIONS_SOURCE = "payment-actions-source";
     static final String ACTIONS_PROCESSOR = "payment-actions";
 
@@ -75,35 +85,52 @@ public final class PaymentIntakeTopology {
     }
 
     /**
-     * Adds payment intake's source, processor, store and sinks to {@code topology}, and connects the processor to the
-     * status view's store, which must already be in the topology.
+     * Adds request intake's source, processor, store and sinks to {@code topology}. The ledger processor, added after
+     * it with {@link #PROCESSOR} among its parents, must be called {@code ledger}.
      *
-     * @param idempotencyWindow how long a payment id's request fingerprint is remembered, in stream time
      * @param minHoldSeconds the shortest hold a manual capture may ask for
-     * @param statusStore the name of the status view's store (paymentId → PaymentState)
+     * @param ledger the ledger processor's node name, to which each first leg for an account of the task goes
      * @param partitions the partition count of the co-partitioned topics
      */
-    public static void addTo(Topology topology, Topics topics, Duration idempotencyWindow, long minHoldSeconds,
-            String statusStore, int partitions, PaymentMetrics metrics) {
+    public static void addRequestsTo(Topology topology, Topics topics, long minHoldSeconds, String ledger,
+            int partitions, PaymentMetrics metrics) {
         topology.addSource(SOURCE, topics.requests().keySerde().deserializer(),
                 topics.requests().valueSerde().deserializer(), topics.sources().toArray(String[]::new));
         EmissionSinks sinks = new EmissionSinks("payment-intake-events-sink", "payment-intake-audit-sink",
                 "payment-intake-legs-sink", null, "payment-intake-dlq-sink");
         topology.addProcessor(PROCESSOR, () -> new PaymentIntakeProcessor(topics.requests(), topics.direct(), sinks,
-                idempotencyWindow, minHoldSeconds, statusStore, partitions, metrics), SOURCE);
-        // Retention is the window: segments older than the window (by the task's stream time) are dropped whole, and
-        // the changelog is compacted and deleted after the same time plus a day (Kafka Streams' default margin).
-        topology.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(FINGERPRINTS_STORE,
-                idempotencyWindow, idempotencyWindow, false), Serdes.String(), Serdes.String()), PROCESSOR);
-        topology.connectProcessorAndStateStores(PROCESSOR, statusStore);
+                ledger, minHoldSeconds, partitions, metrics), SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FINGERPRINTS_STORE),
+                Serdes.String(), Serdes.String()), PROCESSOR);
+        EmissionSinks.addSink(topology, sinks.events(), topics.events(), PROCESSOR);
+        EmissionSinks.addSink(topology, sinks.audit(), topics.audit(), PROCESSOR);
+        EmissionSinks.addSink(topology, sinks.legs(), topics.ledger(), PROCESSOR);
+        EmissionSinks.addSink(topology, sinks.deadLetters(), topics.deadLetters(), PROCESSOR);
+    }
+
+    /**
+     * Adds action intake's source, processor, store and sinks to {@code topology}, and connects the processor to the
+     * status view's store, which must already be in the topology.
+     *
+     * @param idempotencyWindow how long an action id's fingerprint is remembered, in stream time
+     * @param statusStore the name of the status view's store (paymentId → PaymentState)
+     */
+    public static void addActionsTo(Topology topology, Topics topics, Duration idempotencyWindow, String statusStore,
+            PaymentMetrics metrics) {
+        EmissionSinks sinks = new EmissionSinks("payment-actions-events-sink", "payment-actions-audit-sink",
+                "payment-actions-legs-sink", null, "payment-actions-dlq-sink");
         topology.addSource(ACTIONS_SOURCE, topics.actions().keySerde().deserializer(),
                 topics.actions().valueSerde().deserializer(), topics.actions().name());
         topology.addProcessor(ACTIONS_PROCESSOR, () -> new PaymentActionProcessor(topics.actions(), sinks,
                 idempotencyWindow, statusStore, metrics), ACTIONS_SOURCE);
-        topology.connectProcessorAndStateStores(ACTIONS_PROCESSOR, FINGERPRINTS_STORE, statusStore);
-        EmissionSinks.addSink(topology, sinks.events(), topics.events(), PROCESSOR, ACTIONS_PROCESSOR);
-        EmissionSinks.addSink(topology, sinks.audit(), topics.audit(), PROCESSOR, ACTIONS_PROCESSOR);
-        EmissionSinks.addSink(topology, sinks.legs(), topics.ledger(), PROCESSOR, ACTIONS_PROCESSOR);
-        EmissionSinks.addSink(topology, sinks.deadLetters(), topics.deadLetters(), PROCESSOR, ACTIONS_PROCESSOR);
+        // Retention is the window: segments older than the window (by the task's stream time) are dropped whole, and
+        // the changelog is compacted and deleted after the same time plus a day (Kafka Streams' default margin).
+        topology.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(ACTION_FINGERPRINTS_STORE,
+                idempotencyWindow, idempotencyWindow, false), Serdes.String(), Serdes.String()), ACTIONS_PROCESSOR);
+        topology.connectProcessorAndStateStores(ACTIONS_PROCESSOR, statusStore);
+        EmissionSinks.addSink(topology, sinks.events(), topics.events(), ACTIONS_PROCESSOR);
+        EmissionSinks.addSink(topology, sinks.audit(), topics.audit(), ACTIONS_PROCESSOR);
+        EmissionSinks.addSink(topology, sinks.legs(), topics.ledger(), ACTIONS_PROCESSOR);
+        EmissionSinks.addSink(topology, sinks.deadLetters(), topics.deadLetters(), ACTIONS_PROCESSOR);
     }
 }

@@ -7,15 +7,15 @@ import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * The {@code payment-request-fingerprints} window store as intake uses it, for payment ids and action ids alike: what
- * was remembered for an id within the idempotency window, and remembering it, both as of stream time.
+ * The {@code payment-action-fingerprints} window store as action intake uses it: what was remembered for an action id
+ * within the idempotency window, and remembering it, both as of stream time.
  */
 final class RecentFingerprints {
     private final WindowStore<String, String> store;
     private final long windowMs;
 
     RecentFingerprints(ProcessorContext<?, ?> context, Duration idempotencyWindow) {
-        this.store = context.getStateStore(PaymentIntakeTopology.FINGERPRINTS_STORE);
+        this.store = context.getStateStore(PaymentIntakeTopology.ACTION_FINGERPRINTS_STORE);
         this.windowMs = idempotencyWindow.toMillis();
     }
 

@@ -68,7 +68,21 @@ public record EmissionSinks(String events, String audit, String legs, String not
      */
     public <K, V> void deadLetter(ProcessorContext<Object, Object> context, Record<K, V> input, Topic<K, V> source,
             Exception failure, PaymentMetrics metrics) {
-        Optional<RecordMetadata> metadata = context.recordMetadata();
+        deadLetter(context, input, source, context.recordMetadata(), failure, metrics);
+    }
+
+    /**
+     * As {@link #deadLetter(ProcessorContext, Record, Topic, Exception, PaymentMetrics)}, for a record that another
+     * processor of the task handed over rather than read from {@code source}: the record being processed is then
+     * that processor's input, so its topic, partition and offset are not this record's, and are left out.
+     */
+    public <K, V> void deadLetterHandedOver(ProcessorContext<Object, Object> context, Record<K, V> input,
+            Topic<K, V> source, Exception failure, PaymentMetrics metrics) {
+        deadLetter(context, input, source, Optional.empty(), failure, metrics);
+    }
+
+    private <K, V> void deadLetter(ProcessorContext<Object, Object> context, Record<K, V> input, Topic<K, V> source,
+            Optional<RecordMetadata> metadata, Exception failure, PaymentMetrics metrics) {
         String topicName = metadata.map(RecordMetadata::topic).orElse(source.name());
         byte[] key = source.keySerde().serializer().serialize(topicName, input.key());
         byte[] value = source.valueSerde().serializer().serialize(topicName, input.value());

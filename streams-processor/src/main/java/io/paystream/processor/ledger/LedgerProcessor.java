@@ -207,7 +207,12 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
         if (outcome.failure() != null) {
             LOG.error("ledger command failed and goes to the dead-letter topic: {}", describe(record),
                     outcome.failure());
-            sinks.deadLetter(context, record, source, outcome.failure(), metrics);
+            if (context.recordMetadata().map(RecordMetadata::topic).filter(source.name()::equals).isPresent()) {
+                sinks.deadLetter(context, record, source, outcome.failure(), metrics);
+            } else {
+                // A first leg that request intake handed over: it was never on the ledger topic.
+                sinks.deadLetterHandedOver(context, record, source, outcome.failure(), metrics);
+            }
         }
         applyHold(outcome);
         if (outcome.refund() != null) {

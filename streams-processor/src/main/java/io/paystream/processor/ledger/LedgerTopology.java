@@ -23,10 +23,10 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The ledger sub-topology: reads {@code payments.ledger.v1} only (key accountId), keeps the {@code accounts} store, and
- * writes the next legs back to {@code payments.ledger.v1}, plus events, audit records, notifications, dead letters,
- * and card charges and refunds on {@code acquirer.requests.v1}. Reading one topic keeps replay deterministic: the same
- * input in the same order gives the same state. The one record that is not routed by its key is CLOSE_PROBE, which
+ * The ledger sub-topology: reads {@code payments.ledger.v1} (key accountId), and the first legs that request intake,
+ * in the same sub-topology, decides from the request topics; keeps the {@code accounts} store, and writes the next
+ * legs back to {@code payments.ledger.v1}, plus events, audit records, notifications, dead letters, and card charges
+ * and refunds on {@code acquirer.requests.v1}. The one record that is not routed by its key is CLOSE_PROBE, which
  * goes to every partition.
  */
 public final class LedgerTopology {
@@ -65,7 +65,8 @@ public final class LedgerTopology {
     public static final String ACCOUNT_QUOTAS_STORE = "account-quotas";
 
     static final String SOURCE = "ledger-source";
-    static final String PROCESSOR = "ledger";
+    /** The node that applies ledger commands; request intake, in the same sub-topology, hands it first legs. */
+    public static final String PROCESSOR = "ledger";
     static final String QUOTA_PROCESSOR = "account-quota";
 
     /**
@@ -117,15 +118,19 @@ public final class LedgerTopology {
      * @param partitions the partition count of the ledger topic, which every CLOSE_PROBE goes to in full
      * @param cardTopUpRetention how long an ended card top-up stays in {@code card-top-ups}, in stream time
      * @param quota how many accounts each client may open
+     * @param upstream processors of the same sub-topology that hand the ledger commands directly (request intake)
      */
     public static void addTo(Topology topology, Topics topics, int partitions, Duration cardTopUpRetention,
-            AccountQuota quota, PaymentMetrics metrics) {
+            AccountQuota quota, PaymentMetrics metrics, String... upstream) {
         topology.addSource(SOURCE, topics.ledger().keySerde().deserializer(),
                 topics.ledger().valueSerde().deserializer(), topics.ledger().name());
         EmissionSinks sinks = new EmissionSinks("ledger-events-sink", "ledger-audit-sink", "ledger-legs-sink",
                 "ledger-notifications-sink", "ledger-dlq-sink", "ledger-charges-sink");
+        String[] parents = new String[upstream.length + 1];
+        parents[0] = SOURCE;
+        System.arraycopy(upstream, 0, parents, 1, upstream.length);
         topology.addProcessor(PROCESSOR, () -> new LedgerProcessor(topics.ledger(), sinks, partitions,
-                cardTopUpRetention, metrics), SOURCE);
+                cardTopUpRetention, metrics), parents);
         EmissionSinks quotaSinks = new EmissionSinks(null, sinks.audit(), sinks.legs(), null, null);
         topology.addProcessor(QUOTA_PROCESSOR, () -> new AccountQuotaProcessor(quotaSinks, quota), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCOUNT_QUOTAS_STORE),

@@ -16,28 +16,31 @@ import java.util.Map;
 import org.apache.kafka.streams.Topology;
 
 /**
- * Composes the sub-topologies (docs/architecture.md), and is the only class that knows which topic feeds which. Every
- * sub-topology that decides about money reads one kind of record: payment intake reads the ingress's request topic and
- * each direct producer's, all co-partitioned and keyed by payment id.
+ * Composes the sub-topologies (docs/architecture.md), and is the only class that knows which topic feeds which.
  *
  * <pre>
  * accounts.requests.v1 → account intake → payments.ledger.v1
- * payments.requests.v1
- * payments.requests.&lt;client&gt;.v1 → payment intake [payment-request-fingerprints, reads payments]
- *                                  → payments.ledger.v1, payments.events.v1
- * payments.ledger.v1   → ledger [accounts, card-top-ups, ...] → payments.ledger.v1, .events.v1, .audit.v1,
- *                                  .notifications.v1, acquirer.requests.v1
+ * payments.requests.v1 (key: the first leg's account)
+ * payments.requests.&lt;client&gt;.v1 (key: paymentId)
+ *                      → payment intake [payment-fingerprints] ─┐ first leg, same task and transaction
+ * payments.ledger.v1   → ───────────────────────────────────── ledger [accounts, card-top-ups, ...]
+ *                                  → payments.ledger.v1, .events.v1, .audit.v1, .notifications.v1, acquirer.requests.v1
+ * payments.actions.v1  → action intake [payment-action-fingerprints, reads payments] → payments.ledger.v1, .events.v1
  * payments.events.v1   → payment status [payments]
  * acquirer.results.v1  → card results → payments.ledger.v1
  * </pre>
+ *
+ * <p>Payment intake and the ledger are one sub-topology, so a request and the account its first leg moves are decided
+ * by one task in one transaction, when the request is keyed by that account (the ingress keys it so). A transfer then
+ * takes two exactly-once steps to its terminal event: intake with the debit, and the credit.
  *
  * <p>A card top-up leaves intake as a CARD_CHARGE leg to its payee's ledger task, which checks that the account would
  * take the credit and only then writes the charge to {@code acquirer.requests.v1}. The acquirer connector, outside the
  * topology, charges the card and writes the answer to {@code acquirer.results.v1}; card results routes it back to the
  * payee's task as a CARD_RESULT, which checks it against the charge it asked for.
  *
- * <p>Payment intake and the status view share one sub-topology (and so one task per partition), because intake reads
- * the {@code payments} store to answer a retry that comes after the idempotency window.
+ * <p>Action intake and the status view share one sub-topology (and so one task per partition), because action intake
+ * reads the {@code payments} store to decide whether a payment can be captured, voided or refunded.
  */
 public final class PaymentsTopology {
     /** The idempotency window when none is configured. */
@@ -52,7 +55,7 @@ public final class PaymentsTopology {
      * What the topology is built with, besides the partition count.
      *
      * @param directProducers each direct producer's own request topic, by name, and the client it writes as
-     * @param idempotencyWindow how long intake remembers each request's fingerprint, in stream time
+     * @param idempotencyWindow how long action intake remembers each action's fingerprint, in stream time
      * @param cardTopUpRetention how long an ended card top-up stays in its payee's {@code card-top-ups}, in stream
      *     time
      * @param accountQuota how many accounts each client may open
@@ -84,20 +87,24 @@ public final class PaymentsTopology {
      */
     public static Topology build(PaymentMetrics metrics, Settings settings, int partitions) {
         Topology topology = new Topology();
-        // The status view first: intake reads its store.
+        // The status view first: action intake reads its store.
         PaymentStatusTopology.addTo(topology, Topics.PAYMENT_EVENTS, metrics, settings.statsScopes());
         AccountIntakeTopology.addTo(topology, new AccountIntakeTopology.Topics(
                 Topics.ACCOUNT_REQUESTS, Topics.LEDGER, Topics.AUDIT, Topics.DEAD_LETTERS), metrics);
-        PaymentIntakeTopology.addTo(topology, new PaymentIntakeTopology.Topics(
-                Topics.PAYMENT_REQUESTS, Topics.PAYMENT_ACTIONS, settings.directProducers(), Topics.PAYMENT_EVENTS,
-                Topics.LEDGER, Topics.AUDIT, Topics.DEAD_LETTERS), settings.idempotencyWindow(),
-                settings.minHoldSeconds(), PaymentStatusTopology.PAYMENTS_STORE, partitions, metrics);
+        PaymentIntakeTopology.Topics intake = new PaymentIntakeTopology.Topics(Topics.PAYMENT_REQUESTS,
+                Topics.PAYMENT_ACTIONS, settings.directProducers(), Topics.PAYMENT_EVENTS, Topics.LEDGER, Topics.AUDIT,
+                Topics.DEAD_LETTERS);
+        PaymentIntakeTopology.addActionsTo(topology, intake, settings.idempotencyWindow(),
+                PaymentStatusTopology.PAYMENTS_STORE, metrics);
         CardResultTopology.addTo(topology, new CardResultTopology.Topics(Topics.ACQUIRER_RESULTS, Topics.LEDGER,
                 Topics.DEAD_LETTERS), metrics);
+        // Request intake before the ledger, which takes it as a parent: the two form one sub-topology.
+        PaymentIntakeTopology.addRequestsTo(topology, intake, settings.minHoldSeconds(), LedgerTopology.PROCESSOR,
+                partitions, metrics);
         LedgerTopology.addTo(topology, new LedgerTopology.Topics(
                 Topics.LEDGER, Topics.PAYMENT_EVENTS, Topics.AUDIT, Topics.NOTIFICATIONS, Topics.DEAD_LETTERS,
                 Topics.ACQUIRER_REQUESTS), partitions, settings.cardTopUpRetention(), settings.accountQuota(),
-                metrics);
+                metrics, PaymentIntakeTopology.PROCESSOR);
         return topology;
     }
 }

@@ -19,6 +19,7 @@ import io.paystream.schemas.avro.Notification;
 import io.paystream.schemas.avro.PaymentAction;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.schemas.avro.PaymentType;
 import io.paystream.schemas.avro.PaymentState;
 import io.paystream.schemas.avro.StatsBucket;
 import io.paystream.schemas.stats.StatsKeys;
@@ -116,9 +117,22 @@ public final class Pipeline implements AutoCloseable {
         charges = new Output<>(output(Topics.ACQUIRER_REQUESTS));
     }
 
-    /** Sends a payment request keyed by its payment id. */
+    /**
+     * Sends a payment request keyed as the ingress keys it: by the account its first leg moves (the payee of a TOPUP,
+     * else the payer), or by its payment id when it names no such account.
+     */
     public void send(PaymentRequest request) {
+        paymentRequests.pipeInput(new TestRecord<>(ingressKey(request), request, tick()));
+    }
+
+    /** Sends a payment request keyed by its payment id, as direct producers key theirs. */
+    public void sendKeyedByPaymentId(PaymentRequest request) {
         paymentRequests.pipeInput(new TestRecord<>(request.getPaymentId(), request, tick()));
+    }
+
+    private static String ingressKey(PaymentRequest request) {
+        String account = io.paystream.schemas.validation.PaymentRequestRules.firstLegAccount(request);
+        return account == null ? request.getPaymentId() : account;
     }
 
     /** Sends an action on a payment, keyed by its payment id. */
@@ -130,7 +144,14 @@ public final class Pipeline implements AutoCloseable {
 
     /** Sends a payment request stamped {@code timestamp}, whatever the pipeline's clock says. */
     public void send(PaymentRequest request, Instant timestamp) {
-        paymentRequests.pipeInput(new TestRecord<>(request.getPaymentId(), request, timestamp));
+        paymentRequests.pipeInput(new TestRecord<>(ingressKey(request), request, timestamp));
+    }
+
+    /** Sends an action stamped {@code timestamp}, whatever the pipeline's clock says. */
+    public void send(PaymentAction action, Instant timestamp) {
+        driver.createInputTopic(Topics.PAYMENT_ACTIONS.name(), Topics.PAYMENT_ACTIONS.keySerde().serializer(),
+                Topics.PAYMENT_ACTIONS.valueSerde().serializer())
+                .pipeInput(new TestRecord<>(action.getPaymentId(), action, timestamp));
     }
 
     /** Moves the wall clock that wall-clock punctuators see, and nothing else: no record arrives. */
@@ -143,11 +164,16 @@ public final class Pipeline implements AutoCloseable {
         nowMs += gap.toMillis();
     }
 
-    /** The fingerprints intake remembers for {@code paymentId} now, whatever their age. */
-    public List<String> rememberedFingerprints(String paymentId) {
+    /** The fingerprint intake remembers for {@code paymentId}, or null. */
+    public String rememberedFingerprint(String paymentId) {
+        return driver.<String, String>getKeyValueStore(PaymentIntakeTopology.FINGERPRINTS_STORE).get(paymentId);
+    }
+
+    /** The fingerprints action intake remembers for {@code actionId} now, whatever their age. */
+    public List<String> rememberedActionFingerprints(String actionId) {
         List<String> fingerprints = new ArrayList<>();
-        try (var remembered = driver.<String, String>getWindowStore(PaymentIntakeTopology.FINGERPRINTS_STORE)
-                .fetch(paymentId, 0L, Long.MAX_VALUE)) {
+        try (var remembered = driver.<String, String>getWindowStore(PaymentIntakeTopology.ACTION_FINGERPRINTS_STORE)
+                .fetch(actionId, 0L, Long.MAX_VALUE)) {
             remembered.forEachRemaining(entry -> fingerprints.add(entry.value));
         }
         return fingerprints;

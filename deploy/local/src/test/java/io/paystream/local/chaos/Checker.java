@@ -142,9 +142,10 @@ final class Checker {
             Map<TopicPartition, Long> before = endOffsets("read_committed");
             List<PaymentEvent> events = values(Topics.PAYMENT_EVENTS, read(Topics.PAYMENT_EVENTS.name()));
             List<AuditRecord> audits = values(Topics.AUDIT, read(Topics.AUDIT.name()));
+            // By the value's payment id: the ingress keys a request by the account its first leg moves.
             Set<String> requested = new HashSet<>();
-            read(Topics.PAYMENT_REQUESTS.name()).forEach(r -> requested.add(
-                    new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)));
+            values(Topics.PAYMENT_REQUESTS, read(Topics.PAYMENT_REQUESTS.name()))
+                    .forEach(request -> requested.add(request.getPaymentId()));
             List<ConsumerRecord<byte[], byte[]>> ledger = read(Topics.LEDGER.name());
             Map<TopicPartition, Long> after = endOffsets("read_committed");
             boolean allProcessed = ledger.stream().allMatch(record -> processed.getOrDefault(
