@@ -206,6 +206,8 @@ class TopicAclsIT {
     void onlyTheProcessorWritesTheLedgerAndOnlyTheIngressTheAccountCommands() throws Exception {
         String accountId = "acl-" + UUID.randomUUID().toString().substring(0, 8);
         send("ingress", Topics.ACCOUNT_REQUESTS, accountId, anOpen(accountId, "USD", AccountType.CUSTOMER).build());
+        // Opening is asynchronous: a top-up decided before the OPEN is applied is REJECTED(ACCOUNT_NOT_FOUND).
+        await().atMost(SETTLE).until(() -> account(accountId) != null);
         PaymentRequest topUp = aTopUp(accountId, 500).build();
         send("ingress", Topics.PAYMENT_REQUESTS, topUp.getPaymentId(), topUp);
         await().atMost(SETTLE).until(() -> account(accountId) != null && account(accountId).getBalance() == 500);
