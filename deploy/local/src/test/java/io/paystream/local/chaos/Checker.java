@@ -2,18 +2,11 @@ package io.paystream.local.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.paystream.processor.ledger.LedgerOutcome;
-import io.paystream.processor.ledger.LedgerPosition;
-import io.paystream.processor.ledger.PaymentOnAccount;
-import io.paystream.processor.ledger.LedgerRules;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.PaymentStatuses;
 import io.paystream.schemas.Topics;
 import io.paystream.schemas.avro.AccountState;
 import io.paystream.schemas.avro.AuditRecord;
-import io.paystream.schemas.avro.HoldState;
-import io.paystream.schemas.avro.LedgerCommand;
-import io.paystream.schemas.avro.LedgerCommandType;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentStatus;
 import io.paystream.testing.LedgerInvariants;
@@ -77,8 +70,8 @@ final class Checker {
         List<PaymentEvent> events = snapshot.events();
         List<AuditRecord> audits = snapshot.audits();
         Set<String> requested = snapshot.requested();
-        Map<String, AccountState> replayed = replayLedger(snapshot.ledger());
-        // The shared invariants, over the replayed ledger state, with statuses as the query API serves them. Holds
+        Map<String, AccountState> replayed = snapshot.accounts();
+        // The shared invariants, over the committed ledger state, with statuses as the query API serves them. Holds
         // keep expiring after the workload stops, so the query API may be ahead of the snapshot: a payment the
         // snapshot shows AUTHORIZED may be served as having ended since.
         Set<String> openInSnapshot = openAuthorizations(events);
@@ -114,67 +107,95 @@ final class Checker {
             if (servedBalance != (model == null ? 0 : model.getBalance())
                     || servedSeq != (model == null ? 0 : model.getEntrySeq())) {
                 violations.add("account " + accountId + ": the query API serves balance " + servedBalance
-                        + " at entrySeq " + servedSeq + ", a replay of the committed ledger gives "
+                        + " at entrySeq " + servedSeq + ", the committed accounts changelog holds "
                         + (model == null ? "no account" : model.getBalance() + " at entrySeq " + model.getEntrySeq()));
             }
         }
         return violations;
     }
 
-    /** What the checker reads: every committed event, journal entry, request id and ledger record at one cut. */
+    /**
+     * What the checker reads: every committed event, journal entry and request id, and every account as the ledger's
+     * store committed it (its changelog), at one cut.
+     */
     private record Snapshot(List<PaymentEvent> events, List<AuditRecord> audits, Set<String> requested,
-            List<ConsumerRecord<byte[], byte[]>> ledger) {
+            Map<String, AccountState> accounts) {
     }
 
     /** The processor's consumer group: its application.id (config.yml's default, which the local stack keeps). */
     private static final String PROCESSOR_GROUP = "paystream-processor";
+    /** The ledger's {@code accounts} store, as it commits it. */
+    private static final String ACCOUNTS_CHANGELOG = PROCESSOR_GROUP + "-accounts-changelog";
 
     /**
      * Reads the topics at a consistent cut. Holds keep expiring after the workload stops (a TICK, then its releases),
-     * so a ledger read after the journal could hold a TICK whose releases the journal read missed. The cut is
-     * consistent when the ledger records read had all been processed (the processor's committed offsets, read first,
-     * are past them, so their outputs were committed before the reads began) and no topic's committed end moved
-     * while they were read. Tries again, bounded, until both hold.
+     * so a changelog read after the journal could hold a release that the journal read missed. The cut is consistent
+     * when the ledger's inputs read (the ledger topic and the requests, whose first legs the ledger applies in
+     * intake's step) had all been processed (the processor's committed offsets, read first, are past them, so their
+     * outputs were committed before the reads began) and no topic's committed end moved while they were read. Tries
+     * again, bounded, until both hold.
      */
     private Snapshot consistentSnapshot(List<String> violations) throws Exception {
         for (int attempt = 1; ; attempt++) {
-            Map<TopicPartition, Long> processed = processedLedgerOffsets();
+            Map<TopicPartition, Long> processed = processedOffsets();
             Map<TopicPartition, Long> before = endOffsets("read_committed");
             List<PaymentEvent> events = values(Topics.PAYMENT_EVENTS, read(Topics.PAYMENT_EVENTS.name()));
             List<AuditRecord> audits = values(Topics.AUDIT, read(Topics.AUDIT.name()));
+            List<ConsumerRecord<byte[], byte[]>> requests = read(Topics.PAYMENT_REQUESTS.name());
             // By the value's payment id: the ingress keys a request by the account its first leg moves.
             Set<String> requested = new HashSet<>();
-            values(Topics.PAYMENT_REQUESTS, read(Topics.PAYMENT_REQUESTS.name()))
-                    .forEach(request -> requested.add(request.getPaymentId()));
+            values(Topics.PAYMENT_REQUESTS, requests).forEach(request -> requested.add(request.getPaymentId()));
             List<ConsumerRecord<byte[], byte[]>> ledger = read(Topics.LEDGER.name());
+            Map<String, AccountState> accounts = committedAccounts(read(ACCOUNTS_CHANGELOG));
             Map<TopicPartition, Long> after = endOffsets("read_committed");
-            boolean allProcessed = ledger.stream().allMatch(record -> processed.getOrDefault(
-                    new TopicPartition(record.topic(), record.partition()), 0L) > record.offset());
+            boolean allProcessed = java.util.stream.Stream.concat(ledger.stream(), requests.stream())
+                    .allMatch(record -> processed.getOrDefault(
+                            new TopicPartition(record.topic(), record.partition()), 0L) > record.offset());
             if (before.equals(after) && allProcessed) {
-                return new Snapshot(events, audits, requested, ledger);
+                return new Snapshot(events, audits, requested, accounts);
             }
             if (attempt == 30) {
                 violations.add("no consistent cut of the topics in 30 attempts: the processor did not go quiet");
-                return new Snapshot(events, audits, requested, ledger);
+                return new Snapshot(events, audits, requested, accounts);
             }
             TimeUnit.SECONDS.sleep(2);
         }
     }
 
-    /** The processor's committed offsets on the ledger topic: how far its ledger tasks have processed. */
-    private Map<TopicPartition, Long> processedLedgerOffsets() throws Exception {
+    /** The processor's committed offsets on the ledger's inputs: how far its ledger tasks have processed. */
+    private Map<TopicPartition, Long> processedOffsets() throws Exception {
         Properties properties = new Properties();
         properties.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(properties)) {
             Map<TopicPartition, Long> processed = new HashMap<>();
             admin.listConsumerGroupOffsets(PROCESSOR_GROUP).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
                     .forEach((partition, offset) -> {
-                        if (partition.topic().equals(Topics.LEDGER.name()) && offset != null) {
+                        if ((partition.topic().equals(Topics.LEDGER.name())
+                                || partition.topic().equals(Topics.PAYMENT_REQUESTS.name())) && offset != null) {
                             processed.put(partition, offset.offset());
                         }
                     });
             return processed;
         }
+    }
+
+    /**
+     * Every account as the ledger committed it: the last value of each key in the {@code accounts} store's changelog.
+     * The journal's replay and the query API are checked against it. (Before intake moved into the ledger's task, the
+     * checker rebuilt this state by replaying the ledger topic; first legs no longer cross that topic.)
+     */
+    private static Map<String, AccountState> committedAccounts(List<ConsumerRecord<byte[], byte[]>> changelog) {
+        Map<String, AccountState> accounts = new HashMap<>();
+        var serde = io.paystream.schemas.serde.AvroSerde.of(AccountState.class);
+        for (ConsumerRecord<byte[], byte[]> record : changelog) {
+            String key = new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
+            if (record.value() == null) {
+                accounts.remove(key);
+            } else {
+                accounts.put(key, serde.deserializer().deserialize(ACCOUNTS_CHANGELOG, record.value()));
+            }
+        }
+        return accounts;
     }
 
     /** The payments whose events in {@code events} leave an authorization open. */
@@ -298,86 +319,6 @@ final class Checker {
         }
     }
 
-    /**
-     * Replays the committed ledger topic, partition by partition in offset order, through the production rules, as
-     * the ledger task does: before a record is applied, the holds due by the partition's stream time (the largest
-     * timestamp so far, this record's included) expire, all of the partition's for a TICK, else those of the record's
-     * account when it holds something; then the record is applied with its payment's hold, and with what its
-     * payment's refunds took from the account (the payee's task keeps that, as it keeps holds).
-     */
-    private Map<String, AccountState> replayLedger(List<ConsumerRecord<byte[], byte[]>> ledger) {
-        Map<String, AccountState> accounts = new HashMap<>();
-        // Each ledger task keeps the holds of its own accounts, so the replay keeps them per partition.
-        Map<Integer, Map<String, HoldState>> holdsByPartition = new HashMap<>();
-        Map<Integer, Map<String, Long>> refundedByPartition = new HashMap<>();
-        Map<Integer, java.util.Set<String>> appliedRefundsByPartition = new HashMap<>();
-        Map<Integer, Map<String, io.paystream.schemas.avro.CardTopUp>> cardTopUpsByPartition = new HashMap<>();
-        Map<Integer, Long> streamTime = new HashMap<>();
-        int partitions = ledger.stream().mapToInt(ConsumerRecord::partition).max().orElse(0) + 1;
-        for (ConsumerRecord<byte[], byte[]> record : ledger) {
-            String key = new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
-            long now = streamTime.merge(record.partition(), record.timestamp(), Math::max);
-            Map<String, HoldState> holds = holdsByPartition.computeIfAbsent(record.partition(), p -> new HashMap<>());
-            LedgerCommand command;
-            try {
-                command = Topics.LEDGER.valueSerde().deserializer().deserialize("", record.value());
-            } catch (RuntimeException e) {
-                command = null;
-            }
-            boolean tick = command != null && command.getType() == LedgerCommandType.TICK;
-            AccountState touched = accounts.get(key);
-            if (tick || (touched != null && touched.getHeld() > 0)) {
-                List<HoldState> due = holds.values().stream()
-                        .filter(hold -> hold.getExpiresAtMs() <= now && (tick || hold.getAccountId().equals(key)))
-                        .sorted(java.util.Comparator.comparing(HoldState::getExpiresAtMs)
-                                .thenComparing(HoldState::getPaymentId))
-                        .toList();
-                for (HoldState hold : due) {
-                    accounts.put(hold.getAccountId(),
-                            LedgerRules.expire(accounts.get(hold.getAccountId()), hold, now).newState());
-                    holds.remove(hold.getPaymentId());
-                }
-            }
-            if (command == null) {
-                continue; // the processor dead-letters an undecodable command; so does the replay
-            }
-            HoldState hold = command.getPaymentId() == null ? null : holds.get(command.getPaymentId());
-            Map<String, Long> refunded = refundedByPartition.computeIfAbsent(record.partition(),
-                    p -> new HashMap<>());
-            long refundedSoFar = command.getPaymentId() == null ? 0
-                    : refunded.getOrDefault(command.getPaymentId(), 0L);
-            java.util.Set<String> appliedRefunds = appliedRefundsByPartition.computeIfAbsent(record.partition(),
-                    p -> new java.util.HashSet<>());
-            Map<String, io.paystream.schemas.avro.CardTopUp> cardTopUps = cardTopUpsByPartition.computeIfAbsent(
-                    record.partition(), p -> new HashMap<>());
-            boolean refundApplied = command.getType() == LedgerCommandType.REFUND
-                    && appliedRefunds.contains(command.getPaymentId() + ":" + command.getActionId());
-            io.paystream.schemas.avro.CardTopUp cardTopUp = command.getPaymentId() == null ? null
-                    : cardTopUps.get(command.getPaymentId());
-            LedgerOutcome outcome = LedgerRules.decide(accounts.get(key), new PaymentOnAccount(hold, refundedSoFar,
-                            refundApplied, cardTopUp), key, command, record.timestamp(),
-                    new LedgerPosition(record.partition(), partitions));
-            if (outcome.refund() != null) {
-                refunded.put(outcome.refund().paymentId(), outcome.refund().refunded());
-                if (outcome.refund().refundId() != null) {
-                    appliedRefunds.add(outcome.refund().paymentId() + ":" + outcome.refund().refundId());
-                }
-            }
-            if (outcome.cardTopUp() != null) {
-                cardTopUps.put(outcome.cardTopUp().getPaymentId(), outcome.cardTopUp());
-            }
-            if (outcome.newState() != null) {
-                accounts.put(key, outcome.newState());
-            }
-            if (outcome.hold() != null && outcome.hold().next() == null) {
-                holds.remove(outcome.hold().paymentId());
-            } else if (outcome.hold() != null) {
-                holds.put(outcome.hold().paymentId(), outcome.hold().next());
-            }
-        }
-        return accounts;
-    }
-
     private JsonNode get(String path) throws Exception {
         Instant deadline = Instant.now().plusSeconds(60);
         while (Instant.now().isBefore(deadline)) {
@@ -428,9 +369,11 @@ final class Checker {
     private Map<TopicPartition, Long> endOffsets(String isolation) {
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(isolation)) {
             List<TopicPartition> partitions = new ArrayList<>();
-            for (Topic<?, ?> topic : Topics.ALL) {
-                for (PartitionInfo info : consumer.partitionsFor(topic.name())) {
-                    partitions.add(new TopicPartition(topic.name(), info.partition()));
+            List<String> names = new ArrayList<>(Topics.ALL.stream().map(Topic::name).toList());
+            names.add(ACCOUNTS_CHANGELOG);
+            for (String name : names) {
+                for (PartitionInfo info : consumer.partitionsFor(name)) {
+                    partitions.add(new TopicPartition(name, info.partition()));
                 }
             }
             return new HashMap<>(consumer.endOffsets(partitions));

@@ -185,9 +185,15 @@ class ObservabilityIT {
                 "paystream-processor payments.audit.v1 publish",
                 "paystream-processor payments.notifications.v1 publish"));
         List<Span> trace = spansOf(TRACE_ID);
-        // Debit on alice's task, then credit on bob's: two ledger hops, each a child of the record before it.
-        assertThat(trace).filteredOn(s -> s.name().equals("payments.ledger.v1 process")).hasSize(2);
+        // Intake and the debit in one step on alice's task (one journal entry published under the request's span),
+        // then one ledger hop: the credit on bob's task, a child of the CREDIT command's publish.
+        assertThat(trace).filteredOn(s -> s.name().equals("payments.requests.v1 process")).hasSize(1);
+        assertThat(trace).filteredOn(s -> s.name().equals("payments.ledger.v1 process")).hasSize(1);
         assertThat(trace).filteredOn(s -> s.name().equals("payments.audit.v1 publish")).hasSize(2);
+        Span intake = trace.stream().filter(s -> s.name().equals("payments.requests.v1 process")).findFirst()
+                .orElseThrow();
+        assertThat(trace).filteredOn(s -> s.name().equals("payments.audit.v1 publish"))
+                .anySatisfy(debit -> assertThat(debit.parentSpanId()).isEqualTo(intake.spanId()));
         // Connected: every span's parent is in the trace, or is the test's own client span.
         Set<String> parents = new HashSet<>(List.of(CLIENT_SPAN_ID));
         trace.forEach(s -> parents.add(s.spanId()));
