@@ -202,6 +202,8 @@ class ObservabilityIT {
         }
         assertThat(trace).filteredOn(s -> s.parentSpanId().equals(CLIENT_SPAN_ID)).extracting(Span::name)
                 .containsExactly("POST /v1/payments");
+        // docs/observability.md quotes this tree.
+        System.out.println("trace " + TRACE_ID + " (" + trace.size() + " spans)\n" + tree(trace, CLIENT_SPAN_ID, ""));
         // The sinks write records in batches: a batch span cannot be the payment's child, so it links to it.
         await().atMost(SETTLE).untilAsserted(() -> assertThat(allSpans()).anySatisfy(span -> {
             assertThat(span.service()).isEqualTo("paystream-connect");
@@ -289,6 +291,18 @@ class ObservabilityIT {
     }
 
     // --- spans, as the agent's logging-otlp exporter writes them -------------------------------------------------
+
+    /** The spans under {@code parent}, one per line, each child indented under its parent. */
+    private static String tree(List<Span> trace, String parent, String indent) {
+        StringBuilder lines = new StringBuilder();
+        for (Span span : trace) {
+            if (span.parentSpanId().equals(parent)) {
+                lines.append(indent).append(String.format("%-20s %s%n", span.service(), span.name()))
+                        .append(tree(trace, span.spanId(), indent + "  "));
+            }
+        }
+        return lines.toString();
+    }
 
     record Span(String service, String traceId, String spanId, String parentSpanId, String name,
             List<String> linkedTraceIds) {
