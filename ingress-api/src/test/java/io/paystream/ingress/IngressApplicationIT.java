@@ -106,8 +106,8 @@ class IngressApplicationIT {
                 });
                 return found[0] != null;
             });
-            assertThat(key[0]).as("the record's key").isEqualTo(found[0].getType() == PaymentType.TOPUP
-                    ? found[0].getTo() : found[0].getFrom());
+            assertThat(key[0]).as("the record's key")
+                    .isEqualTo(io.paystream.schemas.validation.PaymentRequestRules.firstLegAccount(found[0]));
             return found[0];
         }
     }
@@ -225,7 +225,8 @@ class IngressApplicationIT {
             assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
             String paymentId = json(response).get("paymentId").asText();
             assertThat(requestFor(paymentId)).isEqualTo(PaymentRequest.newBuilder()
-                    .setPaymentId(IDS.derive(clientId, type == PaymentType.TOPUP ? to : from, key)).setType(type).setFrom(from).setTo(to)
+                    .setPaymentId(IDS.derive(clientId,
+                            io.paystream.schemas.validation.PaymentRequestRules.firstLegAccount(type, from, to), key)).setType(type).setFrom(from).setTo(to)
                     .setAmount(1).setCurrency("EUR").setReference(null).setMetadata(Map.of())
                     .setClientId(clientId).setIdempotencyKey(key).build());
         }

@@ -45,7 +45,7 @@ public final class Commands {
         checkIdempotencyKey(idempotencyKey);
         // Debits need the payer's owner; a top-up, which creates money in an account, needs the payee's owner. That
         // account is also the one the first leg moves, which scopes the Idempotency-Key and keys the record.
-        String firstLegAccount = body.type() == PaymentType.TOPUP ? body.to() : body.from();
+        String firstLegAccount = PaymentRequestRules.firstLegAccount(body.type(), body.from(), body.to());
         PaymentRequest request = PaymentRequest.newBuilder()
                 .setPaymentId(ids.derive(client.clientId(), String.valueOf(firstLegAccount), idempotencyKey))
                 .setType(body.type())

@@ -36,7 +36,12 @@ public final class PaymentRequestRules {
      * the account whose owner may post the request. Null when the request names no such account.
      */
     public static String firstLegAccount(PaymentRequest request) {
-        return request.getType() == PaymentType.TOPUP ? request.getTo() : request.getFrom();
+        return firstLegAccount(request.getType(), request.getFrom(), request.getTo());
+    }
+
+    /** {@link #firstLegAccount(PaymentRequest)} of a request with this type, payer and payee. */
+    public static String firstLegAccount(PaymentType type, String from, String to) {
+        return type == PaymentType.TOPUP ? to : from;
     }
 
     /** The first rule the request breaks, or empty when it is valid; holds last at least {@link #HOLD_SECONDS_MIN}. */
