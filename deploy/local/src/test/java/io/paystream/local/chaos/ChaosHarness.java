@@ -84,6 +84,11 @@ final class ChaosHarness implements AutoCloseable {
 
     /** Runs one scenario: workload and faults together, then quiet, then the checker. */
     void scenario(String name, int payments, Faults faults) throws Exception {
+        String only = System.getProperty("paystream.chaos.only", "");
+        if (!only.isBlank() && !name.contains(only)) {
+            System.out.println("scenario left out (-Dpaystream.chaos.only=" + only + "): " + name);
+            return;
+        }
         List<Duration> recoveries = new ArrayList<>();
         Future<?> injected = background.submit(() -> {
             faults.inject(this, recoveries);
@@ -219,9 +224,37 @@ final class ChaosHarness implements AutoCloseable {
             throw new IllegalStateException("while waiting for " + what + ": " + String.join("; ", exits));
         }
         if (Instant.now().isAfter(deadline)) {
-            throw new IllegalStateException("gave up waiting for " + what + " after " + RECOVERY_LIMIT);
+            dumpThreads();
+            throw new IllegalStateException("gave up waiting for " + what + " after " + RECOVERY_LIMIT
+                    + "; thread dumps of every process are in " + cluster.logs());
         }
         TimeUnit.MILLISECONDS.sleep(250);
+    }
+
+    /**
+     * What every process of the stack was doing when a fault did not heal: {@code jcmd PID Thread.print} into
+     * {@code logs/NAME.threads.txt}. A hang leaves no log line behind; its threads say where it waits.
+     */
+    private void dumpThreads() {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        cluster.processes().forEach((name, handle) -> {
+            if (name.equals("postgres")) {
+                return;
+            }
+            try {
+                Process dump = new ProcessBuilder(jcmd.toString(), String.valueOf(handle.pid()), "Thread.print")
+                        .redirectErrorStream(true)
+                        .redirectOutput(cluster.logs().resolve(name + ".threads.txt").toFile())
+                        .start();
+                if (!dump.waitFor(30, TimeUnit.SECONDS)) {
+                    dump.destroyForcibly();
+                }
+            } catch (java.io.IOException e) {
+                System.out.println("no thread dump of " + name + ": " + e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     Workload workload() {

@@ -16,7 +16,8 @@ import io.paystream.local.StackSlots;
  * and in with standbys, kill -9 of the broker, and kills right after a restore, while a seeded workload runs. The
  * checker then asserts every invariant. {@code make test} runs the short form (two kills of a processor); {@code make
  * chaos} passes {@code -Dpaystream.chaos=full} for every scenario and at least 20 faults. {@code -Dpaystream.chaos.seed=N}
- * replays a seed. On failure the logs stay in the printed directory.
+ * replays a seed; {@code -Dpaystream.chaos.only=NAME} runs only the scenarios whose name contains NAME. On failure the
+ * logs stay in the printed directory, with a thread dump of every process when a fault did not heal.
  */
 @ResourceLock(value = StackSlots.MACHINE, mode = ResourceAccessMode.READ_WRITE)
 class ChaosIT {
