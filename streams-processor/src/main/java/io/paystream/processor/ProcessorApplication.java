@@ -7,6 +7,7 @@ import io.dropwizard.jdbi3.JdbiFactory;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.paystream.processor.health.KafkaStreamsHealthCheck;
 import io.paystream.processor.health.PipelineResource;
+import io.paystream.processor.health.StallDetector;
 import io.paystream.processor.health.StallWatchdog;
 import io.paystream.processor.internal.Schedules;
 import io.paystream.processor.kafka.ManagedKafkaStreams;
@@ -65,8 +66,9 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
                 configuration.getMinHoldSeconds());
         environment.lifecycle().manage(streams);
         environment.healthChecks().register("kafka-streams", new KafkaStreamsHealthCheck(streams));
-        stallWatchdog = configuration.getStall().build(environment, streams::streams, streams::restoring, registry,
-                this::exitProcess);
+        stallWatchdog = configuration.getStall().build(environment, streams::streams,
+                () -> new StallDetector.Restores(streams.restoring(), streams.restoreProgress(),
+                        streams.describeRestores()), registry, this::exitProcess);
         InFlightGauges inFlight = new InFlightGauges(registry, streams::streams, LedgerTopology.FLOWS_STORE);
         // A failed read keeps the gauges' last values.
         Schedules.everyFixedDelay(environment, "in-flight-gauges", IN_FLIGHT_REFRESH, inFlight::refresh);

@@ -56,15 +56,28 @@ public final class BrokerProperties {
                 // a restarted broker register again sooner.
                 "broker.heartbeat.interval.ms=500",
                 "broker.session.timeout.ms=3000",
-                // A transaction left open by a killed processor is aborted within a second of its timeout (5 s, set by
-                // the processor), not up to 10 s later: until then it holds back every read_committed reader of the
-                // partitions it wrote, and with them the payments that follow.
-                "transaction.abort.timed.out.transaction.cleanup.interval.ms=1000",
+                abortTimedOutTransactions(layout.brokers().size()),
                 // Nobody else will join the group; do not wait 3 s for them.
                 "group.initial.rebalance.delay.ms=0",
                 // The processor creates its topics with the right partition count; a typo must not create another.
                 "auto.create.topics.enable=false",
                 "");
+    }
+
+    /**
+     * How often the transaction coordinator aborts timed-out transactions. On a cluster, every second: a transaction
+     * left open by a killed processor is aborted within a second of its timeout (5 s, set by the processor), not up to
+     * 10 s later, and until then it holds back every read_committed reader of the partitions it wrote. On one node,
+     * Kafka's default (10 s): a node restarted after kill -9 first acts on its own stale metadata, in which it still
+     * leads every partition, until its controller fences its old registration (3 s later). A coordinator that aborts
+     * a timed-out transaction in that window sends its markers, loses the partitions' leader when the fence comes, and
+     * drops the markers as if the partitions had been deleted: the transaction then hangs for ever on those partitions,
+     * and every read_committed reader of them, a restoring store included, waits behind it (docs/chaos.md). On a
+     * cluster, a restarted node learns of its fence from the other controllers before it acts.
+     */
+    static String abortTimedOutTransactions(int nodes) {
+        return nodes > 1 ? "transaction.abort.timed.out.transaction.cleanup.interval.ms=1000"
+                : "# One node: timed-out transactions are aborted on Kafka's default schedule, every 10 s.";
     }
 
     /** A Kafka cluster id: 16 random bytes, URL-safe base64 without padding, as {@code kafka-storage random-uuid}. */

@@ -12,11 +12,15 @@ import java.util.Set;
  * whether Kafka Streams says RUNNING. A thread is stalled when it is deadlocked, when it has not polled for
  * {@code timeout} (blocked on a lock, stuck in a call, looping inside a processor), or when records wait for it
  * (lag above zero) and it has processed none of them for {@code timeout} while no store is restoring (a restoring
- * task's input is paused on purpose). Not thread-safe: one caller observes.
+ * task's input is paused on purpose). The processor is also stalled when a store restores and no restore has moved
+ * for {@code timeout}: an open transaction that never ends (a hanging transaction) holds a changelog back, and the
+ * task waits behind it for ever. Not thread-safe: one caller observes.
  */
 public final class StallDetector {
     private final long timeoutMs;
     private final Map<String, Seen> threads = new HashMap<>();
+    private long restoreProgress = -1;
+    private long restoreMovedMs;
 
     public StallDetector(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
@@ -34,6 +38,18 @@ public final class StallDetector {
     public record ThreadProgress(String thread, double polls, double processed, long lag) {
     }
 
+    /**
+     * Where this instance's restores stand.
+     *
+     * @param active whether a store is restoring from its changelog, when waiting records are expected to wait
+     * @param progress a count that moves whenever a restore starts, applies a batch, ends or is suspended
+     * @param where the restoring changelogs and where each stands, for the reason
+     */
+    public record Restores(boolean active, long progress, String where) {
+        /** No store restores. */
+        public static final Restores NONE = new Restores(false, 0, "");
+    }
+
     /** Not stalled, or stalled with the reason in words. */
     public record Verdict(boolean stalled, String reason) {
         static final Verdict PROGRESSING = new Verdict(false, "every stream thread is making progress");
@@ -44,12 +60,17 @@ public final class StallDetector {
      *
      * @param nowMs a monotonic time in milliseconds
      * @param running whether the client is RUNNING or REBALANCING, when its threads are expected to loop
-     * @param restoring whether a store is restoring from its changelog, when waiting records are expected to wait
+     * @param restores where the restores stand
      * @param progress every live stream thread's counters
      * @param deadlocked the names of threads the JVM reports as deadlocked
      */
-    public Verdict observe(long nowMs, boolean running, boolean restoring, List<ThreadProgress> progress,
+    public Verdict observe(long nowMs, boolean running, Restores restores, List<ThreadProgress> progress,
             Set<String> deadlocked) {
+        boolean restoring = restores.active();
+        if (!restoring || restores.progress() != restoreProgress) {
+            restoreProgress = restores.progress();
+            restoreMovedMs = nowMs;
+        }
         threads.keySet().retainAll(progress.stream().map(ThreadProgress::thread).toList());
         Verdict verdict = Verdict.PROGRESSING;
         for (ThreadProgress now : progress) {
@@ -67,6 +88,11 @@ public final class StallDetector {
                 verdict = new Verdict(true, "stream thread " + now.thread() + " has " + now.lag()
                         + " records waiting and processed none for " + seconds(nowMs - seen.progressMs));
             }
+        }
+        if (!verdict.stalled() && running && restoring && nowMs - restoreMovedMs >= timeoutMs) {
+            verdict = new Verdict(true, "restoring " + restores.where() + " has not moved for "
+                    + seconds(nowMs - restoreMovedMs) + "; an open transaction that never ended may hold the "
+                    + "changelog back (docs/processor.md, \"Stalls\")");
         }
         return verdict;
     }

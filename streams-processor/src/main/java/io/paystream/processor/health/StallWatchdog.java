@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -45,7 +44,7 @@ public final class StallWatchdog {
     private static final String RESTORE_CONSUMER_SUFFIX = "-restore-consumer";
 
     private final Supplier<KafkaStreams> streams;
-    private final BooleanSupplier restoring;
+    private final Supplier<StallDetector.Restores> restores;
     private final StallDetector detector;
     private final long exitAfterMs;
     private final IntConsumer exit;
@@ -58,22 +57,23 @@ public final class StallWatchdog {
     private boolean exitCalled;
 
     /**
-     * @param restoring whether a store is restoring from its changelog now
+     * @param restores where this instance's restores from changelogs stand now
      * @param exitAfter how long a stall may last before {@code exit} is called; zero never exits
      * @param exit ends the process with the given status
      * @param nanoTime a monotonic clock ({@code System::nanoTime} in production)
      */
-    public StallWatchdog(Supplier<KafkaStreams> streams, BooleanSupplier restoring, StallDetector detector,
+    public StallWatchdog(Supplier<KafkaStreams> streams, Supplier<StallDetector.Restores> restores, StallDetector detector,
             Duration exitAfter, IntConsumer exit, LongSupplier nanoTime, MeterRegistry registry) {
         this.streams = Objects.requireNonNull(streams, "streams");
-        this.restoring = Objects.requireNonNull(restoring, "restoring");
+        this.restores = Objects.requireNonNull(restores, "restores");
         this.detector = Objects.requireNonNull(detector, "detector");
         this.exitAfterMs = exitAfter.toMillis();
         this.exit = Objects.requireNonNull(exit, "exit");
         this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
         Gauge.builder("paystream.processor.stalled", this, w -> w.verdict.stalled() ? 1 : 0)
                 .description("1 while a stream thread of this processor is deadlocked, has stopped polling, or has "
-                        + "records waiting and processes none; the process exits after the configured time")
+                        + "records waiting and processes none, or while a restore from a changelog has stopped moving; "
+                        + "the process exits after the configured time")
                 .register(registry);
         this.stalls = Counter.builder("paystream.processor.stalls")
                 .description("Stalls this processor has seen begin (each ends in recovery or in an exit)")
@@ -93,7 +93,7 @@ public final class StallWatchdog {
             return;
         }
         StallDetector.Verdict next = detector.observe(nowMs, current.state().isRunningOrRebalancing(),
-                restoring.getAsBoolean(), progress(current), deadlockedThreads());
+                restores.get(), progress(current), deadlockedThreads());
         if (next.stalled() && stalledSinceMs < 0) {
             stalledSinceMs = nowMs;
             stalls.increment();

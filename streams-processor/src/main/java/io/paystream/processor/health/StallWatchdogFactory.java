@@ -5,7 +5,6 @@ import io.dropwizard.core.setup.Environment;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.paystream.processor.internal.Schedules;
 import jakarta.validation.constraints.NotNull;
-import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
@@ -34,12 +33,13 @@ public class StallWatchdogFactory {
     /**
      * Registers the watchdog's schedule and the {@code stream-progress} health check.
      *
-     * @param restoring whether a store is restoring from its changelog now
+     * @param restores where this instance's restores from changelogs stand now
      * @param exit ends the process with the given status, when a stall outlasts {@code exitAfter}
      */
-    public StallWatchdog build(Environment environment, Supplier<KafkaStreams> streams, BooleanSupplier restoring,
+    public StallWatchdog build(Environment environment, Supplier<KafkaStreams> streams,
+            Supplier<StallDetector.Restores> restores,
             MeterRegistry registry, IntConsumer exit) {
-        StallWatchdog watchdog = new StallWatchdog(streams, restoring, new StallDetector(timeout.toJavaDuration()),
+        StallWatchdog watchdog = new StallWatchdog(streams, restores, new StallDetector(timeout.toJavaDuration()),
                 exitAfter.toJavaDuration(), exit, System::nanoTime, registry);
         Schedules.everyFixedDelay(environment, "stall-watchdog", CHECK_INTERVAL, watchdog::check);
         environment.healthChecks().register("stream-progress", new StreamProgressHealthCheck(watchdog));

@@ -131,6 +131,16 @@ public final class ManagedKafkaStreams implements Managed {
         return restores.restoring();
     }
 
+    /** A count that moves whenever a restore of this instance starts, applies a batch, ends or is suspended. */
+    public long restoreProgress() {
+        return restores.progress();
+    }
+
+    /** The changelogs this instance is restoring and where each stands, for a stall's reason. */
+    public String describeRestores() {
+        return restores.describe();
+    }
+
     /** The current state, or null before start. */
     public KafkaStreams.State state() {
         KafkaStreams running = streams;

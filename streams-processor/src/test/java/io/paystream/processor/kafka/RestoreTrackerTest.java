@@ -23,4 +23,24 @@ class RestoreTrackerTest {
         tracker.onRestoreSuspended(PAYMENTS_1, "payments", 20);
         assertThat(tracker.restoring()).isFalse();
     }
+
+    @Test
+    void saysWhereEachRestoreStandsAndCountsEveryStep() {
+        RestoreTracker tracker = new RestoreTracker();
+        assertThat(tracker.describe()).isEmpty();
+        long before = tracker.progress();
+
+        tracker.onRestoreStart(PAYMENTS_1, "payments", 238, 242);
+        assertThat(tracker.describe()).isEqualTo("app-payments-changelog-1 (store payments) at offset 238 of 242");
+        long started = tracker.progress();
+        tracker.onBatchRestored(PAYMENTS_1, "payments", 239, 2);
+
+        assertThat(started).isGreaterThan(before);
+        assertThat(tracker.progress()).isGreaterThan(started);
+        assertThat(tracker.describe()).isEqualTo("app-payments-changelog-1 (store payments) at offset 240 of 242");
+        for (int partition = 2; partition < 6; partition++) {
+            tracker.onRestoreStart(new TopicPartition("app-payments-changelog", partition), "payments", 0, 9);
+        }
+        assertThat(tracker.describe()).endsWith(" and 2 more");
+    }
 }
