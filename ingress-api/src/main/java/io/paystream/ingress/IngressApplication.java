@@ -18,6 +18,7 @@ import io.paystream.ingress.kafka.CommandPublisher;
 import io.paystream.ingress.kafka.EndpointPrivilegesSync;
 import io.paystream.ingress.lookup.PaymentLookup;
 import io.paystream.ingress.resources.AccountsResource;
+import io.paystream.ingress.resources.PaymentBatchesResource;
 import io.paystream.ingress.resources.PaymentsResource;
 import io.paystream.ingress.resources.WebhookEndpointsResource;
 import io.paystream.webhooks.EndpointRegistry;
@@ -63,7 +64,8 @@ public class IngressApplication extends Application<IngressConfiguration> {
         configuration.getCors().register(environment);
         ErrorMappers.register(configuration, environment, registry);
         ApiKeyAuth.register(environment.jersey(), configuration.getApiKeys());
-        environment.jersey().register(new BodyLimitFilter(configuration.getBodyLimitBytes()));
+        environment.jersey().register(new BodyLimitFilter(configuration.getBodyLimitBytes(),
+                configuration.getBatchBodyLimitBytes()));
         configuration.getRateLimit().register(environment.jersey(), registry, "paystream.ingress",
                 ApiKeyAuth.validAuthorization(configuration.getApiKeys()));
         environment.jersey().register(new MetricsApplicationEventListener(registry, new DefaultJerseyTagsProvider(),
@@ -73,8 +75,11 @@ public class IngressApplication extends Application<IngressConfiguration> {
         environment.lifecycle().manage(publisher);
         Duration produceTimeout = configuration.getProducer().getProduceTimeout().toJavaDuration();
         PaymentLookup queryApi = configuration.getQueryApi().build();
-        environment.jersey().register(new PaymentsResource(publisher, produceTimeout,
-                new PaymentIds(configuration.getPaymentIdSecret()), queryApi, configuration.getMinHoldSeconds()));
+        PaymentIds ids = new PaymentIds(configuration.getPaymentIdSecret());
+        environment.jersey().register(new PaymentsResource(publisher, produceTimeout, ids, queryApi,
+                configuration.getMinHoldSeconds()));
+        environment.jersey().register(new PaymentBatchesResource(publisher, produceTimeout, ids,
+                configuration.getMinHoldSeconds()));
         environment.jersey().register(new AccountsResource(publisher, produceTimeout));
         EndpointRegistry endpoints = new EndpointRegistry(configuration.getKafka(), "paystream-ingress-webhooks");
         environment.lifecycle().manage(new Managed() {

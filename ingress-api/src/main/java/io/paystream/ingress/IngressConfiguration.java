@@ -33,6 +33,14 @@ public class IngressConfiguration extends PayStreamConfiguration {
     @Max(1_048_576)
     private int bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES;
 
+    /**
+     * The body limit of {@code POST /v1/payment-batches}: 1,000 payments of a few hundred bytes each fit in 1 MiB,
+     * and the records the ingress makes of them stay under Kafka's default 1 MB request size.
+     */
+    @Min(1_024)
+    @Max(1_048_576)
+    private int batchBodyLimitBytes = 1_048_576;
+
     /** Browser origins that may call the API: the operator console's. None by default. */
     @Valid
     @NotNull
@@ -103,6 +111,16 @@ public class IngressConfiguration extends PayStreamConfiguration {
     @JsonProperty
     public void setProducer(ProducerFactory producer) {
         this.producer = producer;
+    }
+
+    @JsonProperty
+    public int getBatchBodyLimitBytes() {
+        return batchBodyLimitBytes;
+    }
+
+    @JsonProperty
+    public void setBatchBodyLimitBytes(int batchBodyLimitBytes) {
+        this.batchBodyLimitBytes = batchBodyLimitBytes;
     }
 
     @JsonProperty

@@ -14,6 +14,7 @@ import io.paystream.schemas.avro.WebhookEndpoint;
 import io.paystream.schemas.avro.AccountCommandType;
 import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.AccountType;
+import io.paystream.schemas.avro.PaymentBatch;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentType;
 import io.paystream.testing.InProcessKafka;
@@ -45,6 +46,7 @@ class IngressApplicationIT {
     static final PaymentIds IDS = new PaymentIds("test-payment-id-secret-0123456789abcdef");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration SETTLE = Duration.ofSeconds(30);
+    private static final int PARTITIONS = 3;
 
     private static InProcessKafka kafka;
     private static DropwizardTestSupport<IngressConfiguration> app;
@@ -53,8 +55,8 @@ class IngressApplicationIT {
     @BeforeAll
     static void start() throws Exception {
         kafka = InProcessKafka.start();
-        kafka.createTopics(3, Topics.PAYMENT_REQUESTS.name(), Topics.ACCOUNT_REQUESTS.name(),
-                Topics.PAYMENT_ACTIONS.name(), Topics.WEBHOOK_ENDPOINTS.name());
+        kafka.createTopics(PARTITIONS, Topics.PAYMENT_REQUESTS.name(), Topics.ACCOUNT_REQUESTS.name(),
+                Topics.PAYMENT_ACTIONS.name(), Topics.WEBHOOK_ENDPOINTS.name(), Topics.PAYMENT_BATCHES.name());
         app = ingress(kafka.bootstrapServers());
         app.before();
         http = new IngressHttp(app.getLocalPort());
@@ -131,7 +133,7 @@ class IngressApplicationIT {
 
     private static long produced() throws Exception {
         return kafka.endOffsetSum(Topics.PAYMENT_REQUESTS.name()) + kafka.endOffsetSum(Topics.ACCOUNT_REQUESTS.name())
-                + kafka.endOffsetSum(Topics.PAYMENT_ACTIONS.name())
+                + kafka.endOffsetSum(Topics.PAYMENT_ACTIONS.name()) + kafka.endOffsetSum(Topics.PAYMENT_BATCHES.name())
                 + kafka.endOffsetSum(Topics.WEBHOOK_ENDPOINTS.name());
     }
 
@@ -189,6 +191,124 @@ class IngressApplicationIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
         assertThat(posted.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://127.0.0.1:8090");
+    }
+
+    /** {@code POST /v1/payment-batches}: many payments under one key, written as one record per partition. */
+    @Nested
+    class Batches {
+        private String batchOf(int size, java.util.function.IntFunction<String> payment) {
+            StringBuilder body = new StringBuilder("{\"payments\":[");
+            for (int index = 0; index < size; index++) {
+                body.append(index == 0 ? "" : ",").append(payment.apply(index));
+            }
+            return body.append("]}").toString();
+        }
+
+        /** The batch's records, by partition, as the ingress wrote them. */
+        private Map<Integer, List<PaymentBatch>> recordsOf(String batchId) {
+            Map<Integer, List<PaymentBatch>> found = new java.util.TreeMap<>();
+            try (var reader = kafka.reader(Topics.PAYMENT_BATCHES)) {
+                await().atMost(SETTLE).until(() -> {
+                    reader.records().forEach(r -> {
+                        PaymentBatch batch = Topics.PAYMENT_BATCHES.valueSerde().deserializer()
+                                .deserialize(Topics.PAYMENT_BATCHES.name(), r.value());
+                        if (batchId.equals(batch.getBatchId())) {
+                            found.computeIfAbsent(r.partition(), p -> new java.util.ArrayList<>()).add(batch);
+                        }
+                    });
+                    return !found.isEmpty();
+                });
+            }
+            return found;
+        }
+
+        @Test
+        void aBatchIsAcceptedWithDerivedIdsAndWrittenAsOneRecordPerPartitionOfItsPayers() throws Exception {
+            String key = "payroll-" + UUID.randomUUID();
+            String[] payers = {"alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"};
+            HttpResponse<String> response = http.post("/v1/payment-batches", batchOf(40, index -> transfer(
+                    payers[index % payers.length], "merchant", String.valueOf(100 + index))))
+                    .key(ADMIN_KEY).idempotencyKey(key).send();
+
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            JsonNode answer = json(response);
+            String batchId = answer.get("batchId").asText();
+            assertThat(batchId).isEqualTo(IDS.deriveBatch("local-dev", key));
+            assertThat(answer.get("status").asText()).isEqualTo("PENDING");
+            assertThat(answer.get("payments")).hasSize(40);
+            for (int index = 0; index < 40; index++) {
+                assertThat(answer.get("payments").get(index).get("index").asInt()).isEqualTo(index);
+                assertThat(answer.get("payments").get(index).get("paymentId").asText())
+                        .isEqualTo(IDS.deriveBatchPayment("local-dev", key, index));
+            }
+            Map<Integer, List<PaymentBatch>> records = recordsOf(batchId);
+            List<PaymentRequest> written = new java.util.ArrayList<>();
+            records.forEach((partition, batches) -> {
+                assertThat(batches).as("one record for partition %d", partition).hasSize(1);
+                PaymentBatch batch = batches.get(0);
+                assertThat(batch.getSize()).isEqualTo(40);
+                assertThat(batch.getClientId()).isEqualTo("local-dev");
+                assertThat(batch.getIdempotencyKey()).isEqualTo(key);
+                for (PaymentRequest payment : batch.getPayments()) {
+                    assertThat(io.paystream.schemas.Partitions.of(payment.getFrom(), PARTITIONS))
+                            .as("payer %s is on the record's partition", payment.getFrom()).isEqualTo(partition);
+                    assertThat(payment.getBatchId()).isEqualTo(batchId);
+                }
+                written.addAll(batch.getPayments());
+            });
+            assertThat(records.size()).as("eight payers on three partitions: a record for each, not one per payment")
+                    .isEqualTo(PARTITIONS);
+            assertThat(written).extracting(PaymentRequest::getBatchIndex).containsExactlyInAnyOrderElementsOf(
+                    java.util.stream.IntStream.range(0, 40).boxed().toList());
+            PaymentRequest seventh = written.stream().filter(p -> p.getBatchIndex() == 7).findFirst().orElseThrow();
+            assertThat(seventh).isEqualTo(PaymentRequest.newBuilder()
+                    .setPaymentId(IDS.deriveBatchPayment("local-dev", key, 7)).setType(PaymentType.TRANSFER)
+                    .setFrom("heidi").setTo("merchant").setAmount(107).setCurrency("USD").setClientId("local-dev")
+                    .setIdempotencyKey(key).setBatchId(batchId).setBatchIndex(7).build());
+        }
+
+        @Test
+        void anInvalidPaymentRefusesTheWholeBatchNamingItsIndexAndNothingIsWritten() throws Exception {
+            String body = batchOf(5, index -> transfer("alice", "bob", index == 3 ? "0" : "10"));
+            JsonNode error = assertRefused(http.post("/v1/payment-batches", body).key(ADMIN_KEY)
+                    .idempotencyKey("bad-" + UUID.randomUUID()), 422, "invalid_field", "payments[3].amount");
+            assertThat(error.get("message").asText()).startsWith("payments[3]: ");
+        }
+
+        @Test
+        void aPaymentFromAnAccountTheKeyDoesNotOwnRefusesTheBatch() throws Exception {
+            String body = batchOf(3, index -> transfer(index == 2 ? "globex-1" : "acme-1", "bob", "10"));
+            assertRefused(http.post("/v1/payment-batches", body).key(ACME_KEY)
+                    .idempotencyKey("bad-" + UUID.randomUUID()), 403, "account_not_owned", "payments[2].from");
+        }
+
+        @Test
+        void anEmptyBatchOneOver1000PaymentsAndAnAtomicOneAre422() throws Exception {
+            assertRefused(http.post("/v1/payment-batches", "{\"payments\":[]}").key(ADMIN_KEY)
+                    .idempotencyKey("bad-" + UUID.randomUUID()), 422, "invalid_field", "payments");
+            assertRefused(http.post("/v1/payment-batches", batchOf(1_001, index -> "{\"type\":\"TRANSFER\","
+                    + "\"from\":\"a\",\"to\":\"b\",\"amount\":1,\"currency\":\"USD\"}")).key(ADMIN_KEY)
+                    .idempotencyKey("bad-" + UUID.randomUUID()), 422, "invalid_field", "payments");
+            assertRefused(http.post("/v1/payment-batches", "{\"payments\":[" + transfer("alice", "bob", "1")
+                    + "],\"atomic\":true}").key(ADMIN_KEY).idempotencyKey("bad-" + UUID.randomUUID()), 422,
+                    "invalid_field", "atomic");
+        }
+
+        @Test
+        void aBatchOver1MibIs413AndASinglePaymentStillHasIts64KibLimit() throws Exception {
+            String padding = "x".repeat(140);
+            String big = batchOf(1_000, index -> "{\"type\":\"TRANSFER\",\"from\":\"alice\",\"to\":\"bob\","
+                    + "\"amount\":1,\"currency\":\"USD\",\"reference\":\"" + padding + "\",\"metadata\":{"
+                    + "\"a\":\"" + "y".repeat(900) + "\"}}");
+            assertThat(big.length()).isGreaterThan(1_048_576);
+            assertRefused(http.post("/v1/payment-batches", big).key(ADMIN_KEY)
+                    .idempotencyKey("bad-" + UUID.randomUUID()), 413, "payload_too_large", null);
+            String underBatchLimit = batchOf(200, index -> transfer("alice", "bob", "1"));
+            assertThat(underBatchLimit.length()).isLessThan(1_048_576);
+            HttpResponse<String> accepted = http.post("/v1/payment-batches", underBatchLimit).key(ADMIN_KEY)
+                    .idempotencyKey("big-" + UUID.randomUUID()).send();
+            assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        }
     }
 
     @Nested

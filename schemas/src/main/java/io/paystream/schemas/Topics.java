@@ -7,6 +7,7 @@ import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.Notification;
 import io.paystream.schemas.avro.PaymentAction;
+import io.paystream.schemas.avro.PaymentBatch;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.WebhookEndpoint;
@@ -20,9 +21,19 @@ import org.apache.kafka.common.serialization.Serdes;
  * UTF-8 strings (payment ids or account ids); values use Avro single-object encoding.
  */
 public final class Topics {
-    /** Payment requests from the ingress, which has authenticated each one's client. Key: paymentId. */
+    /**
+     * Payment requests from the ingress, which has authenticated each one's client. Key: the account the request's
+     * first leg moves (the payer; the payee of a TOPUP), so that the ledger task of that account decides it.
+     */
     public static final Topic<String, PaymentRequest> PAYMENT_REQUESTS =
             new Topic<>("payments.requests.v1", Serdes.String(), AvroSerde.of(PaymentRequest.class));
+
+    /**
+     * Batches of payment requests from the ingress: one record per partition a batch's first legs fall on, keyed by
+     * the first-leg account of its first payment. Co-partitioned with the requests: the same ledger task decides them.
+     */
+    public static final Topic<String, PaymentBatch> PAYMENT_BATCHES =
+            new Topic<>("payments.batches.v1", Serdes.String(), AvroSerde.of(PaymentBatch.class));
 
     /** Actions on existing payments (capture, void, refund), from the ingress. Key: paymentId. */
     public static final Topic<String, PaymentAction> PAYMENT_ACTIONS =
@@ -82,11 +93,12 @@ public final class Topics {
      * the intake and status view rely on paymentId keys landing on the same partition number across topics.
      */
     public static final List<Topic<?, ?>> CO_PARTITIONED =
-            List.of(PAYMENT_REQUESTS, PAYMENT_ACTIONS, ACCOUNT_REQUESTS, LEDGER, PAYMENT_EVENTS, AUDIT, NOTIFICATIONS);
+            List.of(PAYMENT_REQUESTS, PAYMENT_BATCHES, PAYMENT_ACTIONS, ACCOUNT_REQUESTS, LEDGER, PAYMENT_EVENTS, AUDIT,
+                    NOTIFICATIONS);
 
     /** Every topic the pipeline needs, co-partitioned ones first. */
-    public static final List<Topic<?, ?>> ALL = List.of(PAYMENT_REQUESTS, PAYMENT_ACTIONS, ACCOUNT_REQUESTS, LEDGER,
-            PAYMENT_EVENTS, AUDIT, NOTIFICATIONS, DEAD_LETTERS, WEBHOOK_ENDPOINTS, WEBHOOK_DEAD_LETTERS,
+    public static final List<Topic<?, ?>> ALL = List.of(PAYMENT_REQUESTS, PAYMENT_BATCHES, PAYMENT_ACTIONS,
+            ACCOUNT_REQUESTS, LEDGER, PAYMENT_EVENTS, AUDIT, NOTIFICATIONS, DEAD_LETTERS, WEBHOOK_ENDPOINTS, WEBHOOK_DEAD_LETTERS,
             ACQUIRER_REQUESTS, ACQUIRER_RESULTS);
 
     /** What a direct producer's client id may be: it becomes part of a topic name. */

@@ -130,6 +130,7 @@ class TopicAclsIT {
                     allow("ingress", ResourceType.TOPIC, Topics.PAYMENT_REQUESTS.name(), AclOperation.WRITE),
                     allow("ingress", ResourceType.TOPIC, Topics.ACCOUNT_REQUESTS.name(), AclOperation.WRITE),
                     allow("ingress", ResourceType.TOPIC, Topics.PAYMENT_ACTIONS.name(), AclOperation.WRITE),
+                    allow("ingress", ResourceType.TOPIC, Topics.PAYMENT_BATCHES.name(), AclOperation.WRITE),
                     allow("globex", ResourceType.TOPIC, GLOBEX_REQUESTS.name(), AclOperation.WRITE),
                     allow("auditor", ResourceType.TOPIC, Topics.AUDIT.name(), AclOperation.READ),
                     allow("auditor", ResourceType.GROUP, "auditors", AclOperation.READ))).all().get();

@@ -19,6 +19,8 @@ import io.paystream.web.auth.ApiClient;
 import io.paystream.web.auth.Scopes;
 import io.paystream.web.errors.ApiError;
 import io.paystream.web.errors.ApiException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -46,8 +48,52 @@ public final class Commands {
         // Debits need the payer's owner; a top-up, which creates money in an account, needs the payee's owner. That
         // account is also the one the first leg moves, which scopes the Idempotency-Key and keys the record.
         String firstLegAccount = PaymentRequestRules.firstLegAccount(body.type(), body.from(), body.to());
-        PaymentRequest request = PaymentRequest.newBuilder()
+        return checked(client, body, minHoldSeconds, request(client, idempotencyKey, body)
                 .setPaymentId(ids.derive(client.clientId(), String.valueOf(firstLegAccount), idempotencyKey))
+                .build());
+    }
+
+    /** The most payments one batch may carry. */
+    public static final int BATCH_SIZE_MAX = 1_000;
+
+    /**
+     * The payments of a batch, each with its derived id, the batch's id and its index, checked as {@link #payment}
+     * checks one. The first invalid payment fails the whole batch, naming its index ({@code payments[3].amount}).
+     *
+     * @throws ApiException 422 for an invalid Idempotency-Key, an empty batch, one over {@link #BATCH_SIZE_MAX}, or an
+     *     invalid payment; 403 for a payment whose account the client does not own or whose scope it lacks
+     */
+    public static List<PaymentRequest> batch(PaymentIds ids, ApiClient client, String idempotencyKey,
+            List<CreatePaymentRequest> bodies, long minHoldSeconds) {
+        checkIdempotencyKey(idempotencyKey);
+        if (bodies.isEmpty() || bodies.size() > BATCH_SIZE_MAX) {
+            throw ApiException.invalidField("payments", "a batch has 1 to " + BATCH_SIZE_MAX + " payments, not "
+                    + bodies.size());
+        }
+        String batchId = ids.deriveBatch(client.clientId(), idempotencyKey);
+        List<PaymentRequest> payments = new ArrayList<>(bodies.size());
+        for (int index = 0; index < bodies.size(); index++) {
+            CreatePaymentRequest body = bodies.get(index);
+            try {
+                payments.add(checked(client, body, minHoldSeconds, request(client, idempotencyKey, body)
+                        .setPaymentId(ids.deriveBatchPayment(client.clientId(), idempotencyKey, index))
+                        .setBatchId(batchId)
+                        .setBatchIndex(index)
+                        .build()));
+            } catch (ApiException e) {
+                ApiError error = e.error();
+                String param = "payments[" + index + "]" + (error.param() == null ? "" : "." + error.param());
+                throw ApiException.of(e.getResponse().getStatus(), error.type(), error.code(),
+                        "payments[" + index + "]: " + error.message(), param);
+            }
+        }
+        return payments;
+    }
+
+    /** A request from the body's fields, without its id. */
+    private static PaymentRequest.Builder request(ApiClient client, String idempotencyKey, CreatePaymentRequest body) {
+        return PaymentRequest.newBuilder()
+                .setPaymentId("")
                 .setType(body.type())
                 .setFrom(body.from())
                 .setTo(body.to())
@@ -60,8 +106,13 @@ public final class Commands {
                 .setCapture(body.capture())
                 .setHoldExpiresInSeconds(body.holdExpiresInSeconds())
                 .setSource(body.source() == null ? null : PaymentSource.newBuilder().setType(body.source().type())
-                        .setToken(body.source().token()).build())
-                .build();
+                        .setToken(body.source().token()).build());
+    }
+
+    /** The request, once the shared rules, the scopes and ownership accept it. */
+    private static PaymentRequest checked(ApiClient client, CreatePaymentRequest body, long minHoldSeconds,
+            PaymentRequest request) {
+        String firstLegAccount = PaymentRequestRules.firstLegAccount(request);
         rejectIfInvalid(PaymentRequestRules.validate(request, minHoldSeconds));
         // A top-up creates money: without the scope, any tenant could mint balances and spend them on others. One
         // paid by card brings money the acquirer collected, so the account's owner may ask for it.

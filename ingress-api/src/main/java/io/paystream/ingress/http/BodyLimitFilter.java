@@ -18,31 +18,44 @@ import java.io.InputStream;
 @PreMatching
 @Priority(Priorities.AUTHENTICATION - 100)
 public final class BodyLimitFilter implements ContainerRequestFilter {
-    private final long limitBytes;
+    /** The path whose bodies have the batch limit: a batch carries up to 1,000 payments. */
+    private static final String BATCHES = "v1/payment-batches";
 
-    public BodyLimitFilter(long limitBytes) {
+    private final long limitBytes;
+    private final long batchLimitBytes;
+
+    /**
+     * @param limitBytes the limit of every body but a batch's
+     * @param batchLimitBytes the limit of {@code POST /v1/payment-batches}
+     */
+    public BodyLimitFilter(long limitBytes, long batchLimitBytes) {
         this.limitBytes = limitBytes;
+        this.batchLimitBytes = batchLimitBytes;
     }
 
     @Override
     public void filter(ContainerRequestContext request) {
-        if (request.getLength() > limitBytes) {
-            throw tooLarge();
+        String path = request.getUriInfo().getPath(true);
+        long limit = path.startsWith(BATCHES) || path.startsWith("/" + BATCHES) ? batchLimitBytes : limitBytes;
+        if (request.getLength() > limit) {
+            throw tooLarge(limit);
         }
-        request.setEntityStream(new Limited(request.getEntityStream()));
+        request.setEntityStream(new Limited(request.getEntityStream(), limit));
     }
 
-    private ApiException tooLarge() {
+    private static ApiException tooLarge(long limitBytes) {
         return ApiException.of(413, ApiError.INVALID_REQUEST, "payload_too_large",
                 "the body must be at most " + limitBytes + " bytes", null);
     }
 
     /** Counts bytes as they are read and fails past the limit. */
-    private final class Limited extends FilterInputStream {
+    private static final class Limited extends FilterInputStream {
+        private final long limitBytes;
         private long read;
 
-        Limited(InputStream in) {
+        Limited(InputStream in, long limitBytes) {
             super(in);
+            this.limitBytes = limitBytes;
         }
 
         @Override
@@ -66,7 +79,7 @@ public final class BodyLimitFilter implements ContainerRequestFilter {
         private void count(int n) {
             read += n;
             if (read > limitBytes) {
-                throw tooLarge();
+                throw tooLarge(limitBytes);
             }
         }
     }

@@ -97,6 +97,26 @@ public final class CommandPublisher implements Managed {
         });
     }
 
+    /**
+     * The topic's partition count, from the producer's metadata, which may have to be fetched first: asked on the
+     * sender thread, never on a Jetty thread. Fails when the broker does not answer within {@code max.block.ms}.
+     */
+    public CompletableFuture<Integer> partitionCount(Topic<?, ?> topic) {
+        CompletableFuture<Integer> count = new CompletableFuture<>();
+        try {
+            senders.execute(() -> {
+                try {
+                    count.complete(producer.partitionsFor(topic.name()).size());
+                } catch (RuntimeException e) {
+                    count.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            count.completeExceptionally(new PublisherOverloadedException(senders.getQueue().size()));
+        }
+        return count;
+    }
+
     private void send(Topic<?, ?> topic, byte[] key, byte[] value, CompletableFuture<RecordMetadata> acknowledged) {
         try {
             var unused = producer.send(new ProducerRecord<>(topic.name(), key, value), (metadata, failure) -> complete(

@@ -43,9 +43,8 @@ final class Acknowledgements {
         });
     }
 
-    /** Answers with {@code onAcknowledged}'s response once Kafka acknowledged the write, or 503. */
-    void answer(AsyncResponse async, CompletableFuture<RecordMetadata> acknowledged,
-            Function<RecordMetadata, Response> onAcknowledged) {
+    /** Answers with {@code onAcknowledged}'s response once Kafka acknowledged the write (or writes), or 503. */
+    <T> void answer(AsyncResponse async, CompletableFuture<T> acknowledged, Function<T, Response> onAcknowledged) {
         async.setTimeoutHandler(timedOut -> timedOut.resume(unavailable()));
         async.setTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
         var unused = acknowledged.whenComplete((metadata, failure) -> {

@@ -53,4 +53,22 @@ class PaymentIdsTest {
         // hmac.new(SECRET, b'local-dev\nalice\norder-1', sha256), first 16 bytes, version 8 and variant bits set.
         assertThat(ids.derive("local-dev", "alice", "order-1")).isEqualTo("bcd7b07a-f7c5-85d4-91ce-c22fcbcebcc1");
     }
+
+    @Test
+    void aBatchAndEachOfItsPaymentsHaveStableIdsThatNoOtherIdMeets() {
+        String batch = ids.deriveBatch("acme", "payroll-1");
+        String first = ids.deriveBatchPayment("acme", "payroll-1", 0);
+
+        assertThat(ids.deriveBatch("acme", "payroll-1")).isEqualTo(batch);
+        assertThat(ids.deriveBatchPayment("acme", "payroll-1", 0)).isEqualTo(first);
+        assertThat(ids.deriveBatchPayment("acme", "payroll-1", 1)).isNotEqualTo(first);
+        assertThat(ids.deriveBatchPayment("acme", "payroll-2", 0)).isNotEqualTo(first);
+        assertThat(ids.deriveBatchPayment("globex", "payroll-1", 0)).isNotEqualTo(first);
+        assertThat(java.util.List.of(batch, first)).doesNotContain(ids.derive("acme", "batch", "payroll-1"),
+                ids.derive("acme", "", "payroll-1"), ids.deriveAction("acme", "batch", "payroll-1", "0"));
+        // Pinned, computed independently in Python: hmac(SECRET, b'local-dev\n\nbatch\npayroll-1'[ + b'\n7']).
+        assertThat(ids.deriveBatch("local-dev", "payroll-1")).isEqualTo("268f1278-21d8-8ad3-85f3-f9729da3296a");
+        assertThat(ids.deriveBatchPayment("local-dev", "payroll-1", 7))
+                .isEqualTo("958b3e3a-1bc6-82f1-a2bf-73b6bf851184");
+    }
 }

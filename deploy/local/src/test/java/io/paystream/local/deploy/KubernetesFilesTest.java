@@ -313,7 +313,7 @@ class KubernetesFilesTest {
             }
         });
         assertThat(written).containsExactlyInAnyOrder(Topics.PAYMENT_REQUESTS.name(), Topics.ACCOUNT_REQUESTS.name(),
-                Topics.PAYMENT_ACTIONS.name(), Topics.WEBHOOK_ENDPOINTS.name());
+                Topics.PAYMENT_ACTIONS.name(), Topics.PAYMENT_BATCHES.name(), Topics.WEBHOOK_ENDPOINTS.name());
     }
 
     @Test
