@@ -21,6 +21,7 @@ import io.paystream.schemas.avro.AuditKind;
 import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.LedgerCommandType;
+import io.paystream.schemas.avro.PaymentBatch;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentState;
@@ -186,6 +187,82 @@ class PaymentsTopologyTest {
             assertThat(pipeline.account("alice").getBalance()).isZero();
             assertThat(pipeline.account("alice").getEntrySeq()).isEqualTo(2);
             pipeline.assertInvariantsHold();
+        }
+    }
+
+    @Nested
+    class Batches {
+        private PaymentBatch batchOf(String label, PaymentRequest.Builder... payments) {
+            String batchId = Fixtures.paymentId("batch:" + label);
+            List<PaymentRequest> items = new java.util.ArrayList<>();
+            for (int index = 0; index < payments.length; index++) {
+                items.add(payments[index].setPaymentId(Fixtures.paymentId("batch:" + label + ":" + index))
+                        .setBatchId(batchId).setBatchIndex(index).build());
+            }
+            return PaymentBatch.newBuilder().setBatchId(batchId).setClientId("acme").setIdempotencyKey(label)
+                    .setSize(items.size()).setPayments(items).build();
+        }
+
+        @Test
+        void eachPaymentOfABatchIsDecidedAsIfPostedAloneAndItsDebitsStayInTheTask() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            open("carol", "USD", AccountType.CUSTOMER);
+            fund("alice", 500);
+            int legsBefore = pipeline.legs().size();
+            PaymentBatch batch = batchOf("payroll", aTransfer("alice", "bob", 200), aTransfer("alice", "carol", 250),
+                    aTransfer("alice", "bob", 100), aTransfer("alice", "nobody", 10));
+
+            pipeline.sendBatch(batch);
+
+            List<PaymentRequest> payments = batch.getPayments();
+            assertThat(statusesOf(payments.get(0))).containsExactly(PaymentStatus.ACCEPTED, PaymentStatus.COMPLETED);
+            assertThat(statusesOf(payments.get(1))).containsExactly(PaymentStatus.ACCEPTED, PaymentStatus.COMPLETED);
+            assertFinal(payments.get(2), PaymentStatus.REJECTED, RejectionReason.INSUFFICIENT_FUNDS);
+            assertThat(pipeline.payment(payments.get(3).getPaymentId()).getStatus())
+                    .as("its payee does not exist: its debit is reversed").isEqualTo(PaymentStatus.REVERSED);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(50);
+            assertThat(pipeline.account("bob").getBalance()).isEqualTo(200);
+            assertThat(pipeline.account("carol").getBalance()).isEqualTo(250);
+            assertThat(pipeline.legs().subList(legsBefore, pipeline.legs().size()))
+                    .as("the debits are applied in the batch's own task; only credits (and the reversal of the "
+                            + "debit whose payee does not exist) cross the ledger topic")
+                    .extracting(LedgerCommand::getType).containsExactly(LedgerCommandType.CREDIT,
+                            LedgerCommandType.CREDIT, LedgerCommandType.CREDIT, LedgerCommandType.REVERSAL);
+            pipeline.assertInvariantsHold();
+        }
+
+        @Test
+        void aRetriedBatchMovesNothingTwice() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            fund("alice", 500);
+            PaymentBatch batch = batchOf("retry", aTransfer("alice", "bob", 200), aTransfer("alice", "bob", 100));
+
+            pipeline.sendBatch(batch);
+            pipeline.sendBatch(batch);
+
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(200);
+            assertThat(pipeline.account("bob").getBalance()).isEqualTo(300);
+            for (PaymentRequest payment : batch.getPayments()) {
+                assertThat(statusesOf(payment)).containsExactly(PaymentStatus.ACCEPTED, PaymentStatus.COMPLETED);
+            }
+            pipeline.assertInvariantsHold();
+        }
+
+        @Test
+        void aBatchWithAPaymentOfAnotherBatchIsDeadLetteredWholeAndMovesNothing() {
+            open("alice", "USD", AccountType.CUSTOMER);
+            open("bob", "USD", AccountType.CUSTOMER);
+            fund("alice", 500);
+            PaymentBatch batch = batchOf("forged", aTransfer("alice", "bob", 200), aTransfer("alice", "bob", 100));
+            batch.getPayments().get(1).setBatchId(Fixtures.paymentId("batch:other"));
+
+            pipeline.sendBatch(batch);
+
+            assertThat(pipeline.deadLetters()).hasSize(1);
+            assertThat(pipeline.account("alice").getBalance()).isEqualTo(500);
+            assertThat(pipeline.payment(batch.getPayments().get(0).getPaymentId())).isNull();
         }
     }
 

@@ -189,6 +189,66 @@ class EndToEndIT {
         assertThat(alice + bob + shop).isEqualTo(10_000 - 1_000);
     }
 
+    /**
+     * A batch of 30 payments from six payers, posted once and retried: each payment ends as it would have alone (the
+     * one that overdraws is REJECTED, the one to an unknown account REVERSED), nothing moves twice, and money is
+     * conserved. The payers spread over the partitions, so the batch crosses to the ledger as one record per partition.
+     */
+    @Test
+    void aBatchOfPaymentsIsDecidedPaymentByPaymentAndARetryMovesNothingTwice() throws Exception {
+        List<String> payers = List.of("batch-a", "batch-b", "batch-c", "batch-d", "batch-e", "batch-f");
+        for (String account : new java.util.ArrayList<>(java.util.stream.Stream.concat(payers.stream(),
+                java.util.stream.Stream.of("batch-shop")).toList())) {
+            assertThat(post("/v1/accounts", null, "{\"accountId\":\"" + account + "\",\"currency\":\"USD\","
+                    + "\"type\":\"CUSTOMER\"}").statusCode()).isEqualTo(202);
+        }
+        await().atMost(SETTLE).until(() -> query("/v1/accounts/batch-shop").statusCode() == 200
+                && query("/v1/accounts/batch-f").statusCode() == 200);
+        for (String payer : payers) {
+            assertThat(finalState(pay("fund-" + payer, "{\"type\":\"TOPUP\",\"to\":\"" + payer + "\","
+                    + "\"amount\":1000,\"currency\":\"USD\"}")).get("status").asText()).isEqualTo("COMPLETED");
+        }
+        StringBuilder body = new StringBuilder("{\"payments\":[");
+        for (int index = 0; index < 30; index++) {
+            String payee = index == 29 ? "batch-nobody" : "batch-shop";
+            long amount = index == 28 ? 5_000 : 100;
+            body.append(index == 0 ? "" : ",").append("{\"type\":\"TRANSFER\",\"from\":\"")
+                    .append(payers.get(index % payers.size())).append("\",\"to\":\"").append(payee)
+                    .append("\",\"amount\":").append(amount).append(",\"currency\":\"USD\"}");
+        }
+        body.append("]}");
+
+        HttpResponse<String> first = post("/v1/payment-batches", "batch-1", body.toString());
+        HttpResponse<String> retry = post("/v1/payment-batches", "batch-1", body.toString());
+
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(202);
+        assertThat(retry.statusCode()).as(retry.body()).isEqualTo(202);
+        assertThat(JSON.readTree(retry.body())).as("a retry is the same batch").isEqualTo(JSON.readTree(first.body()));
+        JsonNode accepted = JSON.readTree(first.body()).get("payments");
+        assertThat(accepted).hasSize(30);
+        Map<String, Integer> outcomes = new java.util.TreeMap<>();
+        for (int index = 0; index < 30; index++) {
+            JsonNode state = finalState(accepted.get(index).get("paymentId").asText());
+            String outcome = state.get("status").asText() + (state.hasNonNull("reason")
+                    ? "/" + state.get("reason").asText() : "");
+            outcomes.merge(outcome, 1, Integer::sum);
+            if (index == 28) {
+                assertThat(outcome).isEqualTo("REJECTED/INSUFFICIENT_FUNDS");
+            } else if (index == 29) {
+                assertThat(outcome).isEqualTo("REVERSED/ACCOUNT_NOT_FOUND");
+            } else {
+                assertThat(outcome).as("payment %d", index).isEqualTo("COMPLETED");
+            }
+        }
+        assertThat(outcomes).containsEntry("COMPLETED", 28);
+        assertThat(balance("batch-shop")).isEqualTo(28 * 100);
+        long payersLeft = 0;
+        for (String payer : payers) {
+            payersLeft += balance(payer);
+        }
+        assertThat(payersLeft + balance("batch-shop")).as("conservation").isEqualTo(6 * 1_000);
+    }
+
     private JsonNode stateWhen(String paymentId, String status) throws Exception {
         JsonNode[] state = new JsonNode[1];
         await().atMost(SETTLE).until(() -> {

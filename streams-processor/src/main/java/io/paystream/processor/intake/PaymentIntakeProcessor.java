@@ -5,15 +5,14 @@ import io.paystream.processor.core.Failures;
 import io.paystream.processor.errors.FailTaskException;
 import io.paystream.processor.internal.EmissionSinks;
 import io.paystream.processor.metrics.PaymentMetrics;
+import io.paystream.schemas.Partitions;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.validation.PaymentRequestRules;
 import io.paystream.web.auth.ApiClient;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -79,7 +78,7 @@ final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, 
 
     /** The partition Kafka's default partitioner gives a key: murmur2 of its UTF-8 bytes, modulo the count. */
     private int partitionOf(String key) {
-        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+        return Partitions.of(key, partitions);
     }
 
     /**
@@ -138,6 +137,17 @@ final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, 
             sinks.deadLetter(context, record, source, notRandom, metrics);
             return;
         }
+        decide(record, producer);
+    }
+
+    /**
+     * Decides one well-identified request, on the partition that owns its id: remembers its fingerprint and forwards
+     * what the decision emits. Also the step of {@link PaymentBatchIntakeProcessor} for each payment of a batch.
+     *
+     * @param producer the direct producer whose topic the request came from, or null for the ingress's
+     */
+    void decide(Record<String, PaymentRequest> record, ApiClient producer) {
+        PaymentRequest request = record.value();
         IntakeOutcome outcome;
         try {
             outcome = PaymentIntakeRules.decide(request, fingerprints.get(request.getPaymentId()), record.timestamp(),

@@ -6,6 +6,7 @@ import io.paystream.schemas.Topic;
 import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.PaymentAction;
+import io.paystream.schemas.avro.PaymentBatch;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.web.auth.ApiClient;
@@ -22,8 +23,8 @@ import org.apache.kafka.streams.state.Stores;
  * Payment intake, in two parts.
  *
  * <ul>
- *   <li><b>Requests</b> ({@code payments.requests.v1} and the direct producers' own topics, co-partitioned with the
- *       ledger) are decided in the ledger's sub-topology, with the {@code payment-fingerprints} store (paymentId →
+ *   <li><b>Requests</b> ({@code payments.requests.v1}, the batches of {@code payments.batches.v1}, and the direct
+ *       producers' own topics, co-partitioned with the ledger) are decided in the ledger's sub-topology, with the {@code payment-fingerprints} store (paymentId →
  *       request fingerprint, kept for ever). The ingress keys each request by the account its first leg moves, so
  *       the leg is applied by the ledger processor of the same task, in the same transaction: a transfer reaches its
  *       terminal event in two exactly-once steps (intake with the debit, then the credit), not three.
@@ -45,7 +46,11 @@ public final class PaymentIntakeTopology {
     /** The node that decides payment requests. */
     public static final String PROCESSOR = "payment-intake";
 
+    /** The node that decides the payments of batch records. */
+    public static final String BATCH_PROCESSOR = "payment-batch-intake";
+
     static final String SOURCE = "payment-requests-source";
+    static final String BATCH_SOURCE = "payment-batches-source";
     static final String ACTIONS_SOURCE = "payment-actions-source";
     static final String ACTIONS_PROCESSOR = "payment-actions";
 
@@ -53,6 +58,7 @@ public final class PaymentIntakeTopology {
      * The topics payment intake touches.
      *
      * @param requests input from the ingress, which authenticated each request's client
+     * @param batches batches of requests from the ingress, one record per partition of their first legs
      * @param actions actions on existing payments, from the ingress
      * @param direct input from direct producers: each one's own topic, by name, and the client it authenticates
      * @param events ACCEPTED and intake REJECTED events
@@ -62,6 +68,7 @@ public final class PaymentIntakeTopology {
      */
     public record Topics(
             Topic<String, PaymentRequest> requests,
+            Topic<String, PaymentBatch> batches,
             Topic<String, PaymentAction> actions,
             Map<String, ApiClient> direct,
             Topic<String, PaymentEvent> events,
@@ -85,8 +92,9 @@ public final class PaymentIntakeTopology {
     }
 
     /**
-     * Adds request intake's source, processor, store and sinks to {@code topology}. The ledger processor, added after
-     * it with {@link #PROCESSOR} among its parents, must be called {@code ledger}.
+     * Adds request intake's sources, processors (single requests and batches), store and sinks to {@code topology}.
+     * The ledger processor, added after them with {@link #PROCESSOR} and {@link #BATCH_PROCESSOR} among its parents,
+     * must be called {@code ledger}.
      *
      * @param minHoldSeconds the shortest hold a manual capture may ask for
      * @param ledger the ledger processor's node name, to which each first leg for an account of the task goes
@@ -100,12 +108,18 @@ public final class PaymentIntakeTopology {
                 "payment-intake-legs-sink", null, "payment-intake-dlq-sink");
         topology.addProcessor(PROCESSOR, () -> new PaymentIntakeProcessor(topics.requests(), topics.direct(), sinks,
                 ledger, minHoldSeconds, partitions, metrics), SOURCE);
+        topology.addSource(BATCH_SOURCE, topics.batches().keySerde().deserializer(),
+                topics.batches().valueSerde().deserializer(), topics.batches().name());
+        // The same sinks as single requests: a batch's payments are decided by the same rules into the same topics.
+        topology.addProcessor(BATCH_PROCESSOR, () -> new PaymentBatchIntakeProcessor(topics.batches(), sinks, metrics,
+                new PaymentIntakeProcessor(topics.requests(), Map.of(), sinks, ledger, minHoldSeconds, partitions,
+                        metrics)), BATCH_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FINGERPRINTS_STORE),
-                Serdes.String(), Serdes.String()), PROCESSOR);
-        EmissionSinks.addSink(topology, sinks.events(), topics.events(), PROCESSOR);
-        EmissionSinks.addSink(topology, sinks.audit(), topics.audit(), PROCESSOR);
-        EmissionSinks.addSink(topology, sinks.legs(), topics.ledger(), PROCESSOR);
-        EmissionSinks.addSink(topology, sinks.deadLetters(), topics.deadLetters(), PROCESSOR);
+                Serdes.String(), Serdes.String()), PROCESSOR, BATCH_PROCESSOR);
+        EmissionSinks.addSink(topology, sinks.events(), topics.events(), PROCESSOR, BATCH_PROCESSOR);
+        EmissionSinks.addSink(topology, sinks.audit(), topics.audit(), PROCESSOR, BATCH_PROCESSOR);
+        EmissionSinks.addSink(topology, sinks.legs(), topics.ledger(), PROCESSOR, BATCH_PROCESSOR);
+        EmissionSinks.addSink(topology, sinks.deadLetters(), topics.deadLetters(), PROCESSOR, BATCH_PROCESSOR);
     }
 
     /**

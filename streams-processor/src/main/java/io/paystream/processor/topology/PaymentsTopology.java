@@ -92,7 +92,7 @@ public final class PaymentsTopology {
         AccountIntakeTopology.addTo(topology, new AccountIntakeTopology.Topics(
                 Topics.ACCOUNT_REQUESTS, Topics.LEDGER, Topics.AUDIT, Topics.DEAD_LETTERS), metrics);
         PaymentIntakeTopology.Topics intake = new PaymentIntakeTopology.Topics(Topics.PAYMENT_REQUESTS,
-                Topics.PAYMENT_ACTIONS, settings.directProducers(), Topics.PAYMENT_EVENTS, Topics.LEDGER, Topics.AUDIT,
+                Topics.PAYMENT_BATCHES, Topics.PAYMENT_ACTIONS, settings.directProducers(), Topics.PAYMENT_EVENTS, Topics.LEDGER, Topics.AUDIT,
                 Topics.DEAD_LETTERS);
         PaymentIntakeTopology.addActionsTo(topology, intake, settings.idempotencyWindow(),
                 PaymentStatusTopology.PAYMENTS_STORE, metrics);
@@ -104,7 +104,7 @@ public final class PaymentsTopology {
         LedgerTopology.addTo(topology, new LedgerTopology.Topics(
                 Topics.LEDGER, Topics.PAYMENT_EVENTS, Topics.AUDIT, Topics.NOTIFICATIONS, Topics.DEAD_LETTERS,
                 Topics.ACQUIRER_REQUESTS), partitions, settings.cardTopUpRetention(), settings.accountQuota(),
-                metrics, PaymentIntakeTopology.PROCESSOR);
+                metrics, PaymentIntakeTopology.PROCESSOR, PaymentIntakeTopology.BATCH_PROCESSOR);
         return topology;
     }
 }

@@ -125,6 +125,17 @@ public final class Pipeline implements AutoCloseable {
         paymentRequests.pipeInput(new TestRecord<>(ingressKey(request), request, tick()));
     }
 
+    /**
+     * Sends a batch record as the ingress writes one share of a batch: keyed by the first-leg account of its first
+     * payment. With the pipeline's one partition, every share is the whole batch.
+     */
+    public void sendBatch(io.paystream.schemas.avro.PaymentBatch batch) {
+        driver.createInputTopic(Topics.PAYMENT_BATCHES.name(), Topics.PAYMENT_BATCHES.keySerde().serializer(),
+                Topics.PAYMENT_BATCHES.valueSerde().serializer()).pipeInput(new TestRecord<>(
+                batch.getPayments().isEmpty() ? batch.getBatchId() : ingressKey(batch.getPayments().get(0)), batch,
+                tick()));
+    }
+
     /** Sends a payment request keyed by its payment id, as direct producers key theirs. */
     public void sendKeyedByPaymentId(PaymentRequest request) {
         paymentRequests.pipeInput(new TestRecord<>(request.getPaymentId(), request, tick()));
