@@ -27,6 +27,7 @@ import io.paystream.web.auth.ApiKeyAuth;
 import io.paystream.web.auth.ApiKeyFactory;
 import io.paystream.web.config.PayStreamConfiguration;
 import io.paystream.web.errors.ErrorMappers;
+import io.paystream.web.http.UnreadBodyDrain;
 import io.paystream.web.metrics.MeterRegistries;
 import io.swagger.v3.jaxrs2.integration.resources.OpenApiResource;
 import java.time.Clock;
@@ -63,6 +64,8 @@ public class IngressApplication extends Application<IngressConfiguration> {
         configuration.registerAdminAuth(environment);
         configuration.getCors().register(environment);
         ErrorMappers.register(configuration, environment, registry);
+        // A refused request's unread body would make Jetty drop the keep-alive connection without saying so.
+        environment.jersey().register(new UnreadBodyDrain());
         ApiKeyAuth.register(environment.jersey(), configuration.getApiKeys());
         environment.jersey().register(new BodyLimitFilter(configuration.getBodyLimitBytes(),
                 configuration.getBatchBodyLimitBytes()));

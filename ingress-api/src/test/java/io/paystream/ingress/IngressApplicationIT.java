@@ -193,6 +193,44 @@ class IngressApplicationIT {
         assertThat(posted.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://127.0.0.1:8090");
     }
 
+    /**
+     * A POST refused before its body is read (a key without the scope: 403) keeps its connection: the next request on
+     * it is answered. The body arrives after the headers, as a client that writes them separately sends it; unread,
+     * it made Jetty close the connection after the answer without saying so.
+     */
+    @Test
+    void aRequestRefusedBeforeItsBodyWasReadKeepsItsConnection() throws Exception {
+        String body = transfer("alice", "bob", "1");
+        try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(),
+                app.getLocalPort())) {
+            socket.setSoTimeout(10_000);
+            var out = socket.getOutputStream();
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            out.write(("POST /v1/payments HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + READER_KEY
+                    + "\r\nIdempotency-Key: keep-1\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.length() + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.flush();
+            Thread.sleep(300);
+            out.write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.flush();
+            assertThat(in.readLine()).isEqualTo("HTTP/1.1 403 Forbidden");
+            int length = 0;
+            for (String header = in.readLine(); !header.isEmpty(); header = in.readLine()) {
+                assertThat(header.toLowerCase(java.util.Locale.ROOT)).doesNotStartWith("connection: close");
+                if (header.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                    length = Integer.parseInt(header.substring("content-length:".length()).trim());
+                }
+            }
+            in.skip(length);
+            out.write("GET /openapi.json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.flush();
+            assertThat(in.readLine()).as("the next request on the same connection is answered")
+                    .isEqualTo("HTTP/1.1 200 OK");
+        }
+    }
+
     /** {@code POST /v1/payment-batches}: many payments under one key, written as one record per partition. */
     @Nested
     class Batches {

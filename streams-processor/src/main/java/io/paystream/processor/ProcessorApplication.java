@@ -24,6 +24,7 @@ import io.paystream.web.auth.ApiKeyAuth;
 import io.paystream.web.auth.ApiKeyFactory;
 import io.paystream.web.config.PayStreamConfiguration;
 import io.paystream.web.errors.ErrorMappers;
+import io.paystream.web.http.UnreadBodyDrain;
 import io.paystream.web.metrics.MeterRegistries;
 import java.time.Duration;
 import org.apache.kafka.streams.state.HostInfo;
@@ -74,6 +75,8 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
         Schedules.everyFixedDelay(environment, "in-flight-gauges", IN_FLIGHT_REFRESH, inFlight::refresh);
 
         ErrorMappers.register(configuration, environment, registry);
+        // A refused request's unread body would make Jetty drop the keep-alive connection without saying so.
+        environment.jersey().register(new UnreadBodyDrain());
         ApiKeyAuth.register(environment.jersey(), configuration.getApiKeys());
         configuration.getRateLimit().register(environment.jersey(), registry, "paystream.query",
                 ApiKeyAuth.validAuthorization(configuration.getApiKeys()));
