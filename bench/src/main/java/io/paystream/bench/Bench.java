@@ -72,8 +72,12 @@ public final class Bench {
 
     private static final Pattern STREAM_THREAD_RATIO = Pattern.compile(
             "^kafka_stream_thread_(process|poll|commit|punctuate)_ratio\\{[^}]*}\\s+(\\S+)$", Pattern.MULTILINE);
-    static final List<String> SECTIONS = List.of("postgres", "hot", "latency", "ingress", "query", "sweeps", "recovery",
-            "scale", "start");
+    static final List<String> SECTIONS = List.of("postgres", "hot", "batches", "latency", "ingress", "query", "sweeps",
+            "recovery", "scale", "start");
+    /** Transfers per transaction of the batched PostgreSQL ledger. */
+    private static final int POSTGRES_BATCH = 100;
+    /** The batched PostgreSQL ledger's second, smaller client count. */
+    private static final int POSTGRES_BATCH_CLIENTS = 4;
 
     private final BenchSize size;
     private final Set<String> sections;
@@ -236,6 +240,9 @@ public final class Bench {
             if (sections.contains("hot")) {
                 hotAccount();
             }
+            if (sections.contains("batches")) {
+                batches();
+            }
             if (sections.contains("latency")) {
                 latencies("", new double[] {0.25, 0.5, 0.75});
             }
@@ -332,12 +339,30 @@ public final class Bench {
 
     /** Writes {@code count} transfers at once, between the accounts {@code pairs} gives, and waits for them all. */
     private Drain drain(String what, int count, Supplier<String[]> pairs) throws Exception {
+        return drain(what, count, pairs, 1);
+    }
+
+    /**
+     * As {@link #drain(String, int, Supplier)}; with {@code batchSize} above 1, the transfers go as batches of that
+     * many, written as the ingress writes a batch (one record per partition of their payers).
+     */
+    private Drain drain(String what, int count, Supplier<String[]> pairs, int batchSize) throws Exception {
         CpuUse cpu = CpuUse.start(cluster.processes());
         ThreadCpu threads = ThreadCpu.start(cluster.processorHandle(firstRunning()).pid());
         long completedBefore = payments.completed();
         long first = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-            remember(payments.transfer(System.nanoTime(), pairs.get()));
+        if (batchSize <= 1) {
+            for (int i = 0; i < count; i++) {
+                remember(payments.transfer(System.nanoTime(), pairs.get()));
+            }
+        } else {
+            for (int sent = 0; sent < count; sent += batchSize) {
+                List<String[]> batch = new ArrayList<>();
+                for (int i = sent; i < Math.min(count, sent + batchSize); i++) {
+                    batch.add(pairs.get());
+                }
+                payments.transferBatch(System.nanoTime(), batch);
+            }
         }
         settle(what);
         double perSecond = count / ((payments.lastSettledNanos() - first) / 1e9);
@@ -477,6 +502,60 @@ public final class Bench {
                 + " transfers written at once, as the pipeline figure; " + workload);
         report.add("hot", "vs PostgreSQL ledger", ratio(versus), "the two figures above, same workload, same run");
         report.add("hot", "CPU per payment", CpuUse.describeMicros(drain.cpuMicros()), "as the pipeline's");
+    }
+
+    /**
+     * Batches: the same backlog written as batches of 100 and of 1,000 transfers, drained, against the per-transfer
+     * PostgreSQL ledger of this run and a batched one ({@value #POSTGRES_BATCH} transfers per transaction), with CPU
+     * per payment of each process. Each size is warmed up by one unmeasured backlog first.
+     */
+    private void batches() throws Exception {
+        // A transaction of 100 transfers locks up to 200 accounts: with many clients they mostly wait for each
+        // other's locks, so the batched ledger also runs with few clients, and the faster figure is the baseline.
+        PostgresLedger.Result postgres = null;
+        for (int clients : new java.util.TreeSet<>(List.of(size.postgresClients(), POSTGRES_BATCH_CLIENTS))
+                .descendingSet()) {
+            progress("batches: PostgreSQL ledger, " + POSTGRES_BATCH + " transfers per transaction, " + clients
+                    + " clients (synchronous_commit=" + fasterSynchronousCommit + ")");
+            PostgresLedger.Result result = PostgresLedger.measure(cluster.jdbcUrl(), clients, size.accounts(),
+                    size.postgresRun(), fasterSynchronousCommit, false, POSTGRES_BATCH);
+            report.add("batches", "PostgreSQL ledger, " + POSTGRES_BATCH + " per transaction, " + clients
+                    + " clients", rate(result.transfersPerSecond(), "transfers/s") + ", "
+                    + percentiles(result.latency()) + " per transaction", "as the PostgreSQL ledger figure, with "
+                    + POSTGRES_BATCH + " transfers per transaction (every account they touch locked first, in id "
+                    + "order), synchronous_commit " + fasterSynchronousCommit);
+            if (postgres == null || result.transfersPerSecond() > postgres.transfersPerSecond()) {
+                postgres = result;
+            }
+        }
+        report.number("batches.postgres.transfersPerSecond", postgres.transfersPerSecond());
+        Double single = report.number("postgres.transfersPerSecond");
+        for (int batchSize : List.of(100, 1_000)) {
+            progress("batches of " + batchSize + ": a warm-up backlog, then " + size.backlog() + " transfers");
+            drain("warm-up batches of " + batchSize, size.backlog() / 2, payments::randomPair, batchSize);
+            payments.takeLatency();
+            Drain drain = drain("batches of " + batchSize, size.backlog(), payments::randomPair, batchSize);
+            payments.takeLatency();
+            String key = "batches.b" + batchSize;
+            report.number(key + ".paymentsPerSecond", drain.perSecond());
+            drain.cpuMicros().forEach((process, micros) -> report.number(key + ".cpu.perPayment." + process
+                    + ".micros", micros));
+            report.add("batches", "pipeline, batches of " + batchSize, rate(drain.perSecond(), "payments/s"),
+                    size.backlog() + " transfers over " + size.accounts() + " accounts, written at once as batches "
+                            + "to payments.batches.v1 (one record per partition of the payers, as the ingress "
+                            + "writes them); until the last terminal event, read_committed");
+            if (single != null) {
+                report.number(key + ".vsPostgres", drain.perSecond() / single);
+                report.add("batches", "batches of " + batchSize + " vs PostgreSQL ledger",
+                        ratio(drain.perSecond() / single), "throughput / the per-transfer PostgreSQL ledger figure");
+            }
+            report.number(key + ".vsBatchedPostgres", drain.perSecond() / postgres.transfersPerSecond());
+            report.add("batches", "batches of " + batchSize + " vs batched PostgreSQL ledger",
+                    ratio(drain.perSecond() / postgres.transfersPerSecond()),
+                    "throughput / the faster " + POSTGRES_BATCH + "-per-transaction PostgreSQL ledger figure");
+            report.add("batches", "CPU per payment, batches of " + batchSize,
+                    CpuUse.describeMicros(drain.cpuMicros()), "as the pipeline's");
+        }
     }
 
     /** Open-loop latency at fractions of the measured maximum. */

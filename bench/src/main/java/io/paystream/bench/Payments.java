@@ -1,5 +1,6 @@
 package io.paystream.bench;
 
+import io.paystream.schemas.Partitions;
 import io.paystream.schemas.Topics;
 import io.paystream.schemas.validation.PaymentRequestRules;
 import io.paystream.schemas.avro.AccountCommandType;
@@ -7,6 +8,7 @@ import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.AccountType;
 import io.paystream.schemas.avro.AuditKind;
 import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.PaymentBatch;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentStatus;
@@ -65,6 +67,8 @@ final class Payments implements AutoCloseable {
     /** Set by the watcher once it reads the audit topic from its current end. */
     private volatile boolean auditWatched;
     private volatile boolean closed;
+    /** The partition count of the batch topic, read once, when the first batch is sent. */
+    private int batchPartitions;
 
     Payments(String bootstrapServers) {
         Properties producerProperties = new Properties();
@@ -195,6 +199,41 @@ final class Payments implements AutoCloseable {
         send(PaymentRequest.newBuilder().setPaymentId(id).setType(PaymentType.TRANSFER).setFrom(pair[0])
                 .setTo(pair[1]).setAmount(1 + random.nextInt(100)).setCurrency(CURRENCY).build(), intendedNanos);
         return id;
+    }
+
+    /**
+     * Sends {@code pairs} as one batch, written as the ingress writes a batch: one {@code PaymentBatch} record per
+     * partition its payers fall on, keyed by the payer of the record's first payment. Each payment is timed from
+     * {@code intendedNanos}.
+     */
+    void transferBatch(long intendedNanos, List<String[]> pairs) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        String batchId = new UUID(random.nextLong(), random.nextLong()).toString();
+        if (batchPartitions == 0) {
+            batchPartitions = producer.partitionsFor(Topics.PAYMENT_BATCHES.name()).size();
+        }
+        Map<Integer, List<PaymentRequest>> shares = new java.util.TreeMap<>();
+        for (int index = 0; index < pairs.size(); index++) {
+            String[] pair = pairs.get(index);
+            PaymentRequest payment = PaymentRequest.newBuilder()
+                    .setPaymentId(new UUID(random.nextLong(), random.nextLong()).toString())
+                    .setType(PaymentType.TRANSFER).setFrom(pair[0]).setTo(pair[1])
+                    .setAmount(1 + random.nextInt(100)).setCurrency(CURRENCY).setBatchId(batchId).setBatchIndex(index)
+                    .build();
+            shares.computeIfAbsent(Partitions.of(pair[0], batchPartitions), partition -> new ArrayList<>())
+                    .add(payment);
+        }
+        for (List<PaymentRequest> share : shares.values()) {
+            share.forEach(payment -> pending.put(payment.getPaymentId(), intendedNanos));
+            PaymentBatch record = PaymentBatch.newBuilder().setBatchId(batchId).setSize(pairs.size())
+                    .setPayments(share).build();
+            var unused = producer.send(new ProducerRecord<>(Topics.PAYMENT_BATCHES.name(), share.get(0).getFrom(),
+                    Topics.PAYMENT_BATCHES.valueSerde().serializer().serialize("", record)), (metadata, exception) -> {
+                        if (exception != null) {
+                            failure.compareAndSet(null, exception);
+                        }
+                    });
+        }
     }
 
     /** Two different open accounts, payer first, chosen at random. */

@@ -56,6 +56,16 @@ final class PostgresLedger {
      */
     static Result measure(String jdbcUrl, int clients, int accounts, Duration duration, String synchronousCommit,
             boolean hot) throws Exception {
+        return measure(jdbcUrl, clients, accounts, duration, synchronousCommit, hot, 1);
+    }
+
+    /**
+     * As {@link #measure(String, int, int, Duration, String, boolean)}, with {@code perTransaction} transfers in each
+     * transaction: the batched ledger a user would build for bulk payments. A transaction locks every account of its
+     * transfers at once, in id order, then books each transfer as a single one is booked, and commits once.
+     */
+    static Result measure(String jdbcUrl, int clients, int accounts, Duration duration, String synchronousCommit,
+            boolean hot, int perTransaction) throws Exception {
         try (Connection connection = connect(jdbcUrl); Statement statement = connection.createStatement()) {
             statement.execute("DROP SCHEMA IF EXISTS bench CASCADE");
             statement.execute("CREATE SCHEMA bench");
@@ -76,9 +86,11 @@ final class PostgresLedger {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         long end = System.nanoTime() + duration.toNanos();
         List<Future<Histogram>> results = new ArrayList<>();
+        java.util.concurrent.atomic.LongAdder transfers = new java.util.concurrent.atomic.LongAdder();
         long start = System.nanoTime();
         for (int c = 0; c < clients; c++) {
-            results.add(pool.submit(() -> client(jdbcUrl, synchronousCommit, accounts, hot, end)));
+            results.add(pool.submit(() -> client(jdbcUrl, synchronousCommit, accounts, hot, perTransaction,
+                    transfers, end)));
         }
         Histogram latency = new Histogram(3);
         for (Future<Histogram> result : results) {
@@ -93,16 +105,16 @@ final class PostgresLedger {
                 throw new IllegalStateException("the PostgreSQL baseline lost money: " + sum.getLong(1));
             }
         }
-        return new Result(latency.getTotalCount() / seconds, latency, settings);
+        return new Result(transfers.sum() / seconds, latency, settings);
     }
 
-    private static Histogram client(String jdbcUrl, String synchronousCommit, int accounts, boolean hot, long end)
-            throws SQLException {
+    private static Histogram client(String jdbcUrl, String synchronousCommit, int accounts, boolean hot,
+            int perTransaction, java.util.concurrent.atomic.LongAdder transfers, long end) throws SQLException {
         Histogram latency = new Histogram(3);
         ThreadLocalRandom random = ThreadLocalRandom.current();
         try (Connection connection = connect(jdbcUrl, synchronousCommit);
                 PreparedStatement lock = connection.prepareStatement(
-                        "SELECT id FROM bench.accounts WHERE id IN (?, ?) ORDER BY id FOR UPDATE");
+                        "SELECT id FROM bench.accounts WHERE id = ANY (?) ORDER BY id FOR UPDATE");
                 PreparedStatement payment = connection.prepareStatement(
                         "INSERT INTO bench.payments (id, payer, payee, amount) VALUES (?, ?, ?, ?)");
                 PreparedStatement move = connection.prepareStatement(
@@ -112,38 +124,45 @@ final class PostgresLedger {
                                 + "VALUES (?, ?, ?, ?)")) {
             connection.setAutoCommit(false);
             while (System.nanoTime() < end) {
-                int a;
-                int b;
-                if (hot && random.nextBoolean()) {
-                    a = 1 + random.nextInt(accounts - 1);
-                    b = 0;
-                } else {
-                    a = random.nextInt(accounts);
-                    b = (a + 1 + random.nextInt(accounts - 1)) % accounts;
-                    if (hot && (a == 0 || b == 0)) {
-                        continue;
+                List<String[]> batch = new ArrayList<>(perTransaction);
+                java.util.SortedSet<String> touched = new java.util.TreeSet<>();
+                while (batch.size() < perTransaction) {
+                    int a;
+                    int b;
+                    if (hot && random.nextBoolean()) {
+                        a = 1 + random.nextInt(accounts - 1);
+                        b = 0;
+                    } else {
+                        a = random.nextInt(accounts);
+                        b = (a + 1 + random.nextInt(accounts - 1)) % accounts;
+                        if (hot && (a == 0 || b == 0)) {
+                            continue;
+                        }
                     }
+                    batch.add(new String[] {"acct-" + a, "acct-" + b});
+                    touched.add("acct-" + a);
+                    touched.add("acct-" + b);
                 }
-                String payer = "acct-" + a;
-                String payee = "acct-" + b;
-                long amount = 1L + random.nextInt(100);
-                UUID id = UUID.randomUUID();
                 long began = System.nanoTime();
-                lock.setString(1, payer);
-                lock.setString(2, payee);
+                lock.setArray(1, connection.createArrayOf("text", touched.toArray()));
                 try (ResultSet locked = lock.executeQuery()) {
                     while (locked.next()) {
                         locked.getString(1);
                     }
                 }
-                payment.setObject(1, id);
-                payment.setString(2, payer);
-                payment.setString(3, payee);
-                payment.setLong(4, amount);
-                payment.executeUpdate();
-                entry(move, journal, id, payer, -amount);
-                entry(move, journal, id, payee, amount);
+                for (String[] transfer : batch) {
+                    long amount = 1L + random.nextInt(100);
+                    UUID id = UUID.randomUUID();
+                    payment.setObject(1, id);
+                    payment.setString(2, transfer[0]);
+                    payment.setString(3, transfer[1]);
+                    payment.setLong(4, amount);
+                    payment.executeUpdate();
+                    entry(move, journal, id, transfer[0], -amount);
+                    entry(move, journal, id, transfer[1], amount);
+                }
                 connection.commit();
+                transfers.add(batch.size());
                 latency.recordValue((System.nanoTime() - began) / 1_000);
             }
         }

@@ -35,7 +35,7 @@ class BenchSmokeIT {
         report.writeJson(json);
 
         Set<String> sections = report.rows().stream().map(Report.Row::section).collect(Collectors.toSet());
-        assertThat(sections).contains("raw", "postgres", "pipeline", "hot", "latency", "ingress", "query",
+        assertThat(sections).contains("raw", "postgres", "pipeline", "hot", "batches", "latency", "ingress", "query",
                 "recovery", "scale", "start");
         assertThat(report.rows()).allSatisfy(row -> {
             assertThat(row.value()).isNotBlank();
@@ -59,6 +59,10 @@ class BenchSmokeIT {
                 .isGreaterThan(report.number("cpu.perPayment.processor-1.micros"));
         assertThat(report.number("hot.pipeline.paymentsPerSecond")).isPositive();
         assertThat(report.number("hot.postgres.transfersPerSecond")).isPositive();
+        assertThat(report.number("batches.postgres.transfersPerSecond")).isPositive();
+        assertThat(report.number("batches.b100.paymentsPerSecond")).isPositive();
+        assertThat(report.number("batches.b1000.paymentsPerSecond")).isPositive();
+        assertThat(report.number("batches.b1000.cpu.perPayment.stack.micros")).isPositive();
         assertThat(report.number("query.cpuPerLookupMicros")).isPositive();
         assertThat(report.number("ingress.cpuPerPostMicros")).isPositive();
         assertThat(report.number("start.againSeconds")).isPositive();

@@ -279,10 +279,11 @@ final class ChaosHarness implements AutoCloseable {
             result.violations().forEach(v -> table.append("    ").append(v).append('\n'));
             total += result.violations().size();
         }
-        table.append(String.format("accepted over HTTP: %d, direct: %d, refused (422): %d, resubmissions: %d, "
-                + "never answered: %d, captures, voids and refunds: %d%n", workload.acceptedOverHttp.size(),
-                workload.acceptedDirect.size(), workload.refusedOverHttp.get(), workload.resubmissions.get(),
-                workload.unansweredOverHttp.get(), workload.actions.get()));
+        table.append(String.format("accepted over HTTP: %d (%d batches among them), direct: %d, refused (422): %d, "
+                + "resubmissions: %d, never answered: %d, captures, voids and refunds: %d%n",
+                workload.acceptedOverHttp.size(), workload.batches.get(), workload.acceptedDirect.size(),
+                workload.refusedOverHttp.get(), workload.resubmissions.get(), workload.unansweredOverHttp.get(),
+                workload.actions.get()));
         table.append(String.format("events by status in the last check: %s%n", new java.util.TreeMap<>(
                 checker.outcomes())));
         table.append(String.format("card top-ups: %d sent, %d declined by the acquirer (REJECTED CARD_DECLINED), "

@@ -145,10 +145,14 @@ final class Checker {
             // By the value's payment id: the ingress keys a request by the account its first leg moves.
             Set<String> requested = new HashSet<>();
             values(Topics.PAYMENT_REQUESTS, requests).forEach(request -> requested.add(request.getPaymentId()));
+            // A batch's payments are requested by its records, one per partition of their payers.
+            List<ConsumerRecord<byte[], byte[]>> batches = read(Topics.PAYMENT_BATCHES.name());
+            values(Topics.PAYMENT_BATCHES, batches).forEach(batch -> batch.getPayments()
+                    .forEach(payment -> requested.add(payment.getPaymentId())));
             List<ConsumerRecord<byte[], byte[]>> ledger = read(Topics.LEDGER.name());
             Map<String, AccountState> accounts = committedAccounts(read(ACCOUNTS_CHANGELOG));
             Map<TopicPartition, Long> after = endOffsets("read_committed");
-            boolean allProcessed = java.util.stream.Stream.concat(ledger.stream(), requests.stream())
+            boolean allProcessed = java.util.stream.Stream.of(ledger, requests, batches).flatMap(List::stream)
                     .allMatch(record -> processed.getOrDefault(
                             new TopicPartition(record.topic(), record.partition()), 0L) > record.offset());
             if (before.equals(after) && allProcessed) {
@@ -171,7 +175,8 @@ final class Checker {
             admin.listConsumerGroupOffsets(PROCESSOR_GROUP).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
                     .forEach((partition, offset) -> {
                         if ((partition.topic().equals(Topics.LEDGER.name())
-                                || partition.topic().equals(Topics.PAYMENT_REQUESTS.name())) && offset != null) {
+                                || partition.topic().equals(Topics.PAYMENT_REQUESTS.name())
+                                || partition.topic().equals(Topics.PAYMENT_BATCHES.name())) && offset != null) {
                             processed.put(partition, offset.offset());
                         }
                     });

@@ -43,7 +43,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * requests, payments to missing, frozen and other-currency accounts, and resubmissions with the same idempotency key,
  * concurrently and after a delay; and manual-capture transfers (holds of 60 to 180 s) with captures, partial captures
  * and voids of earlier ones, some of which have ended already, written directly; and refunds of earlier direct
- * transfers and payments (partial, whole, too large, two of one payment at once, of payments in any state). It behaves
+ * transfers and payments (partial, whole, too large, two of one payment at once, of payments in any state); and
+ * batches of 2 to 6 payments over HTTP ({@code POST /v1/payment-batches}), resubmitted like single ones. It behaves
  * like a careful client: a 503 or a lost connection is retried with the same key, a bounded number of times. Every
  * loop is bounded in count and time.
  */
@@ -71,6 +72,8 @@ final class Workload implements AutoCloseable {
     final AtomicInteger unansweredOverHttp = new AtomicInteger();
     final AtomicInteger resubmissions = new AtomicInteger();
     final AtomicInteger cardTopUps = new AtomicInteger();
+    /** Batches sent over HTTP (their payments, once accepted, are in {@link #acceptedOverHttp}). */
+    final AtomicInteger batches = new AtomicInteger();
     /** Captures, voids and refunds the broker acknowledged. */
     final AtomicInteger actions = new AtomicInteger();
     private final List<String> authorizations = Collections.synchronizedList(new ArrayList<>());
@@ -81,9 +84,14 @@ final class Workload implements AutoCloseable {
     private record Refundable(PaymentRequest payment, long sentAtNanos) {
     }
 
-    /** A request as first sent, to send again later with the same key. */
-    private record Sent(boolean overHttp, String idempotencyKey, String json, PaymentRequest direct) {
+    /** A request as first sent, to send again later with the same key; {@code path} is where an HTTP one goes. */
+    private record Sent(boolean overHttp, String path, String idempotencyKey, String json, PaymentRequest direct) {
     }
+
+    private static final String PAYMENTS = "/v1/payments";
+    private static final String BATCHES = "/v1/payment-batches";
+    private static final java.util.regex.Pattern PAYMENT_ID =
+            java.util.regex.Pattern.compile("\"paymentId\":\"([^\"]+)\"");
 
     Workload(long seed, LocalCluster cluster) {
         this.random = new Random(seed);
@@ -193,6 +201,12 @@ final class Workload implements AutoCloseable {
             resubmissions.incrementAndGet();
             Sent twice = sentForResubmission.get(sentForResubmission.size() - 1);
             return CompletableFuture.allOf(resend(twice), resend(twice));
+        }
+        if (roll >= 60 && roll < 65) {
+            Sent batch = httpBatch(2 + random.nextInt(5));
+            batches.incrementAndGet();
+            sentForResubmission.add(batch);
+            return resend(batch);
         }
         PaymentType type;
         String from = null;
@@ -318,11 +332,39 @@ final class Workload implements AutoCloseable {
     }
 
     private Sent httpRequest(PaymentType type, String from, String to, long amount, String currency, String card) {
-        String json = "{\"type\":\"" + type + "\"" + (from == null ? "" : ",\"from\":\"" + from + "\"")
+        return new Sent(true, PAYMENTS, "key-" + new UUID(random.nextLong(), random.nextLong()),
+                paymentJson(type, from, to, amount, currency, card), null);
+    }
+
+    private static String paymentJson(PaymentType type, String from, String to, long amount, String currency,
+            String card) {
+        return "{\"type\":\"" + type + "\"" + (from == null ? "" : ",\"from\":\"" + from + "\"")
                 + (to == null ? "" : ",\"to\":\"" + to + "\"") + ",\"amount\":" + amount + ",\"currency\":\""
                 + currency + "\"" + (card == null ? "" : ",\"source\":{\"type\":\"CARD\",\"token\":\"" + card + "\"}")
                 + "}";
-        return new Sent(true, "key-" + new UUID(random.nextLong(), random.nextLong()), json, null);
+    }
+
+    /**
+     * An independent batch of {@code size} top-ups, transfers, payments and withdrawals over the same skewed accounts,
+     * some in the wrong currency: each payment ends on its own, as if posted alone.
+     */
+    private Sent httpBatch(int size) {
+        StringBuilder json = new StringBuilder("{\"payments\":[");
+        for (int index = 0; index < size; index++) {
+            int roll = random.nextInt(4);
+            PaymentType type = roll == 0 ? PaymentType.TOPUP : roll == 1 ? PaymentType.TRANSFER
+                    : roll == 2 ? PaymentType.PAYMENT : PaymentType.WITHDRAWAL;
+            String from = type == PaymentType.TOPUP ? null : account();
+            String to = type == PaymentType.WITHDRAWAL ? null : from == null ? account() : otherThan(from);
+            String currency = currencyOf.get(from != null ? from : to);
+            if (random.nextInt(25) == 0) {
+                currency = currency.equals("USD") ? "EUR" : "USD";
+            }
+            long amount = type == PaymentType.TOPUP ? 1_000 + random.nextInt(20_000) : 1 + random.nextInt(3_000);
+            json.append(index == 0 ? "" : ",").append(paymentJson(type, from, to, amount, currency, null));
+        }
+        return new Sent(true, BATCHES, "batch-" + new UUID(random.nextLong(), random.nextLong()),
+                json.append("]}").toString(), null);
     }
 
     private Sent directRequest(PaymentType type, String from, String to, long amount, String currency,
@@ -336,7 +378,7 @@ final class Workload implements AutoCloseable {
         if (type == PaymentType.TRANSFER || type == PaymentType.PAYMENT) {
             refundable.add(new Refundable(request, System.nanoTime()));
         }
-        return new Sent(false, null, null, request);
+        return new Sent(false, null, null, null, request);
     }
 
     private CompletableFuture<?> resend(Sent sent) {
@@ -364,7 +406,7 @@ final class Workload implements AutoCloseable {
             Thread.currentThread().interrupt();
             return CompletableFuture.completedFuture(null);
         }
-        HttpRequest request = HttpRequest.newBuilder(URI.create(cluster.ingressUrl() + "/v1/payments"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(cluster.ingressUrl() + sent.path()))
                 .timeout(Duration.ofSeconds(15))
                 .header("Authorization", "Bearer local-dev-key").header("Content-Type", "application/json")
                 .header("Idempotency-Key", sent.idempotencyKey())
@@ -373,7 +415,11 @@ final class Workload implements AutoCloseable {
             inFlight.release();
             int status = failure == null ? response.statusCode() : -1;
             if (status == 202) {
-                acceptedOverHttp.add(response.body().replaceAll(".*\"paymentId\":\"([^\"]+)\".*", "$1"));
+                // One id for a payment, one per payment for a batch.
+                java.util.regex.Matcher ids = PAYMENT_ID.matcher(response.body());
+                while (ids.find()) {
+                    acceptedOverHttp.add(ids.group(1));
+                }
                 return CompletableFuture.completedFuture(null);
             }
             if (status == 422) {
