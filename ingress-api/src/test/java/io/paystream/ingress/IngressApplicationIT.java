@@ -277,7 +277,7 @@ class IngressApplicationIT {
             for (int index = 0; index < 40; index++) {
                 assertThat(answer.get("payments").get(index).get("index").asInt()).isEqualTo(index);
                 assertThat(answer.get("payments").get(index).get("paymentId").asText())
-                        .isEqualTo(IDS.deriveBatchPayment("local-dev", key, index));
+                        .isEqualTo(io.paystream.schemas.BatchIds.paymentId(batchId, index));
             }
             Map<Integer, List<PaymentBatch>> records = recordsOf(batchId);
             List<PaymentRequest> written = new java.util.ArrayList<>();
@@ -300,9 +300,9 @@ class IngressApplicationIT {
                     java.util.stream.IntStream.range(0, 40).boxed().toList());
             PaymentRequest seventh = written.stream().filter(p -> p.getBatchIndex() == 7).findFirst().orElseThrow();
             assertThat(seventh).isEqualTo(PaymentRequest.newBuilder()
-                    .setPaymentId(IDS.deriveBatchPayment("local-dev", key, 7)).setType(PaymentType.TRANSFER)
+                    .setPaymentId(io.paystream.schemas.BatchIds.paymentId(batchId, 7)).setType(PaymentType.TRANSFER)
                     .setFrom("heidi").setTo("merchant").setAmount(107).setCurrency("USD").setClientId("local-dev")
-                    .setIdempotencyKey(key).setBatchId(batchId).setBatchIndex(7).build());
+                    .setIdempotencyKey(key).setBatchId(batchId).setBatchIndex(7).setBatchSize(40).build());
         }
 
         @Test

@@ -224,6 +224,15 @@ class PaymentsTopologyTest {
             assertThat(pipeline.account("alice").getBalance()).isEqualTo(50);
             assertThat(pipeline.account("bob").getBalance()).isEqualTo(200);
             assertThat(pipeline.account("carol").getBalance()).isEqualTo(250);
+            for (PaymentRequest payment : payments) {
+                PaymentState state = pipeline.payment(payment.getPaymentId());
+                assertThat(state.getBatchId()).as("the final state keeps the batch").isEqualTo(batch.getBatchId());
+                assertThat(state.getBatchIndex()).isEqualTo(payment.getBatchIndex());
+                assertThat(state.getBatchSize()).as("from the record when a payment lacks it").isEqualTo(4);
+            }
+            assertThat(pipeline.eventsOf(payments.get(0).getPaymentId())).extracting(PaymentEvent::getBatchId)
+                    .as("intake's event names the batch; the ledger's terminal event does not repeat it")
+                    .containsExactly(batch.getBatchId(), null);
             assertThat(pipeline.legs().subList(legsBefore, pipeline.legs().size()))
                     .as("the debits are applied in the batch's own task; only credits (and the reversal of the "
                             + "debit whose payee does not exist) cross the ledger topic")

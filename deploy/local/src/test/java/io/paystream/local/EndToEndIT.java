@@ -242,6 +242,29 @@ class EndToEndIT {
         }
         assertThat(outcomes).containsEntry("COMPLETED", 28);
         assertThat(balance("batch-shop")).isEqualTo(28 * 100);
+
+        String batchId = JSON.readTree(first.body()).get("batchId").asText();
+        HttpResponse<String> batch = query("/v1/payment-batches/" + batchId + "?limit=10");
+        assertThat(batch.statusCode()).as(batch.body()).isEqualTo(200);
+        JsonNode view = JSON.readTree(batch.body());
+        assertThat(view.get("size").asInt()).isEqualTo(30);
+        assertThat(view.get("status").asText()).isEqualTo("DONE");
+        assertThat(view.get("counts").toString()).isEqualTo("{\"COMPLETED\":28,\"REJECTED\":1,\"REVERSED\":1}");
+        assertThat(view.get("payments")).hasSize(10);
+        assertThat(view.get("payments").get(3).get("paymentId").asText())
+                .isEqualTo(accepted.get(3).get("paymentId").asText());
+        assertThat(view.get("next").asInt()).isEqualTo(10);
+        JsonNode last = JSON.readTree(query("/v1/payment-batches/" + batchId + "?offset=20&limit=20").body());
+        assertThat(last.get("payments")).hasSize(10);
+        assertThat(last.has("next")).isFalse();
+        assertThat(last.get("payments").get(8).get("status").asText()).isEqualTo("REJECTED");
+        assertThat(last.get("payments").get(8).get("reason").asText()).isEqualTo("INSUFFICIENT_FUNDS");
+        JsonNode payment = JSON.readTree(query("/v1/payments/" + accepted.get(5).get("paymentId").asText()).body());
+        assertThat(payment.get("batchId").asText()).isEqualTo(batchId);
+        assertThat(payment.get("batchIndex").asInt()).isEqualTo(5);
+        assertThat(payment.get("batchSize").asInt()).isEqualTo(30);
+        assertThat(query("/v1/payment-batches/" + java.util.UUID.randomUUID()).statusCode()).isEqualTo(404);
+        assertThat(query("/v1/payment-batches/not-a-uuid").statusCode()).isEqualTo(422);
         long payersLeft = 0;
         for (String payer : payers) {
             payersLeft += balance(payer);

@@ -3,6 +3,7 @@ package io.paystream.ingress.core;
 import io.paystream.ingress.api.CreateAccountRequest;
 import io.paystream.ingress.api.CreatePaymentRequest;
 import io.paystream.ingress.lookup.PaymentLookup;
+import io.paystream.schemas.BatchIds;
 import io.paystream.schemas.avro.AccountCommandType;
 import io.paystream.schemas.avro.ActionType;
 import io.paystream.schemas.avro.AccountRequest;
@@ -76,9 +77,10 @@ public final class Commands {
             CreatePaymentRequest body = bodies.get(index);
             try {
                 payments.add(checked(client, body, minHoldSeconds, request(client, idempotencyKey, body)
-                        .setPaymentId(ids.deriveBatchPayment(client.clientId(), idempotencyKey, index))
+                        .setPaymentId(BatchIds.paymentId(batchId, index))
                         .setBatchId(batchId)
                         .setBatchIndex(index)
+                        .setBatchSize(bodies.size())
                         .build()));
             } catch (ApiException e) {
                 ApiError error = e.error();

@@ -60,18 +60,11 @@ public final class PaymentIds {
 
     /**
      * The id of the batch this client submits with this idempotency key ({@code POST /v1/payment-batches}). Its input
-     * has an empty second part, which neither a payment's (an account id) nor an action's (its name) can be.
+     * has an empty second part, which neither a payment's (an account id) nor an action's (its name) can be. Each
+     * payment of the batch then has {@code BatchIds.paymentId(batchId, index)}.
      */
     public String deriveBatch(String clientId, String idempotencyKey) {
         return uuidOf(clientId + "\n\nbatch\n" + idempotencyKey);
-    }
-
-    /**
-     * The id of the payment at {@code index} (from 0) of that batch: stable, so a retried batch is the same payments.
-     * Its input has four newlines, which no other id's has.
-     */
-    public String deriveBatchPayment(String clientId, String idempotencyKey, int index) {
-        return uuidOf(clientId + "\n\nbatch\n" + idempotencyKey + "\n" + index);
     }
 
     private String uuidOf(String input) {

@@ -57,18 +57,19 @@ class PaymentIdsTest {
     @Test
     void aBatchAndEachOfItsPaymentsHaveStableIdsThatNoOtherIdMeets() {
         String batch = ids.deriveBatch("acme", "payroll-1");
-        String first = ids.deriveBatchPayment("acme", "payroll-1", 0);
+        String first = io.paystream.schemas.BatchIds.paymentId(batch, 0);
 
         assertThat(ids.deriveBatch("acme", "payroll-1")).isEqualTo(batch);
-        assertThat(ids.deriveBatchPayment("acme", "payroll-1", 0)).isEqualTo(first);
-        assertThat(ids.deriveBatchPayment("acme", "payroll-1", 1)).isNotEqualTo(first);
-        assertThat(ids.deriveBatchPayment("acme", "payroll-2", 0)).isNotEqualTo(first);
-        assertThat(ids.deriveBatchPayment("globex", "payroll-1", 0)).isNotEqualTo(first);
+        assertThat(ids.deriveBatch("acme", "payroll-2")).isNotEqualTo(batch);
+        assertThat(ids.deriveBatch("globex", "payroll-1")).isNotEqualTo(batch);
+        assertThat(io.paystream.schemas.BatchIds.paymentId(batch, 1)).isNotEqualTo(first);
+        assertThat(UUID.fromString(first).version()).isEqualTo(8);
         assertThat(java.util.List.of(batch, first)).doesNotContain(ids.derive("acme", "batch", "payroll-1"),
                 ids.derive("acme", "", "payroll-1"), ids.deriveAction("acme", "batch", "payroll-1", "0"));
-        // Pinned, computed independently in Python: hmac(SECRET, b'local-dev\n\nbatch\npayroll-1'[ + b'\n7']).
+        // Pinned, computed independently in Python: hmac(SECRET, b'local-dev\n\nbatch\npayroll-1'), and
+        // sha256(b'batch-payment\n' + batchId + b'\n7'), each cut to 16 bytes with the version-8 bits.
         assertThat(ids.deriveBatch("local-dev", "payroll-1")).isEqualTo("268f1278-21d8-8ad3-85f3-f9729da3296a");
-        assertThat(ids.deriveBatchPayment("local-dev", "payroll-1", 7))
-                .isEqualTo("958b3e3a-1bc6-82f1-a2bf-73b6bf851184");
+        assertThat(io.paystream.schemas.BatchIds.paymentId("268f1278-21d8-8ad3-85f3-f9729da3296a", 7))
+                .isEqualTo("23ad1e92-581a-81ac-a9d5-77f70ae83524");
     }
 }

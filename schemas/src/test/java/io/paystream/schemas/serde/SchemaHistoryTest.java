@@ -65,7 +65,10 @@ class SchemaHistoryTest {
             T read = serde.deserialize("t", encode(writer, written));
 
             for (Schema.Field field : writer.getFields()) {
-                if (current.getField(field.name()) != null) {
+                // A field whose own type evolved since (a nested record that gained a field) reads back with the
+                // new field's default, so its text differs; that type's own history is checked on its own.
+                if (current.getField(field.name()) != null
+                        && current.getField(field.name()).schema().equals(field.schema())) {
                     assertThat(String.valueOf(read.get(current.getField(field.name()).pos())))
                             .as("%s.%s", type.getSimpleName(), field.name())
                             .isEqualTo(String.valueOf(written.get(field.name())));

@@ -13,7 +13,8 @@ import java.util.List;
  * void asked of it (the latest 20), a failed one with its reason; {@code refundedAmount} sums its SUCCEEDED refunds,
  * and {@code refunds} lists every refund (PENDING, SUCCEEDED, or FAILED with a reason). Times are ISO-8601 UTC.
  * A REJECTED or REVERSED payment's {@code detail} says why in words (a declined card top-up: the acquirer's code).
- * {@code stale} appears, set to true, only on a standby read.
+ * {@code stale} appears, set to true, only on a standby read; {@code batchId}, {@code batchIndex} and
+ * {@code batchSize} only for a payment submitted in a batch.
  */
 public record PaymentView(String paymentId, String type, String from, String to, long amount, String currency,
         String status, String reason, @JsonInclude(JsonInclude.Include.NON_NULL) String detail, String createdAt,
@@ -23,7 +24,10 @@ public record PaymentView(String paymentId, String type, String from, String to,
         @JsonInclude(JsonInclude.Include.NON_NULL) Long capturedAmount,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ActionView> actions,
         long refundedAmount,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RefundView> refunds) {
+        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RefundView> refunds,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String batchId,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Integer batchIndex,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Integer batchSize) {
 
     /**
      * One action on the payment and what became of it: SUCCEEDED or FAILED with a reason.
@@ -57,6 +61,7 @@ public record PaymentView(String paymentId, String type, String from, String to,
                         action.getReason() == null ? null : action.getReason().name(), action.getDetail(),
                         Instant.ofEpochMilli(action.getOccurredAtMs()).toString())).toList(),
                 state.getRefundedAmount(),
-                state.getRefunds().stream().map(refund -> RefundView.of(state, refund)).toList());
+                state.getRefunds().stream().map(refund -> RefundView.of(state, refund)).toList(),
+                state.getBatchId(), state.getBatchIndex(), state.getBatchSize());
     }
 }

@@ -22,6 +22,7 @@ public final class QueryResources {
         QueryAnswers answers = new QueryAnswers(router, registry);
         jersey.register(new AccountQueryResource(answers, accountsStore));
         jersey.register(new PaymentQueryResource(answers, paymentsStore));
+        jersey.register(new PaymentBatchQueryResource(router, paymentsStore));
         jersey.register(new RefundQueryResource(answers, paymentsStore));
         jersey.register(new AccountEntriesResource(history));
         jersey.register(new AccountListResource(streams, scatter, accountsStore));

@@ -50,6 +50,11 @@ public record Emissions(
         return legs.isEmpty() ? this : new Emissions(events, audits, List.of(), notifications, charges);
     }
 
+    /** The same emissions with {@code events} in place of the events. */
+    public Emissions withEvents(List<PaymentEvent> replaced) {
+        return new Emissions(replaced, audits, legs, notifications, charges);
+    }
+
     /** True when there is nothing to emit. */
     public boolean isEmpty() {
         return events.isEmpty() && audits.isEmpty() && legs.isEmpty() && notifications.isEmpty()

@@ -57,7 +57,8 @@ final class PaymentBatchIntakeProcessor implements Processor<String, PaymentBatc
         }
         for (PaymentRequest payment : record.value().getPayments()) {
             // Records from the ingress's batch topic: the ingress checked the client's scopes and prefixes.
-            payments.decide(record.withValue(payment), null);
+            payments.decide(record.withValue(payment.getBatchSize() != null ? payment
+                    : PaymentRequest.newBuilder(payment).setBatchSize(record.value().getSize()).build()), null);
         }
     }
 

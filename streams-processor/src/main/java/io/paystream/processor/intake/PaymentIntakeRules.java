@@ -7,6 +7,7 @@ import io.paystream.processor.core.PaymentRecords;
 import io.paystream.schemas.avro.CaptureMode;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.LedgerCommandType;
+import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentStatus;
 import io.paystream.schemas.avro.PaymentType;
@@ -51,8 +52,24 @@ public final class PaymentIntakeRules {
         return decide(request, storedFingerprint, nowMs, producer, PaymentRequestRules.HOLD_SECONDS_MIN);
     }
 
-    /** As {@link #decide(PaymentRequest, String, long, ApiClient)}, with the shortest hold given. */
+    /**
+     * As {@link #decide(PaymentRequest, String, long, ApiClient)}, with the shortest hold given. The events of a
+     * payment of a batch carry the batch's id, the payment's index and the batch's size, which the status view keeps.
+     */
     public static IntakeOutcome decide(PaymentRequest request, String storedFingerprint, long nowMs,
+            ApiClient producer, long minHoldSeconds) {
+        IntakeOutcome outcome = decideAlone(request, storedFingerprint, nowMs, producer, minHoldSeconds);
+        if (request.getBatchId() == null || outcome.emissions().events().isEmpty()) {
+            return outcome;
+        }
+        return new IntakeOutcome(outcome.kind(), outcome.fingerprintToStore(), outcome.emissions().withEvents(
+                outcome.emissions().events().stream().map(event -> event.getPaymentId().equals(request.getPaymentId())
+                        ? PaymentEvent.newBuilder(event).setBatchId(request.getBatchId())
+                                .setBatchIndex(request.getBatchIndex()).setBatchSize(request.getBatchSize()).build()
+                        : event).toList()));
+    }
+
+    private static IntakeOutcome decideAlone(PaymentRequest request, String storedFingerprint, long nowMs,
             ApiClient producer, long minHoldSeconds) {
         Objects.requireNonNull(request, "request");
         String fingerprint = RequestFingerprint.of(request);

@@ -81,6 +81,13 @@ public final class PaymentStatusRules {
                 .setActions(event.getActionId() == null ? actionsOf(current) : withAction(current, event))
                 .setRefundedAmount(current == null ? 0 : current.getRefundedAmount())
                 .setRefunds(current == null ? List.of() : current.getRefunds())
+                // Only intake's events know the batch; the ledger's later ones do not repeat it.
+                .setBatchId(current == null || current.getBatchId() == null ? event.getBatchId()
+                        : current.getBatchId())
+                .setBatchIndex(current == null || current.getBatchIndex() == null ? event.getBatchIndex()
+                        : current.getBatchIndex())
+                .setBatchSize(current == null || current.getBatchSize() == null ? event.getBatchSize()
+                        : current.getBatchSize())
                 .build();
         return new Fold(next, false);
     }
