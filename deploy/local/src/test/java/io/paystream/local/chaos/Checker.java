@@ -236,9 +236,23 @@ final class Checker {
         }
     }
 
-    /** Every payment a client was told was accepted left a request record and reached a terminal status. */
+    /**
+     * Every payment a client was told was accepted left a request record and reached a terminal status; and no
+     * payment was ACCEPTED twice, which only a request decided twice (a resubmission whose fingerprint intake forgot)
+     * can cause: the ledger's per-leg command ids would still keep its money from moving twice, so this is the check
+     * that sees the first guard fail on its own.
+     */
     private static void checkAcceptedPayments(List<PaymentEvent> events, Set<String> accepted, Set<String> requested,
             List<String> violations) {
+        Map<String, Long> acceptances = events.stream().filter(e -> e.getStatus() == PaymentStatus.ACCEPTED)
+                .collect(java.util.stream.Collectors.groupingBy(PaymentEvent::getPaymentId,
+                        java.util.stream.Collectors.counting()));
+        acceptances.forEach((paymentId, times) -> {
+            if (times > 1) {
+                violations.add("payment " + paymentId + " was ACCEPTED " + times + " times: its request was decided "
+                        + "more than once");
+            }
+        });
         Set<String> finished = new HashSet<>();
         events.stream().filter(e -> e.getStatus() != PaymentStatus.ACCEPTED)
                 .forEach(e -> finished.add(e.getPaymentId()));
