@@ -239,11 +239,8 @@ final class Workload implements AutoCloseable {
         } else {
             return act();
         }
-        String currency = currencyOf.get(from != null ? from : to);
-        if (random.nextInt(25) == 0) {
-            currency = currency.equals("USD") ? "EUR" : "USD";
-        }
-        long amount = type == PaymentType.TOPUP ? 1_000 + random.nextInt(20_000) : 1 + random.nextInt(3_000);
+        String currency = currency(from != null ? from : to);
+        long amount = amount(type);
         // A third of the top-ups are paid by card: charged at the acquirer simulator through the acquirer
         // connector, approved (most), declined, or answered only after the connector's timeout and retry.
         String card = type == PaymentType.TOPUP && random.nextInt(3) == 0 ? cardToken() : null;
@@ -331,6 +328,17 @@ final class Workload implements AutoCloseable {
         return roll < 14 ? "tok_visa" : roll < 17 ? "tok_decline" : roll < 19 ? "tok_approve" : "tok_timeout";
     }
 
+    /** The currency of {@code account}, or one time in 25 the other one (a payment the ledger must refuse). */
+    private String currency(String account) {
+        String currency = currencyOf.get(account);
+        return random.nextInt(25) == 0 ? (currency.equals("USD") ? "EUR" : "USD") : currency;
+    }
+
+    /** A top-up of 1,000 to 21,000 minor units, or 1 to 3,000 for anything else. */
+    private long amount(PaymentType type) {
+        return type == PaymentType.TOPUP ? 1_000 + random.nextInt(20_000) : 1 + random.nextInt(3_000);
+    }
+
     private Sent httpRequest(PaymentType type, String from, String to, long amount, String currency, String card) {
         return new Sent(true, PAYMENTS, "key-" + new UUID(random.nextLong(), random.nextLong()),
                 paymentJson(type, from, to, amount, currency, card), null);
@@ -356,11 +364,8 @@ final class Workload implements AutoCloseable {
                     : roll == 2 ? PaymentType.PAYMENT : PaymentType.WITHDRAWAL;
             String from = type == PaymentType.TOPUP ? null : account();
             String to = type == PaymentType.WITHDRAWAL ? null : from == null ? account() : otherThan(from);
-            String currency = currencyOf.get(from != null ? from : to);
-            if (random.nextInt(25) == 0) {
-                currency = currency.equals("USD") ? "EUR" : "USD";
-            }
-            long amount = type == PaymentType.TOPUP ? 1_000 + random.nextInt(20_000) : 1 + random.nextInt(3_000);
+            String currency = currency(from != null ? from : to);
+            long amount = amount(type);
             json.append(index == 0 ? "" : ",").append(paymentJson(type, from, to, amount, currency, null));
         }
         return new Sent(true, BATCHES, "batch-" + new UUID(random.nextLong(), random.nextLong()),
