@@ -321,15 +321,42 @@ class IngressApplicationIT {
         }
 
         @Test
-        void anEmptyBatchOneOver1000PaymentsAndAnAtomicOneAre422() throws Exception {
+        void anAtomicBatchNamesOneCoordinatorInEveryRecord() throws Exception {
+            String key = "split-" + UUID.randomUUID();
+            String[] payers = {"alice", "bob", "carol", "dave", "erin", "frank"};
+            HttpResponse<String> response = http.post("/v1/payment-batches", "{\"atomic\":true,\"payments\":["
+                    + String.join(",", java.util.Arrays.stream(payers).map(payer -> transfer(payer, "merchant", "5"))
+                            .toList()) + "]}").key(ADMIN_KEY).idempotencyKey(key).send();
+
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            Map<Integer, List<PaymentBatch>> records = recordsOf(json(response).get("batchId").asText());
+            assertThat(records.values()).as("one record per partition, each marked atomic, each naming payment 0's "
+                    + "payer as the coordinator").isNotEmpty().allSatisfy(batches -> assertThat(batches)
+                    .singleElement().satisfies(batch -> {
+                        assertThat(batch.getAtomic()).isTrue();
+                        assertThat(batch.getCoordinator()).isEqualTo("alice");
+                    }));
+        }
+
+        @Test
+        void anAtomicBatchTakesOnlyTransfersAndPaymentsCapturedAutomatically() throws Exception {
+            assertRefused(http.post("/v1/payment-batches", "{\"atomic\":true,\"payments\":["
+                    + transfer("alice", "bob", "1") + ",{\"type\":\"TOPUP\",\"to\":\"bob\",\"amount\":1,"
+                    + "\"currency\":\"USD\"}]}").key(ADMIN_KEY).idempotencyKey("bad-" + UUID.randomUUID()), 422,
+                    "invalid_field", "payments[1].type");
+            assertRefused(http.post("/v1/payment-batches", "{\"atomic\":true,\"payments\":[{\"type\":"
+                    + "\"TRANSFER\",\"from\":\"alice\",\"to\":\"bob\",\"amount\":1,\"currency\":\"USD\","
+                    + "\"capture\":\"MANUAL\"}]}").key(ADMIN_KEY).idempotencyKey("bad-" + UUID.randomUUID()), 422,
+                    "invalid_field", "payments[0].capture");
+        }
+
+        @Test
+        void anEmptyBatchAndOneOver1000PaymentsAre422() throws Exception {
             assertRefused(http.post("/v1/payment-batches", "{\"payments\":[]}").key(ADMIN_KEY)
                     .idempotencyKey("bad-" + UUID.randomUUID()), 422, "invalid_field", "payments");
             assertRefused(http.post("/v1/payment-batches", batchOf(1_001, index -> "{\"type\":\"TRANSFER\","
                     + "\"from\":\"a\",\"to\":\"b\",\"amount\":1,\"currency\":\"USD\"}")).key(ADMIN_KEY)
                     .idempotencyKey("bad-" + UUID.randomUUID()), 422, "invalid_field", "payments");
-            assertRefused(http.post("/v1/payment-batches", "{\"payments\":[" + transfer("alice", "bob", "1")
-                    + "],\"atomic\":true}").key(ADMIN_KEY).idempotencyKey("bad-" + UUID.randomUUID()), 422,
-                    "invalid_field", "atomic");
         }
 
         @Test

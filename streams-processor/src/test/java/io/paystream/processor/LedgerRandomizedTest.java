@@ -14,7 +14,10 @@ import io.paystream.schemas.avro.ActionType;
 import io.paystream.schemas.avro.CaptureMode;
 import io.paystream.schemas.avro.PaymentAction;
 import io.paystream.schemas.avro.PaymentEvent;
+import io.paystream.schemas.avro.PaymentBatch;
 import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.schemas.avro.RejectionReason;
+import io.paystream.schemas.avro.PaymentState;
 import io.paystream.schemas.avro.PaymentStatus;
 import io.paystream.schemas.avro.PaymentType;
 import java.util.ArrayList;
@@ -94,8 +97,57 @@ class LedgerRandomizedTest {
                     .as("refunds refused by intake and by the payee's task, with seed %d", seed)
                     .contains(io.paystream.schemas.avro.RejectionReason.EXCEEDS_REFUNDABLE,
                             io.paystream.schemas.avro.RejectionReason.PAYMENT_NOT_COMPLETED);
+            assertAtomicBatchesMovedAllOrNothing(pipeline, workload, seed);
+            assertThat(pipeline.accounts()).as("no hold is left open, with seed %d", seed)
+                    .allSatisfy(account -> assertThat(account.getHeld()).as(account.getAccountId()).isZero());
             assertThat(pipeline.events()).as("captures that completed, with seed %d", seed)
                     .anyMatch(e -> e.getStatus() == PaymentStatus.COMPLETED && e.getCapturedAmount() != null);
+        }
+    }
+
+    /**
+     * Every atomic batch either moved every payment (each COMPLETED, or REVERSED when its payee changed between its
+     * vote and its credit) or none (each REJECTED); the workload reaches both, and the timeout when a share never came.
+     */
+    private static void assertAtomicBatchesMovedAllOrNothing(Pipeline pipeline, Workload workload, long seed) {
+        int committed = 0;
+        int rejected = 0;
+        for (PaymentBatch batch : workload.atomicBatches) {
+            List<PaymentStatus> statuses = batch.getPayments().stream()
+                    .filter(p -> workload.submitted.contains(p.getPaymentId()))
+                    .map(p -> pipeline.status(p.getPaymentId())).toList();
+            if (statuses.contains(PaymentStatus.COMPLETED)) {
+                committed++;
+                assertThat(statuses).as("atomic batch %s, seed %d", batch.getBatchId(), seed)
+                        .hasSize(batch.getSize())
+                        .allMatch(s -> s == PaymentStatus.COMPLETED || s == PaymentStatus.REVERSED);
+            } else {
+                rejected++;
+                assertThat(statuses).as("atomic batch %s, seed %d", batch.getBatchId(), seed)
+                        .allMatch(s -> s == PaymentStatus.REJECTED);
+            }
+        }
+        List<RejectionReason> reasons = workload.atomicBatches.stream().flatMap(b -> b.getPayments().stream())
+                .map(p -> pipeline.payment(p.getPaymentId())).filter(java.util.Objects::nonNull)
+                .map(PaymentState::getReason).filter(java.util.Objects::nonNull).toList();
+        System.out.printf("atomic batches: %d moved, %d did not; reasons %s%n", committed, rejected,
+                reasons.stream().collect(java.util.stream.Collectors.groupingBy(r -> r,
+                        java.util.TreeMap::new, java.util.stream.Collectors.counting())));
+        assertThat(reasons).as("atomic payments refused at intake, at the payer and at the payee, seed %d", seed)
+                .contains(RejectionReason.ATOMIC_BATCH_FAILED, RejectionReason.INVALID_REQUEST,
+                        RejectionReason.ACCOUNT_NOT_FOUND);
+        assertThat(committed).as("atomic batches that moved, seed %d", seed).isPositive();
+        assertThat(rejected).as("atomic batches that did not, seed %d", seed).isPositive();
+        for (PaymentBatch share : workload.deferredShares) {
+            // A batch whose share never came, and whose payments that did come all voted for, timed out.
+            List<PaymentState> came = workload.atomicBatches.stream()
+                    .filter(b -> b.getBatchId().equals(share.getBatchId())).findFirst().orElseThrow().getPayments()
+                    .stream().filter(p -> workload.submitted.contains(p.getPaymentId()))
+                    .map(p -> pipeline.payment(p.getPaymentId())).toList();
+            if (came.stream().allMatch(p -> p.getReason() == RejectionReason.ATOMIC_BATCH_FAILED)) {
+                assertThat(came).as("batch %s timed out, seed %d", share.getBatchId(), seed)
+                        .allMatch(p -> p.getDetail().contains("timed out"));
+            }
         }
     }
 
@@ -108,6 +160,9 @@ class LedgerRandomizedTest {
         private final List<PaymentRequest> sent = new ArrayList<>();
         private final List<String> manual = new ArrayList<>();
         final java.util.Set<String> submitted = new java.util.LinkedHashSet<>();
+        final List<PaymentBatch> atomicBatches = new ArrayList<>();
+        /** Shares of atomic batches held back; those still here at the end never come, and their batches time out. */
+        final List<PaymentBatch> deferredShares = new ArrayList<>();
 
         Workload(Random random, Pipeline pipeline) {
             this.random = random;
@@ -160,6 +215,10 @@ class LedgerRandomizedTest {
             } else if (roll < 94 && !sent.isEmpty()) {
                 PaymentRequest original = sent.get(random.nextInt(sent.size()));
                 pipeline.send(PaymentRequest.newBuilder(original).setAmount(original.getAmount() + 1).build());
+            } else if (roll < 95 && !deferredShares.isEmpty()) {
+                sendShare(deferredShares.remove(0));
+            } else if (roll < 97) {
+                atomicBatch();
             } else {
                 changeAccount();
             }
@@ -271,6 +330,62 @@ class LedgerRandomizedTest {
                     pipeline.send(refund);
                 }
             }
+        }
+
+        /**
+         * An atomic batch of 1 to 4 payments from one or two payers, some of which cannot move (unknown, frozen or
+         * mismatched accounts, overdrafts, a TOPUP, a PAYMENT to a customer). The second payer's share is sometimes
+         * sent later, with other commands between, and sometimes never (the batch then times out); sometimes the
+         * whole batch is retried.
+         */
+        private void atomicBatch() {
+            String batchId = new UUID(random.nextLong(), random.nextLong()).toString();
+            String[] payers = {account(), account()};
+            int size = 1 + random.nextInt(4);
+            List<PaymentRequest> payments = new ArrayList<>();
+            for (int index = 0; index < size; index++) {
+                String from = payers[index > 0 && random.nextInt(3) == 0 ? 1 : 0];
+                String to = account();
+                // Mostly a payee in the payer's currency (every other account), so that many batches can move.
+                if (!currencyOf.get(to).equals(currencyOf.get(from)) && random.nextInt(5) > 0) {
+                    to = accountIds.get((accountIds.indexOf(to) + 1) % ACCOUNTS);
+                }
+                if (to.equals(from)) {
+                    to = accountIds.get((accountIds.indexOf(to) + 2) % ACCOUNTS);
+                }
+                PaymentType type = index > 0 && random.nextInt(15) == 0 ? PaymentType.TOPUP
+                        : random.nextInt(4) == 0 ? PaymentType.PAYMENT : PaymentType.TRANSFER;
+                String currency = random.nextInt(20) == 0
+                        ? (currencyOf.get(from).equals("USD") ? "EUR" : "USD") : currencyOf.get(from);
+                payments.add(PaymentRequest.newBuilder()
+                        .setPaymentId(io.paystream.schemas.BatchIds.paymentId(batchId, index))
+                        .setType(type).setFrom(type == PaymentType.TOPUP ? null : from).setTo(to)
+                        .setAmount(amount()).setCurrency(currency).setClientId("random")
+                        .setBatchId(batchId).setBatchIndex(index).setBatchSize(size).build());
+            }
+            PaymentBatch whole = PaymentBatch.newBuilder().setBatchId(batchId).setClientId("random")
+                    .setIdempotencyKey(batchId).setSize(size).setPayments(payments).setAtomic(true)
+                    .setCoordinator(payers[0]).build();
+            atomicBatches.add(whole);
+            List<PaymentRequest> first = payments.stream().filter(p -> !payers[1].equals(p.getFrom())).toList();
+            List<PaymentRequest> second = payments.stream().filter(p -> payers[1].equals(p.getFrom())).toList();
+            sendShare(PaymentBatch.newBuilder(whole).setPayments(first).build());
+            if (!second.isEmpty()) {
+                PaymentBatch share = PaymentBatch.newBuilder(whole).setPayments(second).build();
+                if (random.nextInt(3) == 0) {
+                    deferredShares.add(share);
+                } else {
+                    sendShare(share);
+                }
+            }
+            if (random.nextInt(10) == 0 && !payers[0].equals(payers[1])) {
+                sendShare(whole);
+            }
+        }
+
+        private void sendShare(PaymentBatch share) {
+            share.getPayments().forEach(p -> submitted.add(p.getPaymentId()));
+            pipeline.sendBatch(share);
         }
 
         private void sendInvalid() {

@@ -8,6 +8,7 @@ import io.paystream.schemas.avro.AccountCommandType;
 import io.paystream.schemas.avro.ActionType;
 import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.PaymentAction;
+import io.paystream.schemas.avro.CaptureMode;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentSource;
 import io.paystream.schemas.avro.PaymentType;
@@ -55,17 +56,18 @@ public final class Commands {
     }
 
     /** The most payments one batch may carry. */
-    public static final int BATCH_SIZE_MAX = 1_000;
+    public static final int BATCH_SIZE_MAX = PaymentRequestRules.BATCH_SIZE_MAX;
 
     /**
      * The payments of a batch, each with its derived id, the batch's id and its index, checked as {@link #payment}
      * checks one. The first invalid payment fails the whole batch, naming its index ({@code payments[3].amount}).
      *
+     * @param atomic true for an atomic batch, whose payments must be TRANSFERs or PAYMENTs captured automatically
      * @throws ApiException 422 for an invalid Idempotency-Key, an empty batch, one over {@link #BATCH_SIZE_MAX}, or an
      *     invalid payment; 403 for a payment whose account the client does not own or whose scope it lacks
      */
     public static List<PaymentRequest> batch(PaymentIds ids, ApiClient client, String idempotencyKey,
-            List<CreatePaymentRequest> bodies, long minHoldSeconds) {
+            List<CreatePaymentRequest> bodies, long minHoldSeconds, boolean atomic) {
         checkIdempotencyKey(idempotencyKey);
         if (bodies.isEmpty() || bodies.size() > BATCH_SIZE_MAX) {
             throw ApiException.invalidField("payments", "a batch has 1 to " + BATCH_SIZE_MAX + " payments, not "
@@ -76,6 +78,9 @@ public final class Commands {
         for (int index = 0; index < bodies.size(); index++) {
             CreatePaymentRequest body = bodies.get(index);
             try {
+                if (atomic) {
+                    checkAtomic(body);
+                }
                 payments.add(checked(client, body, minHoldSeconds, request(client, idempotencyKey, body)
                         .setPaymentId(BatchIds.paymentId(batchId, index))
                         .setBatchId(batchId)
@@ -90,6 +95,17 @@ public final class Commands {
             }
         }
         return payments;
+    }
+
+    /** An atomic batch moves money from payers to payees, with holds it captures itself. */
+    private static void checkAtomic(CreatePaymentRequest body) {
+        if (body.type() == PaymentType.TOPUP || body.type() == PaymentType.WITHDRAWAL) {
+            throw ApiException.invalidField("type", "an atomic batch takes TRANSFERs and PAYMENTs, not " + body.type());
+        }
+        if (body.capture() == CaptureMode.MANUAL) {
+            throw ApiException.invalidField("capture", "an atomic batch captures its own holds: capture must be "
+                    + "AUTOMATIC or absent");
+        }
     }
 
     /** A request from the body's fields, without its id. */

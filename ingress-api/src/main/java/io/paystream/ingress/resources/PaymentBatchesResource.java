@@ -65,9 +65,12 @@ public final class PaymentBatchesResource {
     @POST
     @RolesAllowed(Scopes.PAYMENTS_WRITE)
     @Operation(summary = "Submit up to 1,000 payments at once",
-            description = "Each payment has the fields and rules of POST /v1/payments and is decided on its own, as if "
-                    + "posted alone: an unknown account or insufficient funds is that payment's outcome (REJECTED), "
-                    + "not an error of the batch. Answers 202 with the batch id and every payment's id once Kafka "
+            description = "Each payment has the fields and rules of POST /v1/payments. By default each is decided "
+                    + "on its own, as if posted alone: an unknown account or insufficient funds is that payment's "
+                    + "outcome (REJECTED), not an error of the batch. With atomic:true (TRANSFERs and PAYMENTs, "
+                    + "captured automatically) every payment completes or none moves: the payers' money is held, "
+                    + "every payee is asked, and the batch either captures every hold or voids them all, each payment "
+                    + "then REJECTED with the failing payment's index and reason. Answers 202 with the batch id and every payment's id once Kafka "
                     + "acknowledged the whole batch. The ids are derived from the API client, the Idempotency-Key and "
                     + "each payment's index, so a retried batch is the same payments.",
             responses = {
@@ -76,7 +79,8 @@ public final class PaymentBatchesResource {
                         + "a TOPUP without the funds:write scope; param names the payment's index"),
                 @ApiResponse(responseCode = "413", description = "the body is over the batch limit (1 MiB)"),
                 @ApiResponse(responseCode = "422", description = "an invalid payment (param payments[i].field), an "
-                        + "empty batch or one over 1,000 payments, atomic:true, or an invalid Idempotency-Key; "
+                        + "empty batch or one over 1,000 payments, a TOPUP, WITHDRAWAL or manual capture in an atomic "
+                        + "batch, or an invalid Idempotency-Key; "
                         + "nothing is written"),
                 @ApiResponse(responseCode = "503", description = "Kafka unavailable; retry with the same key")})
     public void create(@Auth ApiClient client,
@@ -84,19 +88,20 @@ public final class PaymentBatchesResource {
             String idempotencyKey,
             @NotNull @Valid CreatePaymentBatchRequest body,
             @Suspended AsyncResponse async) {
-        if (Boolean.TRUE.equals(body.atomic())) {
-            throw ApiException.invalidField("atomic", "atomic batches (every payment or none) are not accepted yet; "
-                    + "send the payments as an independent batch (atomic false or absent)");
-        }
-        List<PaymentRequest> payments = Commands.batch(ids, client, idempotencyKey, body.payments(), minHoldSeconds);
+        boolean atomic = Boolean.TRUE.equals(body.atomic());
+        List<PaymentRequest> payments = Commands.batch(ids, client, idempotencyKey, body.payments(), minHoldSeconds,
+                atomic);
         String batchId = payments.get(0).getBatchId();
+        // Every record of an atomic batch names the same coordinator: the task of payment 0's payer decides it.
+        String coordinator = atomic ? payments.get(0).getFrom() : null;
         CompletableFuture<Void> written = publisher.partitionCount(Topics.PAYMENT_BATCHES)
                 .thenCompose(partitions -> {
                     List<CompletableFuture<?>> sends = new ArrayList<>();
                     byPartition(payments, partitions).forEach((partition, share) -> {
                         PaymentBatch record = PaymentBatch.newBuilder().setBatchId(batchId)
                                 .setClientId(client.clientId()).setIdempotencyKey(idempotencyKey)
-                                .setSize(payments.size()).setPayments(share).build();
+                                .setSize(payments.size()).setPayments(share)
+                                .setAtomic(atomic).setCoordinator(coordinator).build();
                         // Keyed by an account of this share: the record lands on the partition of its first legs.
                         sends.add(publisher.publish(Topics.PAYMENT_BATCHES,
                                 PaymentRequestRules.firstLegAccount(share.get(0)), record));

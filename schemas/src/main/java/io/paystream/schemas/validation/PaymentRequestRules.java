@@ -117,6 +117,9 @@ public final class PaymentRequestRules {
         return Optional.empty();
     }
 
+    /** The most payments one batch may carry, atomic or not. */
+    public static final int BATCH_SIZE_MAX = 1_000;
+
     /**
      * The shortest and the longest authorization a manual capture may ask for, and the default. The shortest is
      * production's; profile local may lower it down to {@link #HOLD_SECONDS_FLOOR}.

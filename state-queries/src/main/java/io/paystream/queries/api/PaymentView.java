@@ -14,7 +14,8 @@ import java.util.List;
  * and {@code refunds} lists every refund (PENDING, SUCCEEDED, or FAILED with a reason). Times are ISO-8601 UTC.
  * A REJECTED or REVERSED payment's {@code detail} says why in words (a declined card top-up: the acquirer's code).
  * {@code stale} appears, set to true, only on a standby read; {@code batchId}, {@code batchIndex} and
- * {@code batchSize} only for a payment submitted in a batch.
+ * {@code batchSize} only for a payment submitted in a batch, and {@code batchAtomic} (true) only for one of an atomic
+ * batch.
  */
 public record PaymentView(String paymentId, String type, String from, String to, long amount, String currency,
         String status, String reason, @JsonInclude(JsonInclude.Include.NON_NULL) String detail, String createdAt,
@@ -27,7 +28,8 @@ public record PaymentView(String paymentId, String type, String from, String to,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RefundView> refunds,
         @JsonInclude(JsonInclude.Include.NON_NULL) String batchId,
         @JsonInclude(JsonInclude.Include.NON_NULL) Integer batchIndex,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Integer batchSize) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) Integer batchSize,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean batchAtomic) {
 
     /**
      * One action on the payment and what became of it: SUCCEEDED or FAILED with a reason.
@@ -62,6 +64,6 @@ public record PaymentView(String paymentId, String type, String from, String to,
                         Instant.ofEpochMilli(action.getOccurredAtMs()).toString())).toList(),
                 state.getRefundedAmount(),
                 state.getRefunds().stream().map(refund -> RefundView.of(state, refund)).toList(),
-                state.getBatchId(), state.getBatchIndex(), state.getBatchSize());
+                state.getBatchId(), state.getBatchIndex(), state.getBatchSize(), state.getBatchAtomic());
     }
 }

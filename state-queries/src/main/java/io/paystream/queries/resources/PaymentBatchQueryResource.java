@@ -9,6 +9,7 @@ import io.paystream.queries.routing.Lookup;
 import io.paystream.schemas.BatchIds;
 import io.paystream.schemas.avro.PaymentState;
 import io.paystream.schemas.avro.PaymentStatus;
+import io.paystream.schemas.avro.RejectionReason;
 import io.paystream.schemas.validation.PaymentRequestRules;
 import io.paystream.web.auth.ApiClient;
 import io.paystream.web.auth.Scopes;
@@ -60,13 +61,29 @@ public final class PaymentBatchQueryResource {
      *
      * @param batchId the batch's id
      * @param size how many payments it has
-     * @param status DONE once every payment has a final status, else PROCESSING
+     * @param atomic true for an atomic batch
+     * @param status PROCESSING until every payment has a final status; then DONE for an independent batch, and for an
+     *     atomic one COMPLETED (every payment moved), REJECTED (none did) or PARTIALLY_REVERSED (every payer was
+     *     debited, and a payee that changed after its vote refused its credit, which went back to its payer)
+     * @param failure for a REJECTED atomic batch: the payment whose failure rejected it, and why
      * @param counts the payments by status (PENDING: not decided yet; PROCESSING: accepted, not finished)
      * @param payments the page asked for, in index order
      * @param next the {@code offset} of the next page, absent on the last
      */
-    public record BatchView(String batchId, int size, String status, Map<String, Integer> counts,
+    public record BatchView(String batchId, int size, boolean atomic, String status,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Failure failure, Map<String, Integer> counts,
             List<Item> payments, @JsonInclude(JsonInclude.Include.NON_NULL) Integer next) {
+    }
+
+    /**
+     * Why an atomic batch was rejected.
+     *
+     * @param index the payment that failed, or null when the batch timed out waiting for a payment
+     * @param reason its reason (ATOMIC_BATCH_FAILED for a timeout)
+     * @param detail the reason in words
+     */
+    public record Failure(@JsonInclude(JsonInclude.Include.NON_NULL) Integer index, String reason,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String detail) {
     }
 
     /** One payment of the batch. */
@@ -75,7 +92,8 @@ public final class PaymentBatchQueryResource {
     }
 
     /** What the batch needs of one payment: its parties, its status and reason, and the batch's size. */
-    private record Seen(String from, String to, String status, String reason, Integer batchSize) {
+    private record Seen(String from, String to, String status, String reason, String detail, Integer batchSize,
+            boolean atomic) {
     }
 
     @GET
@@ -96,6 +114,8 @@ public final class PaymentBatchQueryResource {
         int size = first.batchSize();
         Map<String, Integer> counts = new TreeMap<>();
         List<Item> page = new ArrayList<>();
+        Failure failure = null;
+        Failure timeout = null;
         for (int index = 0; index < size; index++) {
             String paymentId = BatchIds.paymentId(batchId, index);
             Seen payment = index == 0 ? first : seen(paymentId, client, authorization);
@@ -104,9 +124,20 @@ public final class PaymentBatchQueryResource {
             if (index >= offset && index < offset + limit) {
                 page.add(new Item(index, paymentId, status, payment == null ? null : payment.reason()));
             }
+            if (payment != null && PaymentStatus.REJECTED.name().equals(payment.status())) {
+                if (!RejectionReason.ATOMIC_BATCH_FAILED.name().equals(payment.reason())) {
+                    failure = failure != null ? failure : new Failure(index, payment.reason(), payment.detail());
+                } else if (payment.detail() != null && payment.detail().contains("timed out")) {
+                    timeout = new Failure(null, payment.reason(), payment.detail());
+                }
+            }
         }
         boolean done = counts.keySet().stream().allMatch(FINAL::contains);
-        return new BatchView(batchId, size, done ? "DONE" : "PROCESSING", counts, page,
+        String status = !done ? "PROCESSING" : !first.atomic() ? "DONE"
+                : counts.containsKey(PaymentStatus.REVERSED.name()) ? "PARTIALLY_REVERSED"
+                : counts.containsKey(PaymentStatus.COMPLETED.name()) ? "COMPLETED" : "REJECTED";
+        return new BatchView(batchId, size, first.atomic(), status, "REJECTED".equals(status)
+                ? (timeout != null && failure == null ? timeout : failure) : null, counts, page,
                 offset + limit < size ? offset + limit : null);
     }
 
@@ -124,15 +155,18 @@ public final class PaymentBatchQueryResource {
             if (state == null) {
                 return null;
             }
-            return visible(client, new Seen(state.getFrom(), state.getTo(), state.getStatus() == PaymentStatus.ACCEPTED
-                    ? "PROCESSING" : state.getStatus().name(), state.getReason() == null ? null
-                    : state.getReason().name(), state.getBatchSize()));
+            boolean atomic = Boolean.TRUE.equals(state.getBatchAtomic());
+            return visible(client, new Seen(state.getFrom(), state.getTo(), status(state.getStatus().name(), atomic),
+                    state.getReason() == null ? null : state.getReason().name(), state.getDetail(),
+                    state.getBatchSize(), atomic));
         }
         if (lookup instanceof Lookup.Relayed<PaymentState> relayed && relayed.status() == 200) {
             try {
                 JsonNode view = JSON.readTree(relayed.body());
-                return visible(client, new Seen(text(view, "from"), text(view, "to"), text(view, "status"),
-                        text(view, "reason"), view.hasNonNull("batchSize") ? view.get("batchSize").asInt() : null));
+                boolean atomic = view.hasNonNull("batchAtomic") && view.get("batchAtomic").asBoolean();
+                return visible(client, new Seen(text(view, "from"), text(view, "to"),
+                        status(text(view, "status"), atomic), text(view, "reason"), text(view, "detail"),
+                        view.hasNonNull("batchSize") ? view.get("batchSize").asInt() : null, atomic));
             } catch (java.io.IOException e) {
                 throw unavailable();
             }
@@ -156,6 +190,15 @@ public final class PaymentBatchQueryResource {
             throw ApiException.of(404, ApiError.INVALID_REQUEST, "not_found", "no such payment batch", null);
         }
         return payment;
+    }
+
+    /**
+     * A payment's status as the batch counts it: accepted and not finished is PROCESSING, and so is a payment of an
+     * atomic batch whose hold waits for the batch's decision (AUTHORIZED).
+     */
+    private static String status(String status, boolean atomic) {
+        return PaymentStatus.ACCEPTED.name().equals(status)
+                || (atomic && PaymentStatus.AUTHORIZED.name().equals(status)) ? "PROCESSING" : status;
     }
 
     private static String text(JsonNode view, String field) {

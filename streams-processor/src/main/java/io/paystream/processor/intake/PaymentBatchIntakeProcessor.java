@@ -6,6 +6,7 @@ import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.avro.PaymentBatch;
 import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.schemas.validation.Money;
 import io.paystream.schemas.validation.PaymentRequestRules;
 import java.util.Objects;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -55,10 +56,15 @@ final class PaymentBatchIntakeProcessor implements Processor<String, PaymentBatc
             sinks.deadLetter(context, record, source, new IllegalArgumentException(problem), metrics);
             return;
         }
-        for (PaymentRequest payment : record.value().getPayments()) {
+        PaymentBatch batch = record.value();
+        // Each payment of an atomic batch names the batch's coordinator, whichever record carried it.
+        String coordinator = batch.getAtomic() ? batch.getCoordinator() : null;
+        for (PaymentRequest payment : batch.getPayments()) {
             // Records from the ingress's batch topic: the ingress checked the client's scopes and prefixes.
-            payments.decide(record.withValue(payment.getBatchSize() != null ? payment
-                    : PaymentRequest.newBuilder(payment).setBatchSize(record.value().getSize()).build()), null);
+            payments.decide(record.withValue(PaymentRequest.newBuilder(payment)
+                    .setBatchSize(payment.getBatchSize() != null ? payment.getBatchSize() : batch.getSize())
+                    .setBatchCoordinator(coordinator)
+                    .build()), null);
         }
     }
 
@@ -74,6 +80,13 @@ final class PaymentBatchIntakeProcessor implements Processor<String, PaymentBatc
         if (!PaymentRequestRules.isPaymentId(batch.getBatchId())) {
             return "the batchId is not a lower-case UUID: " + Failures.abbreviate(batch.getBatchId());
         }
+        if (batch.getAtomic() && !Money.isAccountId(batch.getCoordinator())) {
+            return "atomic payment batch " + batch.getBatchId() + " names no coordinator account: "
+                    + Failures.abbreviate(batch.getCoordinator());
+        }
+        if (batch.getSize() < 1 || batch.getSize() > PaymentRequestRules.BATCH_SIZE_MAX) {
+            return "payment batch " + batch.getBatchId() + " has size " + batch.getSize();
+        }
         if (batch.getPayments().isEmpty()) {
             return "payment batch " + batch.getBatchId() + " has no payments";
         }
@@ -81,6 +94,11 @@ final class PaymentBatchIntakeProcessor implements Processor<String, PaymentBatc
             if (!PaymentRequestRules.isPaymentId(payment.getPaymentId())) {
                 return "a payment of batch " + batch.getBatchId() + " has a paymentId that is not a lower-case UUID: "
                         + Failures.abbreviate(payment.getPaymentId());
+            }
+            if (payment.getBatchIndex() == null || payment.getBatchIndex() < 0
+                    || payment.getBatchIndex() >= batch.getSize()) {
+                return "payment " + payment.getPaymentId() + " of batch " + batch.getBatchId() + " has index "
+                        + payment.getBatchIndex() + " of " + batch.getSize();
             }
             if (!batch.getBatchId().equals(payment.getBatchId())) {
                 return "payment " + payment.getPaymentId() + " of batch " + batch.getBatchId() + " names batch "

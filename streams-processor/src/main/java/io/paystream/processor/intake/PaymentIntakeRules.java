@@ -4,6 +4,8 @@ import io.paystream.processor.core.Emissions;
 import io.paystream.processor.core.Failures;
 import io.paystream.processor.core.Payment;
 import io.paystream.processor.core.PaymentRecords;
+import io.paystream.processor.ledger.AtomicBatchRules;
+import io.paystream.processor.ledger.Rejection;
 import io.paystream.schemas.avro.CaptureMode;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.LedgerCommandType;
@@ -58,14 +60,30 @@ public final class PaymentIntakeRules {
      */
     public static IntakeOutcome decide(PaymentRequest request, String storedFingerprint, long nowMs,
             ApiClient producer, long minHoldSeconds) {
-        IntakeOutcome outcome = decideAlone(request, storedFingerprint, nowMs, producer, minHoldSeconds);
+        return inBatch(request, decideAlone(request, storedFingerprint, nowMs, producer, minHoldSeconds), nowMs);
+    }
+
+    /**
+     * {@code outcome} for a payment of a batch: its events name the batch; a payment of an atomic batch that is
+     * refused here votes against its batch, so that the batch is rejected.
+     */
+    private static IntakeOutcome inBatch(PaymentRequest request, IntakeOutcome outcome, long nowMs) {
         if (request.getBatchId() == null || outcome.emissions().events().isEmpty()) {
             return outcome;
         }
-        return new IntakeOutcome(outcome.kind(), outcome.fingerprintToStore(), outcome.emissions().withEvents(
+        Emissions emissions = outcome.emissions();
+        if (request.getBatchCoordinator() != null && outcome.kind() != IntakeOutcome.Kind.ACCEPTED) {
+            PaymentEvent refused = emissions.events().get(0);
+            emissions = Emissions.builder().addAll(emissions).leg(AtomicBatchRules.vote(
+                    atomicLeg(request, Payment.of(request, nowMs), LedgerCommandType.VOTE,
+                            request.getBatchCoordinator()).build(), false,
+                    new Rejection(refused.getReason(), refused.getDetail()))).build();
+        }
+        return new IntakeOutcome(outcome.kind(), outcome.fingerprintToStore(), emissions.withEvents(
                 outcome.emissions().events().stream().map(event -> event.getPaymentId().equals(request.getPaymentId())
                         ? PaymentEvent.newBuilder(event).setBatchId(request.getBatchId())
-                                .setBatchIndex(request.getBatchIndex()).setBatchSize(request.getBatchSize()).build()
+                                .setBatchIndex(request.getBatchIndex()).setBatchSize(request.getBatchSize())
+                                .setBatchAtomic(request.getBatchCoordinator() != null ? Boolean.TRUE : null).build()
                         : event).toList()));
     }
 
@@ -89,9 +107,19 @@ public final class PaymentIntakeRules {
             return new IntakeOutcome(IntakeOutcome.Kind.INVALID, fingerprint, reject(payment.withoutInvalidFields(),
                     RejectionReason.INVALID_REQUEST, violation.get().toString(), nowMs));
         }
+        if (request.getBatchCoordinator() != null && (request.getCapture() == CaptureMode.MANUAL
+                || request.getType() == PaymentType.TOPUP || request.getType() == PaymentType.WITHDRAWAL)) {
+            return new IntakeOutcome(IntakeOutcome.Kind.INVALID, fingerprint, reject(payment.withoutInvalidFields(),
+                    RejectionReason.INVALID_REQUEST, ATOMIC_PAYMENTS_ONLY, nowMs));
+        }
         Emissions.Builder accepted = Emissions.builder()
                 .event(PaymentRecords.event(payment, PaymentStatus.ACCEPTED, null, null, nowMs));
-        if (request.getCapture() == CaptureMode.MANUAL) {
+        if (request.getBatchCoordinator() != null) {
+            // A payment of an atomic batch: its payer's money is held until the batch is decided, and only the
+            // decision ends the hold (it never expires on its own).
+            accepted.leg(atomicLeg(request, payment, LedgerCommandType.HOLD, payment.from()).setHoldExpiresAtMs(Long.MAX_VALUE)
+                    .build());
+        } else if (request.getCapture() == CaptureMode.MANUAL) {
             long seconds = request.getHoldExpiresInSeconds() == null ? PaymentRequestRules.HOLD_SECONDS_DEFAULT
                     : request.getHoldExpiresInSeconds();
             accepted.leg(LedgerCommand.newBuilder(PaymentRecords.leg(payment, LedgerCommandType.HOLD, payment.from(),
@@ -111,6 +139,20 @@ public final class PaymentIntakeRules {
             accepted.leg(PaymentRecords.leg(payment, LedgerCommandType.CREDIT, payment.to(), null));
         }
         return new IntakeOutcome(IntakeOutcome.Kind.ACCEPTED, fingerprint, accepted.build());
+    }
+
+    /** Why a payment of an atomic batch was refused for its kind. */
+    public static final String ATOMIC_PAYMENTS_ONLY = "the payments of an atomic batch are TRANSFERs and PAYMENTs, "
+            + "captured automatically";
+
+    /** A command of a payment of an atomic batch, on {@code accountId}, with the batch's fields. */
+    private static LedgerCommand.Builder atomicLeg(PaymentRequest request, Payment payment, LedgerCommandType type,
+            String accountId) {
+        return LedgerCommand.newBuilder(PaymentRecords.leg(payment, type, accountId, null))
+                .setBatchId(request.getBatchId())
+                .setBatchIndex(request.getBatchIndex())
+                .setBatchSize(request.getBatchSize())
+                .setBatchCoordinator(request.getBatchCoordinator());
     }
 
     /**
@@ -165,8 +207,8 @@ public final class PaymentIntakeRules {
      */
     public static IntakeOutcome failed(PaymentRequest request, RuntimeException failure, long nowMs) {
         Payment payment = Payment.of(request, nowMs);
-        return new IntakeOutcome(IntakeOutcome.Kind.FAILED, "failed:" + failure.getClass().getName(),
-                reject(payment, RejectionReason.INTERNAL_ERROR, Failures.describe(failure), nowMs));
+        return inBatch(request, new IntakeOutcome(IntakeOutcome.Kind.FAILED, "failed:" + failure.getClass().getName(),
+                reject(payment, RejectionReason.INTERNAL_ERROR, Failures.describe(failure), nowMs)), nowMs);
     }
 
     private static Emissions reject(Payment payment, RejectionReason reason, String detail, long nowMs) {

@@ -28,6 +28,9 @@ import io.paystream.schemas.validation.Money;
  *   <li>REFUND_CREDIT: the refusal is journalled on the payer, and a REFUND_REVERSAL gives the payee its money
  *       back (the refund then ends REFUND_FAILED).</li>
  *   <li>REFUND_REVERSAL: like a REVERSAL, stays in the dead-letter topic for an operator.</li>
+ *   <li>HOLD of an atomic batch's payment: as a refused hold, and a vote against the batch to its coordinator.</li>
+ *   <li>PREPARE: a vote against the batch (its hold is voided with the rest). A VOTE that cannot be counted stays in
+ *       the dead-letter topic, and its batch is rejected at its deadline.</li>
  *   <li>An account command: the refusal is journalled on the account.</li>
  * </ul>
  */
@@ -42,9 +45,22 @@ public final class Compensations {
         }
         return switch (command.getType()) {
             // A hold refused is a payment refused before any money moved, as a refused debit is.
-            case DEBIT, CREDIT, REVERSAL, HOLD, CARD_CHARGE -> command.getPaymentId() == null ? Emissions.none()
+            case DEBIT, CREDIT, REVERSAL, CARD_CHARGE -> command.getPaymentId() == null ? Emissions.none()
                     : ofLeg(Payment.of(command), command.getType(), command.getAccountId(), command.getActionId(),
                             rejection, nowMs);
+            // A payment of an atomic batch whose hold is refused also votes against its batch.
+            case HOLD -> command.getPaymentId() == null ? Emissions.none()
+                    : AtomicBatchRules.isAtomic(command)
+                            ? Emissions.builder().addAll(ofLeg(Payment.of(command), command.getType(),
+                                    command.getAccountId(), null, rejection, nowMs))
+                                    .leg(AtomicBatchRules.vote(command, false, rejection)).build()
+                            : ofLeg(Payment.of(command), command.getType(), command.getAccountId(),
+                                    command.getActionId(), rejection, nowMs);
+            // The payee's task could not answer: a vote against, so that the batch is rejected and its holds voided.
+            case PREPARE -> command.getPaymentId() == null || !AtomicBatchRules.isAtomic(command) ? Emissions.none()
+                    : Emissions.builder().leg(AtomicBatchRules.vote(command, true, rejection)).build();
+            // A vote the coordinator cannot count stays in the dead-letter topic; the batch times out, rejected.
+            case VOTE -> Emissions.none();
             case VOID, CAPTURE -> command.getPaymentId() == null || command.getActionId() == null ? Emissions.none()
                     : HoldRules.actionFailed(command, command.getType() == LedgerCommandType.VOID
                             ? PaymentStatus.VOID_FAILED : PaymentStatus.CAPTURE_FAILED, rejection.reason(),

@@ -18,6 +18,11 @@ final class HoldIndex {
         return String.format("%019d/%s", hold.getExpiresAtMs(), hold.getPaymentId());
     }
 
+    /** The {@code atomic-deadlines} key of an atomic batch: its deadline, then its id, in the same order. */
+    static String deadlineKey(long deadlineMs, String batchId) {
+        return String.format("%019d/%s", deadlineMs, batchId);
+    }
+
     /** The last key of a hold due at or before {@code nowMs}: '/' sorts before every character of a payment id. */
     static String upTo(long nowMs) {
         return String.format("%019d/~", Math.max(0, nowMs));

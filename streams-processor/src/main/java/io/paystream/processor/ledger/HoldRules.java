@@ -9,6 +9,7 @@ import io.paystream.schemas.avro.AuditKind;
 import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.HoldState;
 import io.paystream.schemas.avro.LedgerCommand;
+import io.paystream.schemas.avro.LedgerCommandType;
 import io.paystream.schemas.avro.NotificationRole;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.avro.PaymentStatus;
@@ -49,20 +50,28 @@ final class HoldRules {
                 .setCurrency(payment.currency())
                 .setExpiresAtMs(leg.getHoldExpiresAtMs())
                 .setRequestedAtMs(payment.requestedAtMs())
+                .setBatchId(AtomicBatchRules.isAtomic(leg) ? leg.getBatchId() : null)
                 .build();
         AccountState held = AccountState.newBuilder(account)
                 .setHeld(account.getHeld() + payment.amountMinor())
                 .setUpdatedAtMs(nowMs)
                 .build();
         PaymentEvent authorized = PaymentEvent.newBuilder(PaymentRecords.event(payment, PaymentStatus.AUTHORIZED, null,
-                null, nowMs)).setHoldExpiresAtMs(hold.getExpiresAtMs()).build();
-        Emissions emissions = Emissions.builder()
+                null, nowMs)).setHoldExpiresAtMs(expiryOf(hold)).build();
+        Emissions.Builder emissions = Emissions.builder()
                 .audit(holdEntry(payment, AuditKind.HOLD, account.getAccountId(), payment.amountMinor(), nowMs))
-                .event(authorized)
-                .notification(PaymentRecords.notification(payment, PaymentStatus.AUTHORIZED, NotificationRole.PAYER,
-                        null, nowMs))
-                .build();
-        return new LedgerOutcome(held, emissions, new LedgerOutcome.HoldChange(payment.paymentId(), null, hold));
+                .event(authorized);
+        if (AtomicBatchRules.isAtomic(leg)) {
+            // A payment of an atomic batch: the payee's task is asked next, and nobody is told of a hold that the
+            // batch's decision ends in a moment.
+            emissions.leg(AtomicBatchRules.inBatchOf(LedgerCommand.newBuilder(PaymentRecords.leg(payment,
+                    LedgerCommandType.PREPARE, payment.to(), null)), leg).build());
+        } else {
+            emissions.notification(PaymentRecords.notification(payment, PaymentStatus.AUTHORIZED,
+                    NotificationRole.PAYER, null, nowMs));
+        }
+        return new LedgerOutcome(held, emissions.build(),
+                new LedgerOutcome.HoldChange(payment.paymentId(), null, hold));
     }
 
     /**
@@ -70,8 +79,15 @@ final class HoldRules {
      * its time expires first, and the void fails.
      */
     static LedgerOutcome voidHold(AccountState account, HoldState hold, LedgerCommand leg, long nowMs) {
+        if (AtomicBatchRules.isAtomic(leg)) {
+            // The decision of a rejected atomic batch: the payment ends REJECTED. Sent once per hold; a hold that is
+            // not there (or not this batch's) is left alone.
+            return hold == null || !leg.getBatchId().equals(hold.getBatchId()) ? LedgerOutcome.unchanged()
+                    : release(account, hold, PaymentStatus.REJECTED, null, leg.getReason(), leg.getDetail(), nowMs);
+        }
         LedgerOutcome closed = unlessOpen(account, hold, leg, PaymentStatus.VOID_FAILED, nowMs);
-        return closed != null ? closed : release(account, hold, PaymentStatus.VOIDED, leg.getActionId(), nowMs);
+        return closed != null ? closed
+                : release(account, hold, PaymentStatus.VOIDED, leg.getActionId(), null, null, nowMs);
     }
 
     /**
@@ -85,12 +101,19 @@ final class HoldRules {
         if (closed != null) {
             return closed;
         }
+        if (AtomicBatchRules.isAtomic(leg)) {
+            Invariants.check(leg.getBatchId().equals(hold.getBatchId()), "CAPTURE %s of batch %s on a hold of batch %s",
+                    leg.getCommandId(), leg.getBatchId(), hold.getBatchId());
+        }
         long captured = leg.getAmount() == 0 ? hold.getAmount() : leg.getAmount();
         if (captured > hold.getAmount()) {
             return actionFailed(leg, PaymentStatus.CAPTURE_FAILED, RejectionReason.EXCEEDS_AUTHORIZED,
                     "the capture of " + captured + " exceeds the authorized " + hold.getAmount(), nowMs);
         }
-        Rejection inactive = PaymentLegRules.usability(account, account.getAccountId(), hold.getCurrency());
+        // A batch's capture is its decision, made on holds that every payee agreed to: it is carried out whatever
+        // became of the payer since (the money was reserved for it).
+        Rejection inactive = hold.getBatchId() != null ? null
+                : PaymentLegRules.usability(account, account.getAccountId(), hold.getCurrency());
         if (inactive != null) {
             return actionFailed(leg, PaymentStatus.CAPTURE_FAILED, inactive.reason(), inactive.detail(), nowMs);
         }
@@ -104,16 +127,19 @@ final class HoldRules {
                 .setEntrySeq(account.getEntrySeq() + 1)
                 .setUpdatedAtMs(nowMs)
                 .build();
-        LedgerCommand credit = LedgerCommand.newBuilder(PaymentRecords.leg(payment,
-                        io.paystream.schemas.avro.LedgerCommandType.CREDIT, payment.to(), null))
-                .setActionId(leg.getActionId())
-                .build();
+        LedgerCommand.Builder credit = LedgerCommand.newBuilder(PaymentRecords.leg(payment,
+                        LedgerCommandType.CREDIT, payment.to(), null));
+        if (AtomicBatchRules.isAtomic(leg)) {
+            AtomicBatchRules.inBatchOf(credit, leg);
+        } else {
+            credit.setActionId(leg.getActionId());
+        }
         Emissions emissions = Emissions.builder()
                 .audit(holdEntry(authorized, AuditKind.HOLD_RELEASED, account.getAccountId(), -hold.getAmount(),
                         nowMs))
                 .audit(PaymentRecords.movement(payment, AuditKind.CAPTURE, account.getAccountId(), -captured,
                         balanceAfter, debited.getEntrySeq(), null, nowMs))
-                .leg(credit)
+                .leg(credit.build())
                 .build();
         return new LedgerOutcome(debited, emissions, new LedgerOutcome.HoldChange(hold.getPaymentId(), hold, null));
     }
@@ -128,6 +154,11 @@ final class HoldRules {
         if (hold == null) {
             return actionFailed(leg, failed, RejectionReason.NOT_AUTHORIZED,
                     "payment " + leg.getPaymentId() + " holds no open authorization", nowMs);
+        }
+        if (hold.getBatchId() != null && !AtomicBatchRules.isAtomic(leg)) {
+            return actionFailed(leg, failed, RejectionReason.NOT_PERMITTED, "payment " + leg.getPaymentId()
+                    + " is a payment of atomic batch " + hold.getBatchId()
+                    + ": only the batch's decision captures or voids it", nowMs);
         }
         Invariants.check(account != null && hold.getAccountId().equals(account.getAccountId()),
                 "hold of payment %s is on %s, not on %s", hold.getPaymentId(), hold.getAccountId(),
@@ -146,11 +177,11 @@ final class HoldRules {
     static LedgerOutcome expire(AccountState account, HoldState hold, long nowMs) {
         Invariants.check(hold.getExpiresAtMs() <= nowMs, "hold of payment %s expires at %d, not by %d",
                 hold.getPaymentId(), hold.getExpiresAtMs(), nowMs);
-        return release(account, hold, PaymentStatus.EXPIRED, null, nowMs);
+        return release(account, hold, PaymentStatus.EXPIRED, null, null, null, nowMs);
     }
 
     private static LedgerOutcome release(AccountState account, HoldState hold, PaymentStatus ending, String actionId,
-            long nowMs) {
+            RejectionReason reason, String detail, long nowMs) {
         Invariants.check(account.getHeld() >= hold.getAmount(), "account %s holds %d, less than the hold of %d",
                 account.getAccountId(), account.getHeld(), hold.getAmount());
         Payment payment = paymentOf(hold);
@@ -158,14 +189,14 @@ final class HoldRules {
                 .setHeld(account.getHeld() - hold.getAmount())
                 .setUpdatedAtMs(nowMs)
                 .build();
-        PaymentEvent event = PaymentEvent.newBuilder(PaymentRecords.event(payment, ending, null, null, nowMs))
+        PaymentEvent event = PaymentEvent.newBuilder(PaymentRecords.event(payment, ending, reason, detail, nowMs))
                 .setActionId(actionId)
-                .setHoldExpiresAtMs(hold.getExpiresAtMs())
+                .setHoldExpiresAtMs(expiryOf(hold))
                 .build();
         Emissions emissions = Emissions.builder()
                 .audit(holdEntry(payment, AuditKind.HOLD_RELEASED, account.getAccountId(), -hold.getAmount(), nowMs))
                 .event(event)
-                .notification(PaymentRecords.notification(payment, ending, NotificationRole.PAYER, null, nowMs))
+                .notification(PaymentRecords.notification(payment, ending, NotificationRole.PAYER, reason, nowMs))
                 .build();
         return new LedgerOutcome(released, emissions, new LedgerOutcome.HoldChange(hold.getPaymentId(), hold, null));
     }
@@ -178,6 +209,11 @@ final class HoldRules {
             long nowMs) {
         return new LedgerOutcome(null, PaymentRecords.actionFailed(Payment.of(leg), leg.getActionId(), outcome,
                 leg.getType().name(), leg.getAccountId(), reason, detail, nowMs));
+    }
+
+    /** When the hold expires, for its events: none for a hold of an atomic batch, which only its decision ends. */
+    private static Long expiryOf(HoldState hold) {
+        return hold.getBatchId() != null ? null : hold.getExpiresAtMs();
     }
 
     /** The payment a hold reserves for. */

@@ -4,7 +4,15 @@ import io.paystream.processor.errors.FailTaskException;
 import io.paystream.processor.internal.EmissionSinks;
 import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.schemas.Topic;
+import io.paystream.processor.core.Emissions;
+import io.paystream.schemas.Invariants;
+import io.paystream.schemas.Partitions;
 import io.paystream.schemas.avro.AccountState;
+import io.paystream.schemas.avro.AtomicBatch;
+import io.paystream.schemas.validation.PaymentRequestRules;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.apache.kafka.common.serialization.Serdes;
 import io.paystream.schemas.avro.CardTopUp;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.LedgerCommandType;
@@ -57,6 +65,13 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
     private KeyValueStore<String, Long> refunded;
     private KeyValueStore<String, Long> appliedRefunds;
     private KeyValueStore<String, CardTopUp> cardTopUps;
+    private KeyValueStore<String, AtomicBatch> atomicBatches;
+    private KeyValueStore<String, LedgerCommand> atomicVotes;
+    private KeyValueStore<String, String> atomicDeadlines;
+    /** Commands of an atomic batch for this task's own accounts, applied in place after the one that sent them. */
+    private final Deque<LedgerCommand> inPlace = new ArrayDeque<>();
+    /** More than any batch can need (a payment of an atomic batch sends at most four commands): a loop is a bug. */
+    private static final int IN_PLACE_MAX = 8 * PaymentRequestRules.BATCH_SIZE_MAX;
 
     LedgerProcessor(Topic<String, LedgerCommand> source, EmissionSinks sinks, int partitions,
             Duration cardTopUpRetention, PaymentMetrics metrics) {
@@ -77,6 +92,9 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
         this.refunded = context.getStateStore(LedgerTopology.REFUNDED_STORE);
         this.appliedRefunds = context.getStateStore(LedgerTopology.APPLIED_REFUNDS_STORE);
         this.cardTopUps = context.getStateStore(LedgerTopology.CARD_TOP_UPS_STORE);
+        this.atomicBatches = context.getStateStore(LedgerTopology.ATOMIC_BATCHES_STORE);
+        this.atomicVotes = context.getStateStore(LedgerTopology.ATOMIC_VOTES_STORE);
+        this.atomicDeadlines = context.getStateStore(LedgerTopology.ATOMIC_DEADLINES_STORE);
         context.schedule(TICK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::tickIfHoldsAreDue);
         context.schedule(CARD_TOP_UP_SWEEP_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> forgetEndedCardTopUps());
     }
@@ -110,8 +128,10 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
     private void tickIfHoldsAreDue(long wallClockMs) {
         long tickAt = Math.max(wallClockMs, context.currentStreamTimeMs());
         boolean due;
-        try (KeyValueIterator<String, String> entries = expiries.range(HoldIndex.FIRST, HoldIndex.upTo(tickAt))) {
-            due = entries.hasNext();
+        try (KeyValueIterator<String, String> entries = expiries.range(HoldIndex.FIRST, HoldIndex.upTo(tickAt));
+                KeyValueIterator<String, String> deadlines = atomicDeadlines.range(HoldIndex.FIRST,
+                        HoldIndex.upTo(tickAt))) {
+            due = entries.hasNext() || deadlines.hasNext();
         }
         if (!due) {
             return;
@@ -167,11 +187,34 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
 
     @Override
     public void process(Record<String, LedgerCommand> record) {
+        apply(record, false);
+        int applied = 0;
+        while (!inPlace.isEmpty()) {
+            LedgerCommand next = inPlace.poll();
+            if (++applied > IN_PLACE_MAX) {
+                inPlace.clear();
+                throw new FailTaskException("more than " + IN_PLACE_MAX + " commands applied in place after "
+                        + describe(record), null);
+            }
+            apply(record.withKey(next.getAccountId()).withValue(next), true);
+        }
+    }
+
+    /**
+     * Applies one command: read from the ledger topic or handed over by request intake ({@code inPlace} false), or
+     * sent by a command of an atomic batch to an account of this same task ({@code inPlace} true).
+     */
+    private void apply(Record<String, LedgerCommand> record, boolean inPlace) {
+        if (record.value() != null && record.value().getType() == LedgerCommandType.VOTE) {
+            vote(record, inPlace);
+            return;
+        }
         try {
             long streamTimeMs = Math.max(record.timestamp(), context.currentStreamTimeMs());
             AccountState account = record.key() == null ? null : accounts.get(record.key());
             if (HoldIndex.expiresAll(record.value())) {
                 expireHolds(streamTimeMs, null);
+                timeOutBatches(streamTimeMs, record);
             } else if (account != null && account.getHeld() > 0) {
                 // Only an account that holds something can have a hold to expire: the scan is for those alone.
                 expireHolds(streamTimeMs, record.key());
@@ -182,7 +225,7 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
                     record.timestamp(), new LedgerPosition(partition, partitions));
             Map<String, BigInteger> totals = new TreeMap<>();
             outcome.flowDeltas().forEach((key, delta) -> totals.put(key, InFlight.add(flows.get(key), delta)));
-            write(record, outcome, totals);
+            write(record, outcome, totals, inPlace);
         } catch (RuntimeException e) {
             throw new FailTaskException("the ledger could not apply " + describe(record) + "; failing the task so "
                     + "that it is replayed from the last commit", e);
@@ -203,11 +246,12 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
         return new PaymentOnAccount(hold, refundedSoFar == null ? 0 : refundedSoFar, refundApplied, cardTopUp);
     }
 
-    private void write(Record<String, LedgerCommand> record, LedgerOutcome outcome, Map<String, BigInteger> totals) {
+    private void write(Record<String, LedgerCommand> record, LedgerOutcome outcome, Map<String, BigInteger> totals,
+            boolean inPlace) {
         if (outcome.failure() != null) {
             LOG.error("ledger command failed and goes to the dead-letter topic: {}", describe(record),
                     outcome.failure());
-            if (context.recordMetadata().map(RecordMetadata::topic).filter(source.name()::equals).isPresent()) {
+            if (!inPlace && context.recordMetadata().map(RecordMetadata::topic).filter(source.name()::equals).isPresent()) {
                 sinks.deadLetter(context, record, source, outcome.failure(), metrics);
             } else {
                 // A first leg that request intake handed over: it was never on the ledger topic.
@@ -235,7 +279,125 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
                 metrics.reversalApplied(record.value().getCurrency(), record.value().getReason());
             }
         }
-        sinks.forward(context, record, outcome.emissions());
+        forward(record, outcome.emissions());
+    }
+
+    /**
+     * Forwards {@code emissions}; the commands of an atomic batch for an account of this task are applied in place,
+     * in this transaction, rather than sent round the ledger topic: a batch whose payers and payees share a task is
+     * decided and moved in one transaction.
+     */
+    private void forward(Record<String, LedgerCommand> record, Emissions emissions) {
+        if (emissions.legs().stream().noneMatch(AtomicBatchRules::isAtomic)) {
+            sinks.forward(context, record, emissions);
+            return;
+        }
+        sinks.forward(context, record, emissions.withoutLegs());
+        int here = context.taskId().partition();
+        for (LedgerCommand leg : emissions.legs()) {
+            if (AtomicBatchRules.isAtomic(leg) && Partitions.of(leg.getAccountId(), partitions) == here) {
+                inPlace.add(leg);
+            } else {
+                context.forward(record.withKey((Object) leg.getAccountId()).withValue((Object) leg), sinks.legs());
+            }
+        }
+    }
+
+    /** The coordinator counts a vote of an atomic batch, and sends the batch's captures or voids once decided. */
+    private void vote(Record<String, LedgerCommand> record, boolean inPlace) {
+        LedgerCommand vote = record.value();
+        AtomicBatchRules.Decision decision;
+        try {
+            Invariants.check(vote.getAccountId() != null && vote.getAccountId().equals(record.key()),
+                    "VOTE %s for %s is keyed %s", vote.getCommandId(), vote.getAccountId(), record.key());
+            Invariants.check(vote.getBatchId() != null && vote.getBatchIndex() != null, "VOTE %s names no batch",
+                    vote.getCommandId());
+            String batchId = vote.getBatchId();
+            decision = AtomicBatchRules.vote(atomicBatches.get(batchId),
+                    atomicVotes.get(voteKey(batchId, vote.getBatchIndex())) != null, () -> keptVotes(batchId), vote,
+                    Math.max(record.timestamp(), context.currentStreamTimeMs()));
+        } catch (RuntimeException e) {
+            LOG.error("atomic batch vote goes to the dead-letter topic: {}", describe(record), e);
+            if (inPlace || context.recordMetadata().map(RecordMetadata::topic).filter(source.name()::equals)
+                    .isEmpty()) {
+                sinks.deadLetterHandedOver(context, record, source, e, metrics);
+            } else {
+                sinks.deadLetter(context, record, source, e, metrics);
+            }
+            return;
+        }
+        try {
+            store(decision, vote);
+            forward(record, legsOf(decision));
+        } catch (RuntimeException e) {
+            throw new FailTaskException("the ledger could not count " + describe(record) + "; failing the task so "
+                    + "that it is replayed from the last commit", e);
+        }
+    }
+
+    private void store(AtomicBatchRules.Decision decision, LedgerCommand vote) {
+        AtomicBatch batch = decision.batch();
+        if (batch == null) {
+            return;
+        }
+        String deadline = HoldIndex.deadlineKey(batch.getDeadlineMs(), batch.getBatchId());
+        if (decision.keepVote()) {
+            atomicVotes.put(voteKey(batch.getBatchId(), vote.getBatchIndex()), vote);
+        }
+        if (decision.forgetVotes()) {
+            keptVotes(batch.getBatchId()).forEach(kept -> atomicVotes.delete(voteKey(batch.getBatchId(),
+                    kept.getBatchIndex())));
+        }
+        if (batch.getDecided()) {
+            atomicDeadlines.delete(deadline);
+        } else {
+            atomicDeadlines.put(deadline, batch.getBatchId());
+        }
+        atomicBatches.put(batch.getBatchId(), batch);
+    }
+
+    /** Rejects every atomic batch of this task whose votes are not all in by {@code streamTimeMs}. */
+    private void timeOutBatches(long streamTimeMs, Record<String, LedgerCommand> record) {
+        List<String> due = new ArrayList<>();
+        try (KeyValueIterator<String, String> entries = atomicDeadlines.range(HoldIndex.FIRST,
+                HoldIndex.upTo(streamTimeMs))) {
+            entries.forEachRemaining(entry -> due.add(entry.value));
+        }
+        for (String batchId : due) {
+            AtomicBatch batch = atomicBatches.get(batchId);
+            atomicDeadlines.delete(HoldIndex.deadlineKey(batch.getDeadlineMs(), batchId));
+            if (batch.getDecided()) {
+                continue;
+            }
+            List<LedgerCommand> kept = keptVotes(batchId);
+            AtomicBatchRules.Decision decision = AtomicBatchRules.timeOut(batch, kept, streamTimeMs);
+            LOG.warn("atomic batch {} timed out with {} of {} votes: rejected", batchId, batch.getVotes(),
+                    batch.getSize());
+            kept.forEach(vote -> atomicVotes.delete(voteKey(batchId, vote.getBatchIndex())));
+            atomicBatches.put(batchId, decision.batch());
+            forward(record, legsOf(decision));
+        }
+    }
+
+    private static Emissions legsOf(AtomicBatchRules.Decision decision) {
+        Emissions.Builder legs = Emissions.builder();
+        decision.legs().forEach(legs::leg);
+        return legs.build();
+    }
+
+    /** The votes stored for {@code batchId}, in index order. */
+    private List<LedgerCommand> keptVotes(String batchId) {
+        List<LedgerCommand> kept = new ArrayList<>();
+        try (KeyValueIterator<String, LedgerCommand> votes = atomicVotes.prefixScan(batchId + "/",
+                Serdes.String().serializer())) {
+            votes.forEachRemaining(entry -> kept.add(entry.value));
+        }
+        return kept;
+    }
+
+    /** The {@code atomic-votes} key of a payment's vote: the batch, then the index, so a batch is one prefix. */
+    static String voteKey(String batchId, int index) {
+        return String.format("%s/%05d", batchId, index);
     }
 
     private static String describe(Record<String, LedgerCommand> record) {

@@ -126,6 +126,9 @@ public final class LedgerRules {
             case CARD_RESULT -> CardTopUpRules.result(account, kept.cardTopUp(), command, nowMs);
             // The client's quota task applies it (AccountQuotaRules); for the ledger it is not an account's command.
             case OPEN_QUOTA -> LedgerOutcome.unchanged();
+            case PREPARE -> AtomicBatchRules.prepare(account, command, nowMs);
+            // The coordinator counts votes with the batch's stores (LedgerProcessor); nothing happens to an account.
+            case VOTE -> LedgerOutcome.unchanged();
         };
     }
 }

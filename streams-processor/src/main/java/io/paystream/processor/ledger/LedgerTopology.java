@@ -4,6 +4,7 @@ import io.paystream.processor.internal.EmissionSinks;
 import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.avro.AccountState;
+import io.paystream.schemas.avro.AtomicBatch;
 import io.paystream.schemas.avro.AcquirerRequest;
 import io.paystream.schemas.avro.CardTopUp;
 import io.paystream.schemas.avro.AuditRecord;
@@ -63,6 +64,13 @@ public final class LedgerTopology {
      * clientId + '\u0000' + accountId → 1 for each of them (a repeated OPEN does not count twice).
      */
     public static final String ACCOUNT_QUOTAS_STORE = "account-quotas";
+
+    /** On the coordinator's task: batchId → AtomicBatch, each atomic batch's votes counted and its decision. */
+    public static final String ATOMIC_BATCHES_STORE = "atomic-batches";
+    /** batchId/index → the VOTE of each payment that voted for, kept until its batch is decided. */
+    public static final String ATOMIC_VOTES_STORE = "atomic-votes";
+    /** {@code <deadlineMs, 19 digits>/<batchId>} → batchId: the undecided atomic batches in deadline order. */
+    public static final String ATOMIC_DEADLINES_STORE = "atomic-deadlines";
 
     static final String SOURCE = "ledger-source";
     /** The node that applies ledger commands; request intake, in the same sub-topology, hands it first legs. */
@@ -152,6 +160,12 @@ public final class LedgerTopology {
                 Serdes.String(), Serdes.Long()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CARD_TOP_UPS_STORE),
                 Serdes.String(), AvroSerde.of(CardTopUp.class)), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ATOMIC_BATCHES_STORE),
+                Serdes.String(), AvroSerde.of(AtomicBatch.class)), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ATOMIC_VOTES_STORE),
+                Serdes.String(), AvroSerde.of(LedgerCommand.class)), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ATOMIC_DEADLINES_STORE),
+                Serdes.String(), Serdes.String()), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.events(), topics.events(), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.audit(), topics.audit(), PROCESSOR, QUOTA_PROCESSOR);
         topology.addSink(sinks.legs(), topics.ledger().name(), topics.ledger().keySerde().serializer(),

@@ -88,6 +88,8 @@ public final class PaymentStatusRules {
                         : current.getBatchIndex())
                 .setBatchSize(current == null || current.getBatchSize() == null ? event.getBatchSize()
                         : current.getBatchSize())
+                .setBatchAtomic((current == null || current.getBatchAtomic() == null) ? event.getBatchAtomic()
+                        : current.getBatchAtomic())
                 .build();
         return new Fold(next, false);
     }

@@ -87,16 +87,27 @@ public final class Pipeline implements AutoCloseable {
 
     /** The pipeline with the idempotency window and the card top-ups' retention given. */
     public Pipeline(Duration idempotencyWindow, Duration cardTopUpRetention) {
-        this(idempotencyWindow, cardTopUpRetention, AccountQuota.standard());
+        this(idempotencyWindow, cardTopUpRetention, AccountQuota.standard(), 1);
     }
 
     /** The pipeline with every client's quota of accounts set to {@code accountsPerClient}. */
     public Pipeline(long accountsPerClient) {
         this(PaymentsTopology.DEFAULT_IDEMPOTENCY_WINDOW, PaymentsTopology.DEFAULT_CARD_TOP_UP_RETENTION,
-                new AccountQuota(accountsPerClient, Map.of()));
+                new AccountQuota(accountsPerClient, Map.of()), 1);
     }
 
-    private Pipeline(Duration idempotencyWindow, Duration cardTopUpRetention, AccountQuota accountQuota) {
+    /**
+     * The pipeline with a processor that believes the ledger has {@code partitions} partitions: the test driver still
+     * runs one task, so every command whose account hashes elsewhere crosses the ledger topic (and comes back to the
+     * same task), as it would between tasks. Account closing, which probes every partition, is not for this one.
+     */
+    public static Pipeline ofPartitions(int partitions) {
+        return new Pipeline(PaymentsTopology.DEFAULT_IDEMPOTENCY_WINDOW, PaymentsTopology.DEFAULT_CARD_TOP_UP_RETENTION,
+                AccountQuota.standard(), partitions);
+    }
+
+    private Pipeline(Duration idempotencyWindow, Duration cardTopUpRetention, AccountQuota accountQuota,
+            int partitions) {
         PaymentMetrics metrics = new PaymentMetrics(registry);
         Properties properties = StreamsProperties.build(Map.of("bootstrap.servers", "unused:9092"),
                 new StreamsProperties.Settings("paystream-test", tempDir(), 100, 0, 1, (short) 1, null,
@@ -104,7 +115,8 @@ public final class Pipeline implements AutoCloseable {
         driver = new TopologyTestDriver(PaymentsTopology.build(metrics, new PaymentsTopology.Settings(Map.of(
                 Topics.directRequests(GLOBEX.clientId()).name(), GLOBEX,
                 Topics.directRequests(INITECH.clientId()).name(), INITECH), idempotencyWindow, cardTopUpRetention,
-                accountQuota, io.paystream.schemas.validation.PaymentRequestRules.HOLD_SECONDS_MIN, STATS_SCOPES), 1),
+                accountQuota, io.paystream.schemas.validation.PaymentRequestRules.HOLD_SECONDS_MIN, STATS_SCOPES),
+                partitions),
                 properties, START);
         paymentRequests = input(Topics.PAYMENT_REQUESTS);
         accountRequests = input(Topics.ACCOUNT_REQUESTS);
