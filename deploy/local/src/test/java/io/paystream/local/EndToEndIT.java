@@ -272,6 +272,75 @@ class EndToEndIT {
         assertThat(payersLeft + balance("batch-shop")).as("conservation").isEqualTo(6 * 1_000);
     }
 
+    /**
+     * An atomic split (a buyer pays a seller, the platform's fee and a tax account) moves every leg; an atomic batch of
+     * two payers where one payee does not exist moves none: every payment ends REJECTED, the failing one with its own
+     * reason, the batch view names it, and no money stays held.
+     */
+    @Test
+    void anAtomicSplitMovesEveryLegOrNone() throws Exception {
+        for (String account : List.of("split-buyer", "split-payer", "split-seller", "split-fee", "split-tax")) {
+            assertThat(post("/v1/accounts", null, "{\"accountId\":\"" + account + "\",\"currency\":\"USD\","
+                    + "\"type\":\"CUSTOMER\"}").statusCode()).isEqualTo(202);
+        }
+        await().atMost(SETTLE).until(() -> query("/v1/accounts/split-tax").statusCode() == 200
+                && query("/v1/accounts/split-payer").statusCode() == 200);
+        for (String payer : List.of("split-buyer", "split-payer")) {
+            assertThat(finalState(pay("fund-" + payer, "{\"type\":\"TOPUP\",\"to\":\"" + payer + "\","
+                    + "\"amount\":1000,\"currency\":\"USD\"}")).get("status").asText()).isEqualTo("COMPLETED");
+        }
+        HttpResponse<String> split = post("/v1/payment-batches", "order-1", "{\"atomic\":true,\"payments\":["
+                + leg("split-buyer", "split-seller", 800) + "," + leg("split-buyer", "split-fee", 150) + ","
+                + leg("split-buyer", "split-tax", 50) + "]}");
+        assertThat(split.statusCode()).as(split.body()).isEqualTo(202);
+        String splitId = JSON.readTree(split.body()).get("batchId").asText();
+        JsonNode splitView = batchWhenDone(splitId);
+        assertThat(splitView.get("atomic").asBoolean()).isTrue();
+        assertThat(splitView.get("status").asText()).isEqualTo("COMPLETED");
+        assertThat(splitView.get("counts").toString()).isEqualTo("{\"COMPLETED\":3}");
+        assertThat(balance("split-seller")).isEqualTo(800);
+        assertThat(balance("split-fee")).isEqualTo(150);
+        assertThat(balance("split-tax")).isEqualTo(50);
+        assertThat(balance("split-buyer")).isZero();
+
+        HttpResponse<String> failing = post("/v1/payment-batches", "order-2", "{\"atomic\":true,\"payments\":["
+                + leg("split-payer", "split-seller", 100) + "," + leg("split-seller", "split-nobody", 100) + ","
+                + leg("split-payer", "split-tax", 100) + "]}");
+        assertThat(failing.statusCode()).as(failing.body()).isEqualTo(202);
+        JsonNode view = batchWhenDone(JSON.readTree(failing.body()).get("batchId").asText());
+        assertThat(view.get("status").asText()).isEqualTo("REJECTED");
+        assertThat(view.get("failure").get("index").asInt()).isEqualTo(1);
+        assertThat(view.get("failure").get("reason").asText()).isEqualTo("ACCOUNT_NOT_FOUND");
+        assertThat(view.get("counts").toString()).isEqualTo("{\"REJECTED\":3}");
+        JsonNode other = JSON.readTree(query("/v1/payments/" + JSON.readTree(failing.body()).get("payments").get(0)
+                .get("paymentId").asText()).body());
+        assertThat(other.get("reason").asText()).isEqualTo("ATOMIC_BATCH_FAILED");
+        assertThat(other.get("batchAtomic").asBoolean()).isTrue();
+        for (String account : List.of("split-payer", "split-seller")) {
+            JsonNode state = JSON.readTree(query("/v1/accounts/" + account).body());
+            assertThat(state.get("held").asLong()).as("held on %s", account).isZero();
+        }
+        assertThat(balance("split-payer")).isEqualTo(1_000);
+        assertThat(balance("split-seller")).isEqualTo(800);
+        assertThat(balance("split-tax")).isEqualTo(50);
+    }
+
+    private static String leg(String from, String to, long amount) {
+        return "{\"type\":\"TRANSFER\",\"from\":\"" + from + "\",\"to\":\"" + to + "\",\"amount\":" + amount
+                + ",\"currency\":\"USD\"}";
+    }
+
+    /** The batch's view once no payment of it is PENDING or PROCESSING. */
+    private JsonNode batchWhenDone(String batchId) throws Exception {
+        JsonNode[] view = new JsonNode[1];
+        await().atMost(SETTLE).until(() -> {
+            HttpResponse<String> response = query("/v1/payment-batches/" + batchId);
+            view[0] = response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
+            return view[0] != null && !view[0].get("status").asText().equals("PROCESSING");
+        });
+        return view[0];
+    }
+
     private JsonNode stateWhen(String paymentId, String status) throws Exception {
         JsonNode[] state = new JsonNode[1];
         await().atMost(SETTLE).until(() -> {
