@@ -72,7 +72,7 @@ public final class Bench {
 
     private static final Pattern STREAM_THREAD_RATIO = Pattern.compile(
             "^kafka_stream_thread_(process|poll|commit|punctuate)_ratio\\{[^}]*}\\s+(\\S+)$", Pattern.MULTILINE);
-    static final List<String> SECTIONS = List.of("postgres", "hot", "batches", "latency", "ingress", "query", "sweeps",
+    static final List<String> SECTIONS = List.of("postgres", "hot", "batches", "atomic", "latency", "ingress", "query", "sweeps",
             "recovery", "scale", "start");
     /** Transfers per transaction of the batched PostgreSQL ledger. */
     private static final int POSTGRES_BATCH = 100;
@@ -245,6 +245,9 @@ public final class Bench {
             }
             if (sections.contains("latency")) {
                 latencies("", new double[] {0.25, 0.5, 0.75});
+            }
+            if (sections.contains("atomic")) {
+                atomicSplits();
             }
             if (sections.contains("ingress")) {
                 ingress();
@@ -556,6 +559,49 @@ public final class Bench {
             report.add("batches", "CPU per payment, batches of " + batchSize,
                     CpuUse.describeMicros(drain.cpuMicros()), "as the pipeline's");
         }
+    }
+
+    /** Legs of the atomic split: a seller, the platform's fee and a tax account. */
+    private static final int SPLIT_LEGS = 3;
+
+    /**
+     * Atomic 3-leg splits (one payer pays three payees, every leg or none) in an open loop at half load: half of the
+     * measured maximum in payments, each leg counted as one. Each split's latency runs from its intended send to its
+     * last payment's terminal event; the single transfers' figure at the same payment rate is beside it.
+     */
+    private void atomicSplits() throws Exception {
+        double splitsPerSecond = 0.5 * maxPerSecond / SPLIT_LEGS;
+        progress("atomic splits: " + rate(splitsPerSecond, "/s") + " of " + SPLIT_LEGS + " legs, a warm-up, then "
+                + size.latencyRun().toSeconds() + " s");
+        OpenLoop.run(splitsPerSecond, size.latencyRun(), this::split);
+        settle("warm-up atomic splits");
+        payments.takeLatency();
+        CpuUse cpu = CpuUse.start(cluster.processes());
+        long splitsBefore = payments.settled();
+        OpenLoop.run(splitsPerSecond, size.latencyRun(), this::split);
+        settle("atomic splits");
+        Histogram latency = payments.takeLatency();
+        java.util.Map<String, Double> micros = cpu.microsPer(Math.max(1, payments.settled() - splitsBefore));
+        report.number("atomic.split3.p50Ms", latency.getValueAtPercentile(50) / 1000.0);
+        report.number("atomic.split3.p99Ms", latency.getValueAtPercentile(99) / 1000.0);
+        report.add("atomic", "3-leg atomic split, end to end at 50% of max", percentiles(latency), "open loop at "
+                + rate(splitsPerSecond, "splits/s") + " (" + rate(splitsPerSecond * SPLIT_LEGS, "payments/s")
+                + ") for " + size.latencyRun().toSeconds() + " s; one atomic batch record per split, from its "
+                + "intended send to its last payment's terminal event, read_committed; target p99 ≤ 500 ms");
+        report.add("atomic", "CPU per payment of a split", CpuUse.describeMicros(micros), "as the pipeline's, "
+                + "each leg counted as a payment");
+    }
+
+    private void split(long intendedNanos) {
+        String[] pair = payments.randomPair();
+        List<String> payees = new ArrayList<>(List.of(pair[1]));
+        while (payees.size() < SPLIT_LEGS) {
+            String payee = payments.randomAccount();
+            if (!payee.equals(pair[0]) && !payees.contains(payee)) {
+                payees.add(payee);
+            }
+        }
+        payments.atomicSplit(intendedNanos, pair[0], payees, 1 + ThreadLocalRandom.current().nextInt(100));
     }
 
     /** Open-loop latency at fractions of the measured maximum. */

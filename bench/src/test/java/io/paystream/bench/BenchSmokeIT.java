@@ -35,8 +35,8 @@ class BenchSmokeIT {
         report.writeJson(json);
 
         Set<String> sections = report.rows().stream().map(Report.Row::section).collect(Collectors.toSet());
-        assertThat(sections).contains("raw", "postgres", "pipeline", "hot", "batches", "latency", "ingress", "query",
-                "recovery", "scale", "start");
+        assertThat(sections).contains("raw", "postgres", "pipeline", "hot", "batches", "atomic", "latency", "ingress",
+                "query", "recovery", "scale", "start");
         assertThat(report.rows()).allSatisfy(row -> {
             assertThat(row.value()).isNotBlank();
             assertThat(row.method()).isNotBlank();
@@ -63,6 +63,9 @@ class BenchSmokeIT {
         assertThat(report.number("batches.b100.paymentsPerSecond")).isPositive();
         assertThat(report.number("batches.b1000.paymentsPerSecond")).isPositive();
         assertThat(report.number("batches.b1000.cpu.perPayment.stack.micros")).isPositive();
+        // Every split settled (the section waits for each leg's terminal event), and its latency was recorded once.
+        assertThat(report.number("atomic.split3.p50Ms")).isPositive()
+                .isLessThanOrEqualTo(report.number("atomic.split3.p99Ms"));
         assertThat(report.number("query.cpuPerLookupMicros")).isPositive();
         assertThat(report.number("ingress.cpuPerPostMicros")).isPositive();
         assertThat(report.number("start.againSeconds")).isPositive();

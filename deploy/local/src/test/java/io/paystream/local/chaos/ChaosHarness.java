@@ -279,9 +279,11 @@ final class ChaosHarness implements AutoCloseable {
             result.violations().forEach(v -> table.append("    ").append(v).append('\n'));
             total += result.violations().size();
         }
-        table.append(String.format("accepted over HTTP: %d (%d batches among them), direct: %d, refused (422): %d, "
-                + "resubmissions: %d, never answered: %d, captures, voids and refunds: %d%n",
-                workload.acceptedOverHttp.size(), workload.batches.get(), workload.acceptedDirect.size(),
+        table.append(String.format("accepted over HTTP: %d (%d batches among them, %d atomic; the checker found %d "
+                + "atomic batches on the topic: %d moved whole, the others not at all), direct: %d, refused (422): "
+                + "%d, resubmissions: %d, never answered: %d, captures, voids and refunds: %d%n",
+                workload.acceptedOverHttp.size(), workload.batches.get(), workload.atomicBatches.get(),
+                checker.atomicBatches(), checker.atomicMoved(), workload.acceptedDirect.size(),
                 workload.refusedOverHttp.get(), workload.resubmissions.get(), workload.unansweredOverHttp.get(),
                 workload.actions.get()));
         table.append(String.format("events by status in the last check: %s%n", new java.util.TreeMap<>(

@@ -82,6 +82,8 @@ final class Checker {
                             && PaymentStatuses.isTerminal(served) ? PaymentStatus.AUTHORIZED : served;
                 }));
         checkAcceptedPayments(events, accepted, requested, violations);
+        atomicMoved = checkAtomicBatches(events, snapshot.atomicBatches(), violations);
+        atomicBatches = snapshot.atomicBatches().size();
         // Every approved charge credited once or refunded once, whatever was killed in between.
         io.paystream.acquirer.AcquirerSimulator books = acquirer.get();
         if (books != null) {
@@ -119,7 +121,7 @@ final class Checker {
      * store committed it (its changelog), at one cut.
      */
     private record Snapshot(List<PaymentEvent> events, List<AuditRecord> audits, Set<String> requested,
-            Map<String, AccountState> accounts) {
+            Map<String, AccountState> accounts, Map<String, Integer> atomicBatches) {
     }
 
     /** The processor's consumer group: its application.id (config.yml's default, which the local stack keeps). */
@@ -147,8 +149,13 @@ final class Checker {
             values(Topics.PAYMENT_REQUESTS, requests).forEach(request -> requested.add(request.getPaymentId()));
             // A batch's payments are requested by its records, one per partition of their payers.
             List<ConsumerRecord<byte[], byte[]>> batches = read(Topics.PAYMENT_BATCHES.name());
-            values(Topics.PAYMENT_BATCHES, batches).forEach(batch -> batch.getPayments()
-                    .forEach(payment -> requested.add(payment.getPaymentId())));
+            Map<String, Integer> atomic = new HashMap<>();
+            values(Topics.PAYMENT_BATCHES, batches).forEach(batch -> {
+                batch.getPayments().forEach(payment -> requested.add(payment.getPaymentId()));
+                if (batch.getAtomic()) {
+                    atomic.put(batch.getBatchId(), batch.getSize());
+                }
+            });
             List<ConsumerRecord<byte[], byte[]>> ledger = read(Topics.LEDGER.name());
             Map<String, AccountState> accounts = committedAccounts(read(ACCOUNTS_CHANGELOG));
             Map<TopicPartition, Long> after = endOffsets("read_committed");
@@ -156,11 +163,11 @@ final class Checker {
                     .allMatch(record -> processed.getOrDefault(
                             new TopicPartition(record.topic(), record.partition()), 0L) > record.offset());
             if (before.equals(after) && allProcessed) {
-                return new Snapshot(events, audits, requested, accounts);
+                return new Snapshot(events, audits, requested, accounts, atomic);
             }
             if (attempt == 30) {
                 violations.add("no consistent cut of the topics in 30 attempts: the processor did not go quiet");
-                return new Snapshot(events, audits, requested, accounts);
+                return new Snapshot(events, audits, requested, accounts, atomic);
             }
             TimeUnit.SECONDS.sleep(2);
         }
@@ -264,6 +271,55 @@ final class Checker {
                 violations.add("accepted payment " + paymentId + " never reached a terminal status");
             }
         }
+    }
+
+    /**
+     * Every atomic batch moved all of its payments or none: each payment of it has a terminal status (so no hold of it
+     * is left open), and either every one COMPLETED (or REVERSED, when its payee changed after voting and its money
+     * went back), or every one was REJECTED. Returns how many of them moved.
+     */
+    private static int checkAtomicBatches(List<PaymentEvent> events, Map<String, Integer> batches,
+            List<String> violations) {
+        Map<String, PaymentStatus> terminal = new HashMap<>();
+        for (PaymentEvent event : events) {
+            if (PaymentStatuses.isTerminal(event.getStatus()) && event.getActionId() == null) {
+                terminal.putIfAbsent(event.getPaymentId(), event.getStatus());
+            }
+        }
+        int[] whole = {0};
+        batches.forEach((batchId, size) -> {
+            Map<PaymentStatus, Integer> ends = new java.util.TreeMap<>();
+            for (int index = 0; index < size; index++) {
+                PaymentStatus end = terminal.get(io.paystream.schemas.BatchIds.paymentId(batchId, index));
+                if (end == null) {
+                    violations.add("atomic batch " + batchId + ": payment " + index + " has no terminal status (its "
+                            + "hold, if placed, is still open)");
+                } else {
+                    ends.merge(end, 1, Integer::sum);
+                }
+            }
+            boolean moved = ends.containsKey(PaymentStatus.COMPLETED) || ends.containsKey(PaymentStatus.REVERSED);
+            boolean refused = ends.keySet().stream()
+                    .anyMatch(end -> end != PaymentStatus.COMPLETED && end != PaymentStatus.REVERSED);
+            if (moved && refused) {
+                violations.add("atomic batch " + batchId + " moved some payments and not others: " + ends);
+            }
+            whole[0] += moved && !refused ? 1 : 0;
+        });
+        return whole[0];
+    }
+
+    private volatile int atomicBatches;
+    private volatile int atomicMoved;
+
+    /** Atomic batches the last check read. */
+    int atomicBatches() {
+        return atomicBatches;
+    }
+
+    /** How many of them moved every payment. */
+    int atomicMoved() {
+        return atomicMoved;
     }
 
     /** Approved charges the acquirer refunded because their payee could not take the credit, at the last check. */

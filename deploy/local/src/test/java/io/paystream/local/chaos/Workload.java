@@ -44,7 +44,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * concurrently and after a delay; and manual-capture transfers (holds of 60 to 180 s) with captures, partial captures
  * and voids of earlier ones, some of which have ended already, written directly; and refunds of earlier direct
  * transfers and payments (partial, whole, too large, two of one payment at once, of payments in any state); and
- * batches of 2 to 6 payments over HTTP ({@code POST /v1/payment-batches}), resubmitted like single ones. It behaves
+ * batches over HTTP ({@code POST /v1/payment-batches}): independent ones of 2 to 6 payments of every type, and atomic
+ * ones of 1 to 4 transfers and payments from one or two payers, resubmitted like single ones. It behaves
  * like a careful client: a 503 or a lost connection is retried with the same key, a bounded number of times. Every
  * loop is bounded in count and time.
  */
@@ -74,6 +75,8 @@ final class Workload implements AutoCloseable {
     final AtomicInteger cardTopUps = new AtomicInteger();
     /** Batches sent over HTTP (their payments, once accepted, are in {@link #acceptedOverHttp}). */
     final AtomicInteger batches = new AtomicInteger();
+    /** How many of them were atomic. */
+    final AtomicInteger atomicBatches = new AtomicInteger();
     /** Captures, voids and refunds the broker acknowledged. */
     final AtomicInteger actions = new AtomicInteger();
     private final List<String> authorizations = Collections.synchronizedList(new ArrayList<>());
@@ -203,7 +206,8 @@ final class Workload implements AutoCloseable {
             return CompletableFuture.allOf(resend(twice), resend(twice));
         }
         if (roll >= 60 && roll < 65) {
-            Sent batch = httpBatch(2 + random.nextInt(5));
+            Sent batch = random.nextBoolean() ? httpBatch(2 + random.nextInt(5))
+                    : httpAtomicBatch(1 + random.nextInt(4));
             batches.incrementAndGet();
             sentForResubmission.add(batch);
             return resend(batch);
@@ -369,6 +373,25 @@ final class Workload implements AutoCloseable {
             json.append(index == 0 ? "" : ",").append(paymentJson(type, from, to, amount, currency, null));
         }
         return new Sent(true, BATCHES, "batch-" + new UUID(random.nextLong(), random.nextLong()),
+                json.append("]}").toString(), null);
+    }
+
+    /**
+     * An atomic batch of {@code size} transfers and payments from one or two payers over the same skewed accounts,
+     * some in the wrong currency, to a missing account or beyond the payer's money: every payment moves, or none.
+     */
+    private Sent httpAtomicBatch(int size) {
+        String[] payers = {account(), account()};
+        StringBuilder json = new StringBuilder("{\"atomic\":true,\"payments\":[");
+        for (int index = 0; index < size; index++) {
+            String from = payers[index > 0 && random.nextInt(3) == 0 ? 1 : 0];
+            PaymentType type = random.nextInt(3) == 0 ? PaymentType.PAYMENT : PaymentType.TRANSFER;
+            String to = otherThan(from);
+            json.append(index == 0 ? "" : ",").append(paymentJson(type, from, to, amount(type), currency(from),
+                    null));
+        }
+        atomicBatches.incrementAndGet();
+        return new Sent(true, BATCHES, "atomic-" + new UUID(random.nextLong(), random.nextLong()),
                 json.append("]}").toString(), null);
     }
 
