@@ -4,6 +4,7 @@ import { loadConfig, query, session, whenUnauthorized } from "./api.js";
 import { Overview } from "./pages/Overview.jsx";
 import { Accounts, AccountDetail } from "./pages/Accounts.jsx";
 import { Payments, PaymentDetail } from "./pages/Payments.jsx";
+import { BatchDetail } from "./pages/Batch.jsx";
 import { DeadLetters } from "./pages/DeadLetters.jsx";
 import { Simulator } from "./pages/Simulator.jsx";
 import "uplot/dist/uPlot.min.css";
@@ -101,6 +102,8 @@ function App() {
     content = <Accounts me={me} />;
   } else if (page === "payments" && id) {
     content = <PaymentDetail me={me} paymentId={id} />;
+  } else if (page === "batches" && id) {
+    content = <BatchDetail me={me} batchId={id} />;
   } else if (page === "payments") {
     content = <Payments me={me} />;
   } else if (page === "dead-letters") {

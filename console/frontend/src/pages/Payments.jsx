@@ -111,6 +111,7 @@ function CreatePayment() {
 
 export function Payments() {
   const [id, setId] = useState("");
+  const [batchId, setBatchId] = useState("");
   return (
     <div data-testid="page-payments">
       <h2>Payments</h2>
@@ -121,6 +122,13 @@ export function Payments() {
             <input value={id} onInput={(e) => setId(e.currentTarget.value)} size="40" data-testid="payment-id" />
           </label>
           <button type="submit" data-testid="payment-lookup">Look up</button>
+        </form>
+        <form class="inline" onSubmit={(e) => { e.preventDefault(); location.hash = `#/batches/${enc(batchId.trim())}`; }}>
+          <label>Batch id
+            <input value={batchId} onInput={(e) => setBatchId(e.currentTarget.value)} size="40"
+              data-testid="batch-id" />
+          </label>
+          <button type="submit" data-testid="batch-lookup">Look up</button>
         </form>
       </section>
       <CreatePayment />
@@ -137,7 +145,8 @@ function timeline(p) {
   const events = [{ at: p.createdAt, what: "Requested", detail: `${p.type} of ${money(p.amount, p.currency)}` }];
   if (p.authorizedAmount !== undefined) {
     events.push({ at: p.createdAt, what: "AUTHORIZED",
-      detail: `hold of ${money(p.authorizedAmount, p.currency)} until ${when(p.holdExpiresAt)}` });
+      detail: p.batchAtomic ? `hold of ${money(p.authorizedAmount, p.currency)} until its atomic batch is decided`
+        : `hold of ${money(p.authorizedAmount, p.currency)} until ${when(p.holdExpiresAt)}` });
   }
   for (const action of p.actions || []) {
     events.push({ at: action.at, what: `${action.type} ${action.status}`,
@@ -172,7 +181,7 @@ function Actions({ payment, onDone }) {
   const minor = toMinor(amount, payment.currency);
   return (
     <div class="actions">
-      {payment.status === "AUTHORIZED" && (
+      {payment.status === "AUTHORIZED" && !payment.batchAtomic && (
         <>
           <input placeholder="amount (all if empty)" value={amount} onInput={(e) => setAmount(e.currentTarget.value)} />
           <button data-testid="capture" disabled={action.busy}
@@ -259,6 +268,11 @@ export function PaymentDetail({ me, paymentId }) {
               ? <a href={`#/accounts/${enc(payment.from)}`}>{payment.from}</a> : "–"}</span></div>
             <div><span class="label">To</span><span class="figure">{payment.to
               ? <a href={`#/accounts/${enc(payment.to)}`}>{payment.to}</a> : "–"}</span></div>
+            {payment.batchId && (
+              <div><span class="label">Batch</span><span class="figure">
+                <a href={`#/batches/${enc(payment.batchId)}`} data-testid="payment-batch">
+                  {payment.batchAtomic ? "atomic, " : ""}#{payment.batchIndex} of {payment.batchSize}</a></span></div>
+            )}
             {payment.refundedAmount > 0 && (
               <div><span class="label">Refunded</span><span class="figure">
                 {money(payment.refundedAmount, payment.currency)}</span></div>

@@ -17,6 +17,7 @@ import java.text.NumberFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.Locale;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
@@ -187,6 +188,54 @@ class ConsoleBrowserIT {
         screenshot("payment");
         // Only the lookups that raced the processor (the ingress answers first) may have failed, with a 404.
         assertThat(errors()).allMatch(e -> e.contains("/v1/payments/" + paymentId) && e.contains("404"));
+    }
+
+    @Test
+    void anAtomicBatchShowsItsStatusItsFailureAndItsPayments() throws Exception {
+        openAccount("ui-buyer", "USD", 1_000);
+        openAccount("ui-seller", "USD", 0);
+        openAccount("ui-fee", "USD", 0);
+        String split = postBatch("ui-split-" + UUID.randomUUID(), "{\"atomic\":true,\"payments\":["
+                + uiLeg("ui-buyer", "ui-seller", 800) + "," + uiLeg("ui-buyer", "ui-fee", 150) + "]}");
+        String failed = postBatch("ui-failed-" + UUID.randomUUID(), "{\"atomic\":true,\"payments\":["
+                + uiLeg("ui-buyer", "ui-seller", 10) + "," + uiLeg("ui-buyer", "ui-nobody", 10) + "]}");
+        signIn();
+        click("nav-payments");
+        type("batch-id", split);
+        click("batch-lookup");
+
+        await().atMost(SETTLE).until(() -> present("batch-status") && text("batch-status").equals("COMPLETED"));
+        assertThat(text("batch-mode")).isEqualTo("atomic");
+        assertThat(text("batch-counts")).isEqualTo("COMPLETED 2");
+        assertThat(text("batch-row-1")).contains(io.paystream.schemas.BatchIds.paymentId(split, 1)).contains("COMPLETED");
+        screenshot("batch");
+        browser.findElement(testId("batch-row-0")).findElement(By.tagName("a")).click();
+        await().atMost(SETTLE).until(() -> present("payment-batch"));
+        assertThat(text("payment-batch")).isEqualTo("atomic, #0 of 2");
+
+        browser.get(browser.getCurrentUrl().substring(0, browser.getCurrentUrl().indexOf('#')) + "#/batches/" + failed);
+        await().atMost(SETTLE).until(() -> present("batch-status") && text("batch-status").equals("REJECTED"));
+        assertThat(text("batch-failure")).startsWith("Payment 1 failed: ACCOUNT_NOT_FOUND");
+        assertThat(text("batch-row-0")).contains("ATOMIC_BATCH_FAILED");
+        assertThat(account("ui-buyer").get("balance").asLong()).isEqualTo(50);
+        assertThat(account("ui-buyer").get("held").asLong()).isZero();
+        // Only the lookups that raced the processor (the ingress answers first) may have failed, with a 404.
+        assertThat(errors()).allMatch(e -> e.contains("404"));
+    }
+
+    private static String uiLeg(String from, String to, long amount) {
+        return "{\"type\":\"TRANSFER\",\"from\":\"" + from + "\",\"to\":\"" + to + "\",\"amount\":" + amount
+                + ",\"currency\":\"USD\"}";
+    }
+
+    /** Posts a batch and returns its id. */
+    private String postBatch(String idempotencyKey, String body) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + SharedStack.get().ingressPort() + "/v1/payment-batches")).header("Authorization", "Bearer " + KEY)
+                .header("Content-Type", "application/json").header("Idempotency-Key", idempotencyKey)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        return JSON.readTree(response.body()).get("batchId").asText();
     }
 
     /** JPY has no decimals and KWD three: what a person types and reads is in each currency's own minor unit. */
