@@ -117,11 +117,27 @@ public final class Topics {
      * @throws IllegalArgumentException when {@code clientId} does not match {@link #DIRECT_CLIENT_ID}
      */
     public static Topic<String, PaymentRequest> directRequests(String clientId) {
+        checkDirectClientId(clientId);
+        return new Topic<>("payments.requests." + clientId + ".v1", PAYMENT_REQUESTS.keySerde(),
+                PAYMENT_REQUESTS.valueSerde());
+    }
+
+    /**
+     * A direct producer's own batch topic, {@code payments.batches.<clientId>.v1}, co-partitioned with the ingress's
+     * request topic: each record is a whole batch, keyed by its batch id, which the producer chooses (a random UUID).
+     *
+     * @throws IllegalArgumentException when {@code clientId} does not match {@link #DIRECT_CLIENT_ID}
+     */
+    public static Topic<String, PaymentBatch> directBatches(String clientId) {
+        checkDirectClientId(clientId);
+        return new Topic<>("payments.batches." + clientId + ".v1", PAYMENT_BATCHES.keySerde(),
+                PAYMENT_BATCHES.valueSerde());
+    }
+
+    private static void checkDirectClientId(String clientId) {
         if (clientId == null || !DIRECT_CLIENT_ID_PATTERN.matcher(clientId).matches()) {
             throw new IllegalArgumentException("a direct producer's client id must match " + DIRECT_CLIENT_ID
                     + ": " + clientId);
         }
-        return new Topic<>("payments.requests." + clientId + ".v1", PAYMENT_REQUESTS.keySerde(),
-                PAYMENT_REQUESTS.valueSerde());
     }
 }

@@ -287,6 +287,84 @@ class AtomicBatchesTest {
         pipeline.assertInvariantsHold();
     }
 
+    /** A direct producer's batch: one record, a random batch id, each payment's id derived from it. */
+    private static PaymentBatch directBatch(boolean atomic, PaymentRequest.Builder... payments) {
+        String batchId = java.util.UUID.randomUUID().toString();
+        List<PaymentRequest> items = new ArrayList<>();
+        for (int index = 0; index < payments.length; index++) {
+            items.add(payments[index].setPaymentId(io.paystream.schemas.BatchIds.paymentId(batchId, index))
+                    .setClientId(Pipeline.GLOBEX.clientId()).setBatchId(batchId).setBatchIndex(index).build());
+        }
+        return PaymentBatch.newBuilder().setBatchId(batchId).setClientId(Pipeline.GLOBEX.clientId())
+                .setSize(items.size()).setPayments(items).setAtomic(atomic).build();
+    }
+
+    @Test
+    void aDirectProducersAtomicBatchMovesAndARetryMovesNothingTwice() {
+        start(4);
+        open("globex-1", "globex-2", "seller", "fee");
+        fund("globex-1", 500);
+        fund("globex-2", 500);
+        PaymentBatch batch = directBatch(true, aTransfer("globex-1", "seller", 400), aTransfer("globex-2", "fee", 50),
+                aTransfer("globex-2", "seller", 100));
+
+        pipeline.sendDirectBatch(Pipeline.GLOBEX, batch);
+        pipeline.sendDirectBatch(Pipeline.GLOBEX, batch);
+
+        for (PaymentRequest payment : batch.getPayments()) {
+            assertThat(statusesOf(payment)).containsExactly(PaymentStatus.ACCEPTED, PaymentStatus.AUTHORIZED,
+                    PaymentStatus.COMPLETED);
+        }
+        assertThat(pipeline.account("seller").getBalance()).isEqualTo(500);
+        assertThat(pipeline.account("globex-2").getBalance()).isEqualTo(350);
+        assertNoHoldLeft("globex-1", "globex-2");
+        pipeline.assertInvariantsHold();
+    }
+
+    @Test
+    void aDirectProducerPayingFromAnAccountItDoesNotOwnRejectsItsAtomicBatch() {
+        start(1);
+        open("globex-1", "alice", "seller");
+        fund("globex-1", 500);
+        fund("alice", 500);
+        PaymentBatch batch = directBatch(true, aTransfer("globex-1", "seller", 100), aTransfer("alice", "seller", 100));
+
+        pipeline.sendDirectBatch(Pipeline.GLOBEX, batch);
+
+        assertThat(pipeline.payment(batch.getPayments().get(1).getPaymentId()).getReason())
+                .isEqualTo(RejectionReason.NOT_PERMITTED);
+        assertThat(pipeline.payment(batch.getPayments().get(0).getPaymentId()).getReason())
+                .isEqualTo(RejectionReason.ATOMIC_BATCH_FAILED);
+        assertThat(pipeline.account("alice").getBalance()).isEqualTo(500);
+        assertThat(pipeline.account("seller").getBalance()).isZero();
+        assertNoHoldLeft("globex-1", "alice");
+        pipeline.assertInvariantsHold();
+    }
+
+    @Test
+    void aDirectBatchWhoseIdsAreNotItsOwnIsDeadLetteredWhole() {
+        start(1);
+        open("globex-1", "seller");
+        fund("globex-1", 500);
+        PaymentBatch chosenIds = directBatch(false, aTransfer("globex-1", "seller", 100));
+        chosenIds.getPayments().get(0).setPaymentId(java.util.UUID.randomUUID().toString());
+        PaymentBatch derivedBatchId = directBatch(false, aTransfer("globex-1", "seller", 100));
+        String ingressLike = Fixtures.paymentId("not-random");
+        derivedBatchId.setBatchId(ingressLike);
+        derivedBatchId.getPayments().get(0).setBatchId(ingressLike);
+        derivedBatchId.getPayments().get(0).setPaymentId(io.paystream.schemas.BatchIds.paymentId(ingressLike, 0));
+        PaymentBatch partial = directBatch(false, aTransfer("globex-1", "seller", 100));
+        partial.setSize(2);
+
+        pipeline.sendDirectBatch(Pipeline.GLOBEX, chosenIds);
+        pipeline.sendDirectBatch(Pipeline.GLOBEX, derivedBatchId);
+        pipeline.sendDirectBatch(Pipeline.GLOBEX, partial);
+
+        assertThat(pipeline.deadLetters()).hasSize(3);
+        assertThat(pipeline.account("globex-1").getBalance()).isEqualTo(500);
+        assertThat(pipeline.account("seller").getBalance()).isZero();
+    }
+
     @Test
     void aTopUpInAnAtomicBatchIsRefusedAndTheBatchWithIt() {
         start(1);

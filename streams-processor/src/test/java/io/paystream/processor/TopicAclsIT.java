@@ -87,6 +87,9 @@ class TopicAclsIT {
             "ingress-secret", "globex", "globex-secret", "mallory", "mallory-secret", "auditor", "auditor-secret");
     /** processor-it.yml's direct producer, which owns the globex- accounts. */
     private static final Topic<String, PaymentRequest> GLOBEX_REQUESTS = Topics.directRequests("globex");
+    /** Its batch topic, which the processor creates beside it. */
+    private static final Topic<String, io.paystream.schemas.avro.PaymentBatch> GLOBEX_BATCHES =
+            Topics.directBatches("globex");
     /** processor-it.yml's partition count. */
     private static final int PARTITIONS = 3;
 
@@ -116,6 +119,7 @@ class TopicAclsIT {
             // (internal topics, its consumer group, its transactional ids). Nothing else.
             List<String> topics = new ArrayList<>(Topics.ALL.stream().map(Topic::name).toList());
             topics.add(GLOBEX_REQUESTS.name());
+            topics.add(GLOBEX_BATCHES.name());
             for (String topic : topics) {
                 processor.add(allow("processor", ResourceType.TOPIC, topic, AclOperation.ALL));
             }
@@ -132,6 +136,7 @@ class TopicAclsIT {
                     allow("ingress", ResourceType.TOPIC, Topics.PAYMENT_ACTIONS.name(), AclOperation.WRITE),
                     allow("ingress", ResourceType.TOPIC, Topics.PAYMENT_BATCHES.name(), AclOperation.WRITE),
                     allow("globex", ResourceType.TOPIC, GLOBEX_REQUESTS.name(), AclOperation.WRITE),
+                    allow("globex", ResourceType.TOPIC, GLOBEX_BATCHES.name(), AclOperation.WRITE),
                     allow("auditor", ResourceType.TOPIC, Topics.AUDIT.name(), AclOperation.READ),
                     allow("auditor", ResourceType.GROUP, "auditors", AclOperation.READ))).all().get();
         }
@@ -227,6 +232,9 @@ class TopicAclsIT {
                 topUp.getPaymentId(), aTopUp(accountId, 7).build()));
         assertRefused("globex", Topics.PAYMENT_REQUESTS, () -> send("globex", Topics.PAYMENT_REQUESTS,
                 topUp.getPaymentId(), aTopUp(accountId, 7).build()));
+        // Another client's batch topic is its own: nobody else may write a batch there.
+        assertRefused("mallory", GLOBEX_BATCHES, () -> send("mallory", GLOBEX_BATCHES, topUp.getPaymentId(),
+                null));
 
         assertThat(account(accountId).getStatus().toString()).isEqualTo("ACTIVE");
         assertThat(account(accountId).getBalance()).isEqualTo(500);
@@ -278,6 +286,24 @@ class TopicAclsIT {
         }
         assertThat(paymentState(misplaced.getPaymentId())).as("never decided").isNull();
         assertThat(account(own).getBalance()).isEqualTo(399);
+        // An atomic batch on globex's own batch topic, with one payment from a stranger's account: refused whole.
+        String batchId = UUID.randomUUID().toString();
+        List<PaymentRequest> legs = new ArrayList<>();
+        String[][] pairs = {{own, stranger}, {stranger, own}};
+        for (int index = 0; index < pairs.length; index++) {
+            legs.add(aTransfer(pairs[index][0], pairs[index][1], 100)
+                    .setPaymentId(io.paystream.schemas.BatchIds.paymentId(batchId, index)).setClientId("globex")
+                    .setBatchId(batchId).setBatchIndex(index).build());
+        }
+        send("globex", GLOBEX_BATCHES, batchId, io.paystream.schemas.avro.PaymentBatch.newBuilder()
+                .setBatchId(batchId).setClientId("globex").setSize(legs.size()).setPayments(legs).setAtomic(true)
+                .build());
+        await().atMost(SETTLE).until(() -> legs.stream().allMatch(leg -> paymentState(leg.getPaymentId()) != null
+                && paymentState(leg.getPaymentId()).getStatus() == PaymentStatus.REJECTED));
+        assertThat(reasonOf(legs.get(1))).isEqualTo(RejectionReason.NOT_PERMITTED);
+        assertThat(reasonOf(legs.get(0))).isEqualTo(RejectionReason.ATOMIC_BATCH_FAILED);
+        assertThat(account(own).getBalance()).isEqualTo(399);
+        assertThat(account(own).getHeld()).isZero();
         // The broker stamps a direct producer's requests: its own clock cannot move intake's stream time.
         try (Admin admin = kafka.admin()) {
             ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, GLOBEX_REQUESTS.name());

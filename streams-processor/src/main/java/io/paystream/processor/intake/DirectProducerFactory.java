@@ -3,6 +3,7 @@ package io.paystream.processor.intake;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.Topics;
+import io.paystream.schemas.avro.PaymentBatch;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.web.auth.ApiClient;
 import io.paystream.web.auth.ApiKeyFactory;
@@ -18,7 +19,8 @@ import java.util.Set;
 
 /**
  * One direct producer in the processor's YAML ({@code directProducers:}): a client that writes payment requests to
- * its own topic, {@code payments.requests.<clientId>.v1}, instead of calling the ingress. The broker's ACLs let only
+ * its own topic, {@code payments.requests.<clientId>.v1}, and batches to {@code payments.batches.<clientId>.v1},
+ * instead of calling the ingress. The broker's ACLs let only
  * that client's principal write the topic, so the processor knows who sent each request on it, and applies the
  * ownership and scope rules the ingress applies to an API key: the payer (the payee of a TOPUP) must start with one of
  * {@code ownedAccountPrefixes}, and a TOPUP needs {@code funds:write}.
@@ -61,9 +63,14 @@ public class DirectProducerFactory {
         return new ApiClient(clientId, scopes, ownedAccountPrefixes);
     }
 
-    /** The topic this producer writes. */
+    /** The topic this producer writes its payment requests to. */
     public Topic<String, PaymentRequest> topic() {
         return Topics.directRequests(clientId);
+    }
+
+    /** The topic this producer writes its batches to. */
+    public Topic<String, PaymentBatch> batchTopic() {
+        return Topics.directBatches(clientId);
     }
 
     /** The clients of the well-formed entries, for checks across entries and API keys. */

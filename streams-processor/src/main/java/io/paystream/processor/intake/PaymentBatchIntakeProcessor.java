@@ -6,7 +6,12 @@ import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.avro.PaymentBatch;
 import io.paystream.schemas.avro.PaymentRequest;
+import io.paystream.schemas.BatchIds;
+import io.paystream.schemas.Partitions;
 import io.paystream.schemas.validation.Money;
+import io.paystream.web.auth.ApiClient;
+import java.util.Map;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import io.paystream.schemas.validation.PaymentRequestRules;
 import java.util.Objects;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -28,15 +33,24 @@ final class PaymentBatchIntakeProcessor implements Processor<String, PaymentBatc
     private static final Logger LOG = LoggerFactory.getLogger(PaymentBatchIntakeProcessor.class);
 
     private final Topic<String, PaymentBatch> source;
+    /** Each direct producer's batch topic, by name, and the client it authenticates. */
+    private final Map<String, ApiClient> direct;
+    private final int partitions;
     private final EmissionSinks sinks;
     private final PaymentMetrics metrics;
     private final PaymentIntakeProcessor payments;
     private ProcessorContext<Object, Object> context;
 
-    /** @param payments decides each payment; it shares this processor's context and stores */
-    PaymentBatchIntakeProcessor(Topic<String, PaymentBatch> source, EmissionSinks sinks, PaymentMetrics metrics,
-            PaymentIntakeProcessor payments) {
+    /**
+     * @param direct each direct producer's batch topic, by name, and the client it authenticates
+     * @param partitions the partition count of the co-partitioned topics
+     * @param payments decides each payment; it shares this processor's context and stores
+     */
+    PaymentBatchIntakeProcessor(Topic<String, PaymentBatch> source, Map<String, ApiClient> direct, int partitions,
+            EmissionSinks sinks, PaymentMetrics metrics, PaymentIntakeProcessor payments) {
         this.source = Objects.requireNonNull(source, "source");
+        this.direct = Map.copyOf(direct);
+        this.partitions = partitions;
         this.sinks = Objects.requireNonNull(sinks, "sinks");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.payments = Objects.requireNonNull(payments, "payments");
@@ -50,26 +64,74 @@ final class PaymentBatchIntakeProcessor implements Processor<String, PaymentBatc
 
     @Override
     public void process(Record<String, PaymentBatch> record) {
-        String problem = problem(record);
+        // Null for the ingress's topic: the ingress has checked the key's scopes and prefixes already.
+        ApiClient producer = context.recordMetadata().map(RecordMetadata::topic).map(direct::get).orElse(null);
+        String problem = problem(record, producer == null);
+        if (problem == null && producer != null) {
+            problem = directProblem(record, producer);
+        }
         if (problem != null) {
-            LOG.warn("unidentifiable payment batch goes to the dead-letter topic: {}", problem);
+            LOG.warn("payment batch goes to the dead-letter topic whole: {}", problem);
             sinks.deadLetter(context, record, source, new IllegalArgumentException(problem), metrics);
             return;
         }
         PaymentBatch batch = record.value();
-        // Each payment of an atomic batch names the batch's coordinator, whichever record carried it.
-        String coordinator = batch.getAtomic() ? batch.getCoordinator() : null;
+        // Each payment of an atomic batch names the batch's coordinator, whichever record carried it; a direct
+        // producer's batch is one record, and its coordinator is payment 0's first-leg account, whatever it says.
+        String coordinator = !batch.getAtomic() ? null : producer == null ? batch.getCoordinator()
+                : PaymentRequestRules.firstLegAccount(batch.getPayments().get(0));
         for (PaymentRequest payment : batch.getPayments()) {
-            // Records from the ingress's batch topic: the ingress checked the client's scopes and prefixes.
             payments.decide(record.withValue(PaymentRequest.newBuilder(payment)
                     .setBatchSize(payment.getBatchSize() != null ? payment.getBatchSize() : batch.getSize())
                     .setBatchCoordinator(coordinator)
-                    .build()), null);
+                    .build()), producer);
         }
     }
 
-    /** Why the record cannot be answered for, or null. */
-    private static String problem(Record<String, PaymentBatch> record) {
+    /**
+     * Why a direct producer's batch cannot be decided here, or null. It is one record holding the whole batch, keyed by
+     * its batch id (a random UUID of the producer's), on the partition that key hashes to, and each payment's id is
+     * the one derived from the batch id and its index ({@code BatchIds}): then one batch id always reaches one task,
+     * whose fingerprints keep a retried batch from paying twice, and no id of the ingress's or of a single direct
+     * request can be taken. Each payment's client, scope and ownership are then checked as for a single request.
+     */
+    private String directProblem(Record<String, PaymentBatch> record, ApiClient producer) {
+        PaymentBatch batch = record.value();
+        if (!record.key().equals(batch.getBatchId())) {
+            return "direct producer " + producer.clientId() + " keyed batch " + batch.getBatchId() + " by "
+                    + Failures.abbreviate(record.key()) + ", not by its batchId";
+        }
+        if (!PaymentIntakeRules.isRandomId(batch.getBatchId())) {
+            return "direct producer " + producer.clientId() + " sent batchId " + batch.getBatchId()
+                    + ", which is not a random (version 4) UUID";
+        }
+        int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(0);
+        if (partition != Partitions.of(record.key(), partitions)) {
+            return "direct producer " + producer.clientId() + " wrote batch " + batch.getBatchId() + " to partition "
+                    + partition + "; its key belongs on " + Partitions.of(record.key(), partitions);
+        }
+        if (batch.getPayments().size() != batch.getSize()) {
+            return "direct producer " + producer.clientId() + "'s batch " + batch.getBatchId() + " has size "
+                    + batch.getSize() + " but carries " + batch.getPayments().size()
+                    + " payments: a direct batch is one record with all of them";
+        }
+        for (int index = 0; index < batch.getPayments().size(); index++) {
+            PaymentRequest payment = batch.getPayments().get(index);
+            if (payment.getBatchIndex() != index
+                    || !BatchIds.paymentId(batch.getBatchId(), index).equals(payment.getPaymentId())) {
+                return "payment " + index + " of direct batch " + batch.getBatchId() + " must have batchIndex "
+                        + index + " and paymentId " + BatchIds.paymentId(batch.getBatchId(), index);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Why the record cannot be answered for, or null.
+     *
+     * @param namesCoordinator true when an atomic batch's record must name its coordinator (the ingress's records do)
+     */
+    private static String problem(Record<String, PaymentBatch> record, boolean namesCoordinator) {
         PaymentBatch batch = record.value();
         if (batch == null) {
             return "payment batch record has no value";
@@ -80,7 +142,7 @@ final class PaymentBatchIntakeProcessor implements Processor<String, PaymentBatc
         if (!PaymentRequestRules.isPaymentId(batch.getBatchId())) {
             return "the batchId is not a lower-case UUID: " + Failures.abbreviate(batch.getBatchId());
         }
-        if (batch.getAtomic() && !Money.isAccountId(batch.getCoordinator())) {
+        if (namesCoordinator && batch.getAtomic() && !Money.isAccountId(batch.getCoordinator())) {
             return "atomic payment batch " + batch.getBatchId() + " names no coordinator account: "
                     + Failures.abbreviate(batch.getCoordinator());
         }

@@ -24,7 +24,7 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <ul>
  *   <li><b>Requests</b> ({@code payments.requests.v1}, the batches of {@code payments.batches.v1}, and the direct
- *       producers' own topics, co-partitioned with the ledger) are decided in the ledger's sub-topology, with the {@code payment-fingerprints} store (paymentId →
+ *       producers' own request and batch topics, co-partitioned with the ledger) are decided in the ledger's sub-topology, with the {@code payment-fingerprints} store (paymentId →
  *       request fingerprint, kept for ever). The ingress keys each request by the account its first leg moves, so
  *       the leg is applied by the ledger processor of the same task, in the same transaction: a transfer reaches its
  *       terminal event in two exactly-once steps (intake with the debit, then the credit), not three.
@@ -80,10 +80,25 @@ public final class PaymentIntakeTopology {
             direct = Map.copyOf(direct);
         }
 
-        /** Every topic intake reads: the ingress's first, then the direct producers' in name order. */
+        /** Every request topic intake reads: the ingress's first, then the direct producers' in name order. */
         List<String> sources() {
             List<String> names = new ArrayList<>(List.of(requests.name()));
             names.addAll(new TreeSet<>(direct.keySet()));
+            return names;
+        }
+
+        /** Each direct producer's batch topic, by name, and the client it authenticates. */
+        Map<String, ApiClient> directBatches() {
+            Map<String, ApiClient> batches = new java.util.TreeMap<>();
+            direct.values().forEach(client -> batches.put(
+                    io.paystream.schemas.Topics.directBatches(client.clientId()).name(), client));
+            return batches;
+        }
+
+        /** Every batch topic intake reads: the ingress's first, then the direct producers' in name order. */
+        List<String> batchSources() {
+            List<String> names = new ArrayList<>(List.of(batches.name()));
+            names.addAll(directBatches().keySet());
             return names;
         }
     }
@@ -109,9 +124,10 @@ public final class PaymentIntakeTopology {
         topology.addProcessor(PROCESSOR, () -> new PaymentIntakeProcessor(topics.requests(), topics.direct(), sinks,
                 ledger, minHoldSeconds, partitions, metrics), SOURCE);
         topology.addSource(BATCH_SOURCE, topics.batches().keySerde().deserializer(),
-                topics.batches().valueSerde().deserializer(), topics.batches().name());
+                topics.batches().valueSerde().deserializer(), topics.batchSources().toArray(String[]::new));
         // The same sinks as single requests: a batch's payments are decided by the same rules into the same topics.
-        topology.addProcessor(BATCH_PROCESSOR, () -> new PaymentBatchIntakeProcessor(topics.batches(), sinks, metrics,
+        topology.addProcessor(BATCH_PROCESSOR, () -> new PaymentBatchIntakeProcessor(topics.batches(),
+                topics.directBatches(), partitions, sinks, metrics,
                 new PaymentIntakeProcessor(topics.requests(), Map.of(), sinks, ledger, minHoldSeconds, partitions,
                         metrics)), BATCH_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FINGERPRINTS_STORE),

@@ -136,6 +136,7 @@ public class StreamsFactory {
         for (DirectProducerFactory producer : directProducers) {
             direct.put(producer.topic().name(), producer.toClient());
             directTopics.add(producer.topic());
+            directTopics.add(producer.batchTopic());
         }
         TopicProvisioner provisioner = new TopicProvisioner(concat(Topics.ALL, directTopics),
                 concat(Topics.CO_PARTITIONED, directTopics), topicConfigs(directTopics), partitions,

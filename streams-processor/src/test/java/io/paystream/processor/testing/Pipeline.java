@@ -208,6 +208,12 @@ public final class Pipeline implements AutoCloseable {
                 .pipeInput(new TestRecord<>(request.getPaymentId(), request, tick()));
     }
 
+    /** Sends a batch to a direct producer's own batch topic, keyed by its batch id. */
+    public void sendDirectBatch(ApiClient producer, io.paystream.schemas.avro.PaymentBatch batch) {
+        input(Topics.directBatches(producer.clientId()))
+                .pipeInput(new TestRecord<>(batch.getBatchId(), batch, tick()));
+    }
+
     /** Sends an account request keyed by its account id. */
     public void send(AccountRequest request) {
         accountRequests.pipeInput(new TestRecord<>(request.getAccountId(), request, tick()));
