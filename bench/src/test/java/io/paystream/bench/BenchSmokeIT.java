@@ -63,6 +63,8 @@ class BenchSmokeIT {
         assertThat(report.number("batches.b100.paymentsPerSecond")).isPositive();
         assertThat(report.number("batches.b1000.paymentsPerSecond")).isPositive();
         assertThat(report.number("batches.b1000.cpu.perPayment.stack.micros")).isPositive();
+        // A share's credits leave its task as one record per payee partition, not one per payment.
+        assertThat(report.number("batches.b1000.ledgerRecordsPerPayment")).isPositive().isLessThan(0.5);
         // Every split settled (the section waits for each leg's terminal event), and its latency was recorded once.
         assertThat(report.number("atomic.split3.p50Ms")).isPositive()
                 .isLessThanOrEqualTo(report.number("atomic.split3.p99Ms"));

@@ -134,6 +134,12 @@ public final class Topics {
                 PAYMENT_BATCHES.valueSerde());
     }
 
+    /** True for a batch topic: the ingress's {@code payments.batches.v1} or a direct producer's. */
+    public static boolean isBatchTopic(String topic) {
+        return PAYMENT_BATCHES.name().equals(topic)
+                || (topic != null && topic.startsWith("payments.batches.") && topic.endsWith(".v1"));
+    }
+
     private static void checkDirectClientId(String clientId) {
         if (clientId == null || !DIRECT_CLIENT_ID_PATTERN.matcher(clientId).matches()) {
             throw new IllegalArgumentException("a direct producer's client id must match " + DIRECT_CLIENT_ID

@@ -287,9 +287,13 @@ class AtomicBatchesTest {
         pipeline.assertInvariantsHold();
     }
 
-    /** A direct producer's batch: one record, a random batch id, each payment's id derived from it. */
+    /**
+     * A direct producer's batch: one record, a random batch id, each payment's id derived from it. The id hashes to
+     * partition 0 of 4 (and of 1), the test driver's one task, where a producer's partitioner would put it.
+     */
     private static PaymentBatch directBatch(boolean atomic, PaymentRequest.Builder... payments) {
-        String batchId = java.util.UUID.randomUUID().toString();
+        String batchId = java.util.stream.Stream.generate(() -> java.util.UUID.randomUUID().toString())
+                .filter(id -> io.paystream.schemas.Partitions.of(id, 4) == 0).findFirst().orElseThrow();
         List<PaymentRequest> items = new ArrayList<>();
         for (int index = 0; index < payments.length; index++) {
             items.add(payments[index].setPaymentId(io.paystream.schemas.BatchIds.paymentId(batchId, index))

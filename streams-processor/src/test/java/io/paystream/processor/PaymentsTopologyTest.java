@@ -233,12 +233,62 @@ class PaymentsTopologyTest {
             assertThat(pipeline.eventsOf(payments.get(0).getPaymentId())).extracting(PaymentEvent::getBatchId)
                     .as("intake's event names the batch; the ledger's terminal event does not repeat it")
                     .containsExactly(batch.getBatchId(), null);
-            assertThat(pipeline.legs().subList(legsBefore, pipeline.legs().size()))
-                    .as("the debits are applied in the batch's own task; only credits (and the reversal of the "
-                            + "debit whose payee does not exist) cross the ledger topic")
-                    .extracting(LedgerCommand::getType).containsExactly(LedgerCommandType.CREDIT,
-                            LedgerCommandType.CREDIT, LedgerCommandType.CREDIT, LedgerCommandType.REVERSAL);
+            List<LedgerCommand> crossed = pipeline.legs().subList(legsBefore, pipeline.legs().size());
+            assertThat(crossed).as("the debits are applied in the batch's own task; only the credits cross the "
+                            + "ledger topic, as one LEGS record for their one partition, and then the reversal of the "
+                            + "debit whose payee does not exist")
+                    .extracting(LedgerCommand::getType).containsExactly(LedgerCommandType.LEGS,
+                            LedgerCommandType.REVERSAL);
+            assertThat(crossed.get(0).getLegs()).extracting(LedgerCommand::getType, LedgerCommand::getAccountId)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(LedgerCommandType.CREDIT, "bob"),
+                            org.assertj.core.groups.Tuple.tuple(LedgerCommandType.CREDIT, "carol"),
+                            org.assertj.core.groups.Tuple.tuple(LedgerCommandType.CREDIT, "nobody"));
             pipeline.assertInvariantsHold();
+        }
+
+        @Test
+        void aBatchsCreditsCrossTheLedgerTopicAsOneRecordPerPayeePartition() {
+            int partitions = 4;
+            try (Pipeline partitioned = Pipeline.ofPartitions(partitions)) {
+                // A payer on the driver's one task (partition 0), so that its debits are applied with intake.
+                String payer = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "payer-" + i)
+                        .filter(id -> io.paystream.schemas.Partitions.of(id, partitions) == 0).findFirst()
+                        .orElseThrow();
+                List<String> payees = java.util.stream.IntStream.range(0, 12).mapToObj(i -> "payee-" + i).toList();
+                partitioned.send(anOpen(payer, "USD", AccountType.CUSTOMER).build());
+                payees.forEach(payee -> partitioned.send(anOpen(payee, "USD", AccountType.CUSTOMER).build()));
+                partitioned.send(aTopUp(payer, 1_200).setPaymentId(Fixtures.paymentId("fund:" + payer)).build());
+                int legsBefore = partitioned.legs().size();
+                PaymentBatch batch = batchOf("spread", payees.stream().map(payee -> aTransfer(payer, payee, 100))
+                        .toArray(PaymentRequest.Builder[]::new));
+
+                partitioned.sendBatch(batch);
+
+                for (PaymentRequest payment : batch.getPayments()) {
+                    assertThat(partitioned.payment(payment.getPaymentId()).getStatus())
+                            .isEqualTo(PaymentStatus.COMPLETED);
+                }
+                payees.forEach(payee -> assertThat(partitioned.account(payee).getBalance()).isEqualTo(100));
+                assertThat(partitioned.account(payer).getBalance()).isZero();
+                long payeePartitions = payees.stream().map(p -> io.paystream.schemas.Partitions.of(p, partitions))
+                        .distinct().count();
+                List<LedgerCommand> crossed = partitioned.legs().subList(legsBefore, partitioned.legs().size());
+                assertThat(crossed).as("12 credits, one record for each partition their payees fall on")
+                        .hasSize((int) payeePartitions)
+                        .allSatisfy(record -> assertThat(record.getType()).isIn(LedgerCommandType.LEGS,
+                                LedgerCommandType.CREDIT));
+                assertThat(crossed.stream().mapToInt(r -> r.getLegs() == null ? 1 : r.getLegs().size()).sum())
+                        .isEqualTo(12);
+                partitioned.assertInvariantsHold();
+            }
+        }
+
+        @Test
+        void aLegsRecordWithoutLegsIsDeadLettered() {
+            pipeline.sendToLedger(LedgerCommand.newBuilder().setCommandId("empty").setType(LedgerCommandType.LEGS)
+                    .setAccountId("alice").setRequestedAtMs(0L).setLegs(List.of()).build());
+
+            assertThat(pipeline.deadLetters()).hasSize(1);
         }
 
         @Test

@@ -86,6 +86,7 @@ final class PaymentBatchIntakeProcessor implements Processor<String, PaymentBatc
                     .setBatchCoordinator(coordinator)
                     .build()), producer);
         }
+        payments.endOfBatch(record);
     }
 
     /**

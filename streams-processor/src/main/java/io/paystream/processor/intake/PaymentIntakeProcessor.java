@@ -177,6 +177,15 @@ final class PaymentIntakeProcessor implements Processor<String, PaymentRequest, 
     }
 
     /**
+     * Tells the ledger processor that a batch record's payments are all decided: it then sends the legs they emitted
+     * for other tasks, one record per partition ({@code LedgerProcessor}'s outbox).
+     */
+    void endOfBatch(Record<?, ?> record) {
+        context.forward(record.withKey((Object) io.paystream.processor.ledger.LedgerTopology.END_OF_BATCH_KEY)
+                .withValue(null), ledger);
+    }
+
+    /**
      * Forwards the events and journal entries first (so ACCEPTED precedes whatever the first leg decides), then each
      * leg: to the ledger processor when its account belongs to this task, else to {@code payments.ledger.v1}.
      */

@@ -61,6 +61,8 @@ public final class Compensations {
                     : Emissions.builder().leg(AtomicBatchRules.vote(command, true, rejection)).build();
             // A vote the coordinator cannot count stays in the dead-letter topic; the batch times out, rejected.
             case VOTE -> Emissions.none();
+            // Its legs are applied, and compensated, one by one; the record itself only carries them.
+            case LEGS -> Emissions.none();
             case VOID, CAPTURE -> command.getPaymentId() == null || command.getActionId() == null ? Emissions.none()
                     : HoldRules.actionFailed(command, command.getType() == LedgerCommandType.VOID
                             ? PaymentStatus.VOID_FAILED : PaymentStatus.CAPTURE_FAILED, rejection.reason(),

@@ -7,6 +7,7 @@ import io.paystream.schemas.Topic;
 import io.paystream.processor.core.Emissions;
 import io.paystream.schemas.Invariants;
 import io.paystream.schemas.Partitions;
+import io.paystream.schemas.Topics;
 import io.paystream.schemas.avro.AccountState;
 import io.paystream.schemas.avro.AtomicBatch;
 import io.paystream.schemas.validation.PaymentRequestRules;
@@ -70,6 +71,14 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
     private KeyValueStore<String, String> atomicDeadlines;
     /** Commands of an atomic batch for this task's own accounts, applied in place after the one that sent them. */
     private final Deque<LedgerCommand> inPlace = new ArrayDeque<>();
+    /**
+     * Legs for accounts of other partitions, by partition, held until the input record is done (a batch record: until
+     * all of its payments are), then sent as one record per partition: the leg itself when it is alone, else a LEGS
+     * command carrying them in order. A batch's credits then cross the ledger topic as a few records, not one each.
+     */
+    private final Map<Integer, List<LedgerCommand>> outbox = new TreeMap<>();
+    /** The record whose timestamp and headers the outbox's legs are sent with: the input that emitted the first. */
+    private Record<String, LedgerCommand> outboxInput;
     /** More than any batch can need (a payment of an atomic batch sends at most four commands): a loop is a bug. */
     private static final int IN_PLACE_MAX = 8 * PaymentRequestRules.BATCH_SIZE_MAX;
 
@@ -95,6 +104,8 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
         this.atomicBatches = context.getStateStore(LedgerTopology.ATOMIC_BATCHES_STORE);
         this.atomicVotes = context.getStateStore(LedgerTopology.ATOMIC_VOTES_STORE);
         this.atomicDeadlines = context.getStateStore(LedgerTopology.ATOMIC_DEADLINES_STORE);
+        outbox.clear();
+        outboxInput = null;
         context.schedule(TICK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::tickIfHoldsAreDue);
         context.schedule(CARD_TOP_UP_SWEEP_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> forgetEndedCardTopUps());
     }
@@ -187,6 +198,10 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
 
     @Override
     public void process(Record<String, LedgerCommand> record) {
+        if (LedgerTopology.END_OF_BATCH_KEY.equals(record.key()) && record.value() == null) {
+            sendOutbox();
+            return;
+        }
         apply(record, false);
         int applied = 0;
         while (!inPlace.isEmpty()) {
@@ -198,6 +213,53 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
             }
             apply(record.withKey(next.getAccountId()).withValue(next), true);
         }
+        // A batch's payments come one by one from batch intake, which says when the last is done.
+        if (context.recordMetadata().map(RecordMetadata::topic).filter(Topics::isBatchTopic).isEmpty()) {
+            sendOutbox();
+        }
+    }
+
+    /** Sends the outbox: each partition's legs as the leg itself when alone, else as one LEGS command. */
+    private void sendOutbox() {
+        if (outbox.isEmpty()) {
+            return;
+        }
+        try {
+            for (List<LedgerCommand> legs : outbox.values()) {
+                LedgerCommand first = legs.get(0);
+                LedgerCommand sent = legs.size() == 1 ? first : LedgerCommand.newBuilder()
+                        .setCommandId(first.getCommandId() + "+" + (legs.size() - 1))
+                        .setType(LedgerCommandType.LEGS)
+                        .setAccountId(first.getAccountId())
+                        .setRequestedAtMs(first.getRequestedAtMs())
+                        .setLegs(List.copyOf(legs))
+                        .build();
+                context.forward(outboxInput.withKey((Object) sent.getAccountId()).withValue((Object) sent),
+                        sinks.legs());
+            }
+        } finally {
+            outbox.clear();
+            outboxInput = null;
+        }
+    }
+
+    /** A LEGS record's legs: applied in place, in order, each as if it had come on its own. */
+    private void unpack(Record<String, LedgerCommand> record, boolean inPlace) {
+        List<LedgerCommand> legs = record.value().getLegs();
+        if (legs == null || legs.isEmpty() || record.key() == null) {
+            IllegalArgumentException empty = new IllegalArgumentException("LEGS " + record.value().getCommandId()
+                    + " carries no legs");
+            LOG.error("ledger command goes to the dead-letter topic: {}", describe(record), empty);
+            if (inPlace) {
+                sinks.deadLetterHandedOver(context, record, source, empty, metrics);
+            } else {
+                sinks.deadLetter(context, record, source, empty, metrics);
+            }
+            return;
+        }
+        // The sender grouped them by the partition their keys hash to, which is this record's: the ledger topic's
+        // partition count never changes under a running application (its stores are partitioned the same way).
+        this.inPlace.addAll(legs);
     }
 
     /**
@@ -207,6 +269,10 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
     private void apply(Record<String, LedgerCommand> record, boolean inPlace) {
         if (record.value() != null && record.value().getType() == LedgerCommandType.VOTE) {
             vote(record, inPlace);
+            return;
+        }
+        if (record.value() != null && record.value().getType() == LedgerCommandType.LEGS) {
+            unpack(record, inPlace);
             return;
         }
         try {
@@ -288,19 +354,30 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
      * decided and moved in one transaction.
      */
     private void forward(Record<String, LedgerCommand> record, Emissions emissions) {
-        if (emissions.legs().stream().noneMatch(AtomicBatchRules::isAtomic)) {
+        if (emissions.legs().isEmpty()) {
             sinks.forward(context, record, emissions);
             return;
         }
         sinks.forward(context, record, emissions.withoutLegs());
         int here = context.taskId().partition();
         for (LedgerCommand leg : emissions.legs()) {
-            if (AtomicBatchRules.isAtomic(leg) && Partitions.of(leg.getAccountId(), partitions) == here) {
+            if (leg.getType() == LedgerCommandType.CLOSE_PROBE) {
+                // Routed to every partition by the sink's partitioner, not by its key.
+                context.forward(record.withKey((Object) leg.getAccountId()).withValue((Object) leg), sinks.legs());
+            } else if (AtomicBatchRules.isAtomic(leg) && Partitions.of(leg.getAccountId(), partitions) == here) {
                 inPlace.add(leg);
             } else {
-                context.forward(record.withKey((Object) leg.getAccountId()).withValue((Object) leg), sinks.legs());
+                toOutbox(record, leg);
             }
         }
+    }
+
+    private void toOutbox(Record<String, LedgerCommand> record, LedgerCommand leg) {
+        if (outboxInput == null) {
+            outboxInput = record;
+        }
+        outbox.computeIfAbsent(Partitions.of(leg.getAccountId(), partitions), partition -> new ArrayList<>())
+                .add(leg);
     }
 
     /** The coordinator counts a vote of an atomic batch, and sends the batch's captures or voids once decided. */

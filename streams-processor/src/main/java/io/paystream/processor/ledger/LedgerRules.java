@@ -127,8 +127,8 @@ public final class LedgerRules {
             // The client's quota task applies it (AccountQuotaRules); for the ledger it is not an account's command.
             case OPEN_QUOTA -> LedgerOutcome.unchanged();
             case PREPARE -> AtomicBatchRules.prepare(account, command, nowMs);
-            // The coordinator counts votes with the batch's stores (LedgerProcessor); nothing happens to an account.
-            case VOTE -> LedgerOutcome.unchanged();
+            // The coordinator counts votes with the batch's stores (LedgerProcessor), and the processor applies a LEGS record's legs one by one; the record itself moves nothing.
+            case VOTE, LEGS -> LedgerOutcome.unchanged();
         };
     }
 }

@@ -72,6 +72,12 @@ public final class LedgerTopology {
     /** {@code <deadlineMs, 19 digits>/<batchId>} → batchId: the undecided atomic batches in deadline order. */
     public static final String ATOMIC_DEADLINES_STORE = "atomic-deadlines";
 
+    /**
+     * The key of the in-task record (no value, never written to a topic) with which batch intake tells the ledger
+     * processor that a batch record's payments are all decided, so that it sends their legs for other tasks grouped.
+     */
+    public static final String END_OF_BATCH_KEY = "~end-of-batch";
+
     static final String SOURCE = "ledger-source";
     /** The node that applies ledger commands; request intake, in the same sub-topology, hands it first legs. */
     public static final String PROCESSOR = "ledger";
