@@ -1,30 +1,30 @@
 package io.paystream.processor.ledger;
 
+import io.paystream.processor.core.Emissions;
 import io.paystream.processor.errors.FailTaskException;
 import io.paystream.processor.internal.EmissionSinks;
 import io.paystream.processor.metrics.PaymentMetrics;
-import io.paystream.schemas.Topic;
-import io.paystream.processor.core.Emissions;
 import io.paystream.schemas.Invariants;
 import io.paystream.schemas.Partitions;
+import io.paystream.schemas.Topic;
 import io.paystream.schemas.Topics;
 import io.paystream.schemas.avro.AccountState;
 import io.paystream.schemas.avro.AtomicBatch;
-import io.paystream.schemas.validation.PaymentRequestRules;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import org.apache.kafka.common.serialization.Serdes;
 import io.paystream.schemas.avro.CardTopUp;
+import io.paystream.schemas.avro.HoldState;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.LedgerCommandType;
+import io.paystream.schemas.validation.PaymentRequestRules;
 import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import io.paystream.schemas.avro.HoldState;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -317,7 +317,8 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
         if (outcome.failure() != null) {
             LOG.error("ledger command failed and goes to the dead-letter topic: {}", describe(record),
                     outcome.failure());
-            if (!inPlace && context.recordMetadata().map(RecordMetadata::topic).filter(source.name()::equals).isPresent()) {
+            if (!inPlace && context.recordMetadata().map(RecordMetadata::topic).filter(source.name()::equals)
+                    .isPresent()) {
                 sinks.deadLetter(context, record, source, outcome.failure(), metrics);
             } else {
                 // A first leg that request intake handed over: it was never on the ledger topic.
