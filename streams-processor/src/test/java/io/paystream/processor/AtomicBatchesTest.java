@@ -83,6 +83,11 @@ class AtomicBatchesTest {
         return pipeline.eventsOf(payment.getPaymentId()).stream().map(PaymentEvent::getStatus).toList();
     }
 
+    private double decided(String outcome) {
+        var counter = pipeline.registry().find("paystream.atomic.batches").tag("outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
     private void assertNoHoldLeft(String... accounts) {
         for (String account : accounts) {
             assertThat(pipeline.account(account).getHeld()).as("held on %s", account).isZero();
@@ -121,6 +126,7 @@ class AtomicBatchesTest {
         }
         assertThat(pipeline.notifications()).as("nobody is told of the holds that the decision ended")
                 .noneMatch(n -> n.getStatus() == PaymentStatus.AUTHORIZED);
+        assertThat(decided("COMPLETED")).isEqualTo(1);
         pipeline.assertInvariantsHold();
     }
 
@@ -151,6 +157,8 @@ class AtomicBatchesTest {
         assertThat(pipeline.account("platform").getBalance()).isZero();
         assertThat(pipeline.account("tax").getBalance()).isZero();
         assertNoHoldLeft("buyer");
+        assertThat(decided("REJECTED")).isEqualTo(1);
+        assertThat(decided("COMPLETED")).isZero();
         pipeline.assertInvariantsHold();
     }
 
@@ -242,6 +250,7 @@ class AtomicBatchesTest {
         assertThat(first.getStatus()).isEqualTo(PaymentStatus.REJECTED);
         assertThat(first.getReason()).isEqualTo(RejectionReason.ATOMIC_BATCH_FAILED);
         assertThat(first.getDetail()).contains("timed out with 1 of 2 votes");
+        assertThat(decided("TIMED_OUT")).isEqualTo(1);
         assertNoHoldLeft("alice");
         assertThat(pipeline.account("alice").getBalance()).isEqualTo(500);
 

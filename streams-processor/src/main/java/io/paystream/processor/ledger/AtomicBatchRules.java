@@ -172,6 +172,14 @@ public final class AtomicBatchRules {
         return new Decision(committed, false, true, captures);
     }
 
+    /** What a decided batch's metric calls its outcome: COMPLETED, REJECTED, or TIMED_OUT (rejected at its deadline). */
+    static String outcome(AtomicBatch decided) {
+        if (decided.getReason() == null) {
+            return "COMPLETED";
+        }
+        return decided.getFailedIndex() == null ? "TIMED_OUT" : "REJECTED";
+    }
+
     /** The batch rejected at its deadline: every hold that voted for is voided. */
     static Decision timeOut(AtomicBatch batch, List<LedgerCommand> keptVotes, long nowMs) {
         Invariants.check(!batch.getDecided(), "batch %s is decided already", batch.getBatchId());

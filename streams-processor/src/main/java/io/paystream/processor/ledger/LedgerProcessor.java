@@ -425,6 +425,7 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
         if (decision.forgetVotes()) {
             keptVotes(batch.getBatchId()).forEach(kept -> atomicVotes.delete(voteKey(batch.getBatchId(),
                     kept.getBatchIndex())));
+            metrics.atomicBatchDecided(AtomicBatchRules.outcome(batch));
         }
         if (batch.getDecided()) {
             atomicDeadlines.delete(deadline);
@@ -453,6 +454,7 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
                     batch.getSize());
             kept.forEach(vote -> atomicVotes.delete(voteKey(batchId, vote.getBatchIndex())));
             atomicBatches.put(batchId, decision.batch());
+            metrics.atomicBatchDecided(AtomicBatchRules.outcome(decision.batch()));
             forward(record, legsOf(decision));
         }
     }

@@ -132,6 +132,18 @@ public final class PaymentMetrics {
     }
 
     /**
+     * An atomic batch was decided on its coordinator's task: {@code outcome} COMPLETED (every hold captured), REJECTED
+     * (a payment voted against) or TIMED_OUT (some payment never voted: a share or a vote was lost, or dead-lettered).
+     */
+    public void atomicBatchDecided(String outcome) {
+        Counter.builder("paystream.atomic.batches")
+                .description("Atomic batches decided, by outcome (COMPLETED, REJECTED, TIMED_OUT)")
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
+    }
+
+    /**
      * A refund ended, as the status view saw it: {@code outcome} SUCCEEDED or FAILED, with the failure's reason.
      * Counts and minor units, per currency.
      */
