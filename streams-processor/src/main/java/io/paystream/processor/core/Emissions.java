@@ -55,6 +55,11 @@ public record Emissions(
         return new Emissions(replaced, audits, legs, notifications, charges);
     }
 
+    /** The same emissions with {@code replaced} in place of the journal entries. */
+    public Emissions withAudits(List<AuditRecord> replaced) {
+        return new Emissions(events, replaced, legs, notifications, charges);
+    }
+
     /** True when there is nothing to emit. */
     public boolean isEmpty() {
         return events.isEmpty() && audits.isEmpty() && legs.isEmpty() && notifications.isEmpty()

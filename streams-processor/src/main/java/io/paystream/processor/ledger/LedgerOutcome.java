@@ -1,10 +1,14 @@
 package io.paystream.processor.ledger;
 
 import io.paystream.processor.core.Emissions;
+import io.paystream.schemas.JournalChain;
 import io.paystream.schemas.avro.AccountState;
+import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.CardTopUp;
 import io.paystream.schemas.avro.HoldState;
 import io.paystream.schemas.avro.LedgerCommand;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -83,6 +87,32 @@ public record LedgerOutcome(AccountState newState, Map<String, Long> flowDeltas,
     public static LedgerOutcome failed(RuntimeException failure, Emissions compensation) {
         return new LedgerOutcome(null, Map.of(), compensation, Objects.requireNonNull(failure, "failure"), null,
                 null, null);
+    }
+
+    /**
+     * This outcome with the movements of {@code accountId} linked into its hash chain ({@link JournalChain}): each gets
+     * the previous movement's hash and its own, and the new state keeps the last as the chain's head. Nothing changes
+     * when the account's balance did not move.
+     */
+    LedgerOutcome chained(String accountId) {
+        if (newState == null || emissions.audits().stream().noneMatch(audit -> isMovementOf(audit, accountId))) {
+            return this;
+        }
+        String head = newState.getJournalHash();
+        List<AuditRecord> audits = new ArrayList<>(emissions.audits().size());
+        for (AuditRecord audit : emissions.audits()) {
+            if (isMovementOf(audit, accountId)) {
+                audit = JournalChain.link(audit, head);
+                head = audit.getHash();
+            }
+            audits.add(audit);
+        }
+        return new LedgerOutcome(AccountState.newBuilder(newState).setJournalHash(head).build(), flowDeltas,
+                emissions.withAudits(audits), failure, hold, refund, cardTopUp);
+    }
+
+    private static boolean isMovementOf(AuditRecord audit, String accountId) {
+        return audit.getEntrySeq() != null && audit.getBalanceAfter() != null && audit.getAccountId().equals(accountId);
     }
 
     /** This outcome with the {@code ledger-flows} changes it implies. */

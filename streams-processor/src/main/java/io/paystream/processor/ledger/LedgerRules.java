@@ -46,7 +46,7 @@ public final class LedgerRules {
             Invariants.check(command != null, "ledger record for key %s has no value", key);
             Invariants.check(command.getAccountId() != null && command.getAccountId().equals(key),
                     "command %s for account %s is keyed %s", command.getCommandId(), command.getAccountId(), key);
-            LedgerOutcome outcome = apply(account, kept, command, nowMs, position);
+            LedgerOutcome outcome = apply(account, kept, command, nowMs, position).chained(key);
             return outcome.withFlowDeltas(InFlight.deltas(command, outcome));
         } catch (RuntimeException failure) {
             return LedgerOutcome.failed(failure, compensation(command, failure, nowMs));

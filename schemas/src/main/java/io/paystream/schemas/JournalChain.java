@@ -1,0 +1,97 @@
+package io.paystream.schemas;
+
+import io.paystream.schemas.avro.AuditRecord;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The journal's hash chain: each balance movement of an account carries the hash of the account's previous movement
+ * ({@code prevHash}; 64 zeros before its first) and its own ({@code hash}), SHA-256 over its fields and
+ * {@code prevHash}. The ledger computes both in the transaction that moves the balance, one chain per account, so no
+ * lock is shared between accounts; a changed amount, a deleted or reordered entry breaks the chain at that entry,
+ * and the last hash of an account (its head, kept in its state) pins everything before it.
+ *
+ * <p>The hashed text is {@code v1|accountId|entrySeq|kind|paymentId|amount|currency|balanceAfter|createdAtMs|
+ * actionId|prevHash}, with an empty field for a null: the fields a copy of the journal keeps (PostgreSQL's
+ * {@code ledger_entries} has each), so that a copy can be verified on its own.
+ */
+public final class JournalChain {
+    /** The previous hash of an account's first hashed movement. */
+    public static final String GENESIS = "0".repeat(64);
+
+    private JournalChain() {
+    }
+
+    /** One movement as a chain sees it, from the journal or from a copy of it. */
+    public record Entry(String accountId, long entrySeq, String kind, String paymentId, long amount, String currency,
+            long balanceAfter, long createdAtMs, String actionId, String prevHash, String hash) {
+
+        /** The movement {@code record} (which must be one: it has an entrySeq and a balanceAfter). */
+        public static Entry of(AuditRecord record) {
+            return new Entry(record.getAccountId(), record.getEntrySeq(), record.getKind().name(),
+                    record.getPaymentId(), record.getAmount(), record.getCurrency(), record.getBalanceAfter(),
+                    record.getCreatedAtMs(), record.getActionId(), record.getPrevHash(), record.getHash());
+        }
+    }
+
+    /** The hash of {@code entry} after {@code prevHash}, in lower-case hex. */
+    public static String hash(Entry entry, String prevHash) {
+        String text = String.join("|", "v1", entry.accountId(), Long.toString(entry.entrySeq()), entry.kind(),
+                nullToEmpty(entry.paymentId()), Long.toString(entry.amount()), nullToEmpty(entry.currency()),
+                Long.toString(entry.balanceAfter()), Long.toString(entry.createdAtMs()), nullToEmpty(entry.actionId()),
+                prevHash);
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    /** {@code movement} linked after {@code prevHash} (null: the account's first): its prevHash and hash set. */
+    public static AuditRecord link(AuditRecord movement, String prevHash) {
+        String previous = prevHash == null ? GENESIS : prevHash;
+        return AuditRecord.newBuilder(movement)
+                .setPrevHash(previous)
+                .setHash(hash(Entry.of(movement), previous))
+                .build();
+    }
+
+    /**
+     * The first broken link of one account's chain, or empty when it holds. {@code entries} are the account's hashed
+     * movements in the order a copy returns them (by entrySeq); each must follow the one before it: its entrySeq one
+     * more, its prevHash the previous hash, its hash what its fields give. The first entry may start anywhere (the
+     * journal before the chain existed carries no hashes), but must name a previous hash.
+     */
+    public static Optional<String> firstBreak(List<Entry> entries) {
+        Entry previous = null;
+        for (Entry entry : entries) {
+            String name = "account " + entry.accountId() + " entry " + entry.entrySeq() + " (payment "
+                    + entry.paymentId() + ", " + entry.kind() + ")";
+            if (entry.prevHash() == null || entry.hash() == null) {
+                return Optional.of(name + " carries no hash");
+            }
+            if (previous != null && entry.entrySeq() != previous.entrySeq() + 1) {
+                return Optional.of(name + " follows entry " + previous.entrySeq() + ": entries "
+                        + (previous.entrySeq() + 1) + " to " + (entry.entrySeq() - 1) + " are missing or out of order");
+            }
+            if (previous != null && !entry.prevHash().equals(previous.hash())) {
+                return Optional.of(name + " names previous hash " + entry.prevHash() + ", but entry "
+                        + previous.entrySeq() + " hashes to " + previous.hash());
+            }
+            if (!hash(entry, entry.prevHash()).equals(entry.hash())) {
+                return Optional.of(name + " does not match its hash: its fields were changed");
+            }
+            previous = entry;
+        }
+        return Optional.empty();
+    }
+
+    private static String nullToEmpty(String value) {
+        return value == null ? "" : value;
+    }
+}
