@@ -3,7 +3,7 @@
 MVN ?= ./mvnw -B -T1
 
 .DEFAULT_GOAL := help
-.PHONY: help build test unit-test run cluster chaos bench bench-smoke clean tools node k8s
+.PHONY: help build test unit-test run cluster chaos bench bench-smoke clean tools node k8s verify-journal
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,6 +38,7 @@ unit-test: ## Run only the fast unit and topology tests
 	$(MVN) test
 
 LOCAL_STACK_CP := deploy/local/target/local-stack-0.1.0-SNAPSHOT.jar:deploy/local/target/lib/*
+PROCESSOR_CP := streams-processor/target/streams-processor-0.1.0-SNAPSHOT.jar:streams-processor/target/lib/*
 
 # `make run` and `make bench` rebuild only when a source, schema or pom changed since the last build: even with
 # nothing to do, Maven's reactor takes about 9 s on two cores before the stack can start.
@@ -59,6 +60,10 @@ chaos: node ## Fault-injection runs on one broker and on a 3-broker cluster: eve
 	$(MVN) -q -DskipTests install
 	$(MVN) -pl deploy/local verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
 	  -Dit.test='ChaosIT,ClusterChaosIT' -Dpaystream.chaos=full
+
+verify-journal: $(BUILD_STAMP) ## Verify the journal's hash chains in make run's PostgreSQL copy and topic; print the head to publish
+	java -cp '$(PROCESSOR_CP)' io.paystream.processor.journal.JournalVerifier postgres jdbc:postgresql://127.0.0.1:15432/postgres postgres
+	java -cp '$(PROCESSOR_CP)' io.paystream.processor.journal.JournalVerifier kafka 127.0.0.1:9092
 
 k8s: $(BUILD_STAMP) ## Regenerate deploy/k8s's PrometheusRule and dashboards from observability/ (a test fails when they drift)
 	java -cp '$(LOCAL_STACK_CP)' io.paystream.local.KubernetesResources .

@@ -62,28 +62,30 @@ public final class JournalChain {
     }
 
     /**
-     * The first broken link of one account's chain, or empty when it holds. {@code entries} are the account's hashed
-     * movements in the order a copy returns them (by entrySeq); each must follow the one before it: its entrySeq one
-     * more, its prevHash the previous hash, its hash what its fields give. The first entry may start anywhere (the
-     * journal before the chain existed carries no hashes), but must name a previous hash.
+     * The first broken link of one account's chain, or empty when it holds. {@code entries} are the account's
+     * movements in the order a copy returns them (by entrySeq), each one more than the one before. Movements written
+     * before the chain existed carry no hashes and may only come first; the first hashed movement starts the chain
+     * from {@link #GENESIS}, and each after it names the previous hash and hashes to what its fields give.
      */
     public static Optional<String> firstBreak(List<Entry> entries) {
         Entry previous = null;
         for (Entry entry : entries) {
             String name = "account " + entry.accountId() + " entry " + entry.entrySeq() + " (payment "
                     + entry.paymentId() + ", " + entry.kind() + ")";
-            if (entry.prevHash() == null || entry.hash() == null) {
-                return Optional.of(name + " carries no hash");
-            }
             if (previous != null && entry.entrySeq() != previous.entrySeq() + 1) {
                 return Optional.of(name + " follows entry " + previous.entrySeq() + ": entries "
                         + (previous.entrySeq() + 1) + " to " + (entry.entrySeq() - 1) + " are missing or out of order");
             }
-            if (previous != null && !entry.prevHash().equals(previous.hash())) {
-                return Optional.of(name + " names previous hash " + entry.prevHash() + ", but entry "
-                        + previous.entrySeq() + " hashes to " + previous.hash());
-            }
-            if (!hash(entry, entry.prevHash()).equals(entry.hash())) {
+            boolean chained = previous != null && previous.hash() != null;
+            if (entry.prevHash() == null || entry.hash() == null) {
+                if (chained) {
+                    return Optional.of(name + " carries no hash, after hashed entries");
+                }
+            } else if (!entry.prevHash().equals(chained ? previous.hash() : GENESIS)) {
+                return Optional.of(name + " names previous hash " + entry.prevHash() + ", but "
+                        + (chained ? "entry " + previous.entrySeq() + " hashes to " + previous.hash()
+                                : "the chain starts from " + GENESIS + ": an entry before it is missing"));
+            } else if (!hash(entry, entry.prevHash()).equals(entry.hash())) {
                 return Optional.of(name + " does not match its hash: its fields were changed");
             }
             previous = entry;

@@ -80,6 +80,32 @@ class JournalChainTest {
     }
 
     @Test
+    void aDeletedFirstEntryIsFoundBecauseTheChainStartsFromGenesis() {
+        List<JournalChain.Entry> entries = chain();
+        entries.remove(0);
+
+        assertThat(JournalChain.firstBreak(entries)).hasValueSatisfying(found -> assertThat(found)
+                .startsWith("account alice entry 2").contains("an entry before it is missing"));
+    }
+
+    @Test
+    void entriesFromBeforeTheChainMayComeFirstButNotAfterIt() {
+        List<JournalChain.Entry> entries = chain();
+        JournalChain.Entry old = new JournalChain.Entry("alice", 0, "CREDIT", "payment-0", 5, "USD", 5, 1L, null,
+                null, null);
+        List<JournalChain.Entry> withOld = new ArrayList<>(List.of(old));
+        entries.forEach(e -> withOld.add(e));
+        assertThat(JournalChain.firstBreak(withOld)).isEmpty();
+
+        JournalChain.Entry third = entries.get(2);
+        entries.set(2, new JournalChain.Entry(third.accountId(), third.entrySeq(), third.kind(), third.paymentId(),
+                third.amount(), third.currency(), third.balanceAfter(), third.createdAtMs(), third.actionId(), null,
+                null));
+        assertThat(JournalChain.firstBreak(entries)).hasValueSatisfying(found -> assertThat(found)
+                .startsWith("account alice entry 3").contains("carries no hash"));
+    }
+
+    @Test
     void twoEntriesSwappedAreFound() {
         List<JournalChain.Entry> entries = chain();
         JournalChain.Entry second = entries.get(1);

@@ -16,8 +16,8 @@ final class JournalEntriesDao {
     private static final Set<AuditKind> MOVEMENTS = Set.of(AuditKind.DEBIT, AuditKind.CREDIT, AuditKind.REVERSAL,
             AuditKind.CAPTURE, AuditKind.REFUND, AuditKind.REFUND_CREDIT, AuditKind.REFUND_REVERSAL);
     private static final String UPSERT = "INSERT INTO ledger_entries (account_id, entry_seq, payment_id, kind, amount, "
-            + "balance_after, currency, created_at, audit_id, action_id) VALUES (:accountId, :entrySeq, :paymentId, "
-            + ":kind, :amount, :balanceAfter, :currency, :createdAt, :auditId, :actionId) "
+            + "balance_after, currency, created_at, audit_id, action_id, prev_hash, hash) VALUES (:accountId, :entrySeq, "
+            + ":paymentId, :kind, :amount, :balanceAfter, :currency, :createdAt, :auditId, :actionId, :prevHash, :hash) "
             + "ON CONFLICT (account_id, entry_seq) DO NOTHING";
 
     private JournalEntriesDao() {
@@ -45,6 +45,8 @@ final class JournalEntriesDao {
                     .bind("createdAt", new Timestamp(movement.getCreatedAtMs()))
                     .bind("auditId", movement.getAuditId())
                     .bind("actionId", movement.getActionId())
+                    .bind("prevHash", movement.getPrevHash())
+                    .bind("hash", movement.getHash())
                     .add();
         }
         batch.execute();
