@@ -72,7 +72,7 @@ public final class Bench {
 
     private static final Pattern STREAM_THREAD_RATIO = Pattern.compile(
             "^kafka_stream_thread_(process|poll|commit|punctuate)_ratio\\{[^}]*}\\s+(\\S+)$", Pattern.MULTILINE);
-    static final List<String> SECTIONS = List.of("postgres", "hot", "batches", "atomic", "latency", "ingress", "query", "sweeps",
+    static final List<String> SECTIONS = List.of("postgres", "hot", "batches", "atomic", "journal", "latency", "ingress", "query", "sweeps",
             "recovery", "scale", "start");
     /** Transfers per transaction of the batched PostgreSQL ledger. */
     private static final int POSTGRES_BATCH = 100;
@@ -248,6 +248,9 @@ public final class Bench {
             }
             if (sections.contains("atomic")) {
                 atomicSplits();
+            }
+            if (sections.contains("journal")) {
+                journalChainCost();
             }
             if (sections.contains("ingress")) {
                 ingress();
@@ -574,6 +577,38 @@ public final class Bench {
             report.add("batches", "CPU per payment, batches of " + batchSize,
                     CpuUse.describeMicros(drain.cpuMicros()), "as the pipeline's");
         }
+    }
+
+    /** Movements hashed per measurement of the journal chain's cost, after as many unmeasured. */
+    private static final int CHAIN_LINKS = 200_000;
+
+    /**
+     * What the journal's hash chain costs the processor per payment: the CPU time of this thread to link
+     * {@value #CHAIN_LINKS} movements (one SHA-256 each, as the ledger does in its transaction), warm, times the two
+     * movements of a transfer (its debit and its credit).
+     */
+    private void journalChainCost() {
+        progress("journal: CPU to hash " + CHAIN_LINKS + " movements into a chain");
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        io.paystream.schemas.avro.AuditRecord movement = io.paystream.schemas.avro.AuditRecord.newBuilder()
+                .setAuditId("3f0c9a52-1b7e-4c7d-9a51-0d7c2b1e8f44:DEBIT").setKind(
+                        io.paystream.schemas.avro.AuditKind.DEBIT).setAccountId("acct-17")
+                .setPaymentId("3f0c9a52-1b7e-4c7d-9a51-0d7c2b1e8f44").setAmount(-1_234L).setCurrency("USD")
+                .setBalanceAfter(98_766L).setEntrySeq(42L).setCreatedAtMs(System.currentTimeMillis()).build();
+        String head = null;
+        for (int i = 0; i < CHAIN_LINKS; i++) {
+            head = io.paystream.schemas.JournalChain.link(movement, head).getHash();
+        }
+        long before = threads.getCurrentThreadCpuTime();
+        for (int i = 0; i < CHAIN_LINKS; i++) {
+            head = io.paystream.schemas.JournalChain.link(movement, head).getHash();
+        }
+        double perMovement = (threads.getCurrentThreadCpuTime() - before) / 1_000.0 / CHAIN_LINKS;
+        report.number("journal.chainMicrosPerPayment", 2 * perMovement);
+        report.add("journal", "hash chain, CPU per payment", String.format("%.1f µs (%.1f µs per movement)",
+                2 * perMovement, perMovement), "this thread's CPU time to link " + CHAIN_LINKS + " movements "
+                + "(JournalChain.link: a copy of the record and one SHA-256), after as many unmeasured, times the two "
+                + "movements of a transfer; head " + head.substring(0, 12) + "…; target under 10 µs");
     }
 
     /** Legs of the atomic split: a seller, the platform's fee and a tax account. */

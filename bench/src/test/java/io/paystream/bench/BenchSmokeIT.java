@@ -35,7 +35,8 @@ class BenchSmokeIT {
         report.writeJson(json);
 
         Set<String> sections = report.rows().stream().map(Report.Row::section).collect(Collectors.toSet());
-        assertThat(sections).contains("raw", "postgres", "pipeline", "hot", "batches", "atomic", "latency", "ingress",
+        assertThat(sections).contains("raw", "postgres", "pipeline", "hot", "batches", "atomic", "journal", "latency",
+                "ingress",
                 "query", "recovery", "scale", "start");
         assertThat(report.rows()).allSatisfy(row -> {
             assertThat(row.value()).isNotBlank();
@@ -68,6 +69,7 @@ class BenchSmokeIT {
         // Every split settled (the section waits for each leg's terminal event), and its latency was recorded once.
         assertThat(report.number("atomic.split3.p50Ms")).isPositive()
                 .isLessThanOrEqualTo(report.number("atomic.split3.p99Ms"));
+        assertThat(report.number("journal.chainMicrosPerPayment")).isPositive();
         assertThat(report.number("query.cpuPerLookupMicros")).isPositive();
         assertThat(report.number("ingress.cpuPerPostMicros")).isPositive();
         assertThat(report.number("start.againSeconds")).isPositive();
