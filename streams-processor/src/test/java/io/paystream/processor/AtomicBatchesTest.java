@@ -368,12 +368,16 @@ class AtomicBatchesTest {
         derivedBatchId.getPayments().get(0).setPaymentId(io.paystream.schemas.BatchIds.paymentId(ingressLike, 0));
         PaymentBatch partial = directBatch(false, aTransfer("globex-1", "seller", 100));
         partial.setSize(2);
+        // An atomic batch whose payment 0 has no payer has no coordinator: decided one by one, it would not be atomic.
+        PaymentBatch uncoordinated = directBatch(true, aTransfer("globex-1", "seller", 100).setFrom(null),
+                aTransfer("globex-1", "seller", 100));
 
         pipeline.sendDirectBatch(Pipeline.GLOBEX, chosenIds);
         pipeline.sendDirectBatch(Pipeline.GLOBEX, derivedBatchId);
         pipeline.sendDirectBatch(Pipeline.GLOBEX, partial);
+        pipeline.sendDirectBatch(Pipeline.GLOBEX, uncoordinated);
 
-        assertThat(pipeline.deadLetters()).hasSize(3);
+        assertThat(pipeline.deadLetters()).hasSize(4);
         assertThat(pipeline.account("globex-1").getBalance()).isEqualTo(500);
         assertThat(pipeline.account("seller").getBalance()).isZero();
     }

@@ -111,6 +111,12 @@ final class PaymentBatchIntakeProcessor implements Processor<String, PaymentBatc
             return "direct producer " + producer.clientId() + " wrote batch " + batch.getBatchId() + " to partition "
                     + partition + "; its key belongs on " + Partitions.of(record.key(), partitions);
         }
+        if (batch.getAtomic() && !batch.getPayments().isEmpty()
+                && !Money.isAccountId(PaymentRequestRules.firstLegAccount(batch.getPayments().get(0)))) {
+            // Its coordinator is payment 0's payer: without one, the batch could not be decided as one.
+            return "atomic batch " + batch.getBatchId() + " of direct producer " + producer.clientId()
+                    + ": its payment 0 names no account to coordinate it";
+        }
         if (batch.getPayments().size() != batch.getSize()) {
             return "direct producer " + producer.clientId() + "'s batch " + batch.getBatchId() + " has size "
                     + batch.getSize() + " but carries " + batch.getPayments().size()
