@@ -1,6 +1,6 @@
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { enc, query } from "../api.js";
-import { ErrorBox, Status } from "./common.jsx";
+import { ErrorBox, Status, useWatch } from "./common.jsx";
 
 const PAGE = 50;
 
@@ -11,41 +11,8 @@ const PAGE = 50;
  */
 export function BatchDetail({ batchId }) {
   const [offset, setOffset] = useState(0);
-  const [batch, setBatch] = useState(null);
-  const [error, setError] = useState(null);
-  useEffect(() => {
-    let live = true;
-    let timer;
-    const started = Date.now();
-    const load = async () => {
-      try {
-        const value = await query(`/v1/payment-batches/${enc(batchId)}?offset=${offset}&limit=${PAGE}`);
-        if (!live) {
-          return;
-        }
-        setBatch(value);
-        setError(null);
-        if (value.status === "PROCESSING" && Date.now() - started < 60000) {
-          timer = setTimeout(load, 500);
-        }
-      } catch (e) {
-        if (!live) {
-          return;
-        }
-        // Just posted: the ingress answered before the processor stored payment 0.
-        if (e.status === 404 && Date.now() - started < 15000) {
-          timer = setTimeout(load, 500);
-        } else {
-          setError(e);
-        }
-      }
-    };
-    load();
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [batchId, offset]);
+  const [batch, error] = useWatch(() => query(`/v1/payment-batches/${enc(batchId)}?offset=${offset}&limit=${PAGE}`),
+    (value) => value.status === "PROCESSING", [batchId, offset]);
   return (
     <div data-testid="page-batch">
       <p><a href="#/payments">← Payments</a></p>

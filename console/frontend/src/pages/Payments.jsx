@@ -1,6 +1,6 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { decimalsHint, enc, ingress, money, query, toMinor, when } from "../api.js";
-import { ErrorBox, Status } from "./common.jsx";
+import { ErrorBox, Status, useWatch } from "./common.jsx";
 
 const TYPES = ["TRANSFER", "PAYMENT", "TOPUP", "WITHDRAWAL"];
 const FINAL = ["COMPLETED", "REJECTED", "REVERSED", "VOIDED", "EXPIRED"];
@@ -204,53 +204,14 @@ function Actions({ payment, onDone }) {
 }
 
 export function PaymentDetail({ me, paymentId }) {
-  const [payment, setPayment] = useState(null);
-  const [error, setError] = useState(null);
-  const [waiting, setWaiting] = useState(true);
   const [tick, setTick] = useState(0);
   const sentAt = useRef(null);
-  useEffect(() => {
-    let live = true;
-    let timer;
-    setWaiting(true);
-    const started = Date.now();
-    const load = async () => {
-      try {
-        const value = await query(`/v1/payments/${enc(paymentId)}`);
-        if (!live) {
-          return;
-        }
-        setPayment(value);
-        setError(null);
-        // Watch it move until it is final (or a hold waits for its capture), no refund is pending, and, after an
-        // action sent from this page, until the processor has recorded it.
-        const moving = !FINAL.includes(value.status) && value.status !== "AUTHORIZED";
-        const refundPending = (value.refunds || []).some((r) => r.status === "PENDING");
-        const actionUnseen = tick > 0 && fingerprint(value) === sentAt.current;
-        if ((moving || refundPending || actionUnseen) && Date.now() - started < 60000) {
-          timer = setTimeout(load, 500);
-        } else {
-          setWaiting(false);
-        }
-      } catch (e) {
-        if (!live) {
-          return;
-        }
-        // Just created: the ingress answered before the processor stored it.
-        if (e.status === 404 && Date.now() - started < 15000) {
-          timer = setTimeout(load, 500);
-        } else {
-          setError(e);
-          setWaiting(false);
-        }
-      }
-    };
-    load();
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [paymentId, tick]);
+  // Watch it move until it is final (or a hold waits for its capture), no refund is pending, and, after an action
+  // sent from this page, until the processor has recorded it.
+  const [payment, error, waiting] = useWatch(() => query(`/v1/payments/${enc(paymentId)}`), (value) =>
+    (!FINAL.includes(value.status) && value.status !== "AUTHORIZED")
+      || (value.refunds || []).some((r) => r.status === "PENDING")
+      || (tick > 0 && fingerprint(value) === sentAt.current), [paymentId, tick]);
   const canAct = me.admin || me.scopes.includes("payments:write");
   return (
     <div data-testid="page-payment">

@@ -4,9 +4,14 @@ import io.paystream.schemas.avro.AuditRecord;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The journal's hash chain: each balance movement of an account carries the hash of the account's previous movement
@@ -36,6 +41,18 @@ public final class JournalChain {
                     record.getPaymentId(), record.getAmount(), record.getCurrency(), record.getBalanceAfter(),
                     record.getCreatedAtMs(), record.getActionId(), record.getPrevHash(), record.getHash());
         }
+    }
+
+    /** The movements among {@code journal}, by account, each account's in entrySeq order: the chains to verify. */
+    public static Map<String, List<Entry>> chainsOf(Collection<AuditRecord> journal) {
+        Map<String, List<Entry>> chains = new TreeMap<>();
+        for (AuditRecord record : journal) {
+            if (record.getEntrySeq() != null && record.getBalanceAfter() != null) {
+                chains.computeIfAbsent(record.getAccountId(), account -> new ArrayList<>()).add(Entry.of(record));
+            }
+        }
+        chains.values().forEach(entries -> entries.sort(Comparator.comparingLong(Entry::entrySeq)));
+        return chains;
     }
 
     /** The hash of {@code entry} after {@code prevHash}, in lower-case hex. */

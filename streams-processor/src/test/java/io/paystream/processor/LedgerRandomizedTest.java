@@ -14,7 +14,6 @@ import io.paystream.schemas.avro.ActionType;
 import io.paystream.schemas.avro.CaptureMode;
 import io.paystream.schemas.avro.PaymentAction;
 import io.paystream.schemas.avro.PaymentEvent;
-import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.PaymentBatch;
 import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.RejectionReason;
@@ -161,12 +160,8 @@ class LedgerRandomizedTest {
      * journalHash its state keeps.
      */
     private static void assertJournalChainsHold(Pipeline pipeline, long seed) {
-        Map<String, List<io.paystream.schemas.JournalChain.Entry>> chains = new java.util.TreeMap<>();
-        pipeline.audits().stream().filter(a -> a.getEntrySeq() != null && a.getBalanceAfter() != null)
-                .sorted(java.util.Comparator.comparing(AuditRecord::getAccountId)
-                        .thenComparing(AuditRecord::getEntrySeq))
-                .forEach(a -> chains.computeIfAbsent(a.getAccountId(), k -> new ArrayList<>())
-                        .add(io.paystream.schemas.JournalChain.Entry.of(a)));
+        Map<String, List<io.paystream.schemas.JournalChain.Entry>> chains =
+                io.paystream.schemas.JournalChain.chainsOf(pipeline.audits());
         assertThat(chains).as("accounts with movements, seed %d", seed).isNotEmpty();
         chains.forEach((accountId, entries) -> {
             assertThat(io.paystream.schemas.JournalChain.firstBreak(entries)).as("chain of %s, seed %d", accountId,

@@ -14,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -118,7 +117,7 @@ public final class JournalVerifier {
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         var deserializer = Topics.AUDIT.valueSerde().deserializer();
-        Map<String, List<JournalChain.Entry>> chains = new TreeMap<>();
+        List<AuditRecord> journal = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.AUDIT.name(), Duration.ofSeconds(30))
@@ -129,15 +128,14 @@ public final class JournalVerifier {
             while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     AuditRecord audit = deserializer.deserialize(record.topic(), record.value());
-                    if (audit != null && audit.getEntrySeq() != null && audit.getBalanceAfter() != null) {
-                        chains.computeIfAbsent(audit.getAccountId(), account -> new ArrayList<>())
-                                .add(JournalChain.Entry.of(audit));
+                    if (audit != null) {
+                        journal.add(audit);
                     }
                 }
             }
         }
-        // One account's movements share a partition and arrive in order; sorting also reveals a reordered copy.
-        chains.values().forEach(entries -> entries.sort(Comparator.comparingLong(JournalChain.Entry::entrySeq)));
+        // Sorted by entrySeq, which also reveals a reordered copy; one account's movements share a partition anyway.
+        Map<String, List<JournalChain.Entry>> chains = JournalChain.chainsOf(journal);
         return verify(chains);
     }
 

@@ -250,11 +250,7 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
             IllegalArgumentException empty = new IllegalArgumentException("LEGS " + record.value().getCommandId()
                     + " carries no legs");
             LOG.error("ledger command goes to the dead-letter topic: {}", describe(record), empty);
-            if (inPlace) {
-                sinks.deadLetterHandedOver(context, record, source, empty, metrics);
-            } else {
-                sinks.deadLetter(context, record, source, empty, metrics);
-            }
+            deadLetter(record, inPlace, empty);
             return;
         }
         // The sender grouped them by the partition their keys hash to, which is this record's: the ledger topic's
@@ -317,13 +313,7 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
         if (outcome.failure() != null) {
             LOG.error("ledger command failed and goes to the dead-letter topic: {}", describe(record),
                     outcome.failure());
-            if (!inPlace && context.recordMetadata().map(RecordMetadata::topic).filter(source.name()::equals)
-                    .isPresent()) {
-                sinks.deadLetter(context, record, source, outcome.failure(), metrics);
-            } else {
-                // A first leg that request intake handed over: it was never on the ledger topic.
-                sinks.deadLetterHandedOver(context, record, source, outcome.failure(), metrics);
-            }
+            deadLetter(record, inPlace, outcome.failure());
         }
         applyHold(outcome);
         if (outcome.refund() != null) {
@@ -396,12 +386,7 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
                     Math.max(record.timestamp(), context.currentStreamTimeMs()));
         } catch (RuntimeException e) {
             LOG.error("atomic batch vote goes to the dead-letter topic: {}", describe(record), e);
-            if (inPlace || context.recordMetadata().map(RecordMetadata::topic).filter(source.name()::equals)
-                    .isEmpty()) {
-                sinks.deadLetterHandedOver(context, record, source, e, metrics);
-            } else {
-                sinks.deadLetter(context, record, source, e, metrics);
-            }
+            deadLetter(record, inPlace, e);
             return;
         }
         try {
@@ -413,6 +398,24 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
         }
     }
 
+    /**
+     * Dead-letters {@code record}: with the ledger topic's position when it was read from it, without one when request
+     * intake handed it over or a command of this task sent it in place (it was never on the ledger topic).
+     */
+    private void deadLetter(Record<String, LedgerCommand> record, boolean inPlace, Exception failure) {
+        if (!inPlace && context.recordMetadata().map(RecordMetadata::topic).filter(source.name()::equals)
+                .isPresent()) {
+            sinks.deadLetter(context, record, source, failure, metrics);
+        } else {
+            sinks.deadLetterHandedOver(context, record, source, failure, metrics);
+        }
+    }
+
+    /**
+     * Stores what the coordinator decided: the vote kept or the batch's votes forgotten, the deadline entry, the batch.
+     *
+     * @param vote the vote counted, or null for a decision no vote brought (a timeout)
+     */
     private void store(AtomicBatchRules.Decision decision, LedgerCommand vote) {
         AtomicBatch batch = decision.batch();
         if (batch == null) {
@@ -444,17 +447,14 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
         }
         for (String batchId : due) {
             AtomicBatch batch = atomicBatches.get(batchId);
-            atomicDeadlines.delete(HoldIndex.deadlineKey(batch.getDeadlineMs(), batchId));
             if (batch.getDecided()) {
+                atomicDeadlines.delete(HoldIndex.deadlineKey(batch.getDeadlineMs(), batchId));
                 continue;
             }
-            List<LedgerCommand> kept = keptVotes(batchId);
-            AtomicBatchRules.Decision decision = AtomicBatchRules.timeOut(batch, kept, streamTimeMs);
+            AtomicBatchRules.Decision decision = AtomicBatchRules.timeOut(batch, keptVotes(batchId), streamTimeMs);
             LOG.warn("atomic batch {} timed out with {} of {} votes: rejected", batchId, batch.getVotes(),
                     batch.getSize());
-            kept.forEach(vote -> atomicVotes.delete(voteKey(batchId, vote.getBatchIndex())));
-            atomicBatches.put(batchId, decision.batch());
-            metrics.atomicBatchDecided(AtomicBatchRules.outcome(decision.batch()));
+            store(decision, null);
             forward(record, legsOf(decision));
         }
     }

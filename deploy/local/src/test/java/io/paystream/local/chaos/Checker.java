@@ -83,13 +83,8 @@ final class Checker {
                 }));
         checkAcceptedPayments(events, accepted, requested, violations);
         // Every account's movements form an unbroken hash chain, whatever was killed while they were written.
-        Map<String, List<io.paystream.schemas.JournalChain.Entry>> chains = new java.util.TreeMap<>();
-        audits.stream().filter(a -> a.getEntrySeq() != null && a.getBalanceAfter() != null)
-                .forEach(a -> chains.computeIfAbsent(a.getAccountId(), k -> new ArrayList<>())
-                        .add(io.paystream.schemas.JournalChain.Entry.of(a)));
-        chains.values().forEach(entries -> entries.sort(java.util.Comparator.comparingLong(
-                io.paystream.schemas.JournalChain.Entry::entrySeq)));
-        io.paystream.processor.journal.JournalVerifier.verify(chains).firstBreak()
+        io.paystream.processor.journal.JournalVerifier.verify(io.paystream.schemas.JournalChain.chainsOf(audits))
+                .firstBreak()
                 .ifPresent(broken -> violations.add("journal hash chain broken: " + broken));
         atomicMoved = checkAtomicBatches(events, snapshot.atomicBatches(), violations);
         atomicBatches = snapshot.atomicBatches().size();
