@@ -5,8 +5,8 @@ import java.util.List;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Copies the journal ({@code payments.audit.v1}) into {@code ledger_entries}, and what PayStream owes
- * cardholders into {@code card_refunds_owed}.
+ * Copies the journal ({@code payments.audit.v1}) into {@code ledger_entries}, each account's state after every change
+ * into {@code balance_history}, and what PayStream owes cardholders into {@code card_refunds_owed}.
  */
 public final class JournalSinkTask extends PostgresSinkTask<AuditRecord> {
     @Override
@@ -25,6 +25,8 @@ public final class JournalSinkTask extends PostgresSinkTask<AuditRecord> {
         JournalEntriesDao.insert(handle, movements);
         List<AuditRecord> owed = values.stream().filter(CardRefundsOwedDao::follows).toList();
         CardRefundsOwedDao.apply(handle, owed);
-        return movements.size() + owed.size();
+        List<AuditRecord> states = values.stream().filter(BalanceHistoryDao::follows).toList();
+        BalanceHistoryDao.insert(handle, states);
+        return movements.size() + owed.size() + states.size();
     }
 }

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code GET /v1/accounts/{id}/entries} through HTTP, on the real processor app, reading what the real journal sink
  * task wrote into a real PostgreSQL: oldest first, cursor pagination, signed amounts, and 422 for a bad limit or
- * cursor.
+ * cursor; and 403 for an account the key does not own, there and for a balance at a point in time.
  */
 class HistoryApiIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -123,6 +123,8 @@ class HistoryApiIT {
         assertThat(badCursor.statusCode()).isEqualTo(422);
         assertThat(badCursor.body()).contains("\"param\":\"after\"");
         assertThat(get("/v1/accounts/other/entries").statusCode()).isEqualTo(403);
+        assertThat(get("/v1/accounts/other/balance?entrySeq=1").statusCode()).isEqualTo(403);
+        assertThat(get("/v1/accounts/other/balance?at=2026-01-01T00:00:00Z").statusCode()).isEqualTo(403);
         assertThat(JSON.readTree(get("/v1/accounts/acme-none/entries").body()).get("entries")).isEmpty();
     }
 

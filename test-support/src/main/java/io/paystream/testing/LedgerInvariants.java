@@ -22,11 +22,13 @@ import java.util.function.Function;
  * no overdraft, one terminal status per payment, no leg applied twice, no money in a closed account, a journal that
  * rebuilds every balance with gapless entry sequences, holds that rebuild every held amount and end at most once, and
  * refunds that end once each and never give back more than a payment completed with, and card charges that are
- * credited or owed back, never both, and confirmed refunded at most once. Shared by the topology tests,
+ * credited or owed back, never both, and confirmed refunded at most once; and every account state the journal
+ * records for balances at a point in time agrees with its movements and holds ({@link BalanceTimeline}). Shared by the topology tests,
  * the integration tests and the chaos checker.
  */
 public final class LedgerInvariants {
-    private static final Set<AuditKind> MOVEMENTS = Set.of(AuditKind.DEBIT, AuditKind.CREDIT, AuditKind.REVERSAL,
+    /** The kinds that move a balance and carry an entrySeq. */
+    static final Set<AuditKind> MOVEMENTS = Set.of(AuditKind.DEBIT, AuditKind.CREDIT, AuditKind.REVERSAL,
             AuditKind.CAPTURE, AuditKind.REFUND, AuditKind.REFUND_CREDIT, AuditKind.REFUND_REVERSAL);
     private static final Set<AuditKind> REFUND_MOVEMENTS = Set.of(AuditKind.REFUND, AuditKind.REFUND_CREDIT,
             AuditKind.REFUND_REVERSAL);
@@ -47,6 +49,7 @@ public final class LedgerInvariants {
         List<String> violations = new ArrayList<>();
         checkJournal(audits, accounts, violations);
         checkHolds(audits, accounts, violations);
+        violations.addAll(BalanceTimeline.of(audits).violations(accounts));
         Set<String> owed = checkChargeRefunds(audits, violations);
         checkTerminalStates(events, owed, storedStatus, violations);
         checkConservation(events, audits, accounts, violations);

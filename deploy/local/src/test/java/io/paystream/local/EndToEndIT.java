@@ -508,6 +508,53 @@ class EndToEndIT {
         return body;
     }
 
+    /**
+     * {@code GET /v1/accounts/{id}/balance}: now, and at any instant since the last change, it is the query API's
+     * balance, answered from the ledger's state; every malformed, future, too early or contradictory parameter gets a
+     * 4xx naming it; and an instant that needs the history copy, which this stack has not, gets 503. (The answers
+     * from the copy are checked against the journal in {@code ReconciliationIT}; a stranger's key, in
+     * {@code HistoryApiIT}.)
+     */
+    @Test
+    void aBalanceAtAPointInTimeAnswersOrSaysWhyNot() throws Exception {
+        String account = "e2e-then";
+        assertThat(post("/v1/accounts", null, "{\"accountId\":\"" + account + "\",\"currency\":\"USD\","
+                + "\"type\":\"CUSTOMER\"}").statusCode()).isEqualTo(202);
+        await().atMost(SETTLE).until(() -> query("/v1/accounts/" + account).statusCode() == 200);
+        assertThat(finalState(pay("then-1", "{\"type\":\"TOPUP\",\"to\":\"" + account + "\",\"amount\":5000,"
+                + "\"currency\":\"USD\"}")).get("status").asText()).isEqualTo("COMPLETED");
+        String path = "/v1/accounts/" + account + "/balance";
+
+        JsonNode live = JSON.readTree(query("/v1/accounts/" + account).body());
+        HttpResponse<String> now = query(path);
+        assertThat(now.statusCode()).as(now.body()).isEqualTo(200);
+        JsonNode balance = JSON.readTree(now.body());
+        for (String field : List.of("balance", "held", "available", "entrySeq")) {
+            assertThat(balance.get(field).asLong()).as(field).isEqualTo(live.get(field).asLong());
+        }
+        assertThat(balance.get("balance").asLong()).isEqualTo(5000);
+        assertThat(balance.get("stateSeq").asLong()).as("opened, then topped up").isEqualTo(2);
+        assertThat(balance.get("source").asText()).isEqualTo("ledger");
+        java.time.Instant since = java.time.Instant.parse(balance.get("since").asText());
+        HttpResponse<String> atSince = query(path + "?at=" + since);
+        assertThat(atSince.statusCode()).as(atSince.body()).isEqualTo(200);
+        assertThat(JSON.readTree(atSince.body()).get("balance").asLong()).isEqualTo(5000);
+
+        HttpResponse<String> beforeTheTopUp = query(path + "?at=" + since.minusMillis(1));
+        assertThat(beforeTheTopUp.statusCode()).as("needs the history copy: " + beforeTheTopUp.body())
+                .isEqualTo(503);
+        assertThat(beforeTheTopUp.headers().firstValue("Retry-After")).isPresent();
+        assertRefused(query(path + "?at=2000-01-01T00:00:00Z"), 422, "at");
+        assertThat(query(path + "?at=2000-01-01T00:00:00Z").body()).contains("before_account_opened");
+        assertRefused(query(path + "?at=2999-01-01T00:00:00Z"), 400, "at");
+        assertRefused(query(path + "?at=yesterday"), 400, "at");
+        assertRefused(query(path + "?at=2026-13-01T00:00:00Z"), 400, "at");
+        assertRefused(query(path + "?at=" + since + "&entrySeq=1"), 400, "entrySeq");
+        assertRefused(query(path + "?entrySeq=-1"), 400, "entrySeq");
+        assertRefused(query(path + "?entrySeq=one"), 400, "entrySeq");
+        assertRefused(query(path + "?entrySeq=2"), 404, "entrySeq");
+    }
+
     private static void assertRefused(HttpResponse<String> response, int status, String param) throws Exception {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         assertThat(JSON.readTree(response.body()).get("error").get("param").asText()).isEqualTo(param);

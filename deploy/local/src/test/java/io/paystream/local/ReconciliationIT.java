@@ -18,6 +18,7 @@ import io.paystream.schemas.Topics;
 import io.paystream.schemas.avro.AccountCommandType;
 import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.AccountType;
+import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.ActionType;
 import io.paystream.schemas.avro.CaptureMode;
 import io.paystream.schemas.avro.Notification;
@@ -27,6 +28,7 @@ import io.paystream.schemas.avro.PaymentSource;
 import io.paystream.schemas.avro.PaymentType;
 import io.paystream.schemas.avro.SourceType;
 import io.paystream.webhooks.WebhookEvents;
+import io.paystream.testing.BalanceTimeline;
 import io.paystream.testing.ChargeReconciliation;
 import io.paystream.testing.FreePorts;
 import io.paystream.testing.InProcessKafka;
@@ -371,6 +373,78 @@ class ReconciliationIT {
                 .contains("CAPTURE", "REFUND", "REFUND_CREDIT");
         reconcileWebhooks();
         reconcileEmails(db);
+        reconcileBalancesThroughTime(accounts);
+    }
+
+    /**
+     * Balances at a point in time agree with the journal for every past state: for every account, its balance now
+     * with the query API's; after each of its movements ({@code ?entrySeq=N}) with the balance the journal wrote and
+     * the holds the journal added up by then; and at the instant each of its states began ({@code ?at=}) with the
+     * state the journal says was in force then. The journal is read from the topic, independently of the copy.
+     */
+    private void reconcileBalancesThroughTime(List<String> accounts) throws Exception {
+        List<AuditRecord> journal;
+        try (var reader = kafka.reader(Topics.AUDIT)) {
+            journal = reader.valuesToEnd(Duration.ofSeconds(60));
+        }
+        BalanceTimeline timeline = BalanceTimeline.of(journal);
+        int entriesAsked = 0;
+        int instantsAsked = 0;
+        boolean sawAHold = false;
+        for (String accountId : accounts) {
+            JsonNode live = JSON.readTree(query("/v1/accounts/" + accountId));
+            JsonNode now = balance(accountId, "");
+            for (String field : List.of("balance", "held", "available", "entrySeq")) {
+                assertThat(now.get(field).asLong()).as("%s of %s now", field, accountId)
+                        .isEqualTo(live.get(field).asLong());
+            }
+            List<BalanceTimeline.State> states = timeline.states(accountId);
+            assertThat(states).as("states of %s in the journal", accountId).isNotEmpty();
+            assertThat(now.get("stateSeq").asLong()).isEqualTo(states.get(states.size() - 1).stateSeq());
+            JsonNode opened = balance(accountId, "?entrySeq=0");
+            assertThat(opened.get("balance").asLong()).as("%s when it opened", accountId).isZero();
+            assertThat(opened.get("stateSeq").asLong()).isEqualTo(1);
+            for (BalanceTimeline.State state : states) {
+                sawAHold |= state.held() != 0;
+                for (long entrySeq : state.entries()) {
+                    JsonNode after = balance(accountId, "?entrySeq=" + entrySeq);
+                    String what = accountId + " after entry " + entrySeq;
+                    assertThat(after.get("entrySeq").asLong()).as(what).isEqualTo(entrySeq);
+                    assertThat(after.get("balance").asLong()).as(what)
+                            .isEqualTo(timeline.balanceAfter(accountId, entrySeq));
+                    assertThat(after.get("held").asLong()).as(what).isEqualTo(state.held());
+                    assertThat(after.get("stateSeq").asLong()).as(what).isEqualTo(state.stateSeq());
+                    entriesAsked++;
+                }
+                java.time.Instant at = java.time.Instant.ofEpochMilli(state.changedAtMs());
+                BalanceTimeline.State expected = timeline.at(accountId, state.changedAtMs());
+                JsonNode then = balance(accountId, "?at=" + at);
+                String what = accountId + " at " + at;
+                assertThat(then.get("stateSeq").asLong()).as(what).isEqualTo(expected.stateSeq());
+                assertThat(then.get("entrySeq").asLong()).as(what).isEqualTo(expected.entrySeq());
+                assertThat(then.get("balance").asLong()).as(what).isEqualTo(expected.balance());
+                assertThat(then.get("held").asLong()).as(what).isEqualTo(expected.held());
+                instantsAsked++;
+            }
+        }
+        System.out.printf("balances at a point in time: %d entries and %d instants of %d accounts agree with the "
+                + "journal%n", entriesAsked, instantsAsked, accounts.size());
+        assertThat(sawAHold).as("some past state held money").isTrue();
+        assertThat(timeline.violations(List.of())).as("the journal's states add up").isEmpty();
+    }
+
+    /** {@code GET /v1/accounts/{id}/balance} with {@code params}, asked again while the copy catches up (503). */
+    private JsonNode balance(String accountId, String params) throws Exception {
+        java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> last =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        await().atMost(SETTLE).until(() -> {
+            last.set(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + processor.getLocalPort()
+                    + "/v1/accounts/" + accountId + "/balance" + params)).header("Authorization",
+                    "Bearer local-dev-key").GET().build(), HttpResponse.BodyHandlers.ofString()));
+            return last.get().statusCode() != 503;
+        });
+        assertThat(last.get().statusCode()).as("%s%s: %s", accountId, params, last.get().body()).isEqualTo(200);
+        return JSON.readTree(last.get().body());
     }
 
     /**

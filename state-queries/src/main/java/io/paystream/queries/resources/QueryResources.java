@@ -3,6 +3,7 @@ package io.paystream.queries.resources;
 import io.dropwizard.jersey.setup.JerseyEnvironment;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.paystream.queries.deadletters.DeadLetterReader;
+import io.paystream.queries.history.BalanceHistory;
 import io.paystream.queries.history.JournalHistory;
 import io.paystream.queries.history.WebhookDeliveryLog;
 import io.paystream.queries.routing.KeyRouter;
@@ -25,6 +26,8 @@ public final class QueryResources {
         jersey.register(new PaymentBatchQueryResource(router, paymentsStore));
         jersey.register(new RefundQueryResource(answers, paymentsStore));
         jersey.register(new AccountEntriesResource(history));
+        jersey.register(new AccountBalanceResource(answers, accountsStore,
+                history == null ? null : new BalanceHistory(history.jdbi()), Clock.systemUTC()));
         jersey.register(new AccountListResource(streams, scatter, accountsStore));
         jersey.register(new DeadLettersResource(deadLetters));
         jersey.register(new MeResource());

@@ -2,7 +2,9 @@ package io.paystream.processor.ledger;
 
 import io.paystream.processor.core.Emissions;
 import io.paystream.schemas.JournalChain;
+import io.paystream.schemas.avro.AccountSnapshot;
 import io.paystream.schemas.avro.AccountState;
+import io.paystream.schemas.avro.AuditKind;
 import io.paystream.schemas.avro.AuditRecord;
 import io.paystream.schemas.avro.CardTopUp;
 import io.paystream.schemas.avro.HoldState;
@@ -90,14 +92,39 @@ public record LedgerOutcome(AccountState newState, Map<String, Long> flowDeltas,
     }
 
     /**
-     * This outcome with the movements of {@code accountId} linked into its hash chain ({@link JournalChain}): each gets
-     * the previous movement's hash and its own, and the new state keeps the last as the chain's head. Nothing changes
-     * when the account's balance did not move.
+     * This outcome as the journal keeps it for {@code accountId}: its movements linked into the account's hash chain
+     * ({@link JournalChain}), each getting the previous movement's hash and its own, with the new state keeping the
+     * last as the chain's head; and every record that changed the account (not a rejection) carrying the account's
+     * state afterwards ({@link AccountSnapshot}), under the next {@code stateSeq}. The state's {@code updatedAtMs}
+     * never goes back (records of different payers reach an account out of time order), and is the snapshot's
+     * {@code changedAtMs}: a state last updated before an instant has not changed since.
+     *
+     * @param previous the account's state before the decision, or null when it did not exist
      */
-    LedgerOutcome chained(String accountId) {
-        if (newState == null || emissions.audits().stream().noneMatch(audit -> isMovementOf(audit, accountId))) {
+    LedgerOutcome journaled(String accountId, AccountState previous) {
+        if (newState == null) {
             return this;
         }
+        long changedAtMs = Math.max(newState.getUpdatedAtMs(), previous == null ? 0 : previous.getUpdatedAtMs());
+        AccountState.Builder state = AccountState.newBuilder(newState).setUpdatedAtMs(changedAtMs);
+        if (emissions.audits().stream().noneMatch(audit -> changes(audit, accountId))) {
+            return changedAtMs == newState.getUpdatedAtMs() ? this : with(state.build(), emissions);
+        }
+        for (AuditRecord audit : emissions.audits()) {
+            if (changes(audit, accountId)) {
+                changedAtMs = Math.max(changedAtMs, audit.getCreatedAtMs());
+            }
+        }
+        state.setUpdatedAtMs(changedAtMs).setStateSeq(newState.getStateSeq() + 1);
+        AccountSnapshot snapshot = AccountSnapshot.newBuilder()
+                .setStateSeq(state.getStateSeq())
+                .setEntrySeq(newState.getEntrySeq())
+                .setBalance(newState.getBalance())
+                .setHeld(newState.getHeld())
+                .setOverdraftLimit(newState.getOverdraftLimit())
+                .setStatus(newState.getStatus())
+                .setChangedAtMs(changedAtMs)
+                .build();
         String head = newState.getJournalHash();
         List<AuditRecord> audits = new ArrayList<>(emissions.audits().size());
         for (AuditRecord audit : emissions.audits()) {
@@ -105,14 +132,24 @@ public record LedgerOutcome(AccountState newState, Map<String, Long> flowDeltas,
                 audit = JournalChain.link(audit, head);
                 head = audit.getHash();
             }
+            if (changes(audit, accountId)) {
+                audit = AuditRecord.newBuilder(audit).setState(snapshot).build();
+            }
             audits.add(audit);
         }
-        return new LedgerOutcome(AccountState.newBuilder(newState).setJournalHash(head).build(), flowDeltas,
-                emissions.withAudits(audits), failure, hold, refund, cardTopUp);
+        return with(state.setJournalHash(head).build(), emissions.withAudits(audits));
+    }
+
+    private LedgerOutcome with(AccountState state, Emissions replaced) {
+        return new LedgerOutcome(state, flowDeltas, replaced, failure, hold, refund, cardTopUp);
     }
 
     private static boolean isMovementOf(AuditRecord audit, String accountId) {
         return audit.getEntrySeq() != null && audit.getBalanceAfter() != null && audit.getAccountId().equals(accountId);
+    }
+
+    private static boolean changes(AuditRecord audit, String accountId) {
+        return audit.getKind() != AuditKind.REJECTION && audit.getAccountId().equals(accountId);
     }
 
     /** This outcome with the {@code ledger-flows} changes it implies. */

@@ -172,7 +172,7 @@ final class LedgerProcessor implements Processor<String, LedgerCommand, Object, 
             if (hold == null || (accountId != null && !accountId.equals(hold.getAccountId()))) {
                 continue;
             }
-            LedgerOutcome outcome = HoldRules.expire(accounts.get(hold.getAccountId()), hold, streamTimeMs);
+            LedgerOutcome outcome = LedgerRules.expire(accounts.get(hold.getAccountId()), hold, streamTimeMs);
             applyHold(outcome);
             accounts.put(hold.getAccountId(), outcome.newState());
             sinks.forward(context, new Record<>(hold.getAccountId(), (Object) null, streamTimeMs),

@@ -46,7 +46,7 @@ public final class LedgerRules {
             Invariants.check(command != null, "ledger record for key %s has no value", key);
             Invariants.check(command.getAccountId() != null && command.getAccountId().equals(key),
                     "command %s for account %s is keyed %s", command.getCommandId(), command.getAccountId(), key);
-            LedgerOutcome outcome = apply(account, kept, command, nowMs, position).chained(key);
+            LedgerOutcome outcome = apply(account, kept, command, nowMs, position).journaled(key, account);
             return outcome.withFlowDeltas(InFlight.deltas(command, outcome));
         } catch (RuntimeException failure) {
             return LedgerOutcome.failed(failure, compensation(command, failure, nowMs));
@@ -72,7 +72,7 @@ public final class LedgerRules {
      * the stream time that record brings; a replay of the ledger topic must do the same, in the same place.
      */
     public static LedgerOutcome expire(AccountState account, HoldState hold, long streamTimeMs) {
-        return HoldRules.expire(account, hold, streamTimeMs);
+        return HoldRules.expire(account, hold, streamTimeMs).journaled(hold.getAccountId(), account);
     }
 
     /** {@link #apply(AccountState, PaymentOnAccount, LedgerCommand, long, LedgerPosition)}: nothing kept, one partition. */
