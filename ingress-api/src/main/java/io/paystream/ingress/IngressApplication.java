@@ -18,6 +18,7 @@ import io.paystream.ingress.kafka.CommandPublisher;
 import io.paystream.ingress.kafka.EndpointPrivilegesSync;
 import io.paystream.ingress.lookup.PaymentLookup;
 import io.paystream.ingress.resources.AccountsResource;
+import io.paystream.ingress.resources.BalanceMonitorsResource;
 import io.paystream.ingress.resources.PaymentBatchesResource;
 import io.paystream.ingress.resources.PaymentsResource;
 import io.paystream.ingress.resources.WebhookEndpointsResource;
@@ -84,6 +85,7 @@ public class IngressApplication extends Application<IngressConfiguration> {
         environment.jersey().register(new PaymentBatchesResource(publisher, produceTimeout, ids,
                 configuration.getMinHoldSeconds()));
         environment.jersey().register(new AccountsResource(publisher, produceTimeout));
+        environment.jersey().register(new BalanceMonitorsResource(publisher, produceTimeout, ids, queryApi));
         EndpointRegistry endpoints = new EndpointRegistry(configuration.getKafka(), "paystream-ingress-webhooks");
         environment.lifecycle().manage(new Managed() {
             @Override

@@ -4,6 +4,7 @@ import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.AcquirerRequest;
 import io.paystream.schemas.avro.AcquirerResult;
 import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.BalanceEvent;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.Notification;
 import io.paystream.schemas.avro.PaymentAction;
@@ -60,6 +61,10 @@ public final class Topics {
             new Topic<>("payments.notifications.v1", Serdes.String(), AvroSerde.of(Notification.class));
 
     /** Records that could not be decoded or processed: the original bytes plus error headers. */
+    /** Balance events (balance.threshold_crossed), written by the ledger as a balance changes. Key: accountId. */
+    public static final Topic<String, BalanceEvent> BALANCE_EVENTS =
+            new Topic<>("accounts.balance-events.v1", Serdes.String(), AvroSerde.of(BalanceEvent.class));
+
     public static final Topic<byte[], byte[]> DEAD_LETTERS =
             new Topic<>("payments.dlq.v1", Serdes.ByteArray(), Serdes.ByteArray());
 
@@ -98,7 +103,8 @@ public final class Topics {
 
     /** Every topic the pipeline needs, co-partitioned ones first. */
     public static final List<Topic<?, ?>> ALL = List.of(PAYMENT_REQUESTS, PAYMENT_BATCHES, PAYMENT_ACTIONS,
-            ACCOUNT_REQUESTS, LEDGER, PAYMENT_EVENTS, AUDIT, NOTIFICATIONS, DEAD_LETTERS, WEBHOOK_ENDPOINTS, WEBHOOK_DEAD_LETTERS,
+            ACCOUNT_REQUESTS, LEDGER, PAYMENT_EVENTS, AUDIT, NOTIFICATIONS, BALANCE_EVENTS, DEAD_LETTERS, WEBHOOK_ENDPOINTS,
+            WEBHOOK_DEAD_LETTERS,
             ACQUIRER_REQUESTS, ACQUIRER_RESULTS);
 
     /** What a direct producer's client id may be: it becomes part of a topic name. */

@@ -1,7 +1,9 @@
 package io.paystream.sinks;
 
 import io.paystream.schemas.avro.AcquirerRequest;
+import io.paystream.schemas.Topics;
 import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.BalanceEvent;
 import io.paystream.schemas.avro.Notification;
 import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.serde.AvroSerde;
@@ -19,8 +21,12 @@ import org.apache.kafka.connect.storage.Converter;
  * schemaless values. Decoding happens here, in the converter, so that an undecodable record goes through Connect's own
  * error handling ({@code errors.tolerance}, {@code errors.deadletterqueue.topic.name}) instead of failing the task.
  * Configure it with {@code value.converter.record=audit}, {@code payment-event}, {@code notification} or {@code acquirer-request}.
+ * Records of {@code accounts.balance-events.v1} are balance events whatever the setting, so that the webhook sink reads
+ * them beside the notifications.
  */
 public final class PayStreamAvroConverter implements Converter, Versioned {
+    private static final AvroSerde<BalanceEvent> BALANCE_EVENTS = AvroSerde.of(BalanceEvent.class);
+
     private AvroSerde<? extends SpecificRecord> serde;
 
     @Override
@@ -50,7 +56,8 @@ public final class PayStreamAvroConverter implements Converter, Versioned {
     @Override
     public SchemaAndValue toConnectData(String topic, byte[] value) {
         try {
-            return new SchemaAndValue(null, serde.deserialize(topic, value));
+            return new SchemaAndValue(null, Topics.BALANCE_EVENTS.name().equals(topic)
+                    ? BALANCE_EVENTS.deserialize(topic, value) : serde.deserialize(topic, value));
         } catch (SerializationException e) {
             throw new DataException("undecodable record on " + topic + ": " + e.getMessage(), e);
         }

@@ -102,6 +102,9 @@ class LedgerRandomizedTest {
                             io.paystream.schemas.avro.RejectionReason.PAYMENT_NOT_COMPLETED);
             assertAtomicBatchesMovedAllOrNothing(pipeline, workload, seed);
             assertJournalChainsHold(pipeline, seed);
+            assertThat(io.paystream.testing.BalanceMonitorCheck.violations(pipeline.audits(), pipeline.accounts(),
+                    pipeline.balanceEvents())).as("one balance event per crossing, seed %d", seed).isEmpty();
+            assertThat(pipeline.balanceEvents()).as("monitors crossed, seed %d", seed).isNotEmpty();
             assertThat(pipeline.accounts()).as("no hold is left open, with seed %d", seed)
                     .allSatisfy(account -> assertThat(account.getHeld()).as(account.getAccountId()).isZero());
             assertThat(pipeline.events()).as("captures that completed, with seed %d", seed)
@@ -205,6 +208,22 @@ class LedgerRandomizedTest {
                 pipeline.send(AccountRequest.newBuilder().setRequestId("open-" + accountId).setAccountId(accountId)
                         .setCommand(AccountCommandType.OPEN).setCurrency(currency).setAccountType(type)
                         .setOverdraftLimit(limit).build());
+                // Two balance monitors on each account, at thresholds the workload's amounts go back and forth over.
+                for (int m = 0; m < 2; m++) {
+                    String monitorId = io.paystream.schemas.validation.MonitorIds.of(
+                            java.nio.ByteBuffer.allocate(8).putLong(i * 2L + m).array(), accountId);
+                    pipeline.send(AccountRequest.newBuilder().setRequestId("monitor-" + monitorId)
+                            .setAccountId(accountId).setCommand(AccountCommandType.ADD_MONITOR)
+                            .setMonitor(io.paystream.schemas.avro.BalanceMonitor.newBuilder().setMonitorId(monitorId)
+                                    .setField(random.nextBoolean() ? io.paystream.schemas.avro.BalanceField.BALANCE
+                                    : io.paystream.schemas.avro.BalanceField.AVAILABLE)
+                                    .setOperator(List.of(io.paystream.schemas.avro.ThresholdOperator.LT,
+                                            io.paystream.schemas.avro.ThresholdOperator.LTE,
+                                            io.paystream.schemas.avro.ThresholdOperator.GT,
+                                            io.paystream.schemas.avro.ThresholdOperator.GTE).get(random.nextInt(4)))
+                                    .setAmount(random.nextInt(3_000)).build())
+                            .build());
+                }
             }
         }
 

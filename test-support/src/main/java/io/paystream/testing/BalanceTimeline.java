@@ -28,11 +28,13 @@ public final class BalanceTimeline {
      * @param entrySeq the account's last movement by then
      * @param balance the sum of its movements by then
      * @param held the sum of its holds and releases by then
+     * @param overdraftLimit the limit then, as the snapshot says
      * @param changedAtMs when the state began (the snapshot's clock)
      * @param entries the movements the decision made, whose state right after each this is (one, seldom two)
+     * @param records the journal records the decision wrote for the account
      */
-    public record State(long stateSeq, long entrySeq, long balance, long held, long changedAtMs,
-            List<Long> entries) {
+    public record State(long stateSeq, long entrySeq, long balance, long held, long overdraftLimit, long changedAtMs,
+            List<Long> entries, List<AuditRecord> records) {
     }
 
     private final Map<String, List<State>> states = new LinkedHashMap<>();
@@ -48,6 +50,7 @@ public final class BalanceTimeline {
         Map<String, long[]> sums = new LinkedHashMap<>();
         Map<String, AccountSnapshot> open = new LinkedHashMap<>();
         Map<String, List<Long>> openEntries = new LinkedHashMap<>();
+        Map<String, List<AuditRecord>> openRecords = new LinkedHashMap<>();
         for (AuditRecord audit : audits) {
             String accountId = audit.getAccountId();
             boolean moves = MOVEMENTS.contains(audit.getKind()) || HOLDS.contains(audit.getKind());
@@ -61,8 +64,10 @@ public final class BalanceTimeline {
             }
             AccountSnapshot pending = open.get(accountId);
             if (pending != null && audit.getState().getStateSeq() != pending.getStateSeq()) {
-                timeline.close(accountId, pending, sums.get(accountId), openEntries.remove(accountId));
+                timeline.close(accountId, pending, sums.get(accountId), openEntries.remove(accountId),
+                        openRecords.remove(accountId));
             }
+            openRecords.computeIfAbsent(accountId, id -> new ArrayList<>()).add(audit);
             long[] sum = sums.computeIfAbsent(accountId, id -> new long[2]);
             if (MOVEMENTS.contains(audit.getKind())) {
                 sum[0] += audit.getAmount();
@@ -75,11 +80,12 @@ public final class BalanceTimeline {
             open.put(accountId, audit.getState());
         }
         open.forEach((accountId, pending) -> timeline.close(accountId, pending, sums.get(accountId),
-                openEntries.remove(accountId)));
+                openEntries.remove(accountId), openRecords.remove(accountId)));
         return timeline;
     }
 
-    private void close(String accountId, AccountSnapshot snapshot, long[] sum, List<Long> entries) {
+    private void close(String accountId, AccountSnapshot snapshot, long[] sum, List<Long> entries,
+            List<AuditRecord> records) {
         List<State> account = states.computeIfAbsent(accountId, id -> new ArrayList<>());
         State previous = account.isEmpty() ? null : account.get(account.size() - 1);
         long expectedSeq = previous == null ? 1 : previous.stateSeq() + 1;
@@ -96,7 +102,8 @@ public final class BalanceTimeline {
                     + ", the journal's movements and holds add up to " + sum[0] + " and " + sum[1]);
         }
         account.add(new State(snapshot.getStateSeq(), snapshot.getEntrySeq(), sum[0], sum[1],
-                snapshot.getChangedAtMs(), entries == null ? List.of() : List.copyOf(entries)));
+                snapshot.getOverdraftLimit(), snapshot.getChangedAtMs(),
+                entries == null ? List.of() : List.copyOf(entries), List.copyOf(records)));
     }
 
     /** Every disagreement found, with the store's states: empty when the snapshots and the journal agree. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.paystream.schemas.RefundIds;
+import io.paystream.schemas.avro.BalanceEvent;
 import io.paystream.schemas.avro.Notification;
 import io.paystream.schemas.avro.NotificationRole;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -25,7 +27,8 @@ import java.util.Set;
  *   <li>and, when the account's balance moved for good, {@code account.credited} or {@code account.debited}. A
  *       reversal gives back a debit that never completed, so it moves nothing for good and has no account event.</li>
  * </ul>
- * A payment between two accounts of one client reaches that client once per party, each with its own event id.
+ * A payment between two accounts of one client reaches that client once per party, each with its own event id. A
+ * balance event on {@code accounts.balance-events.v1} becomes {@code balance.threshold_crossed}.
  */
 public final class WebhookEvents {
     public static final String PAYMENT_COMPLETED = "payment.completed";
@@ -38,11 +41,13 @@ public final class WebhookEvents {
     public static final String REFUND_FAILED = "refund.failed";
     public static final String ACCOUNT_CREDITED = "account.credited";
     public static final String ACCOUNT_DEBITED = "account.debited";
+    /** A balance monitor's condition became true (on {@code accounts.balance-events.v1}). */
+    public static final String BALANCE_THRESHOLD_CROSSED = "balance.threshold_crossed";
 
     /** Every type an endpoint may subscribe to. */
     public static final Set<String> TYPES = Set.of(PAYMENT_COMPLETED, PAYMENT_REJECTED, PAYMENT_REVERSED,
             PAYMENT_AUTHORIZED, PAYMENT_VOIDED, PAYMENT_EXPIRED, REFUND_SUCCEEDED, REFUND_FAILED, ACCOUNT_CREDITED,
-            ACCOUNT_DEBITED);
+            ACCOUNT_DEBITED, BALANCE_THRESHOLD_CROSSED);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -81,6 +86,28 @@ public final class WebhookEvents {
         return events;
     }
 
+    /** The event a balance event becomes: {@code balance.threshold_crossed}, about the monitored account. */
+    public static WebhookEvent of(BalanceEvent balance) {
+        String id = eventId(balance.getEventId(), balance.getType());
+        ObjectNode event = JSON.createObjectNode();
+        event.put("id", id);
+        event.put("type", balance.getType());
+        event.put("createdAt", Instant.ofEpochMilli(balance.getCreatedAtMs()).toString());
+        ObjectNode data = event.putObject("data");
+        data.put("accountId", balance.getAccountId());
+        data.put("monitorId", balance.getMonitorId());
+        data.put("field", balance.getField().name().toLowerCase(Locale.ROOT));
+        data.put("operator", balance.getOperator().name().toLowerCase(Locale.ROOT));
+        data.put("threshold", balance.getThreshold());
+        data.put("value", balance.getValue());
+        data.put("currency", balance.getCurrency());
+        data.put("crossing", balance.getCrossing());
+        data.put("stateSeq", balance.getStateSeq());
+        data.put("entrySeq", balance.getEntrySeq());
+        data.put("paymentId", balance.getPaymentId());
+        return new WebhookEvent(id, balance.getType(), balance.getAccountId(), write(event));
+    }
+
     /** {@code evt_} and the first 128 bits, in hex, of SHA-256(notification id, type). */
     static String eventId(String notificationId, String type) {
         try {
@@ -110,6 +137,10 @@ public final class WebhookEvents {
         if (notification.getActionId() != null && notification.getStatus().name().startsWith("REFUND_")) {
             data.put("refundId", RefundIds.of(notification.getPaymentId(), notification.getActionId()));
         }
+        return write(event);
+    }
+
+    private static String write(ObjectNode event) {
         try {
             return JSON.writeValueAsString(event);
         } catch (JsonProcessingException e) {

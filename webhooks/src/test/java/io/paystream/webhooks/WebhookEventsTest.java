@@ -52,7 +52,29 @@ class WebhookEventsTest {
         assertThat(types(notification(PaymentStatus.REFUND_FAILED, NotificationRole.PAYEE)))
                 .containsExactly("refund.failed");
         assertThat(types(notification(PaymentStatus.ACCEPTED, NotificationRole.PAYER))).isEmpty();
-        assertThat(WebhookEvents.TYPES).hasSize(10);
+        assertThat(WebhookEvents.TYPES).hasSize(11);
+    }
+
+    @Test
+    void aBalanceEventBecomesOneThresholdCrossedEventWithADeterministicId() throws Exception {
+        io.paystream.schemas.avro.BalanceEvent crossed = io.paystream.schemas.avro.BalanceEvent.newBuilder()
+                .setEventId("bm_00000000000000aa_alice:2").setType("balance.threshold_crossed")
+                .setAccountId("alice").setMonitorId("bm_00000000000000aa_alice")
+                .setField(io.paystream.schemas.avro.BalanceField.AVAILABLE)
+                .setOperator(io.paystream.schemas.avro.ThresholdOperator.LTE).setThreshold(100).setValue(90)
+                .setCurrency("USD").setCrossing(2).setStateSeq(7).setEntrySeq(3).setCreatedAtMs(1_000).build();
+        WebhookEvent event = WebhookEvents.of(crossed);
+        assertThat(event.type()).isEqualTo(WebhookEvents.BALANCE_THRESHOLD_CROSSED);
+        assertThat(event.accountId()).isEqualTo("alice");
+        assertThat(event.id()).isEqualTo(WebhookEvents.of(crossed).id()).startsWith("evt_")
+                .isNotEqualTo(WebhookEvents.of(io.paystream.schemas.avro.BalanceEvent.newBuilder(crossed)
+                        .setEventId("bm_00000000000000aa_alice:3").build()).id());
+        com.fasterxml.jackson.databind.JsonNode data = new ObjectMapper().readTree(event.body()).get("data");
+        assertThat(data.get("monitorId").asText()).isEqualTo("bm_00000000000000aa_alice");
+        assertThat(data.get("field").asText()).isEqualTo("available");
+        assertThat(data.get("operator").asText()).isEqualTo("lte");
+        assertThat(data.get("value").asLong()).isEqualTo(90);
+        assertThat(data.get("crossing").asLong()).isEqualTo(2);
     }
 
     @Test

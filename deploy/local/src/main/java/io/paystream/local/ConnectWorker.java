@@ -96,7 +96,7 @@ public final class ConnectWorker {
         Path payments = connector(dir, CONNECTORS.get(1), "io.paystream.sinks.PaymentEventSinkConnector",
                 "payments.events.v1", "payment-event", layout, List.of());
         Path webhooks = connector(dir, CONNECTORS.get(2), "io.paystream.sinks.webhooks.WebhookSinkConnector",
-                "payments.notifications.v1", "notification", layout, List.of(
+                "payments.notifications.v1,accounts.balance-events.v1", "notification", layout, List.of(
                         "paystream.kafka.bootstrap.servers=" + layout.bootstrapServers(),
                         // Receivers on a laptop listen on 127.0.0.1; private and link-local ranges stay refused.
                         "paystream.webhooks.allow.loopback=true"));

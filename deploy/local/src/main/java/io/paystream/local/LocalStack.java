@@ -188,8 +188,8 @@ public final class LocalStack {
         }
         out.println("  console       " + queries + "/console/   (sign in with the API key below)");
         out.println("  kafka         " + layout.bootstrapServers());
-        out.println("  postgres      " + layout.jdbcUrl() + "   (user postgres; tables ledger_entries, payments, "
-                + "webhook_deliveries, email_messages)");
+        out.println("  postgres      " + layout.jdbcUrl() + "   (user postgres; tables ledger_entries, "
+                + "balance_history, payments, webhook_deliveries, email_messages)");
         out.println("  connect       http://127.0.0.1:" + layout.connectPort() + "/connectors   (metrics: /metrics)");
         out.println("  API key       " + DEV_KEY + "   (admin scope)");
         out.println("  tracing       " + cluster.telemetry().description());

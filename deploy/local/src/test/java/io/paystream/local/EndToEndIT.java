@@ -555,6 +555,69 @@ class EndToEndIT {
         assertRefused(query(path + "?entrySeq=2"), 404, "entrySeq");
     }
 
+    /**
+     * A balance monitor over HTTP: every bad field, a missing Idempotency-Key, an unknown account and a stranger's key
+     * are refused, naming what is wrong; a valid one shows on the query API, a payment that takes the balance below
+     * its threshold makes exactly one balance.threshold_crossed event on its topic, and a delete removes it.
+     */
+    @Test
+    void aBalanceMonitorFiresOnceWhenThePaymentCrossesAndIsDeleted() throws Exception {
+        String account = "e2e-watched";
+        assertThat(post("/v1/accounts", null, "{\"accountId\":\"" + account + "\",\"currency\":\"USD\","
+                + "\"type\":\"CUSTOMER\"}").statusCode()).isEqualTo(202);
+        await().atMost(SETTLE).until(() -> query("/v1/accounts/" + account).statusCode() == 200);
+        assertThat(finalState(pay("watched-1", "{\"type\":\"TOPUP\",\"to\":\"" + account
+                + "\",\"amount\":5000,\"currency\":\"USD\"}")).get("status").asText()).isEqualTo("COMPLETED");
+        String valid = "{\"accountId\":\"" + account + "\",\"field\":\"balance\",\"operator\":\"lt\",\"amount\":1000}";
+
+        assertRefused(post("/v1/balance-monitors", null, valid), 422, "Idempotency-Key");
+        assertRefused(post("/v1/balance-monitors", "m-bad", valid.replace("\"balance\"", "\"saldo\"")), 422,
+                "field");
+        assertRefused(post("/v1/balance-monitors", "m-bad", valid.replace("\"lt\"", "\"below\"")), 422,
+                "operator");
+        assertRefused(post("/v1/balance-monitors", "m-bad", valid.replace("1000", "\"a lot\"")), 422, "amount");
+        assertRefused(post("/v1/balance-monitors", "m-bad", valid.replace(",\"amount\":1000", "")), 422, "amount");
+        assertRefused(post("/v1/balance-monitors", "m-bad", valid.replace(account, "e2e-nobody")), 404,
+                "accountId");
+        assertRefused(post(SHOP_KEY, "/v1/balance-monitors", "m-bad", valid), 403, "accountId");
+
+        HttpResponse<String> added = post("/v1/balance-monitors", "m-1", valid);
+        assertThat(added.statusCode()).as(added.body()).isEqualTo(202);
+        String monitorId = JSON.readTree(added.body()).get("monitorId").asText();
+        assertThat(monitorId).startsWith("bm_").endsWith("_" + account);
+        await().atMost(SETTLE).until(() -> query("/v1/balance-monitors/" + monitorId).statusCode() == 200);
+        JsonNode monitor = JSON.readTree(query("/v1/balance-monitors/" + monitorId).body());
+        assertThat(monitor.get("met").asBoolean()).isFalse();
+        assertThat(monitor.get("field").asText()).isEqualTo("balance");
+
+        assertThat(finalState(pay("watched-2", "{\"type\":\"WITHDRAWAL\",\"from\":\"" + account
+                + "\",\"amount\":4500,\"currency\":\"USD\"}")).get("status").asText()).isEqualTo("COMPLETED");
+        assertThat(finalState(pay("watched-3", "{\"type\":\"WITHDRAWAL\",\"from\":\"" + account
+                + "\",\"amount\":100,\"currency\":\"USD\"}")).get("status").asText()).isEqualTo("COMPLETED");
+        await().atMost(SETTLE).until(() -> JSON.readTree(query("/v1/balance-monitors/" + monitorId).body())
+                .get("crossings").asLong() == 1);
+        try (var events = SharedStack.get().kafka().reader(io.paystream.schemas.Topics.BALANCE_EVENTS)) {
+            List<io.paystream.schemas.avro.BalanceEvent> mine = events.valuesToEnd(SETTLE).stream()
+                    .filter(e -> e.getMonitorId().equals(monitorId)).toList();
+            assertThat(mine).as("one event for one crossing").singleElement().satisfies(event -> {
+                assertThat(event.getType()).isEqualTo("balance.threshold_crossed");
+                assertThat(event.getValue()).isEqualTo(500);
+                assertThat(event.getCrossing()).isEqualTo(1);
+            });
+        }
+        JsonNode list = JSON.readTree(query("/v1/balance-monitors?accountId=" + account).body());
+        assertThat(list.get("monitors")).hasSize(1);
+        assertRefused(query("/v1/balance-monitors"), 400, "accountId");
+
+        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SharedStack.get().ingressPort()
+                + "/v1/balance-monitors/" + monitorId)).header("Authorization", KEY).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(202);
+        await().atMost(SETTLE).until(() -> query("/v1/balance-monitors/" + monitorId).statusCode() == 404);
+        assertRefused(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + SharedStack.get().ingressPort()
+                + "/v1/balance-monitors/bm_nope")).header("Authorization", KEY).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString()), 404, "monitorId");
+    }
+
     private static void assertRefused(HttpResponse<String> response, int status, String param) throws Exception {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         assertThat(JSON.readTree(response.body()).get("error").get("param").asText()).isEqualTo(param);

@@ -19,6 +19,9 @@ import io.paystream.schemas.avro.AccountCommandType;
 import io.paystream.schemas.avro.AccountRequest;
 import io.paystream.schemas.avro.AccountType;
 import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.BalanceEvent;
+import io.paystream.schemas.avro.BalanceField;
+import io.paystream.schemas.avro.BalanceMonitor;
 import io.paystream.schemas.avro.ActionType;
 import io.paystream.schemas.avro.CaptureMode;
 import io.paystream.schemas.avro.Notification;
@@ -27,7 +30,9 @@ import io.paystream.schemas.avro.PaymentRequest;
 import io.paystream.schemas.avro.PaymentSource;
 import io.paystream.schemas.avro.PaymentType;
 import io.paystream.schemas.avro.SourceType;
+import io.paystream.schemas.avro.ThresholdOperator;
 import io.paystream.webhooks.WebhookEvents;
+import io.paystream.testing.BalanceMonitorCheck;
 import io.paystream.testing.BalanceTimeline;
 import io.paystream.testing.ChargeReconciliation;
 import io.paystream.testing.FreePorts;
@@ -100,6 +105,7 @@ class ReconciliationIT {
     /** Every notification of the workload, once reconcileWebhooks has read them all. */
     private final List<Notification> notifications = new ArrayList<>();
     private final List<String> cardTopUps = new ArrayList<>();
+    private final List<String> monitorIds = new ArrayList<>();
     /** The card top-up whose payee was frozen between its charge and the acquirer's answer. */
     private String refundedTopUp;
     private static String endpointId;
@@ -200,6 +206,71 @@ class ReconciliationIT {
                         : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * Two balance monitors on every account, through the ingress: its balance below 3,000 and its available at or
+     * above 6,000, thresholds the workload's amounts go back and forth over. A repeated POST with the same
+     * Idempotency-Key names the same monitor.
+     */
+    private void addBalanceMonitors(List<String> accounts) throws Exception {
+        for (String accountId : accounts) {
+            for (String condition : List.of("\"field\":\"balance\",\"operator\":\"lt\",\"amount\":3000",
+                    "\"field\":\"available\",\"operator\":\"gte\",\"amount\":6000")) {
+                String body = "{\"accountId\":\"" + accountId + "\"," + condition + "}";
+                String key = "monitor-" + accountId + "-" + condition.hashCode();
+                HttpResponse<String> added = monitorPost(body, key);
+                assertThat(added.statusCode()).as(added.body()).isEqualTo(202);
+                String monitorId = JSON.readTree(added.body()).get("monitorId").asText();
+                assertThat(JSON.readTree(monitorPost(body, key).body()).get("monitorId").asText())
+                        .as("a retry names the same monitor").isEqualTo(monitorId);
+                monitorIds.add(monitorId);
+            }
+        }
+        await().atMost(SETTLE).until(() -> monitorIds.stream().allMatch(id -> {
+            try {
+                return query("/v1/balance-monitors/" + id) != null;
+            } catch (Exception e) {
+                return false;
+            }
+        }));
+    }
+
+    private HttpResponse<String> monitorPost(String body, String idempotencyKey) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ingress.getLocalPort()
+                + "/v1/balance-monitors")).header("Authorization", "Bearer local-dev-key")
+                .header("Content-Type", "application/json").header("Idempotency-Key", idempotencyKey)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Every monitor fired exactly once per crossing: the balance events on their topic are exactly the crossings the
+     * journal's states make (BalanceMonitorCheck), and each monitor's count on the query API agrees.
+     */
+    private void reconcileBalanceMonitors(List<String> accounts) throws Exception {
+        List<AuditRecord> journal;
+        List<BalanceEvent> events;
+        try (var reader = kafka.reader(Topics.AUDIT); var balance = kafka.reader(Topics.BALANCE_EVENTS)) {
+            journal = reader.valuesToEnd(Duration.ofSeconds(60));
+            events = balance.valuesToEnd(Duration.ofSeconds(60));
+        }
+        Map<String, List<BalanceMonitor>> monitors = new java.util.LinkedHashMap<>();
+        for (String accountId : accounts) {
+            List<BalanceMonitor> ofAccount = new ArrayList<>();
+            JSON.readTree(query("/v1/balance-monitors?accountId=" + accountId)).get("monitors").forEach(m ->
+                    ofAccount.add(BalanceMonitor.newBuilder().setMonitorId(m.get("monitorId").asText())
+                            .setField(BalanceField.valueOf(m.get("field").asText().toUpperCase(java.util.Locale.ROOT)))
+                            .setOperator(ThresholdOperator.valueOf(m.get("operator").asText()
+                                    .toUpperCase(java.util.Locale.ROOT)))
+                            .setAmount(m.get("amount").asLong()).setMet(m.get("met").asBoolean())
+                            .setCrossings(m.get("crossings").asLong()).build()));
+            monitors.put(accountId, ofAccount);
+        }
+        assertThat(monitors.values().stream().mapToInt(List::size).sum()).isEqualTo(monitorIds.size());
+        assertThat(BalanceMonitorCheck.violations(journal, monitors, events)).as("one event per crossing").isEmpty();
+        assertThat(events).as("monitors crossed").isNotEmpty();
+        System.out.printf("balance monitors: %d monitors crossed %d times, one event each%n", monitorIds.size(),
+                events.size());
+    }
+
     /** An operator's endpoint (the admin key): it receives every account's events, through the whole workload. */
     private void registerWebhookEndpoint() throws Exception {
         receiver = WebhookReceiver.answering(200);
@@ -217,12 +288,13 @@ class ReconciliationIT {
      */
     private void reconcileWebhooks() throws Exception {
         Set<String> expected = new HashSet<>();
-        try (var reader = kafka.reader(Topics.NOTIFICATIONS)) {
+        try (var reader = kafka.reader(Topics.NOTIFICATIONS); var balance = kafka.reader(Topics.BALANCE_EVENTS)) {
             await().atMost(SETTLE).until(() -> {
                 expected.clear();
                 notifications.clear();
                 notifications.addAll(reader.values());
                 notifications.forEach(n -> WebhookEvents.of(n).forEach(e -> expected.add(e.id())));
+                balance.values().forEach(b -> expected.add(WebhookEvents.of(b).id()));
                 return !expected.isEmpty() && receiver.received().stream().map(WebhookReceiver.Received::eventId)
                         .collect(Collectors.toSet()).equals(expected);
             });
@@ -230,7 +302,7 @@ class ReconciliationIT {
         assertThat(receiver.received()).allMatch(WebhookReceiver.Received::signatureValid);
         assertThat(receiver.received().stream().map(WebhookReceiver.Received::eventType).collect(Collectors.toSet()))
                 .contains("payment.completed", "payment.rejected", "account.credited", "account.debited",
-                        "payment.authorized", "refund.succeeded");
+                        "payment.authorized", "refund.succeeded", "balance.threshold_crossed");
         List<String> states = new ArrayList<>();
         String after = null;
         do {
@@ -274,6 +346,7 @@ class ReconciliationIT {
                     return false;
                 }
             }));
+            addBalanceMonitors(accounts);
             for (int i = 0; i < PAYMENTS; i++) {
                 String from = accounts.get(random.nextInt(ACCOUNTS));
                 String to = accounts.get(random.nextInt(ACCOUNTS));
@@ -374,6 +447,7 @@ class ReconciliationIT {
         reconcileWebhooks();
         reconcileEmails(db);
         reconcileBalancesThroughTime(accounts);
+        reconcileBalanceMonitors(accounts);
     }
 
     /**

@@ -294,7 +294,22 @@ public final class Commands {
                 "payment_not_found", "no payment " + paymentId + " is known", "paymentId"));
     }
 
-    private static void checkIdempotencyKey(String idempotencyKey) {
+    /**
+     * Checks {@code request} against the shared account request rules.
+     *
+     * @throws ApiException 422 naming the field it breaks
+     */
+    public static AccountRequest accountRequest(AccountRequest request) {
+        rejectIfInvalid(AccountRequestRules.validate(request));
+        return request;
+    }
+
+    /**
+     * An Idempotency-Key is present and of a length the ledger accepts.
+     *
+     * @throws ApiException 422 naming the header otherwise
+     */
+    public static void checkIdempotencyKey(String idempotencyKey) {
         if (idempotencyKey == null || idempotencyKey.isEmpty()
                 || idempotencyKey.length() > PaymentRequestRules.IDEMPOTENCY_KEY_LENGTH_MAX) {
             throw ApiException.of(422, ApiError.INVALID_REQUEST,

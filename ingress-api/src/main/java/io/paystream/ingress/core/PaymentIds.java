@@ -67,18 +67,29 @@ public final class PaymentIds {
         return uuidOf(clientId + "\n\nbatch\n" + idempotencyKey);
     }
 
+    /**
+     * The unique part of the id of the balance monitor this client adds to this account with this idempotency key: a
+     * retry adds nothing new. Its input has the word {@code monitor} where an action's has a payment id (a UUID).
+     */
+    public byte[] deriveMonitor(String clientId, String accountId, String idempotencyKey) {
+        return java.util.Arrays.copyOf(hmac(clientId + "\n" + accountId + "\nmonitor\n" + idempotencyKey), 8);
+    }
+
     private String uuidOf(String input) {
-        byte[] hash;
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            hash = mac.doFinal(input.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("every Java runtime must provide HmacSHA256", e);
-        }
+        byte[] hash = hmac(input);
         hash[6] = (byte) ((hash[6] & 0x0f) | 0x80);
         hash[8] = (byte) ((hash[8] & 0x3f) | 0x80);
         ByteBuffer bits = ByteBuffer.wrap(hash, 0, 16);
         return new UUID(bits.getLong(), bits.getLong()).toString();
+    }
+
+    private byte[] hmac(String input) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            return mac.doFinal(input.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("every Java runtime must provide HmacSHA256", e);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.paystream.schemas.validation;
 
 import io.paystream.schemas.avro.AccountRequest;
+import io.paystream.schemas.avro.BalanceMonitor;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -37,7 +38,30 @@ public final class AccountRequestRules {
                     ? violation("overdraftLimit", "is required to change the limit")
                     : validateLimit(request.getOverdraftLimit());
             case FREEZE, UNFREEZE, CLOSE -> Optional.empty();
+            case ADD_MONITOR -> validateMonitor(request);
+            case REMOVE_MONITOR -> names(request.getMonitorId(), request.getAccountId())
+                    ? Optional.empty() : violation("monitorId", "must be a monitor id of account "
+                            + request.getAccountId());
         };
+    }
+
+    private static Optional<Violation> validateMonitor(AccountRequest request) {
+        BalanceMonitor monitor = request.getMonitor();
+        if (monitor == null) {
+            return violation("monitor", "is required to add a monitor");
+        }
+        if (!names(monitor.getMonitorId(), request.getAccountId())) {
+            return violation("monitorId", "must be a monitor id of account " + request.getAccountId());
+        }
+        if (Math.abs(monitor.getAmount()) > Money.MAX_AMOUNT_MINOR) {
+            return violation("amount", "must be between -" + Money.MAX_AMOUNT_MINOR + " and " + Money.MAX_AMOUNT_MINOR
+                    + " minor units");
+        }
+        return Optional.empty();
+    }
+
+    private static boolean names(String monitorId, String accountId) {
+        return MonitorIds.accountOf(monitorId).filter(accountId::equals).isPresent();
     }
 
     private static Optional<Violation> validateOpen(AccountRequest request) {

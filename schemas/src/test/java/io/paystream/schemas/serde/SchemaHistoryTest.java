@@ -36,7 +36,7 @@ class SchemaHistoryTest {
                 io.paystream.schemas.avro.WebhookEndpoint.class, io.paystream.schemas.avro.AcquirerRequest.class,
                 io.paystream.schemas.avro.AcquirerResult.class, io.paystream.schemas.avro.StatsBucket.class,
                 io.paystream.schemas.avro.CardTopUp.class, io.paystream.schemas.avro.PaymentBatch.class,
-                io.paystream.schemas.avro.AtomicBatch.class);
+                io.paystream.schemas.avro.AtomicBatch.class, io.paystream.schemas.avro.BalanceEvent.class);
     }
 
     @ParameterizedTest

@@ -1,5 +1,6 @@
 package io.paystream.sinks.webhooks;
 
+import io.paystream.schemas.avro.BalanceEvent;
 import io.paystream.schemas.avro.Notification;
 import io.paystream.schemas.avro.WebhookEndpoint;
 import io.paystream.schemas.avro.WebhookEndpointStatus;
@@ -103,12 +104,16 @@ public final class WebhookSinkTask extends SinkTask {
             if (record.value() == null) {
                 continue;
             }
-            if (!(record.value() instanceof Notification notification)) {
-                throw new DataException("expected a Notification at " + record.topic() + "-"
+            List<WebhookEvent> events;
+            if (record.value() instanceof Notification notification) {
+                events = WebhookEvents.of(notification);
+            } else if (record.value() instanceof BalanceEvent balance) {
+                events = List.of(WebhookEvents.of(balance));
+            } else {
+                throw new DataException("expected a Notification or a BalanceEvent at " + record.topic() + "-"
                         + record.kafkaPartition() + "@" + record.kafkaOffset() + ", got "
                         + record.value().getClass().getName() + "; is value.converter.record=notification?");
             }
-            List<WebhookEvent> events = WebhookEvents.of(notification);
             for (int index = 0; index < events.size(); index++) {
                 WebhookEvent event = events.get(index);
                 for (WebhookEndpoint endpoint : endpoints) {

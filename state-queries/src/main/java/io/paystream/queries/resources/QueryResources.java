@@ -26,6 +26,7 @@ public final class QueryResources {
         jersey.register(new PaymentBatchQueryResource(router, paymentsStore));
         jersey.register(new RefundQueryResource(answers, paymentsStore));
         jersey.register(new AccountEntriesResource(history));
+        jersey.register(new BalanceMonitorQueryResource(answers, accountsStore));
         jersey.register(new AccountBalanceResource(answers, accountsStore,
                 history == null ? null : new BalanceHistory(history.jdbi()), Clock.systemUTC()));
         jersey.register(new AccountListResource(streams, scatter, accountsStore));

@@ -2,6 +2,7 @@ package io.paystream.processor.core;
 
 import io.paystream.schemas.avro.AcquirerRequest;
 import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.BalanceEvent;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.Notification;
 import io.paystream.schemas.avro.PaymentEvent;
@@ -17,15 +18,18 @@ import java.util.List;
  * @param legs ledger commands for the next step of a payment
  * @param notifications messages for account holders
  * @param charges card charges for the acquirer connector (keyed by paymentId)
+ * @param balanceEvents balance events (a monitor's threshold crossed)
  */
 public record Emissions(
         List<PaymentEvent> events,
         List<AuditRecord> audits,
         List<LedgerCommand> legs,
         List<Notification> notifications,
-        List<AcquirerRequest> charges) {
+        List<AcquirerRequest> charges,
+        List<BalanceEvent> balanceEvents) {
 
-    private static final Emissions NONE = new Emissions(List.of(), List.of(), List.of(), List.of(), List.of());
+    private static final Emissions NONE = new Emissions(List.of(), List.of(), List.of(), List.of(), List.of(),
+            List.of());
 
     public Emissions {
         events = List.copyOf(events);
@@ -33,6 +37,7 @@ public record Emissions(
         legs = List.copyOf(legs);
         notifications = List.copyOf(notifications);
         charges = List.copyOf(charges);
+        balanceEvents = List.copyOf(balanceEvents);
     }
 
     /** Nothing to emit. */
@@ -47,23 +52,33 @@ public record Emissions(
 
     /** The same emissions without the legs, for a processor that sends its legs on by itself. */
     public Emissions withoutLegs() {
-        return legs.isEmpty() ? this : new Emissions(events, audits, List.of(), notifications, charges);
+        return legs.isEmpty() ? this : new Emissions(events, audits, List.of(), notifications, charges, balanceEvents);
     }
 
     /** The same emissions with {@code events} in place of the events. */
     public Emissions withEvents(List<PaymentEvent> replaced) {
-        return new Emissions(replaced, audits, legs, notifications, charges);
+        return new Emissions(replaced, audits, legs, notifications, charges, balanceEvents);
     }
 
     /** The same emissions with {@code replaced} in place of the journal entries. */
     public Emissions withAudits(List<AuditRecord> replaced) {
-        return new Emissions(events, replaced, legs, notifications, charges);
+        return new Emissions(events, replaced, legs, notifications, charges, balanceEvents);
+    }
+
+    /** The same emissions with {@code replaced} in place of the journal entries, and {@code added} balance events. */
+    public Emissions withAudits(List<AuditRecord> replaced, List<BalanceEvent> added) {
+        if (added.isEmpty()) {
+            return withAudits(replaced);
+        }
+        List<BalanceEvent> all = new ArrayList<>(balanceEvents);
+        all.addAll(added);
+        return new Emissions(events, replaced, legs, notifications, charges, all);
     }
 
     /** True when there is nothing to emit. */
     public boolean isEmpty() {
         return events.isEmpty() && audits.isEmpty() && legs.isEmpty() && notifications.isEmpty()
-                && charges.isEmpty();
+                && charges.isEmpty() && balanceEvents.isEmpty();
     }
 
     /** Collects emissions in order. Not thread-safe; use it within one rule evaluation. */
@@ -73,6 +88,7 @@ public record Emissions(
         private final List<LedgerCommand> legs = new ArrayList<>();
         private final List<Notification> notifications = new ArrayList<>();
         private final List<AcquirerRequest> charges = new ArrayList<>();
+        private final List<BalanceEvent> balanceEvents = new ArrayList<>();
 
         private Builder() {
         }
@@ -109,11 +125,12 @@ public record Emissions(
             legs.addAll(other.legs());
             notifications.addAll(other.notifications());
             charges.addAll(other.charges());
+            balanceEvents.addAll(other.balanceEvents());
             return this;
         }
 
         public Emissions build() {
-            return new Emissions(events, audits, legs, notifications, charges);
+            return new Emissions(events, audits, legs, notifications, charges, balanceEvents);
         }
     }
 }

@@ -45,6 +45,8 @@ public final class AccountIntakeRules {
                 .setAccountType(request.getAccountType())
                 .setOverdraftLimit(limit)
                 .setEmail(opening ? request.getEmail() : null)
+                .setMonitor(request.getMonitor())
+                .setMonitorId(request.getMonitorId())
                 .setRequestedAtMs(nowMs)
                 .build()).build();
     }

@@ -6,6 +6,7 @@ import io.paystream.schemas.Invariants;
 import io.paystream.schemas.Topic;
 import io.paystream.schemas.avro.AcquirerRequest;
 import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.BalanceEvent;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.Notification;
 import io.paystream.schemas.avro.PaymentEvent;
@@ -26,13 +27,14 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * @param notifications sink node for {@code payments.notifications.v1}
  * @param deadLetters sink node for {@code payments.dlq.v1}
  * @param charges sink node for {@code acquirer.requests.v1}
+ * @param balanceEvents sink node for {@code accounts.balance-events.v1}
  */
 public record EmissionSinks(String events, String audit, String legs, String notifications, String deadLetters,
-        String charges) {
+        String charges, String balanceEvents) {
 
-    /** Sinks for a processor that sends no card charges. */
+    /** Sinks for a processor that sends no card charges and no balance events. */
     public EmissionSinks(String events, String audit, String legs, String notifications, String deadLetters) {
-        this(events, audit, legs, notifications, deadLetters, null);
+        this(events, audit, legs, notifications, deadLetters, null, null);
     }
 
     /** Adds a sink node for {@code topic}, fed by {@code parents}, with the topic's own serializers. */
@@ -41,7 +43,9 @@ public record EmissionSinks(String events, String audit, String legs, String not
         return name;
     }
 
-    /** Forwards every emission to its sink, in the order events, audits, legs, notifications, charges. */
+    /**
+     * Forwards every emission to its sink, in the order events, audits, legs, notifications, charges, balance events.
+     */
     public void forward(ProcessorContext<Object, Object> context, Record<?, ?> input, Emissions emissions) {
         for (PaymentEvent event : emissions.events()) {
             context.forward(input.withKey((Object) event.getPaymentId()).withValue((Object) event), required(events));
@@ -59,6 +63,10 @@ public record EmissionSinks(String events, String audit, String legs, String not
         for (AcquirerRequest charge : emissions.charges()) {
             context.forward(input.withKey((Object) charge.getPaymentId()).withValue((Object) charge),
                     required(charges));
+        }
+        for (BalanceEvent event : emissions.balanceEvents()) {
+            context.forward(input.withKey((Object) event.getAccountId()).withValue((Object) event),
+                    required(balanceEvents));
         }
     }
 

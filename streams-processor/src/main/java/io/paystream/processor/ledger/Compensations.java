@@ -80,7 +80,7 @@ public final class Compensations {
             // closing (refusing debits and credits, like a frozen one) until an operator looks.
             // OPEN_QUOTA is never refused by the ledger: the quota task applies it.
             case CLOSE_PROBE, CLOSE_ACK, TICK, OPEN_QUOTA -> Emissions.none();
-            case OPEN, FREEZE, UNFREEZE, CLOSE, SET_LIMIT -> Emissions.builder()
+            case OPEN, FREEZE, UNFREEZE, CLOSE, SET_LIMIT, ADD_MONITOR, REMOVE_MONITOR -> Emissions.builder()
                     .audit(AccountCommandRules.accountAudit(command, command.getCurrency(), AuditKind.REJECTION,
                             rejection.reason(), rejection.detail(), nowMs))
                     .build();

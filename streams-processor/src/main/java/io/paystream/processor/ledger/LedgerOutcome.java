@@ -6,6 +6,7 @@ import io.paystream.schemas.avro.AccountSnapshot;
 import io.paystream.schemas.avro.AccountState;
 import io.paystream.schemas.avro.AuditKind;
 import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.BalanceEvent;
 import io.paystream.schemas.avro.CardTopUp;
 import io.paystream.schemas.avro.HoldState;
 import io.paystream.schemas.avro.LedgerCommand;
@@ -97,7 +98,9 @@ public record LedgerOutcome(AccountState newState, Map<String, Long> flowDeltas,
      * last as the chain's head; and every record that changed the account (not a rejection) carrying the account's
      * state afterwards ({@link AccountSnapshot}), under the next {@code stateSeq}. The state's {@code updatedAtMs}
      * never goes back (records of different payers reach an account out of time order), and is the snapshot's
-     * {@code changedAtMs}: a state last updated before an instant has not changed since.
+     * {@code changedAtMs}: a state last updated before an instant has not changed since. The account's balance
+     * monitors are evaluated against the new state, and each that crossed emits its event ({@link
+     * BalanceMonitorRules}).
      *
      * @param previous the account's state before the decision, or null when it did not exist
      */
@@ -116,6 +119,13 @@ public record LedgerOutcome(AccountState newState, Map<String, Long> flowDeltas,
             }
         }
         state.setUpdatedAtMs(changedAtMs).setStateSeq(newState.getStateSeq() + 1);
+        List<BalanceEvent> crossings = List.of();
+        if (!newState.getMonitors().isEmpty()) {
+            BalanceMonitorRules.Evaluation evaluation = BalanceMonitorRules.evaluate(state.build(),
+                    paymentOf(accountId));
+            state.setMonitors(evaluation.monitors());
+            crossings = evaluation.events();
+        }
         AccountSnapshot snapshot = AccountSnapshot.newBuilder()
                 .setStateSeq(state.getStateSeq())
                 .setEntrySeq(newState.getEntrySeq())
@@ -137,7 +147,13 @@ public record LedgerOutcome(AccountState newState, Map<String, Long> flowDeltas,
             }
             audits.add(audit);
         }
-        return with(state.setJournalHash(head).build(), emissions.withAudits(audits));
+        return with(state.setJournalHash(head).build(), emissions.withAudits(audits, crossings));
+    }
+
+    /** The payment whose records changed {@code accountId}, if a payment's did. */
+    private String paymentOf(String accountId) {
+        return emissions.audits().stream().filter(audit -> changes(audit, accountId) && audit.getPaymentId() != null)
+                .map(AuditRecord::getPaymentId).findFirst().orElse(null);
     }
 
     private LedgerOutcome with(AccountState state, Emissions replaced) {

@@ -129,6 +129,8 @@ public final class LedgerRules {
             case PREPARE -> AtomicBatchRules.prepare(account, command, nowMs);
             // The coordinator counts votes with the batch's stores (LedgerProcessor), and the processor applies a LEGS record's legs one by one; the record itself moves nothing.
             case VOTE, LEGS -> LedgerOutcome.unchanged();
+            case ADD_MONITOR -> BalanceMonitorRules.add(account, command, nowMs);
+            case REMOVE_MONITOR -> BalanceMonitorRules.remove(account, command, nowMs);
         };
     }
 }

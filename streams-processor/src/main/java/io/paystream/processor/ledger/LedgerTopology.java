@@ -8,6 +8,7 @@ import io.paystream.schemas.avro.AtomicBatch;
 import io.paystream.schemas.avro.AcquirerRequest;
 import io.paystream.schemas.avro.CardTopUp;
 import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.BalanceEvent;
 import io.paystream.schemas.avro.HoldState;
 import io.paystream.schemas.avro.LedgerCommand;
 import io.paystream.schemas.avro.LedgerCommandType;
@@ -99,7 +100,8 @@ public final class LedgerTopology {
             Topic<String, AuditRecord> audit,
             Topic<String, Notification> notifications,
             Topic<byte[], byte[]> deadLetters,
-            Topic<String, AcquirerRequest> charges) {
+            Topic<String, AcquirerRequest> charges,
+            Topic<String, BalanceEvent> balanceEvents) {
     }
 
     private LedgerTopology() {
@@ -139,7 +141,7 @@ public final class LedgerTopology {
         topology.addSource(SOURCE, topics.ledger().keySerde().deserializer(),
                 topics.ledger().valueSerde().deserializer(), topics.ledger().name());
         EmissionSinks sinks = new EmissionSinks("ledger-events-sink", "ledger-audit-sink", "ledger-legs-sink",
-                "ledger-notifications-sink", "ledger-dlq-sink", "ledger-charges-sink");
+                "ledger-notifications-sink", "ledger-dlq-sink", "ledger-charges-sink", "ledger-balance-events-sink");
         String[] parents = new String[upstream.length + 1];
         parents[0] = SOURCE;
         System.arraycopy(upstream, 0, parents, 1, upstream.length);
@@ -180,5 +182,6 @@ public final class LedgerTopology {
         EmissionSinks.addSink(topology, sinks.notifications(), topics.notifications(), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.deadLetters(), topics.deadLetters(), PROCESSOR);
         EmissionSinks.addSink(topology, sinks.charges(), topics.charges(), PROCESSOR);
+        EmissionSinks.addSink(topology, sinks.balanceEvents(), topics.balanceEvents(), PROCESSOR);
     }
 }

@@ -103,7 +103,7 @@ public final class PaymentsTopology {
                 partitions, metrics);
         LedgerTopology.addTo(topology, new LedgerTopology.Topics(
                 Topics.LEDGER, Topics.PAYMENT_EVENTS, Topics.AUDIT, Topics.NOTIFICATIONS, Topics.DEAD_LETTERS,
-                Topics.ACQUIRER_REQUESTS), partitions, settings.cardTopUpRetention(), settings.accountQuota(),
+                Topics.ACQUIRER_REQUESTS, Topics.BALANCE_EVENTS), partitions, settings.cardTopUpRetention(), settings.accountQuota(),
                 metrics, PaymentIntakeTopology.PROCESSOR, PaymentIntakeTopology.BATCH_PROCESSOR);
         return topology;
     }

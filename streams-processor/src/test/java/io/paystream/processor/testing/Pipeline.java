@@ -74,6 +74,7 @@ public final class Pipeline implements AutoCloseable {
     private final Output<String, Notification> notifications;
     private final Output<byte[], byte[]> deadLetters;
     private final Output<String, io.paystream.schemas.avro.AcquirerRequest> charges;
+    private final Output<String, io.paystream.schemas.avro.BalanceEvent> balanceEvents;
     private long nowMs = START.toEpochMilli();
 
     public Pipeline() {
@@ -127,6 +128,7 @@ public final class Pipeline implements AutoCloseable {
         notifications = new Output<>(output(Topics.NOTIFICATIONS));
         deadLetters = new Output<>(output(Topics.DEAD_LETTERS));
         charges = new Output<>(output(Topics.ACQUIRER_REQUESTS));
+        balanceEvents = new Output<>(output(Topics.BALANCE_EVENTS));
     }
 
     /**
@@ -303,6 +305,10 @@ public final class Pipeline implements AutoCloseable {
 
     public List<Notification> notifications() {
         return notifications.values();
+    }
+
+    public List<io.paystream.schemas.avro.BalanceEvent> balanceEvents() {
+        return balanceEvents.values();
     }
 
     public List<TestRecord<byte[], byte[]>> deadLetters() {

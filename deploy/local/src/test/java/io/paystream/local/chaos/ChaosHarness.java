@@ -291,6 +291,8 @@ final class ChaosHarness implements AutoCloseable {
         table.append(String.format("card top-ups: %d sent, %d declined by the acquirer (REJECTED CARD_DECLINED), "
                 + "%d approved and refunded because the payee was frozen before the answer%n",
                 workload.cardTopUps.get(), checker.cardDeclined(), checker.refundedCharges()));
+        table.append(String.format("balance monitors: %d, crossed %d times in the last check, one event each by the "
+                + "journal%n", checker.monitors(), checker.crossings()));
         table.append(String.format("query readers (balances, statuses, history on every running processor), answers "
                 + "by HTTP status (-1: no connection): %s%n", new java.util.TreeMap<>(readers.answers)));
         table.append(String.format("tasks found corrupted and re-initialized from the changelog (Kafka Streams log "

@@ -38,7 +38,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * {@code read_committed}, replays the committed ledger topic through the production rules, and returns every violation
  * it finds as sentences: open transactions; the shared {@link LedgerInvariants} (one terminal status per payment,
  * matching the query API; no leg applied twice; conservation; no overdraft; a journal that rebuilds every balance with
- * gapless entrySeq; holds; refunds); query-API balances that differ from the replay; refunds the query API serves
+ * gapless entrySeq; holds; refunds; every account state the journal records); hash chains; one balance event per
+ * monitor crossing ({@link io.paystream.testing.BalanceMonitorCheck}); query-API balances that differ from the
+ * replay; refunds the query API serves
  * otherwise than their events say; accepted requests that left no trace; and what the concurrent
  * {@link QueryReaders} were served that the committed topics contradict.
  */
@@ -86,6 +88,11 @@ final class Checker {
         io.paystream.processor.journal.JournalVerifier.verify(io.paystream.schemas.JournalChain.chainsOf(audits))
                 .firstBreak()
                 .ifPresent(broken -> violations.add("journal hash chain broken: " + broken));
+        // Every balance monitor fired exactly once per crossing the journal shows, whatever was killed in between.
+        violations.addAll(io.paystream.testing.BalanceMonitorCheck.violations(audits,
+                new ArrayList<>(replayed.values()), snapshot.balanceEvents()));
+        monitors = replayed.values().stream().mapToInt(account -> account.getMonitors().size()).sum();
+        crossings = snapshot.balanceEvents().size();
         atomicMoved = checkAtomicBatches(events, snapshot.atomicBatches(), violations);
         atomicBatches = snapshot.atomicBatches().size();
         // Every approved charge credited once or refunded once, whatever was killed in between.
@@ -125,7 +132,8 @@ final class Checker {
      * store committed it (its changelog), at one cut.
      */
     private record Snapshot(List<PaymentEvent> events, List<AuditRecord> audits, Set<String> requested,
-            Map<String, AccountState> accounts, Map<String, Integer> atomicBatches) {
+            Map<String, AccountState> accounts, Map<String, Integer> atomicBatches,
+            List<io.paystream.schemas.avro.BalanceEvent> balanceEvents) {
     }
 
     /** The processor's consumer group: its application.id (config.yml's default, which the local stack keeps). */
@@ -160,6 +168,8 @@ final class Checker {
                     atomic.put(batch.getBatchId(), batch.getSize());
                 }
             });
+            List<io.paystream.schemas.avro.BalanceEvent> balanceEvents = values(Topics.BALANCE_EVENTS,
+                    read(Topics.BALANCE_EVENTS.name()));
             List<ConsumerRecord<byte[], byte[]>> ledger = read(Topics.LEDGER.name());
             Map<String, AccountState> accounts = committedAccounts(read(ACCOUNTS_CHANGELOG));
             Map<TopicPartition, Long> after = endOffsets("read_committed");
@@ -167,11 +177,11 @@ final class Checker {
                     .allMatch(record -> processed.getOrDefault(
                             new TopicPartition(record.topic(), record.partition()), 0L) > record.offset());
             if (before.equals(after) && allProcessed) {
-                return new Snapshot(events, audits, requested, accounts, atomic);
+                return new Snapshot(events, audits, requested, accounts, atomic, balanceEvents);
             }
             if (attempt == 30) {
                 violations.add("no consistent cut of the topics in 30 attempts: the processor did not go quiet");
-                return new Snapshot(events, audits, requested, accounts, atomic);
+                return new Snapshot(events, audits, requested, accounts, atomic, balanceEvents);
             }
             TimeUnit.SECONDS.sleep(2);
         }
@@ -315,6 +325,18 @@ final class Checker {
 
     private volatile int atomicBatches;
     private volatile int atomicMoved;
+    private volatile int monitors;
+    private volatile int crossings;
+
+    /** Balance monitors in the committed account states at the last check. */
+    int monitors() {
+        return monitors;
+    }
+
+    /** Balance events (one per crossing) the last check read. */
+    int crossings() {
+        return crossings;
+    }
 
     /** Atomic batches the last check read. */
     int atomicBatches() {

@@ -124,6 +124,22 @@ final class Workload implements AutoCloseable {
                     .setCommand(AccountCommandType.OPEN).setCurrency(currencyOf.get(accountId))
                     .setAccountType(i % 5 == 4 ? AccountType.MERCHANT : AccountType.CUSTOMER)
                     .setOverdraftLimit(i % 6 == 0 ? 5_000L : 0L).build());
+            // Two balance monitors per account, at thresholds its balance goes back and forth over; the checker
+            // counts their crossings in the journal and wants exactly one event for each.
+            for (int m = 0; m < 2; m++) {
+                String monitorId = io.paystream.schemas.validation.MonitorIds.of(
+                        java.nio.ByteBuffer.allocate(8).putLong(i * 2L + m).array(), accountId);
+                sendAccount(AccountRequest.newBuilder().setRequestId("monitor-" + monitorId).setAccountId(accountId)
+                        .setCommand(AccountCommandType.ADD_MONITOR).setClientId(HTTP_CLIENT_ID)
+                        .setMonitor(io.paystream.schemas.avro.BalanceMonitor.newBuilder().setMonitorId(monitorId)
+                                .setClientId(HTTP_CLIENT_ID)
+                                .setField(m == 0 ? io.paystream.schemas.avro.BalanceField.BALANCE
+                                        : io.paystream.schemas.avro.BalanceField.AVAILABLE)
+                                .setOperator(m == 0 ? io.paystream.schemas.avro.ThresholdOperator.LT
+                                        : io.paystream.schemas.avro.ThresholdOperator.GTE)
+                                .setAmount(m == 0 ? 2_000 : 20_000).build())
+                        .build());
+            }
         }
         sendAccount(AccountRequest.newBuilder().setRequestId("freeze-acct-10").setAccountId("acct-10")
                 .setCommand(AccountCommandType.FREEZE).build());
