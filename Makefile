@@ -3,7 +3,7 @@
 MVN ?= ./mvnw -B -T1
 
 .DEFAULT_GOAL := help
-.PHONY: help build test unit-test run cluster chaos bench bench-smoke clean tools node k8s verify-journal
+.PHONY: help build test unit-test run cluster chaos bench bench-smoke clean tools node k8s verify-journal replay
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -64,6 +64,9 @@ chaos: node ## Fault-injection runs on one broker and on a 3-broker cluster: eve
 verify-journal: $(BUILD_STAMP) ## Verify the journal's hash chains in make run's PostgreSQL copy and topic; print the head to publish
 	java -cp '$(PROCESSOR_CP)' io.paystream.processor.journal.JournalVerifier postgres jdbc:postgresql://127.0.0.1:15432/postgres postgres
 	java -cp '$(PROCESSOR_CP)' io.paystream.processor.journal.JournalVerifier kafka 127.0.0.1:9092
+
+replay: $(BUILD_STAMP) ## Replay make run's requests through this build under a shadow id; report what it decides otherwise (exit 1)
+	PAYSTREAM_PROFILE=local PAYSTREAM_KAFKA_LOG_LEVEL=ERROR java -Xmx256m -cp '$(PROCESSOR_CP)' io.paystream.processor.ProcessorApplication replay $(REPLAY_ARGS) streams-processor/config.yml
 
 k8s: $(BUILD_STAMP) ## Regenerate deploy/k8s's PrometheusRule and dashboards from observability/ (a test fails when they drift)
 	java -cp '$(LOCAL_STACK_CP)' io.paystream.local.KubernetesResources .

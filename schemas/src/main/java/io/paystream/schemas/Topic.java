@@ -17,4 +17,9 @@ public record Topic<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerde) {
         Objects.requireNonNull(keySerde, "keySerde");
         Objects.requireNonNull(valueSerde, "valueSerde");
     }
+
+    /** The same topic under {@code prefix + name}, with the same serdes: a replay's shadow of it. */
+    public Topic<K, V> prefixed(String prefix) {
+        return prefix.isEmpty() ? this : new Topic<>(prefix + name, keySerde, valueSerde);
+    }
 }

@@ -55,6 +55,7 @@ public class ProcessorApplication extends Application<ProcessorConfiguration> {
     @Override
     public void initialize(Bootstrap<ProcessorConfiguration> bootstrap) {
         PayStreamConfiguration.substituteEnvironment(bootstrap);
+        bootstrap.addCommand(new ReplayCommand());
     }
 
     @Override

@@ -99,6 +99,13 @@ class ProcessorApplicationIT {
         ConfigEntry retention = kafka.admin().describeConfigs(List.of(audit)).all().get().get(audit)
                 .get("retention.ms");
         assertThat(retention.value()).isEqualTo("-1");
+        // A replay re-decides history from the requests and the acquirer's answers: they never expire either.
+        for (String topic : List.of(Topics.PAYMENT_REQUESTS.name(), Topics.ACCOUNT_REQUESTS.name(),
+                Topics.ACQUIRER_RESULTS.name())) {
+            ConfigResource requests = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            assertThat(kafka.admin().describeConfigs(List.of(requests)).all().get().get(requests).get("retention.ms")
+                    .value()).as(topic).isEqualTo("-1");
+        }
     }
 
     @Test

@@ -65,6 +65,8 @@ public final class PaymentIntakeTopology {
      * @param ledger first legs
      * @param audit intake rejections and idempotency conflicts
      * @param deadLetters requests that could not be identified or processed
+     * @param prefix what every topic name carries ({@code ""} live; a replay's shadow prefix), the direct producers'
+     *     batch topics included
      */
     public record Topics(
             Topic<String, PaymentRequest> requests,
@@ -74,7 +76,8 @@ public final class PaymentIntakeTopology {
             Topic<String, PaymentEvent> events,
             Topic<String, LedgerCommand> ledger,
             Topic<String, AuditRecord> audit,
-            Topic<byte[], byte[]> deadLetters) {
+            Topic<byte[], byte[]> deadLetters,
+            String prefix) {
 
         public Topics {
             direct = Map.copyOf(direct);
@@ -91,7 +94,7 @@ public final class PaymentIntakeTopology {
         Map<String, ApiClient> directBatches() {
             Map<String, ApiClient> batches = new java.util.TreeMap<>();
             direct.values().forEach(client -> batches.put(
-                    io.paystream.schemas.Topics.directBatches(client.clientId()).name(), client));
+                    prefix + io.paystream.schemas.Topics.directBatches(client.clientId()).name(), client));
             return batches;
         }
 

@@ -141,11 +141,27 @@ public class StreamsFactory {
         TopicProvisioner provisioner = new TopicProvisioner(concat(Topics.ALL, directTopics),
                 concat(Topics.CO_PARTITIONED, directTopics), topicConfigs(directTopics), partitions,
                 replicationFactor, adminTimeout.toJavaDuration());
-        PaymentsTopology.Settings settings = new PaymentsTopology.Settings(direct, idempotencyWindow.toJavaDuration(),
-                cardTopUpRetention.toJavaDuration(), new AccountQuota(accountsPerClient, accountQuotas),
-                minHoldSeconds, statsScopes);
+        PaymentsTopology.Settings settings = topologySettings(direct, statsScopes, minHoldSeconds);
         return new ManagedKafkaStreams(partitionCount -> PaymentsTopology.build(metrics, settings, partitionCount),
                 properties, provisioner, registry, closeTimeout.toJavaDuration());
+    }
+
+    private PaymentsTopology.Settings topologySettings(Map<String, ApiClient> direct, StatsScopes statsScopes,
+            long minHoldSeconds) {
+        return new PaymentsTopology.Settings(direct, idempotencyWindow.toJavaDuration(),
+                cardTopUpRetention.toJavaDuration(), new AccountQuota(accountsPerClient, accountQuotas),
+                minHoldSeconds, statsScopes);
+    }
+
+    /**
+     * The topology's settings as {@link #build} gives them to the live processor: what a replay of its history runs
+     * with.
+     */
+    public PaymentsTopology.Settings topologySettings(List<DirectProducerFactory> directProducers,
+            StatsScopes statsScopes, long minHoldSeconds) {
+        Map<String, ApiClient> direct = new TreeMap<>();
+        directProducers.forEach(producer -> direct.put(producer.topic().name(), producer.toClient()));
+        return topologySettings(direct, statsScopes, minHoldSeconds);
     }
 
     private static List<Topic<?, ?>> concat(List<Topic<?, ?>> first, List<Topic<?, ?>> second) {
@@ -167,7 +183,15 @@ public class StreamsFactory {
         }
         Map<String, Map<String, String>> configs = new HashMap<>();
         Topics.ALL.forEach(topic -> configs.put(topic.name(), Map.copyOf(durable)));
-        Map<String, String> direct = new HashMap<>(durable);
+        // The requests, and the acquirer's answers, are what a replay re-decides history from (Replay): kept, like the
+        // journal, for as long as the state they built.
+        Map<String, String> requests = new HashMap<>(durable);
+        requests.put("retention.ms", "-1");
+        for (Topic<?, ?> topic : List.of(Topics.PAYMENT_REQUESTS, Topics.PAYMENT_BATCHES, Topics.PAYMENT_ACTIONS,
+                Topics.ACCOUNT_REQUESTS)) {
+            configs.put(topic.name(), Map.copyOf(requests));
+        }
+        Map<String, String> direct = new HashMap<>(requests);
         // A direct producer's clock is not trusted: the broker stamps its requests, and stream time follows the broker.
         direct.put("message.timestamp.type", "LogAppendTime");
         directTopics.forEach(topic -> configs.put(topic.name(), Map.copyOf(direct)));

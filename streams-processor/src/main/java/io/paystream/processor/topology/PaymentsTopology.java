@@ -8,10 +8,15 @@ import io.paystream.processor.ledger.LedgerTopology;
 import io.paystream.processor.metrics.PaymentMetrics;
 import io.paystream.processor.stats.StatsScopes;
 import io.paystream.processor.status.PaymentStatusTopology;
+import io.paystream.schemas.Topic;
 import io.paystream.schemas.Topics;
+import io.paystream.schemas.avro.AuditRecord;
+import io.paystream.schemas.avro.LedgerCommand;
+import io.paystream.schemas.avro.PaymentEvent;
 import io.paystream.schemas.validation.PaymentRequestRules;
 import io.paystream.web.auth.ApiClient;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.Topology;
 
@@ -86,24 +91,38 @@ public final class PaymentsTopology {
      * @param partitions the partition count of the co-partitioned topics, the ledger's among them
      */
     public static Topology build(PaymentMetrics metrics, Settings settings, int partitions) {
+        return build(metrics, settings, partitions, "");
+    }
+
+    /**
+     * The production topology with {@code prefix} before every topic it reads and writes: with a prefix, a replay's
+     * shadow, fed copies of the live requests and touching no live topic. The live topology has none.
+     */
+    public static Topology build(PaymentMetrics metrics, Settings settings, int partitions, String prefix) {
+        Topic<String, LedgerCommand> ledger = Topics.LEDGER.prefixed(prefix);
+        Topic<String, PaymentEvent> events = Topics.PAYMENT_EVENTS.prefixed(prefix);
+        Topic<String, AuditRecord> audit = Topics.AUDIT.prefixed(prefix);
+        Topic<byte[], byte[]> deadLetters = Topics.DEAD_LETTERS.prefixed(prefix);
+        Map<String, ApiClient> direct = new java.util.TreeMap<>();
+        settings.directProducers().forEach((topic, client) -> direct.put(prefix + topic, client));
         Topology topology = new Topology();
         // The status view first: action intake reads its store.
-        PaymentStatusTopology.addTo(topology, Topics.PAYMENT_EVENTS, metrics, settings.statsScopes());
+        PaymentStatusTopology.addTo(topology, events, metrics, settings.statsScopes());
         AccountIntakeTopology.addTo(topology, new AccountIntakeTopology.Topics(
-                Topics.ACCOUNT_REQUESTS, Topics.LEDGER, Topics.AUDIT, Topics.DEAD_LETTERS), metrics);
-        PaymentIntakeTopology.Topics intake = new PaymentIntakeTopology.Topics(Topics.PAYMENT_REQUESTS,
-                Topics.PAYMENT_BATCHES, Topics.PAYMENT_ACTIONS, settings.directProducers(), Topics.PAYMENT_EVENTS, Topics.LEDGER, Topics.AUDIT,
-                Topics.DEAD_LETTERS);
+                Topics.ACCOUNT_REQUESTS.prefixed(prefix), ledger, audit, deadLetters), metrics);
+        PaymentIntakeTopology.Topics intake = new PaymentIntakeTopology.Topics(Topics.PAYMENT_REQUESTS.prefixed(prefix),
+                Topics.PAYMENT_BATCHES.prefixed(prefix), Topics.PAYMENT_ACTIONS.prefixed(prefix), direct, events,
+                ledger, audit, deadLetters, prefix);
         PaymentIntakeTopology.addActionsTo(topology, intake, settings.idempotencyWindow(),
                 PaymentStatusTopology.PAYMENTS_STORE, metrics);
-        CardResultTopology.addTo(topology, new CardResultTopology.Topics(Topics.ACQUIRER_RESULTS, Topics.LEDGER,
-                Topics.DEAD_LETTERS), metrics);
+        CardResultTopology.addTo(topology, new CardResultTopology.Topics(Topics.ACQUIRER_RESULTS.prefixed(prefix),
+                ledger, deadLetters), metrics);
         // Request intake before the ledger, which takes it as a parent: the two form one sub-topology.
         PaymentIntakeTopology.addRequestsTo(topology, intake, settings.minHoldSeconds(), LedgerTopology.PROCESSOR,
                 partitions, metrics);
-        LedgerTopology.addTo(topology, new LedgerTopology.Topics(
-                Topics.LEDGER, Topics.PAYMENT_EVENTS, Topics.AUDIT, Topics.NOTIFICATIONS, Topics.DEAD_LETTERS,
-                Topics.ACQUIRER_REQUESTS, Topics.BALANCE_EVENTS), partitions, settings.cardTopUpRetention(), settings.accountQuota(),
+        LedgerTopology.addTo(topology, new LedgerTopology.Topics(ledger, events, audit,
+                Topics.NOTIFICATIONS.prefixed(prefix), deadLetters, Topics.ACQUIRER_REQUESTS.prefixed(prefix),
+                Topics.BALANCE_EVENTS.prefixed(prefix)), partitions, settings.cardTopUpRetention(), settings.accountQuota(),
                 metrics, PaymentIntakeTopology.PROCESSOR, PaymentIntakeTopology.BATCH_PROCESSOR);
         return topology;
     }
