@@ -138,12 +138,15 @@ public record LedgerOutcome(AccountState newState, Map<String, Long> flowDeltas,
         String head = newState.getJournalHash();
         List<AuditRecord> audits = new ArrayList<>(emissions.audits().size());
         for (AuditRecord audit : emissions.audits()) {
-            if (isMovementOf(audit, accountId)) {
-                audit = JournalChain.link(audit, head);
-                head = audit.getHash();
-            }
             if (changes(audit, accountId)) {
-                audit = AuditRecord.newBuilder(audit).setState(snapshot).build();
+                // One copy of the record for both: the snapshot, and (for a movement) its link in the chain.
+                AuditRecord.Builder journaled = AuditRecord.newBuilder(audit).setState(snapshot);
+                if (isMovementOf(audit, accountId)) {
+                    String prevHash = head == null ? JournalChain.GENESIS : head;
+                    head = JournalChain.hash(JournalChain.Entry.of(audit), prevHash);
+                    journaled.setPrevHash(prevHash).setHash(head);
+                }
+                audit = journaled.build();
             }
             audits.add(audit);
         }
