@@ -136,13 +136,19 @@ class BalanceMonitorsTest {
         pipeline.send(add(first, BalanceField.BALANCE, ThresholdOperator.LT, 10));
         assertThat(pipeline.account("alice").getMonitors()).hasSize(1);
         assertThat(journalOf("alice", AuditKind.MONITOR_ADDED)).hasSize(1);
+        // The same id (the same Idempotency-Key) with another body: refused, the first definition stays.
+        pipeline.send(AccountRequest.newBuilder(add(first, BalanceField.AVAILABLE, ThresholdOperator.GT, 99))
+                .setRequestId("add-again:" + first).build());
+        assertThat(journalOf("alice", AuditKind.REJECTION)).singleElement()
+                .satisfies(r -> assertThat(r.getReason()).isEqualTo(RejectionReason.IDEMPOTENCY_CONFLICT));
+        assertThat(monitor("alice", first).getAmount()).isEqualTo(10);
         for (int i = 1; i < BalanceMonitorRules.PER_ACCOUNT_MAX; i++) {
             pipeline.send(add(monitorId("alice", 10 + i), BalanceField.BALANCE, ThresholdOperator.GT, i));
         }
         pipeline.send(add(monitorId("alice", 99), BalanceField.BALANCE, ThresholdOperator.GT, 1));
         assertThat(pipeline.account("alice").getMonitors()).hasSize(BalanceMonitorRules.PER_ACCOUNT_MAX);
-        assertThat(journalOf("alice", AuditKind.REJECTION)).singleElement()
-                .satisfies(r -> assertThat(r.getReason()).isEqualTo(RejectionReason.NOT_PERMITTED));
+        assertThat(journalOf("alice", AuditKind.REJECTION)).extracting(AuditRecord::getReason)
+                .containsExactly(RejectionReason.IDEMPOTENCY_CONFLICT, RejectionReason.NOT_PERMITTED);
 
         AccountRequest remove = anAccountRequest(AccountCommandType.REMOVE_MONITOR, "alice")
                 .setRequestId("remove:" + first).setMonitorId(first).build();

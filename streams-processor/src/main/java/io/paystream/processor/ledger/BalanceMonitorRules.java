@@ -30,7 +30,10 @@ public final class BalanceMonitorRules {
     private BalanceMonitorRules() {
     }
 
-    /** Adds {@code command}'s monitor: once (a repeat of the same monitor id is a no-op), to an open account. */
+    /**
+     * Adds {@code command}'s monitor: once (a repeat of the same monitor is a no-op, the same id with another
+     * definition an IDEMPOTENCY_CONFLICT), to an open account.
+     */
     static LedgerOutcome add(AccountState account, LedgerCommand command, long nowMs) {
         BalanceMonitor monitor = command.getMonitor();
         Invariants.check(monitor != null && MonitorIds.accountOf(monitor.getMonitorId())
@@ -40,8 +43,17 @@ public final class BalanceMonitorRules {
         if (refused != null) {
             return refused;
         }
-        if (account.getMonitors().stream().anyMatch(m -> m.getMonitorId().equals(monitor.getMonitorId()))) {
-            return LedgerOutcome.unchanged();
+        BalanceMonitor existing = account.getMonitors().stream()
+                .filter(m -> m.getMonitorId().equals(monitor.getMonitorId())).findFirst().orElse(null);
+        if (existing != null) {
+            // The id comes from the client's Idempotency-Key: the same key with another body is a conflict, and the
+            // monitor stays as it was first defined.
+            boolean same = existing.getField() == monitor.getField() && existing.getOperator() == monitor.getOperator()
+                    && existing.getAmount() == monitor.getAmount();
+            return same ? LedgerOutcome.unchanged() : LedgerOutcome.refused(command, new Rejection(
+                    RejectionReason.IDEMPOTENCY_CONFLICT, "monitor " + monitor.getMonitorId() + " already watches "
+                    + existing.getField() + " " + existing.getOperator() + " " + existing.getAmount()
+                    + ": its Idempotency-Key was reused with another body"), nowMs);
         }
         if (account.getMonitors().size() >= PER_ACCOUNT_MAX) {
             return LedgerOutcome.refused(command, new Rejection(RejectionReason.NOT_PERMITTED, "account "
