@@ -185,7 +185,8 @@ final class AccountCommandRules {
         return changed(command, updated, AuditKind.LIMIT_CHANGED, nowMs);
     }
 
-    private static LedgerOutcome refuseUnlessOpen(AccountState account, LedgerCommand command, long nowMs) {
+    /** ACCOUNT_NOT_FOUND or ACCOUNT_INACTIVE (closed) for {@code command}, or null when the account is open. */
+    static LedgerOutcome refuseUnlessOpen(AccountState account, LedgerCommand command, long nowMs) {
         if (account == null) {
             return refuse(command, RejectionReason.ACCOUNT_NOT_FOUND,
                     "account " + command.getAccountId() + " does not exist", nowMs);

@@ -4,7 +4,6 @@ import io.paystream.processor.core.Emissions;
 import io.paystream.schemas.Invariants;
 import io.paystream.schemas.validation.MonitorIds;
 import io.paystream.schemas.avro.AccountState;
-import io.paystream.schemas.avro.AccountStatus;
 import io.paystream.schemas.avro.AuditKind;
 import io.paystream.schemas.avro.BalanceEvent;
 import io.paystream.schemas.avro.BalanceField;
@@ -39,7 +38,7 @@ public final class BalanceMonitorRules {
         Invariants.check(monitor != null && MonitorIds.accountOf(monitor.getMonitorId())
                 .filter(command.getAccountId()::equals).isPresent(), "ADD_MONITOR %s names no monitor of %s",
                 command.getCommandId(), command.getAccountId());
-        LedgerOutcome refused = refuseUnlessOpen(account, command, nowMs);
+        LedgerOutcome refused = AccountCommandRules.refuseUnlessOpen(account, command, nowMs);
         if (refused != null) {
             return refused;
         }
@@ -140,18 +139,6 @@ public final class BalanceMonitorRules {
 
     /** The monitors after a change, and the crossings it caused. */
     record Evaluation(List<BalanceMonitor> monitors, List<BalanceEvent> events) {
-    }
-
-    private static LedgerOutcome refuseUnlessOpen(AccountState account, LedgerCommand command, long nowMs) {
-        if (account == null) {
-            return LedgerOutcome.refused(command, new Rejection(RejectionReason.ACCOUNT_NOT_FOUND,
-                    "account " + command.getAccountId() + " does not exist"), nowMs);
-        }
-        if (account.getStatus() == AccountStatus.CLOSED) {
-            return LedgerOutcome.refused(command, new Rejection(RejectionReason.ACCOUNT_INACTIVE,
-                    "account " + command.getAccountId() + " is CLOSED"), nowMs);
-        }
-        return null;
     }
 
     private static LedgerOutcome changed(LedgerCommand command, AccountState state, AuditKind kind, String monitorId,

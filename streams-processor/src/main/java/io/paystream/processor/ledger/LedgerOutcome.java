@@ -109,10 +109,11 @@ public record LedgerOutcome(AccountState newState, Map<String, Long> flowDeltas,
             return this;
         }
         long changedAtMs = Math.max(newState.getUpdatedAtMs(), previous == null ? 0 : previous.getUpdatedAtMs());
-        AccountState.Builder state = AccountState.newBuilder(newState).setUpdatedAtMs(changedAtMs);
         if (emissions.audits().stream().noneMatch(audit -> changes(audit, accountId))) {
-            return changedAtMs == newState.getUpdatedAtMs() ? this : with(state.build(), emissions);
+            return changedAtMs == newState.getUpdatedAtMs() ? this
+                    : with(AccountState.newBuilder(newState).setUpdatedAtMs(changedAtMs).build(), emissions);
         }
+        AccountState.Builder state = AccountState.newBuilder(newState);
         for (AuditRecord audit : emissions.audits()) {
             if (changes(audit, accountId)) {
                 changedAtMs = Math.max(changedAtMs, audit.getCreatedAtMs());

@@ -126,9 +126,10 @@ public final class Replay {
         String prefix = shadow + ".";
         Path stateDir = Files.createTempDirectory(shadow);
         try (Admin admin = Admin.create(adminProperties())) {
+            java.util.Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             Map<String, org.apache.kafka.clients.admin.TopicDescription> live = admin.describeTopics(
                     new ArrayList<>(java.util.stream.Stream.concat(java.util.stream.Stream.of(Topics.LEDGER.name()),
-                            inputs.stream().filter(name -> exists(admin, name))).toList()))
+                            inputs.stream().filter(topics::contains)).toList()))
                     .allTopicNames().get(30, TimeUnit.SECONDS);
             int partitions = live.get(Topics.LEDGER.name()).partitions().size();
             List<NewTopic> shadows = new ArrayList<>();
@@ -292,14 +293,6 @@ public final class Replay {
             }
         }
         return probe.position(partition) > offset;
-    }
-
-    private static boolean exists(Admin admin, String topic) {
-        try {
-            return admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic);
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot list the topics", e);
-        }
     }
 
     private static Map<TopicPartition, Long> ends(Admin admin, List<String> topics) throws Exception {
